@@ -1,0 +1,49 @@
+"""The ``sigilo`` command. Each subcommand lives in ``desktop/commands/<name>.py`` and exposes
+``register(subparsers)``; a handler returns an exit status. Errors derived from SigiloError
+are printed as one readable line with their fix hint, never as a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from desktop import __version__
+from desktop.errors import SigiloError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sigilo", description="Privacy waybill printing.")
+    parser.add_argument("--version", action="version", version=f"sigilo {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    import desktop.commands as commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"desktop.commands.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(handler(args) or 0)
+    except SigiloError as exc:
+        print(f"sigilo: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  fix: {exc.hint}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

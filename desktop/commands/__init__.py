@@ -1,0 +1,1 @@
+"""Subcommands of the sigilo CLI, one module each (see desktop.cli)."""

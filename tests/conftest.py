@@ -1,0 +1,44 @@
+"""Shared fixtures: the sample data, an isolated SIGILO_HOME per test, and the offscreen Qt
+platform (set before any Qt import)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+if not SHARED_DATA.is_dir():  # a clone without shared/ beside it: the bundled copy
+    SHARED_DATA = ROOT / "resources" / "samples"
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def sample_shipments() -> list[dict]:
+    return _jsonl(SHARED_DATA / "shipments.jsonl")
+
+
+@pytest.fixture(scope="session")
+def awkward_rows() -> list[dict]:
+    return _jsonl(SHARED_DATA / "awkward.jsonl")
+
+
+@pytest.fixture(autouse=True)
+def sigilo_home(tmp_path, monkeypatch) -> Path:
+    home = tmp_path / "sigilo-home"
+    home.mkdir()
+    monkeypatch.setenv("SIGILO_HOME", str(home))
+    return home

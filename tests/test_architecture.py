@@ -1,0 +1,71 @@
+"""The dependency direction of DESIGN.md, enforced: desktop/ui -> core -> printers.
+
+The core and printers/ must import and work with PySide6 blocked; printers/ must never import
+desktop/. Modules are imported in a fresh interpreter so nothing leaks from other tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BLOCKER = r"""
+import importlib.abc, sys, pkgutil, importlib
+class Block(importlib.abc.MetaPathFinder):
+    def __init__(self, names): self.names = names
+    def find_spec(self, name, path, target=None):
+        if name.split('.')[0] in self.names:
+            raise ImportError(f'blocked import of {name}')
+        return None
+sys.meta_path.insert(0, Block(set(sys.argv[2].split(','))))
+import %(pkg)s
+failed = []
+for info in pkgutil.walk_packages(%(pkg)s.__path__, '%(pkg)s.'):
+    if info.name.startswith('desktop.ui'):
+        continue
+    try:
+        importlib.import_module(info.name)
+    except ImportError as exc:
+        failed.append(f'{info.name}: {exc}')
+print('\n'.join(failed))
+sys.exit(1 if failed else 0)
+"""
+
+
+def _import_all(pkg: str, blocked: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", BLOCKER % {"pkg": pkg}, pkg, blocked],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )
+
+
+def test_core_imports_with_pyside6_blocked():
+    result = _import_all("desktop", "PySide6,shiboken6")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_printers_import_without_desktop_or_qt():
+    result = _import_all("printers", "PySide6,shiboken6,desktop")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_qt_import_outside_ui_in_source():
+    offenders = []
+    for path in list((ROOT / "desktop").rglob("*.py")) + list((ROOT / "printers").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith("desktop/ui/"):
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            stripped = line.strip()
+            if stripped.startswith(("import PySide6", "from PySide6")):
+                offenders.append(rel)
+    assert offenders == []
+
+
+def test_version_command():
+    result = subprocess.run([sys.executable, "-m", "desktop.cli", "--version"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert result.stdout.strip().startswith("sigilo 0.")
