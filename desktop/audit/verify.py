@@ -1,0 +1,85 @@
+"""Checking the audit chain: every problem is reported by seq with what is wrong.
+
+The stored hashes find edits; the links find deletions; the station's signature on each
+entry's (seq, hash) finds rewrites with recomputed hashes, moved entries (whose content
+still matches the hash signed for another seq) and inserted ones (signed by nobody).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidSignature
+
+from desktop.audit.log import GENESIS, entry_hash, head_message
+from desktop.audit.signing import key_id, load_audit_key
+from desktop.store.db import Store
+
+
+@dataclass(frozen=True)
+class Problem:
+    seq: int
+    kind: str  # edited | deleted | moved | inserted | rewritten | broken-link | bad-signature
+    message: str
+
+    def __str__(self) -> str:
+        return f"seq {self.seq}: {self.kind}: {self.message}"
+
+
+def verify_chain(store: Store) -> tuple[int, list[Problem]]:
+    """Return (entries checked, problems). No problems means the chain is intact."""
+    public = load_audit_key(store.home).public_key()
+    our_id = key_id(public)
+    heads_by_seq: dict[int, str] = {}
+    seq_by_hash: dict[str, int] = {}
+    problems: list[Problem] = []
+    for h in store.query("SELECT seq, hash, key_id, signature FROM audit_heads ORDER BY id"):
+        try:
+            if h["key_id"] != our_id:
+                raise InvalidSignature
+            public.verify(bytes.fromhex(h["signature"]), head_message(h["seq"], h["hash"]))
+        except (InvalidSignature, ValueError):
+            problems.append(Problem(h["seq"], "bad-signature",
+                                    "the head signature does not verify with this station's audit key"))
+            continue
+        heads_by_seq[h["seq"]] = h["hash"]
+        seq_by_hash[h["hash"]] = h["seq"]
+
+    rows = store.query("SELECT * FROM audit ORDER BY seq")
+    stored_hashes = {r["hash"] for r in rows}
+    prev_hash, prev_seq = GENESIS, 0
+    for r in rows:
+        seq = r["seq"]
+        if seq > prev_seq + 1:
+            gap = f"entry {prev_seq + 1} is" if seq == prev_seq + 2 else f"entries {prev_seq + 1}..{seq - 1} are"
+            problems.append(Problem(prev_seq + 1, "deleted", f"{gap} missing"))
+        fields = (r["time"], r["actor"], r["action"], r["subject"], r["details"], r["prev_hash"])
+        computed = entry_hash(seq, *fields)
+        if computed != r["hash"]:
+            original = seq_by_hash.get(r["hash"])
+            if original is not None and original != seq and entry_hash(original, *fields) == r["hash"]:
+                problems.append(Problem(seq, "moved", f"this entry was signed as seq {original} (entries reordered)"))
+            else:
+                problems.append(Problem(seq, "edited", "the content does not match its hash"))
+        else:
+            signed = heads_by_seq.get(seq)
+            if signed is None:
+                problems.append(Problem(seq, "inserted", "no station signature covers this entry"))
+            elif signed != r["hash"]:
+                if signed in stored_hashes:  # the entry signed for this seq still exists elsewhere
+                    problems.append(Problem(seq, "inserted", "an entry the station never signed was put here"))
+                else:
+                    problems.append(Problem(seq, "rewritten", "its hash differs from the one the station "
+                                                              "signed (content changed and hashes recomputed)"))
+        flagged = {p.seq for p in problems}
+        if r["prev_hash"] != prev_hash and seq == prev_seq + 1 and not flagged & {seq, prev_seq}:
+            problems.append(Problem(seq, "broken-link", "it does not link to the entry before it"))
+        prev_hash, prev_seq = r["hash"], seq
+    if heads_by_seq:
+        last_signed = max(heads_by_seq)
+        if last_signed > prev_seq:
+            gap = f"entry {prev_seq + 1} was" if last_signed == prev_seq + 1 else f"entries {prev_seq + 1}..{last_signed} were"
+            problems.append(Problem(prev_seq + 1, "deleted", f"{gap} signed by the station but are missing"
+                                    if "entries" in gap else f"{gap} signed by the station but is missing"))
+    problems.sort(key=lambda p: (p.seq, p.kind))
+    return len(rows), problems

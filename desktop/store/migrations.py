@@ -1,0 +1,122 @@
+"""Schema migrations, applied in order; ``PRAGMA user_version`` records how many ran.
+
+Append new steps at the end and never edit a released one: a station upgrading from any
+version replays exactly the steps it lacks.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: settings, audit chain, operators
+    """
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        time TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        details TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TABLE audit_heads (
+        id INTEGER PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        time TEXT NOT NULL
+    );
+    CREATE TABLE operators (
+        username TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        blocked_until REAL NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    """,
+    # 2: print jobs and labels, printer states, drafts
+    """
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        printer_uri TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        template TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        reprint_reason TEXT,
+        state TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE labels (
+        id INTEGER PRIMARY KEY,
+        job_id TEXT NOT NULL REFERENCES jobs(id),
+        idx INTEGER NOT NULL,
+        printer_uri TEXT NOT NULL,
+        tracking_number TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reprint_reason TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        payload BLOB,
+        masked TEXT,
+        qr_text TEXT,
+        bytes_hash TEXT,
+        phone_key TEXT,
+        address_key TEXT,
+        weight_kg REAL,
+        error TEXT,
+        created_at REAL NOT NULL,
+        sent_at REAL,
+        done_at REAL
+    );
+    CREATE INDEX labels_printer_state ON labels(printer_uri, state, id);
+    CREATE INDEX labels_tracking ON labels(tracking_number);
+    CREATE INDEX labels_phone ON labels(phone_key, done_at);
+    CREATE INDEX labels_address ON labels(address_key, done_at);
+    CREATE TABLE printers (
+        uri TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        label TEXT NOT NULL DEFAULT '',
+        payload BLOB NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    """,
+    # 3: virtual numbers and alerts
+    """
+    CREATE TABLE virtual_numbers (
+        id INTEGER PRIMARY KEY,
+        hotline TEXT NOT NULL,
+        extension TEXT NOT NULL,
+        tracking_number TEXT NOT NULL,
+        phone BLOB NOT NULL,
+        provider TEXT NOT NULL,
+        state TEXT NOT NULL,
+        allocated_at REAL NOT NULL,
+        delivered_at REAL,
+        expires_at REAL
+    );
+    CREATE UNIQUE INDEX virtual_active ON virtual_numbers(hotline, extension) WHERE state != 'expired';
+    CREATE INDEX virtual_tracking ON virtual_numbers(tracking_number);
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        time REAL NOT NULL,
+        rule TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        message TEXT NOT NULL,
+        details TEXT NOT NULL,
+        acknowledged INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE UNIQUE INDEX alerts_once ON alerts(rule, subject, message);
+    """,
+]
