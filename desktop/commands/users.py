@@ -1,0 +1,89 @@
+"""``sigilo users add|list|passwd|disable``: local operator accounts. Passwords are asked
+for on the terminal, or read from standard input with --password-stdin (for scripts)."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("users", help="manage operator accounts")
+    sub = p.add_subparsers(dest="users_command", metavar="ACTION")
+    add = sub.add_parser("add", help="create an account")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, help="clerk, supervisor, auditor or 'key officer'")
+    _common(add)
+    add.set_defaults(handler=_add)
+    ls = sub.add_parser("list", help="list accounts")
+    ls.add_argument("--home", type=Path)
+    ls.set_defaults(handler=_list)
+    pw = sub.add_parser("passwd", help="set a new password (also clears a sign-in lockout)")
+    pw.add_argument("name")
+    _common(pw)
+    pw.set_defaults(handler=_passwd)
+    dis = sub.add_parser("disable", help="disable an account")
+    dis.add_argument("name")
+    dis.add_argument("--enable", action="store_true", help="enable it again instead")
+    dis.add_argument("--home", type=Path)
+    dis.add_argument("--actor", default="cli")
+    dis.set_defaults(handler=_disable)
+    p.set_defaults(handler=lambda args: (p.print_help(), 2)[1])
+
+
+def _common(parser) -> None:
+    parser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    parser.add_argument("--actor", default="cli", help="who makes the change (recorded in the audit)")
+    parser.add_argument("--home", type=Path)
+
+
+def _password(args) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        from desktop.operators import OperatorError
+
+        raise OperatorError("the two passwords differ", "type the same password twice")
+    return first
+
+
+def _operators(home):
+    from desktop.operators import Operators
+    from desktop.store import open_store
+
+    return Operators(open_store(home))
+
+
+def _add(args) -> int:
+    ops = _operators(args.home)
+    op = ops.add(args.name, _password(args), args.role, actor=args.actor)
+    print(f"users: added {op.username} ({op.role})")
+    return 0
+
+
+def _list(args) -> int:
+    ops = _operators(args.home)
+    for op in ops.list():
+        flags = []
+        if op.disabled:
+            flags.append("disabled")
+        if op.failed_logins:
+            flags.append(f"{op.failed_logins} failed sign-ins")
+        print(f"{op.username}\t{op.role}\t{', '.join(flags) or 'active'}")
+    return 0
+
+
+def _passwd(args) -> int:
+    ops = _operators(args.home)
+    ops.set_password(args.name, _password(args), actor=args.actor)
+    print(f"users: password of {args.name} changed")
+    return 0
+
+
+def _disable(args) -> int:
+    ops = _operators(args.home)
+    ops.set_disabled(args.name, not args.enable, actor=args.actor)
+    print(f"users: {args.name} {'enabled' if args.enable else 'disabled'}")
+    return 0
