@@ -117,6 +117,6 @@ MIGRATIONS: list[str] = [
         details TEXT NOT NULL,
         acknowledged INTEGER NOT NULL DEFAULT 0
     );
-    CREATE UNIQUE INDEX alerts_once ON alerts(rule, subject, message);
+    CREATE INDEX alerts_rule ON alerts(rule, subject, time);
     """,
 ]
