@@ -1,0 +1,186 @@
+"""From a shipment to a label scene: template + masked view + sealed QR.
+
+The scene is built for one dpi because the QR and the Code128 are placed at whole printer
+dots per module (a QR scaled by a fraction of a dot prints unevenly and scans badly).
+Sealing happens once per label; the QR matrix is cached by payload (printers.qr), so the
+preview, the raster, the PDF and every printer language reuse it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from desktop.compose.errors import BarcodeTooWideError, QrTooLargeError
+from desktop.compose.fields import label_fields
+from desktop.compose.fit import fit_text
+from desktop.compose.templates import DEFAULT_TEMPLATE, Layout, Template, load_template, templates_dir
+from desktop.masking.view import MaskedView
+from desktop.shipment import Shipment
+from printers.qr import qr_matrix
+from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, Text, dots_to_mm
+
+CAPTION = "授权设备扫码 Scan with an authorized device"
+CODE128_QUIET_MODULES = 10
+
+
+class SealsShipments(Protocol):
+    def seal(self, shipment: Shipment, issued_at: int | None = None) -> str: ...
+
+
+@dataclass(frozen=True)
+class ComposedLabel:
+    scene: Scene
+    masked: MaskedView
+    qr_text: str
+    qr_version: int
+    template: str
+    layout: str = "standard"
+    dpi: int = 203
+    warnings: tuple = field(default_factory=tuple)
+
+
+def code128_modules(value: str) -> int:
+    """Width of a Code128 symbol in modules, start and stop included, quiet zones not."""
+    import barcode
+
+    return len(barcode.get("code128", value).build()[0])
+
+
+def _qr_placement(template: Template, payload: str, dpi: int) -> tuple[Layout, float, float, int, int]:
+    """The first layout whose QR region holds the QR at whole dots per module; else raise
+    with the measured version."""
+    matrix = qr_matrix(payload, template.qr.get("ec", "M"))
+    module = template.qr_module_dots(dpi)
+    quiet = int(template.qr.get("quiet_modules", 4))
+    side = dots_to_mm((matrix.size + 2 * quiet) * module, dpi)
+    room = 0.0
+    for lay in template.layouts:
+        region = lay.regions["qr"]
+        fits_in = min(float(region["w"]), float(region["h"]))
+        room = max(room, fits_in)
+        if side <= fits_in + 1e-6:
+            quiet_mm = dots_to_mm(quiet * module, dpi)
+            x = float(region["x"]) + (float(region["w"]) - side) / 2 + quiet_mm
+            y = float(region["y"]) + quiet_mm
+            if region.get("valign") == "middle":
+                y += (float(region["h"]) - side) / 2
+            return lay, x, y, module, matrix.version
+    raise QrTooLargeError(matrix.version, side, room, module, dpi, template.name)
+
+
+def _barcode(template: Template, region: dict[str, Any], value: str, dpi: int) -> Barcode128:
+    modules = code128_modules(value) + 2 * CODE128_QUIET_MODULES
+    room = float(region["w"])
+    widths = template.barcode_module_dots(dpi, region.get("module_dots"))
+    for dots in sorted(widths, reverse=True):
+        width = dots_to_mm(modules * dots, dpi)
+        if width <= room + 1e-6:
+            bars = dots_to_mm(code128_modules(value) * dots, dpi)
+            x = float(region["x"]) + (room - bars) / 2
+            return Barcode128(
+                x=x, y=float(region["y"]), w=bars, h=float(region["h"]), value=value,
+                module_dots=dots, human_readable=True, text_size_mm=float(region.get("text_size_mm", 2.5)),
+            )
+    raise BarcodeTooWideError("tracking_number", dots_to_mm(modules * min(widths), dpi), room, template.name)
+
+
+def _logo(region: dict[str, Any]) -> Image | None:
+    name = region.get("file")
+    if not name:
+        return None
+    path = Path(name) if Path(name).is_absolute() else templates_dir() / name
+    if not path.is_file():
+        return None
+    return Image(x=float(region["x"]), y=float(region["y"]), w=float(region["w"]), h=float(region["h"]),
+                 png=path.read_bytes())
+
+
+def _missing_glyph_warnings(texts: dict[str, str]) -> list[str]:
+    """Fields with characters the label font cannot draw (they would print as blanks/boxes).
+    Only the field and the count are named: the characters may be part of a name."""
+    try:
+        from printers.fonts import missing_glyphs
+    except ImportError:
+        return []
+    out = []
+    for fieldname, text in texts.items():
+        if not text:
+            continue
+        missing = missing_glyphs(text)
+        if missing:
+            out.append(f"{fieldname}: {len(missing)} character(s) missing from the label font")
+    return out
+
+
+def build_scene(
+    template: Template,
+    texts: dict[str, str],
+    tracking_number: str,
+    qr_text: str,
+    dpi: int,
+) -> tuple[Scene, Layout, int]:
+    lay, qx, qy, module, version = _qr_placement(template, qr_text, dpi)
+    elements: list = []
+    for box in lay.boxes:
+        elements.append(Box(x=box[0], y=box[1], w=box[2], h=box[3],
+                            thickness=box[4] if len(box) > 4 else 0.3, fill=bool(box[5]) if len(box) > 5 else False))
+    for rule in lay.rules:
+        elements.append(Line(rule[0], rule[1], rule[2], rule[3], rule[4] if len(rule) > 4 else 0.3))
+    for fixed in lay.static:
+        elements.append(fit_text(fixed.get("field", "caption"), fixed["text"], fixed, dpi, template.name))
+    for name, region in lay.regions.items():
+        kind = region.get("kind", "text")
+        if kind == "qr":
+            continue
+        if kind == "barcode":
+            elements.append(_barcode(template, region, tracking_number, dpi))
+            continue
+        if kind == "logo":
+            logo = _logo(region)
+            if logo is not None:
+                elements.append(logo)
+            continue
+        text = region.get("text") or texts.get(region.get("field", name), "")
+        if text:
+            elements.append(fit_text(region.get("field", name), text, region, dpi, template.name))
+    qr = template.qr
+    elements.append(QRCode(x=qx, y=qy, payload=qr_text, module_dots=module, ec=qr.get("ec", "M"),
+                           quiet_modules=int(qr.get("quiet_modules", 4))))
+    scene = Scene(template.width_mm, template.height_mm, tuple(elements), name=template.name).validate(dpi)
+    return scene, lay, version
+
+
+def compose_label(
+    shipment: Shipment,
+    template: str = DEFAULT_TEMPLATE,
+    *,
+    sealer: SealsShipments,
+    dpi: int = 203,
+    policy: str | None = None,
+    reprint: str | None = None,
+    printed_at: datetime | None = None,
+    piece: tuple[int, int] = (1, 1),
+    masked: MaskedView | None = None,
+    qr_text: str | None = None,
+) -> ComposedLabel:
+    """Compose one label. ``qr_text`` lets a caller that already sealed this shipment (a
+    reprint from the store, or several templates of one label) reuse the seal."""
+    tpl = load_template(template)
+    if masked is None:
+        from desktop.masking import mask
+
+        masked = mask(shipment, policy)
+    if qr_text is None:
+        qr_text = sealer.seal(shipment)
+    when = printed_at or datetime.now().astimezone()
+    texts = label_fields(
+        shipment, masked, carrier=tpl.carrier, printed_at=when, piece=piece, reprint=reprint,
+        caption=tpl.qr.get("caption", CAPTION),
+    )
+    scene, lay, version = build_scene(tpl, texts, shipment.tracking_number, qr_text, dpi)
+    warnings = _missing_glyph_warnings({k: v for k, v in texts.items() if k in lay.regions})
+    return ComposedLabel(scene=scene, masked=masked, qr_text=qr_text, qr_version=version,
+                         template=tpl.name, layout=lay.name, dpi=dpi, warnings=tuple(warnings))
