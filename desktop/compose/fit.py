@@ -44,4 +44,4 @@ def fit_text(field: str, text: str, region: dict[str, Any], dpi: int, template: 
                     if layout(moved, dpi).fits:
                         el = moved
             return el
-    raise TextOverflowError(field, len(text), floor, template)
+    raise TextOverflowError(field.replace("_", ".", 1), len(text), floor, template)
