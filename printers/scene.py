@@ -147,6 +147,7 @@ class Scene:
             raise SceneError(f"label size {self.width_mm}x{self.height_mm} mm is not positive")
         eps = 0.01
         for index, el in enumerate(self.elements):
+            _check_values(index, el)
             if isinstance(el, Line) and el.x1 != el.x2 and el.y1 != el.y2:
                 raise SceneError(f"element {index}: only horizontal and vertical lines are supported")
             x, y, w, h = el.bounds_at(dpi) if isinstance(el, QRCode) else el.bounds()
@@ -159,4 +160,44 @@ class Scene:
                     f"outside the {self.width_mm}x{self.height_mm} mm label",
                     "move or shrink it in the template",
                 )
+            if isinstance(el, Barcode128):
+                from printers.code128 import geometry
+
+                bars = geometry(el, dpi).width
+                box = mm_to_dots(el.w, dpi)
+                if bars > box + 1:
+                    raise SceneError(
+                        f"element {index} (Code128 {el.value!r}) is {dots_to_mm(bars, dpi):.1f} mm wide at "
+                        f"{dpi} dpi with {el.module_dots}-dot modules, wider than its {el.w} mm box",
+                        "widen the barcode box, shorten the value or use fewer dots per module",
+                    )
         return self
+
+
+_ALIGN = ("left", "center", "right")
+
+
+def _check_values(index: int, el) -> None:
+    """Values no renderer can honour: caught here once, not by each output differently."""
+    what = f"element {index} ({type(el).__name__})"
+    if not isinstance(el, (Text, Box, Line, Barcode128, QRCode, Image)):
+        raise SceneError(f"{what} is not a label element", "use the element types of printers.scene")
+    if isinstance(el, Text):
+        if el.size_mm <= 0:
+            raise SceneError(f"{what} {el.name or ''} has text size {el.size_mm} mm", "use a positive size")
+        if el.align not in _ALIGN:
+            raise SceneError(f"{what} has alignment {el.align!r}", f"use one of {', '.join(_ALIGN)}")
+        if el.line_spacing < 1:
+            raise SceneError(f"{what} has line spacing {el.line_spacing}", "use 1.0 or more")
+    elif (isinstance(el, Line) or (isinstance(el, Box) and not el.fill)) and el.thickness <= 0:
+        raise SceneError(f"{what} has thickness {el.thickness} mm", "use a positive thickness")
+    elif isinstance(el, Barcode128) and (int(el.module_dots) != el.module_dots or el.module_dots < 1):
+        raise SceneError(f"{what} has {el.module_dots} dots per module", "use a whole number of dots, 1 or more")
+    elif isinstance(el, QRCode):
+        if int(el.module_dots) != el.module_dots or el.module_dots < 1:
+            raise SceneError(f"{what} has {el.module_dots} dots per module",
+                             "use a whole number of dots, 1 or more (never scale a QR)")
+        if el.ec not in ("L", "M", "Q", "H"):
+            raise SceneError(f"{what} has error correction {el.ec!r}", "use L, M, Q or H")
+        if not el.payload:
+            raise SceneError(f"{what} has an empty payload", "give the QR code its text")
