@@ -1,0 +1,179 @@
+"""Creating, importing, rotating and revoking keys: the operations behind ``sigilo keys``.
+
+Each function takes a keys directory (see layout.py) and returns what a person needs to hear
+about (ids, paths), leaving the printing to the command.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from desktop.keys.errors import BadKeyFile, MissingKey, TrustListError
+from desktop.keys.keyfile import (
+    LoadedKey, load_private, load_public, new_private, private_record, read_json, write_private_file, write_public_file,
+)
+from desktop.keys.ids import key_id
+from desktop.keys.layout import KeysDir, check_region
+from desktop.keys import trust as trustmod
+
+FLEET_PUB_FORMAT = "sigilo-fleet-pub-1"
+STATION_PUB_FORMAT = "sigilo-station-pub-1"
+AUTHORITY_PUB_FORMAT = "sigilo-authority-pub-1"
+STATION_CONFIG_FORMAT = "sigilo-station-1"
+DEFAULT_VALIDITY_DAYS = 180
+
+
+def _refuse_overwrite(path: Path) -> None:
+    if path.exists():
+        raise BadKeyFile(f"{path} already exists; Sigilo never overwrites a key",
+                         "move it away first if you really mean to replace it")
+
+
+def create_fleet(kd: KeysDir, region: str, epoch: int | None, passphrase: str | None, *, demo: bool = False) -> dict[str, Any]:
+    """A scanner-fleet X25519 key pair for region and epoch (default: the next epoch)."""
+    check_region(region)
+    known = sorted(set(kd.epochs(region, ".pub")) | set(kd.epochs(region, ".key")))
+    if epoch is None:
+        epoch = (known[-1] + 1) if known else 1
+    _refuse_overwrite(kd.fleet_key(region, epoch))
+    _refuse_overwrite(kd.fleet_pub(region, epoch))
+    private = new_private("fleet")
+    record = private_record("fleet", private, passphrase, {"region": region, "epoch": epoch}, demo=demo)
+    write_private_file(kd.fleet_key(region, epoch), record)
+    bundle = {"format": FLEET_PUB_FORMAT, "region": region, "epoch": epoch, "key_id": record["key_id"],
+              "public_key": record["public_key"], "created_at": record["created_at"]}
+    write_public_file(kd.fleet_pub(region, epoch), bundle)
+    return bundle
+
+
+def import_fleet(kd: KeysDir, bundle_path: Path) -> dict[str, Any]:
+    bundle = load_public(bundle_path, FLEET_PUB_FORMAT, "fleet public key")
+    region, epoch = check_region(str(bundle["region"])), int(bundle["epoch"])
+    target = kd.fleet_pub(region, epoch)
+    if target.exists() and read_json(target, "fleet public key").get("public_key") != bundle["public_key"]:
+        raise BadKeyFile(f"a different fleet key {region}-{epoch} is already imported",
+                         "ask the key officer which one is right; remove the wrong file")
+    write_public_file(target, bundle)
+    return bundle
+
+
+def create_station(kd: KeysDir, station_id: str, name: str, region: str, passphrase: str | None, *,
+                   validity_days: int = DEFAULT_VALIDITY_DAYS, demo: bool = False) -> dict[str, Any]:
+    if not station_id or not station_id.isprintable():
+        raise BadKeyFile("a station needs a printable id", "e.g. --station-id HZ-0001")
+    check_region(region)
+    _refuse_overwrite(kd.station_key)
+    private = new_private("station")
+    record = private_record("station", private, passphrase, {"station_id": station_id, "name": name}, demo=demo)
+    write_private_file(kd.station_key, record)
+    bundle = {"format": STATION_PUB_FORMAT, "station_id": station_id, "name": name,
+              "key_id": record["key_id"], "public_key": record["public_key"], "created_at": record["created_at"]}
+    write_public_file(kd.station_pub, bundle)
+    write_public_file(kd.station_json, {"format": STATION_CONFIG_FORMAT, "station_id": station_id, "name": name,
+                                        "region": region, "validity_days": int(validity_days)})
+    return bundle
+
+
+def station_config(kd: KeysDir) -> dict[str, Any]:
+    config = read_json(kd.station_json, "station configuration")
+    if config.get("format") != STATION_CONFIG_FORMAT:
+        raise BadKeyFile(f"{kd.station_json} is not a station configuration", "recreate it with `sigilo keys create-station`")
+    return config
+
+
+def init_authority(kd: KeysDir, passphrase: str | None, *, demo: bool = False) -> dict[str, Any]:
+    _refuse_overwrite(kd.authority_key)
+    private = new_private("authority")
+    record = private_record("authority", private, passphrase, demo=demo)
+    write_private_file(kd.authority_key, record)
+    bundle = {"format": AUTHORITY_PUB_FORMAT, "key_id": record["key_id"], "public_key": record["public_key"],
+              "created_at": record["created_at"]}
+    write_public_file(kd.authority_pub, bundle)
+    trustmod.TrustList(record["key_id"]).save(kd.trust, private)
+    return bundle
+
+
+def authority_public(kd: KeysDir) -> bytes:
+    return bytes.fromhex(load_public(kd.authority_pub, AUTHORITY_PUB_FORMAT, "fleet authority public key")["public_key"])
+
+
+def load_trust(kd: KeysDir) -> trustmod.TrustList:
+    return trustmod.load(kd.trust, authority_public(kd))
+
+
+def _authority(kd: KeysDir, passphrase: str | None) -> LoadedKey:
+    key = load_private(kd.authority_key, "authority", passphrase)
+    if key.public_raw != authority_public(kd):
+        raise BadKeyFile("authority.key does not match authority.pub", "restore both from the key officer's backup")
+    return key
+
+
+def add_station(kd: KeysDir, bundle_path: Path, passphrase: str | None, now: int | None = None) -> dict[str, Any]:
+    bundle = load_public(bundle_path, STATION_PUB_FORMAT, "station public key")
+    authority = _authority(kd, passphrase)
+    trust = load_trust(kd)
+    trust.add(bundle, now)
+    trust.save(kd.trust, authority.private, now)
+    return bundle
+
+
+def revoke_station(kd: KeysDir, station_id: str, reason: str, passphrase: str | None, now: int | None = None) -> int:
+    authority = _authority(kd, passphrase)
+    trust = load_trust(kd)
+    count = trust.revoke(station_id, reason, now)
+    trust.save(kd.trust, authority.private, now)
+    return count
+
+
+def import_trust(kd: KeysDir, trust_path: Path, authority_path: Path | None = None) -> trustmod.TrustList:
+    """Install a trust list (and, the first time, the authority key that signs it) after
+    checking the signature; an older serial never replaces a newer one."""
+    if authority_path is not None:
+        load_public(authority_path, AUTHORITY_PUB_FORMAT, "fleet authority public key")
+        if kd.authority_pub.exists() and read_json(kd.authority_pub, "authority").get("public_key") != \
+                read_json(authority_path, "authority").get("public_key"):
+            raise TrustListError("this directory already trusts a different fleet authority",
+                                 "remove authority.pub first if the authority really changed")
+        kd.root.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(authority_path, kd.authority_pub)
+    if not kd.authority_pub.exists():
+        raise MissingKey("no authority.pub to check the trust list with", "pass --authority authority.pub")
+    new = trustmod.load(trust_path, authority_public(kd))
+    if kd.trust.exists():
+        old = load_trust(kd)
+        if new.serial < old.serial:
+            raise TrustListError(f"trust list serial {new.serial} is older than the installed {old.serial}",
+                                 "import the newest trust list from the key officer")
+    write_public_file(kd.trust, read_json(trust_path, "trust list"))
+    return new
+
+
+def describe(kd: KeysDir) -> dict[str, Any]:
+    """What the directory holds, for ``sigilo keys list`` (public facts only)."""
+    out: dict[str, Any] = {"dir": str(kd.root), "fleet": [], "station": None, "authority": None, "trust": None}
+    pubs = {(r, e): p for r, e, p in kd.fleet_files(".pub")}
+    keys = {(r, e): p for r, e, p in kd.fleet_files(".key")}
+    for region, epoch in sorted(set(pubs) | set(keys)):
+        source = pubs.get((region, epoch)) or keys[(region, epoch)]
+        record = read_json(source, "fleet key")
+        out["fleet"].append({"name": f"{region}-{epoch}", "key_id": record.get("key_id"),
+                             "private": (region, epoch) in keys,
+                             "demo_only": record.get("protection") == "none-demo-only"})
+    if kd.station_json.exists():
+        config = station_config(kd)
+        pub = read_json(kd.station_pub, "station public key") if kd.station_pub.exists() else {}
+        out["station"] = {**config, "key_id": pub.get("key_id"), "private": kd.station_key.exists()}
+    if kd.authority_pub.exists():
+        out["authority"] = {"key_id": read_json(kd.authority_pub, "authority").get("key_id"),
+                            "private": kd.authority_key.exists()}
+        if kd.trust.exists():
+            t = load_trust(kd)
+            out["trust"] = {"serial": t.serial, "issued_at": t.issued_at, "stations": t.stations, "revoked": t.revoked}
+    return out
+
+
+def public_key_id_hex(raw: bytes) -> str:
+    return key_id(raw).hex()
+

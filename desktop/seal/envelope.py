@@ -1,0 +1,128 @@
+"""The SG1 envelope: clear header, HPKE ``enc`` and ciphertext, station signature.
+
+    header = version(1) | fleet_kid(4) | station_kid(4) | issued_at(4) | expires_at(4)
+             | tracking_len(1) | tracking(ASCII)
+    envelope = header | enc(32) | ciphertext(plaintext + 16) | signature(64)
+
+The header is readable without any key (a sorting line can route on the tracking number), and
+bound twice: into HPKE ``info`` (a ciphertext moved under another header does not decrypt) and
+under the Ed25519 signature (nobody but the station can issue it). This module only packs and
+parses bytes; ``docs/seal-format.md`` is the normative description.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from desktop.seal.base45 import Base45Error, b45decode, b45encode
+from desktop.seal.errors import MalformedSeal, SealingFailed
+
+VERSION = 1
+PREFIX = "SG1:"
+KID_LEN = 4
+ENC_LEN = 32
+TAG_LEN = 16
+SIG_LEN = 64
+MAX_TRACKING = 64
+_FIXED = struct.Struct(">B4s4sIIB")
+INFO_LABEL = b"sigilo-seal-v1 info"
+SIG_LABEL = b"sigilo-seal-v1 signature"
+
+
+@dataclass(frozen=True)
+class Header:
+    fleet_kid: bytes
+    station_kid: bytes
+    issued_at: int
+    expires_at: int
+    tracking_number: str
+    version: int = VERSION
+
+    def pack(self) -> bytes:
+        tracking = self.tracking_number.encode("ascii")
+        return _FIXED.pack(self.version, self.fleet_kid, self.station_kid, self.issued_at,
+                           self.expires_at, len(tracking)) + tracking
+
+    def info(self) -> bytes:
+        return INFO_LABEL + self.pack()
+
+
+def check_tracking(tracking: str) -> None:
+    if not (tracking.isascii() and tracking.isprintable()) or len(tracking) > MAX_TRACKING:
+        raise SealingFailed(
+            f"tracking number {tracking!r} cannot go in a seal header",
+            "use printable ASCII, at most 64 characters (validate the shipment first)",
+        )
+
+
+def check_times(issued_at: int, expires_at: int) -> None:
+    if not (0 <= issued_at < expires_at < 2**32):
+        raise SealingFailed("issue and expiry times must be Unix seconds with issue < expiry < 2106",
+                            "check the station clock and the key's validity_days")
+
+
+def signature_input(header: bytes, enc: bytes, ciphertext: bytes) -> bytes:
+    return SIG_LABEL + header + enc + ciphertext
+
+
+@dataclass(frozen=True)
+class Envelope:
+    header: Header
+    header_bytes: bytes
+    enc: bytes
+    ciphertext: bytes
+    signature: bytes
+
+    def to_bytes(self) -> bytes:
+        return self.header_bytes + self.enc + self.ciphertext + self.signature
+
+    def to_text(self) -> str:
+        return PREFIX + b45encode(self.to_bytes())
+
+    def signed_bytes(self) -> bytes:
+        return signature_input(self.header_bytes, self.enc, self.ciphertext)
+
+
+def parse_bytes(data: bytes) -> Envelope:
+    if len(data) < _FIXED.size:
+        raise MalformedSeal(f"seal of {len(data)} bytes is too short to hold a header")
+    version, fleet_kid, station_kid, issued, expires, tlen = _FIXED.unpack_from(data)
+    if version != VERSION:
+        raise MalformedSeal(f"seal format version {version} is not supported (this scanner reads version {VERSION})",
+                            "update Sigilo on this scanner")
+    end = _FIXED.size + tlen
+    if len(data) < end + ENC_LEN + TAG_LEN + SIG_LEN:
+        raise MalformedSeal(f"seal of {len(data)} bytes is too short for its parts")
+    try:
+        tracking = data[_FIXED.size:end].decode("ascii")
+    except UnicodeDecodeError:
+        raise MalformedSeal("tracking number in the seal header is not ASCII") from None
+    header = Header(fleet_kid, station_kid, issued, expires, tracking, version)
+    return Envelope(
+        header=header,
+        header_bytes=data[:end],
+        enc=data[end:end + ENC_LEN],
+        ciphertext=data[end + ENC_LEN:len(data) - SIG_LEN],
+        signature=data[len(data) - SIG_LEN:],
+    )
+
+
+def normalise_text(text: str) -> str:
+    """What a keyboard wedge typed, back to the printed text: line endings dropped, and case
+    folded up. Base45 has no lowercase letters, so caps lock (or a scanner set to lowercase)
+    can only have turned A-Z into a-z; upper-casing undoes it without ambiguity. Spaces are
+    kept: the space is a Base45 digit."""
+    return text.strip("\r\n\t").upper()
+
+
+def parse_text(text: str) -> Envelope:
+    text = normalise_text(text)
+    if not text.startswith(PREFIX):
+        raise MalformedSeal("this is not a Sigilo seal (it does not start with SG1:)",
+                            "scan the square QR code on the label, not the barcode")
+    try:
+        data = b45decode(text[len(PREFIX):])
+    except Base45Error as exc:
+        raise MalformedSeal(f"seal text is damaged: {exc}") from None
+    return parse_bytes(data)

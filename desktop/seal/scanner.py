@@ -1,0 +1,125 @@
+"""Opening a seal at an authorized scanner: decrypt with a fleet key, check the station against
+the signed trust list, check the signature, expiry and the barcode.
+
+The checks run in an order that makes each refusal say what is wrong: the header names the
+fleet key and the station, so "this scanner lacks the key" and "unknown/revoked station" come
+first; then decryption (any changed byte of header, ``enc`` or ciphertext fails it: tampered);
+then the signature over intact content (failure means someone other than the station made it);
+then expiry and the barcode, which only mean something once the header is proven genuine.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+from desktop.keys import manage
+from desktop.keys.errors import MissingKey
+from desktop.keys.keyfile import LoadedKey, load_private
+from desktop.keys.layout import KeysDir
+from desktop.keys.passphrase import from_environment
+from desktop.keys.trust import TrustList
+from desktop.seal import envelope as env
+from desktop.seal.errors import (
+    BadSignature, ExpiredSeal, MalformedSeal, RevokedStation, TamperedSeal, TrackingMismatch,
+    UnknownFleetKey, UnknownStation,
+)
+from desktop.seal.payload import PayloadError, decode_shipment
+from desktop.seal.suite import SUITE
+from desktop.shipment import Shipment
+
+
+@dataclass(frozen=True)
+class Opened:
+    shipment: Shipment
+    station_id: str
+    station_name: str
+    tracking_number: str
+    issued_at: int
+    expires_at: int
+    fleet_key_id: str
+
+
+def _fmt_time(t: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(t))
+
+
+class Scanner:
+    def __init__(self, fleet_keys: list[LoadedKey], trust: TrustList) -> None:
+        self.fleet_keys = fleet_keys
+        self.trust = trust
+
+    @classmethod
+    def from_keys_dir(cls, path: str | Path, passphrase: str | None = None) -> "Scanner":
+        """Every fleet private key in DIR/fleet (all epochs), and the trust list checked
+        against DIR/authority.pub."""
+        kd = KeysDir.at(path)
+        secret = passphrase or from_environment()
+        keys = [load_private(p, "fleet", secret) for _, _, p in kd.fleet_files(".key")]
+        if not keys:
+            raise MissingKey(f"no fleet private key in {kd.fleet_dir}",
+                             "a scanner needs fleet/<region>-<epoch>.key from the key officer")
+        return cls(keys, manage.load_trust(kd))
+
+    def open(self, text: str, barcode: str | None = None, now: int | None = None) -> Opened:
+        envelope = env.parse_text(text)
+        header = envelope.header
+        fleet = [k for k in self.fleet_keys if k.kid == header.fleet_kid]
+        if not fleet:
+            raise UnknownFleetKey(
+                f"this scanner holds no fleet key with id {header.fleet_kid.hex()}",
+                "import the fleet key of the label's region and epoch (`sigilo keys list` shows which ids it holds)")
+        kid_hex = header.station_kid.hex()
+        trusted, revoked = self.trust.find(kid_hex)
+        if not trusted:
+            if revoked:
+                r = revoked[-1]
+                raise RevokedStation(
+                    f"station {r['station_id']} ({r['name']}) was revoked on {_fmt_time(r['revoked_at'])}"
+                    + (f": {r['reason']}" if r.get("reason") else ""),
+                    "hold the parcel and report it; labels from a revoked station are not trusted")
+            raise UnknownStation(f"the label was sealed by station key {kid_hex}, which is not in the trust list "
+                                 f"(serial {self.trust.serial})",
+                                 "import the newest trust list (`sigilo keys import-trust`); if it is still unknown, report the label")
+        plaintext = None
+        for key in fleet:
+            try:
+                plaintext = SUITE.decrypt(envelope.enc + envelope.ciphertext, key.private, info=header.info())
+                fleet_key = key
+                break
+            except Exception:  # InvalidTag, or a malformed enc
+                continue
+        if plaintext is None:
+            raise TamperedSeal("the seal does not decrypt: its bytes were changed or it was moved under another header",
+                               "treat the label as forged; compare it with the order record")
+        signed = envelope.signed_bytes()
+        station = None
+        for entry in trusted:
+            try:
+                ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(entry["public_key"])).verify(envelope.signature, signed)
+                station = entry
+                break
+            except (InvalidSignature, ValueError):
+                continue
+        if station is None:
+            raise BadSignature(f"the signature is not station {trusted[0]['station_id']}'s",
+                               "treat the label as forged; someone holding a fleet key but not the station key made it")
+        try:
+            shipment = decode_shipment(plaintext, header.tracking_number)
+        except PayloadError as exc:
+            raise MalformedSeal(f"the sealed content is not a valid shipment: {exc}",
+                                "the sealing station runs an incompatible Sigilo; report it") from None
+        now = int(time.time()) if now is None else int(now)
+        if now >= header.expires_at:
+            raise ExpiredSeal(f"the seal expired on {_fmt_time(header.expires_at)}",
+                              "ask the sender to reprint the label; expired seals are not opened")
+        if barcode is not None and barcode.strip() != header.tracking_number:
+            raise TrackingMismatch(
+                f"the QR belongs to tracking number {header.tracking_number}, but the barcode reads {barcode.strip()}",
+                "the QR was moved from another waybill: hold the parcel")
+        return Opened(shipment, station["station_id"], station["name"], header.tracking_number,
+                      header.issued_at, header.expires_at, fleet_key.kid.hex())
