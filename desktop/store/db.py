@@ -5,6 +5,7 @@ print workers write from their own threads."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -38,6 +39,11 @@ class Store:
             raise StoreError(f"cannot open the store {self.path}: {exc}",
                              "check the folder's permissions and free space") from None
         self.conn.row_factory = sqlite3.Row
+        for suffix in ("", "-wal", "-shm"):  # station data is for this account only
+            try:
+                os.chmod(str(self.path) + suffix, 0o600)
+            except OSError:
+                pass
         self._migrate()
         self._data_key = data_key
 

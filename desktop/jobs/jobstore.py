@@ -1,0 +1,165 @@
+"""Print jobs at rest. A queued label's shipment is kept only encrypted with the data key
+(bound to its row); once the label is confirmed the ciphertext is dropped and only the masked
+view, the sealed QR text and a hash of the bytes sent remain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from typing import Iterable
+
+from desktop.audit.log import AuditLog
+from desktop.jobs.matching import address_key, phone_key
+from desktop.jobs.model import (CANCELLED, CONFIRMED, FAILED, QUEUED, SENT, UNKNOWN_FATE_REASON, JobProgress,
+                                LabelProgress, LabelWork)
+from desktop.shipment import Shipment
+from desktop.store.db import Store
+
+
+def _aad(job_id: str, index: int) -> bytes:
+    return f"label\x00{job_id}\x00{index}".encode()
+
+
+class JobStore:
+    def __init__(self, store: Store, audit: AuditLog | None = None) -> None:
+        self.store = store
+        self.audit = audit or AuditLog(store)
+
+    # --- submitting -----------------------------------------------------------------
+    def create_job(self, printer_uri: str, profile: str, shipments: Iterable[Shipment], template: str,
+                   actor: str = "system", reprint_reason: str | None = None, approved_by: str | None = None) -> str:
+        key = self.store.data_key
+        job_id = uuid.uuid4().hex[:16]
+        now = time.time()
+        rows = []
+        for index, shipment in enumerate(shipments):
+            blob = key.encrypt(json.dumps(shipment.to_dict(), ensure_ascii=False).encode("utf-8"), _aad(job_id, index))
+            weight = shipment.parcel.weight_kg if isinstance(shipment.parcel.weight_kg, (int, float)) else None
+            rows.append((job_id, index, printer_uri, shipment.tracking_number, QUEUED, reprint_reason, blob,
+                         phone_key(key, shipment), address_key(key, shipment), weight, now))
+        with self.store.tx() as c:
+            c.execute("INSERT INTO jobs(id, printer_uri, profile, template, actor, reprint_reason, state, created_at) "
+                      "VALUES(?,?,?,?,?,?,?,?)", (job_id, printer_uri, profile, template, actor, reprint_reason,
+                                                  "active", now))
+            c.executemany("INSERT INTO labels(job_id, idx, printer_uri, tracking_number, state, reprint_reason, payload,"
+                          " phone_key, address_key, weight_kg, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)", rows)
+            if reprint_reason:
+                for row in rows:
+                    self.audit.append(actor, "reprint", row[3], {"job": job_id, "reason": reprint_reason,
+                                                                 "approved_by": approved_by}, conn=c)
+        return job_id
+
+    # --- the worker's side ----------------------------------------------------------
+    def printers_with_work(self) -> list[str]:
+        return [r[0] for r in self.store.query(
+            "SELECT DISTINCT l.printer_uri FROM labels l JOIN jobs j ON j.id=l.job_id "
+            "WHERE l.state IN ('queued','sent') AND j.state='active'")]
+
+    def next_labels(self, printer_uri: str, exclude: Iterable[int] = (), limit: int = 1) -> list:
+        exclude = list(exclude)
+        marks = ",".join("?" * len(exclude))
+        sql = ("SELECT l.*, j.template, j.profile FROM labels l JOIN jobs j ON j.id=l.job_id "
+               "WHERE l.printer_uri=? AND l.state='queued' AND j.state='active'"
+               + (f" AND l.id NOT IN ({marks})" if exclude else "") + " ORDER BY j.created_at, l.job_id, l.idx LIMIT ?")
+        return self.store.query(sql, (printer_uri, *exclude, limit))
+
+    def work_for(self, row) -> LabelWork:
+        plain = self.store.data_key.decrypt(bytes(row["payload"]), _aad(row["job_id"], row["idx"]))
+        return LabelWork(row["id"], row["job_id"], row["idx"], Shipment.from_dict(json.loads(plain)),
+                         row["template"], row["profile"], row["reprint_reason"])
+
+    def mark_sent(self, label_id: int) -> None:
+        with self.store.tx() as c:
+            c.execute("UPDATE labels SET state=?, attempts=attempts+1, sent_at=? WHERE id=?", (SENT, time.time(), label_id))
+
+    def mark_confirmed(self, label_id: int, data_hash: str, masked: dict, qr_text: str, printer_uri: str,
+                       actor: str = "system") -> None:
+        with self.store.tx() as c:
+            row = c.execute("SELECT job_id, idx, tracking_number, reprint_reason FROM labels WHERE id=?",
+                            (label_id,)).fetchone()
+            c.execute("UPDATE labels SET state=?, payload=NULL, masked=?, qr_text=?, bytes_hash=?, done_at=?, error=NULL "
+                      "WHERE id=?", (CONFIRMED, json.dumps(masked, ensure_ascii=False), qr_text, data_hash,
+                                     time.time(), label_id))
+            self.audit.append(actor, "print", row["tracking_number"],
+                              {"job": row["job_id"], "index": row["idx"], "printer": printer_uri,
+                               "reprint": row["reprint_reason"], "bytes_sha256": data_hash, "masked": masked}, conn=c)
+            self._finish_job_if_done(c, row["job_id"])
+
+    def mark_failed(self, label_id: int, error: str) -> None:
+        with self.store.tx() as c:
+            row = c.execute("SELECT job_id FROM labels WHERE id=?", (label_id,)).fetchone()
+            c.execute("UPDATE labels SET state=?, error=?, done_at=? WHERE id=?", (FAILED, error, time.time(), label_id))
+            self._finish_job_if_done(c, row["job_id"])
+
+    def requeue_unknown(self, label_ids: Iterable[int], reason: str, actor: str = "system") -> list[str]:
+        """Labels whose fate is unknown (sent, not confirmed) go back to the queue marked as
+        reprints, each with an audit entry, so a second copy is never a silent duplicate."""
+        done = []
+        with self.store.tx() as c:
+            for label_id in label_ids:
+                row = c.execute("SELECT job_id, idx, tracking_number, state FROM labels WHERE id=?", (label_id,)).fetchone()
+                if row is None or row["state"] != SENT:
+                    continue
+                c.execute("UPDATE labels SET state=?, reprint_reason=? WHERE id=?", (QUEUED, reason, label_id))
+                self.audit.append(actor, "reprint", row["tracking_number"],
+                                  {"job": row["job_id"], "index": row["idx"], "reason": reason}, conn=c)
+                done.append(row["tracking_number"])
+        return done
+
+    def recover_after_restart(self, printer_uri: str | None = None) -> list[str]:
+        sql = "SELECT id FROM labels WHERE state=?" + (" AND printer_uri=?" if printer_uri else "")
+        ids = [r[0] for r in self.store.query(sql, (SENT, printer_uri) if printer_uri else (SENT,))]
+        return self.requeue_unknown(ids, UNKNOWN_FATE_REASON)
+
+    def _finish_job_if_done(self, c, job_id: str) -> None:
+        left = c.execute("SELECT COUNT(*) FROM labels WHERE job_id=? AND state IN ('queued','sent')", (job_id,)).fetchone()[0]
+        if left == 0:
+            c.execute("UPDATE jobs SET state='done' WHERE id=? AND state='active'", (job_id,))
+
+    # --- control --------------------------------------------------------------------
+    def set_job_state(self, job_id: str, state: str) -> None:
+        with self.store.tx() as c:
+            c.execute("UPDATE jobs SET state=? WHERE id=?", (state, job_id))
+            if state == "cancelled":
+                c.execute("UPDATE labels SET state=?, payload=NULL, done_at=? WHERE job_id=? AND state=?",
+                          (CANCELLED, time.time(), job_id, QUEUED))
+
+    def retry_failed(self, job_id: str) -> int:
+        with self.store.tx() as c:
+            cur = c.execute("UPDATE labels SET state=?, error=NULL, done_at=NULL WHERE job_id=? AND state=? "
+                            "AND payload IS NOT NULL", (QUEUED, job_id, FAILED))
+            if cur.rowcount:
+                c.execute("UPDATE jobs SET state='active' WHERE id=?", (job_id,))
+            return cur.rowcount
+
+    def set_printer_state(self, uri: str, state: str, reason: str = "") -> None:
+        with self.store.tx() as c:
+            c.execute("INSERT INTO printers(uri, state, reason, updated_at) VALUES(?,?,?,?) ON CONFLICT(uri) DO UPDATE "
+                      "SET state=excluded.state, reason=excluded.reason, updated_at=excluded.updated_at",
+                      (uri, state, reason, time.time()))
+
+    def printer_state(self, uri: str) -> tuple[str, str]:
+        rows = self.store.query("SELECT state, reason FROM printers WHERE uri=?", (uri,))
+        return (rows[0]["state"], rows[0]["reason"]) if rows else ("ready", "")
+
+    def progress(self, job_id: str) -> JobProgress:
+        jobs = self.store.query("SELECT * FROM jobs WHERE id=?", (job_id,))
+        if not jobs:
+            from desktop.errors import SigiloError
+
+            raise SigiloError(f"no print job {job_id}", "list jobs in the queue window")
+        job = jobs[0]
+        labels = [LabelProgress(r["id"], r["idx"], r["tracking_number"], r["state"], r["reprint_reason"], r["attempts"],
+                                r["error"])
+                  for r in self.store.query("SELECT * FROM labels WHERE job_id=? ORDER BY idx", (job_id,))]
+        pstate, reason = self.printer_state(job["printer_uri"])
+        return JobProgress(job_id, job["printer_uri"], job["state"], labels, pstate, reason)
+
+    def jobs(self, limit: int = 100) -> list[str]:
+        return [r[0] for r in self.store.query("SELECT id FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,))]
+
+
+def bytes_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,196 @@
+"""The print queue the GUI, the CLI and the bridge submit to: persistent (it survives a crash
+or a kill and resumes on the next start), one worker thread per printer, per-label progress and
+plain-Python event callbacks (no Qt: the GUI marshals them to its main thread)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Callable, Iterable
+
+from desktop.audit.log import AuditLog
+from desktop.errors import SigiloError
+from desktop.jobs.jobstore import JobStore
+from desktop.jobs.model import FINAL_STATES, Event, EventCallback, JobProgress, LabelWork, RenderedLabel
+from desktop.jobs.worker import PrinterWorker
+from desktop.shipment import Shipment
+from desktop.store.db import Store
+
+log = logging.getLogger(__name__)
+
+
+class JobError(SigiloError):
+    pass
+
+
+def default_opener(uri: str):
+    from printers.transports import open_transport
+
+    return open_transport(uri)
+
+
+def default_status(transport, profile: str):
+    from printers.status import query_status
+
+    language = "tspl"
+    if profile:
+        from printers.profiles import load_profile
+
+        p = load_profile(profile)
+        language = getattr(p, "status_protocol", None) or p.language
+    return query_status(transport, language, timeout=0.5)
+
+
+class PrintQueue:
+    """``renderer`` turns a LabelWork into the bytes to send plus what to keep (masked view,
+    QR text); it is injected so the queue does not depend on how labels are composed."""
+
+    def __init__(self, store: Store, renderer: Callable[[LabelWork], RenderedLabel], *,
+                 opener: Callable[[str], Any] = default_opener,
+                 status: Callable[[Any, str], Any] | None = default_status,
+                 window: int | None = None, poll_interval: float = 0.05, fault_poll_interval: float = 0.2,
+                 max_silent_polls: int = 20, actor: str = "system") -> None:
+        self.store = store
+        self.audit = AuditLog(store)
+        self.jobs = JobStore(store, self.audit)
+        self.renderer = renderer
+        self.opener = opener
+        self.status = status
+        self.window = window if window is not None else int(store.get_setting("jobs.window", 2))
+        self.poll_interval = poll_interval
+        self.fault_poll_interval = fault_poll_interval
+        self.max_silent_polls = max_silent_polls
+        self.actor = actor
+        self._workers: dict[str, PrinterWorker] = {}
+        self._callbacks: list[EventCallback] = []
+        self._lock = threading.Lock()
+        self._changed = threading.Condition()
+        self.started = False
+
+    # --- lifecycle ------------------------------------------------------------------
+    def start(self) -> list[str]:
+        """Resume after a restart: labels sent but never confirmed are queued again, marked as
+        reprints and audited; then every printer with work gets its worker. Returns the
+        tracking numbers that will be reprinted."""
+        reprinted = self.jobs.recover_after_restart()
+        for tracking in reprinted:
+            log.warning("label %s: fate unknown after restart, reprinting it marked REPRINT", tracking)
+        self.started = True
+        for uri in self.jobs.printers_with_work():
+            self._worker(uri)
+        return reprinted
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._lock:
+            workers = list(self._workers.values())
+            self._workers.clear()
+        for w in workers:
+            w.stop()
+        for w in workers:
+            w.join(timeout)
+        self.started = False
+
+    def __enter__(self) -> "PrintQueue":
+        if not self.started:
+            self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _worker(self, uri: str) -> PrinterWorker:
+        with self._lock:
+            w = self._workers.get(uri)
+            if w is None or not w.is_alive():
+                w = PrinterWorker(uri, self.jobs, self.renderer, self.opener, self.status, self._emit,
+                                  window=self.window, poll_interval=self.poll_interval,
+                                  fault_poll_interval=self.fault_poll_interval,
+                                  max_silent_polls=self.max_silent_polls, actor=self.actor)
+                self._workers[uri] = w
+                w.start()
+            return w
+
+    # --- the API --------------------------------------------------------------------
+    def submit(self, printer_uri: str, profile: str, shipments: Iterable[Shipment | dict],
+               template: str = "waybill-100x150", reprint_reason: str | None = None, *,
+               actor: str | None = None, approved_by: str | None = None) -> str:
+        items = [s if isinstance(s, Shipment) else Shipment.from_dict(s) for s in shipments]
+        if not items:
+            raise JobError("nothing to print", "add at least one shipment")
+        if reprint_reason is not None and not reprint_reason.strip():
+            raise JobError("a reprint needs a reason", "say why, e.g. 'damaged'")
+        job_id = self.jobs.create_job(printer_uri, profile, items, template, actor or self.actor,
+                                      reprint_reason, approved_by)
+        self._emit(Event("job", job_id, "submitted"))
+        if self.started:
+            self._worker(printer_uri).wake.set()
+        return job_id
+
+    def progress(self, job_id: str) -> JobProgress:
+        return self.jobs.progress(job_id)
+
+    def printer_state(self, uri: str) -> tuple[str, str]:
+        return self.jobs.printer_state(uri)
+
+    def pause_printer(self, uri: str) -> None:
+        self._worker(uri).pause()
+
+    def resume_printer(self, uri: str) -> None:
+        self._worker(uri).resume()
+
+    def pause(self, job_id: str) -> None:
+        self.jobs.set_job_state(job_id, "paused")
+        self._emit(Event("job", job_id, "paused"))
+
+    def resume(self, job_id: str) -> None:
+        self.jobs.set_job_state(job_id, "active")
+        self._emit(Event("job", job_id, "active"))
+        self._wake_job(job_id)
+
+    def cancel(self, job_id: str) -> None:
+        """Withdraw the labels not yet sent (those already in the printer finish)."""
+        self.jobs.set_job_state(job_id, "cancelled")
+        self._emit(Event("job", job_id, "cancelled"))
+
+    def retry_failed(self, job_id: str) -> int:
+        n = self.jobs.retry_failed(job_id)
+        if n:
+            self._wake_job(job_id)
+        return n
+
+    def _wake_job(self, job_id: str) -> None:
+        if self.started:
+            self._worker(self.progress(job_id).printer_uri).wake.set()
+
+    def on_event(self, callback: EventCallback) -> Callable[[], None]:
+        """Register a callback (called from worker threads); returns a function that removes it."""
+        self._callbacks.append(callback)
+        return lambda: self._callbacks.remove(callback) if callback in self._callbacks else None
+
+    def _emit(self, event: Event) -> None:
+        for cb in list(self._callbacks):
+            try:
+                cb(event)
+            except Exception:
+                log.exception("event callback failed")
+        with self._changed:
+            self._changed.notify_all()
+
+    def wait(self, job_id: str, timeout: float | None = None,
+             until: Callable[[JobProgress], bool] | None = None) -> JobProgress:
+        """Block until every label of the job is confirmed, failed or cancelled (or ``until``)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        check = until or (lambda p: p.finished)
+        while True:
+            progress = self.progress(job_id)
+            if check(progress):
+                return progress
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return progress
+            with self._changed:
+                self._changed.wait(0.2 if left is None else min(0.2, left))
+
+
+__all__ = ["PrintQueue", "JobError", "FINAL_STATES"]
