@@ -1,0 +1,198 @@
+"""Masking policies: JSON data files, found by id, chosen per customer or by country.
+
+A policy is data, not code, so a customer or a country's rules change by editing a file:
+bundled policies live in ``resources/masking/*.json``; a station's own (same id overrides)
+in ``<data dir>/masking/*.json``. ``customers.json`` in either place maps a customer (the
+merchant account a label is printed for) to a policy id.
+
+Choosing: an explicit policy (id or path to a .json file) wins; then the customer's mapping;
+then the policy whose ``default_for`` lists the recipient's country; then the one whose
+``default_for`` holds "*".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop.errors import SigiloError
+from desktop.paths import data_dir, resources_dir
+
+
+class PolicyError(SigiloError):
+    """A masking policy that cannot be found or read."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    data: dict[str, Any]
+    source: str  # the file it came from
+
+    # The sections, with the defaults that keep a half-written policy on the safe side.
+    @property
+    def mask_char(self) -> str:
+        return str(self.data.get("mask_char", "*"))[:1] or "*"
+
+    @property
+    def name(self) -> dict[str, Any]:
+        return self.data.get("name", {})
+
+    @property
+    def phone(self) -> dict[str, Any]:
+        return self.data.get("phone", {})
+
+    @property
+    def address(self) -> dict[str, Any]:
+        return self.data.get("address", {})
+
+    def party_rules(self, role: str) -> dict[str, Any]:
+        return self.data.get(role, {})
+
+    def street_patterns(self) -> list[re.Pattern[str]]:
+        return _compiled(tuple(self.address.get("street_remove", [])))
+
+
+_CACHE: dict[tuple[str, float], Policy] = {}
+_BY_ID: dict[str, Policy] = {}  # every policy loaded, so a view's policy id resolves later
+
+
+def policy_dirs() -> list[Path]:
+    """Where policies are looked up, later entries overriding earlier ones."""
+    return [resources_dir() / "masking", data_dir() / "masking"]
+
+
+def list_policies() -> list[str]:
+    ids: set[str] = set()
+    for directory in policy_dirs():
+        for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+            if path.name != "customers.json":
+                ids.add(_read(path).id)
+    return sorted(ids)
+
+
+def load_policy(policy: str | Path) -> Policy:
+    """A policy by id ("cn-default") or by the path of its JSON file."""
+    text = str(policy)
+    if text.endswith(".json") or isinstance(policy, Path):
+        path = Path(policy)
+        if not path.is_file():
+            raise PolicyError(f"masking policy file {path} does not exist", "check the path, or give a policy id")
+        return _read(path)
+    found = None
+    for directory in policy_dirs():
+        if not directory.is_dir():
+            continue
+        candidate = directory / f"{text}.json"
+        if candidate.is_file():
+            found = _read(candidate)
+        else:
+            for path in sorted(directory.glob("*.json")):
+                if path.name != "customers.json" and _read(path).id == text:
+                    found = _read(path)
+    if found is None:
+        if text in _BY_ID:
+            return _BY_ID[text]
+        raise PolicyError(
+            f"no masking policy called {text!r}",
+            f"use one of {', '.join(list_policies())}, or add {text}.json to {policy_dirs()[-1]}",
+        )
+    return found
+
+
+def policy_for_country(country: str) -> Policy:
+    country = (country or "").upper()
+    fallback = None
+    chosen = None
+    for directory in policy_dirs():
+        for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+            if path.name == "customers.json":
+                continue
+            policy = _read(path)
+            targets = [str(c).upper() for c in policy.data.get("default_for", [])]
+            if country and country in targets:
+                chosen = policy
+            elif "*" in targets:
+                fallback = policy
+    result = chosen or fallback
+    if result is None:
+        raise PolicyError(
+            f"no masking policy covers country {country or '(none)'}",
+            "restore resources/masking/intl-default.json, or add a policy with \"default_for\": [\"*\"]",
+        )
+    return result
+
+
+def customer_policies() -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for directory in policy_dirs():
+        path = directory / "customers.json"
+        if path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise PolicyError(f"{path} cannot be read: {exc}", "fix the JSON, or remove the file") from None
+            mapping.update({str(k): str(v) for k, v in (data.get("customers") or {}).items()})
+    return mapping
+
+
+def choose_policy(country: str, policy: str | Path | None = None, customer: str | None = None) -> Policy:
+    if policy is not None:
+        return load_policy(policy)
+    if customer:
+        mapped = customer_policies().get(customer)
+        if mapped:
+            return load_policy(mapped)
+    return policy_for_country(country)
+
+
+def _read(path: Path) -> Policy:
+    try:
+        key = (str(path.resolve()), path.stat().st_mtime)
+    except OSError as exc:
+        raise PolicyError(f"masking policy {path} cannot be read: {exc}", "check the file") from None
+    cached = _CACHE.get(key)
+    if cached is not None:
+        _BY_ID[cached.id] = cached
+        return cached
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PolicyError(f"masking policy {path} is not valid JSON: {exc}", "fix the file, or remove it") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"masking policy {path} is not a JSON object", "start from resources/masking/cn-default.json")
+    policy = Policy(id=str(data.get("id") or path.stem), data=data, source=str(path))
+    _check(policy)
+    _CACHE[key] = policy
+    _BY_ID[policy.id] = policy
+    return policy
+
+
+def _check(policy: Policy) -> None:
+    """Refuse a policy that would break the masking rules every label must meet."""
+    phone = policy.phone
+    if int(phone.get("min_hidden", 6)) < 6:
+        raise PolicyError(
+            f"masking policy {policy.id} hides only {phone.get('min_hidden')} phone digits",
+            "set phone.min_hidden to 6 or more (GB/T 41833-2022)",
+        )
+    for pattern in policy.address.get("street_remove", []):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise PolicyError(
+                f"masking policy {policy.id} has a bad street_remove pattern {pattern!r}: {exc}",
+                "fix the regular expression",
+            ) from None
+
+
+_PATTERNS: dict[tuple[str, ...], list[re.Pattern[str]]] = {}
+
+
+def _compiled(patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
+    if patterns not in _PATTERNS:
+        _PATTERNS[patterns] = [re.compile(p, re.IGNORECASE) for p in patterns]
+    return _PATTERNS[patterns]

@@ -1,0 +1,398 @@
+"""Shipment validation: field-level errors a clerk can fix, and the normalised shipment.
+
+``validate`` never raises on bad input; it returns every problem at once, each naming its
+field the way forms and import reports address it (``recipient.phone``, ``parcel.weight_kg``,
+``tracking_number``), so a batch import can list 4 bad rows of 300 and the GUI can mark the
+field beside the cursor. ``require_valid`` is the one-line gate before sealing and printing.
+
+What normalisation does, and why:
+
+* Text is NFC-normalised and trimmed; runs of spaces inside a line become one space. Rare
+  CJK outside the BMP (𠮷), emoji and middle dots (阿依古丽·买买提) are kept as given.
+* Invisible characters that carry no meaning on a label (zero-width space U+200B, word joiner
+  U+2060, BOM U+FEFF, soft hyphen U+00AD, Mongolian vowel separator U+180E) are removed:
+  pasted from chat apps, they would split a name so that masking hides the wrong characters.
+  Zero-width (non-)joiners are kept only between non-letters (emoji sequences).
+* Control characters (C0, C1, DEL - including NUL, tab, newline inside a field and ANSI
+  escapes) and bidirectional overrides are refused, naming the field: a printer language reads
+  them as commands, and an override can make a label show text in another order.
+* The tracking number goes into a Code128, the QR header and printer commands, so it is kept
+  to a safe alphabet: ``TRACKING_ALPHABET`` (A-Z and 0-9, upper-cased, 8-30 characters).
+  Anything else (^ ~ < > quotes, backslash, spaces) is refused.
+* Phones become their canonical form (see ``desktop.phones``): "+8613800131563",
+  "+861065529988;ext=8021". A possible number the phone library does not know yet is a
+  warning, not an error.
+* Countries are ISO 3166 alpha-2, upper-cased. A BR postcode (CEP) becomes "01310-100".
+* Free text in ``parcel.items`` is kept as given ("^FS^XZ" included): the printer-language
+  encoders escape it; refusing it would refuse real product names.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from desktop.errors import SigiloError
+from desktop.phones import PhoneError, parse_phone
+from desktop.shipment import PARTY_FIELDS, Parcel, Party, Shipment
+
+TRACKING_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+TRACKING_MIN, TRACKING_MAX = 8, 30
+
+# Longest accepted value per field, in characters after normalisation. Generous where real
+# data is long (a 250-character address detail is accepted), tight where a label has no room.
+MAX_CHARS = {
+    "name": 100,
+    "phone": 40,
+    "country": 2,
+    "province": 60,
+    "city": 60,
+    "district": 60,
+    "street": 200,
+    "detail": 300,
+    "postcode": 16,
+    "order_id": 64,
+    "service": 40,
+    "items": 500,
+}
+MAX_WEIGHT_KG = 500.0  # beyond this it is freight, or a typo in grams
+MAX_PIECES = 999
+MAX_DECLARED_VALUE = 10_000_000
+
+BR_UF = frozenset(
+    "AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO".split()
+)
+
+_INVISIBLE = {"\u200b", "\u2060", "\ufeff", "\u00ad", "\u180e"}
+_JOINERS = {"\u200c", "\u200d"}
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_SPACES = re.compile(r"[\s\u3000]+")
+_CEP = re.compile(r"^(\d{5})-?(\d{3})$")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str  # "recipient.phone", "parcel.weight_kg", "tracking_number"
+    message: str  # what is wrong and how to fix it
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+@dataclass
+class ValidationResult:
+    shipment: Shipment
+    errors: list[FieldError] = field(default_factory=list)
+    warnings: list[FieldError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def errors_for(self, field_name: str) -> list[FieldError]:
+        return [e for e in self.errors if e.field == field_name]
+
+
+class ValidationError(SigiloError):
+    """A shipment that cannot be printed; ``errors`` lists every field to fix."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = list(errors)
+        names = ", ".join(dict.fromkeys(e.field for e in self.errors))
+        super().__init__(
+            f"the shipment has {len(self.errors)} problem(s) in: {names}",
+            "; ".join(str(e) for e in self.errors),
+        )
+
+
+def validate(data: dict[str, Any] | Shipment) -> ValidationResult:
+    """Check and normalise a shipment given as a dict (shared-data shape) or a Shipment."""
+    return _Validator().run(data)
+
+
+def require_valid(data: dict[str, Any] | Shipment) -> Shipment:
+    """The normalised shipment, or ValidationError naming every field to fix."""
+    result = validate(data)
+    if not result.ok:
+        raise ValidationError(result.errors)
+    return result.shipment
+
+
+def clean_text(value: str, *, single_line: bool = True) -> str:
+    """NFC, invisible characters removed, trimmed, inner whitespace runs collapsed. Control
+    characters are left in place for ``control_problem`` to find."""
+    text = unicodedata.normalize("NFC", value)
+    text = _drop_invisible(text)
+    text = text.strip(" \t\r\n\u3000\u00a0")
+    if single_line:
+        text = re.sub(r"[ \u3000\u00a0]{2,}", " ", text)
+    return text
+
+
+def control_problem(text: str) -> str | None:
+    """A message if ``text`` holds a control character or a bidirectional override."""
+    for index, ch in enumerate(text):
+        if ch == "\x1b":
+            return f"contains an escape sequence at position {index + 1}; retype the text without it"
+        if unicodedata.category(ch) == "Cc":
+            return (
+                f"contains the control character U+{ord(ch):04X} at position {index + 1}; "
+                "retype the text (it may have been pasted from another program)"
+            )
+        if ch in _BIDI_CONTROLS:
+            return (
+                f"contains the invisible direction mark U+{ord(ch):04X} at position {index + 1}; "
+                "retype the text without it"
+            )
+        if 0xD800 <= ord(ch) <= 0xDFFF:
+            return f"contains a broken character at position {index + 1}; retype the text"
+    return None
+
+
+def _drop_invisible(text: str) -> str:
+    if not any(ch in _INVISIBLE or ch in _JOINERS for ch in text):
+        return text
+    out = []
+    for i, ch in enumerate(text):
+        if ch in _INVISIBLE:
+            continue
+        if ch in _JOINERS:
+            before = text[i - 1] if i else ""
+            after = text[i + 1] if i + 1 < len(text) else ""
+            if _is_letter(before) or _is_letter(after) or not before or not after:
+                continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _is_letter(ch: str) -> bool:
+    return bool(ch) and unicodedata.category(ch).startswith("L")
+
+
+class _Validator:
+    def __init__(self) -> None:
+        self.errors: list[FieldError] = []
+        self.warnings: list[FieldError] = []
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.append(FieldError(name, message))
+
+    def warn(self, name: str, message: str) -> None:
+        self.warnings.append(FieldError(name, message))
+
+    def run(self, data: dict[str, Any] | Shipment) -> ValidationResult:
+        if isinstance(data, Shipment):
+            raw = data.to_dict()
+        elif isinstance(data, dict):
+            raw = data
+        else:
+            self.error("shipment", f"expected a shipment object, got {type(data).__name__}; pass a dict or Shipment")
+            return ValidationResult(Shipment(), self.errors, self.warnings)
+
+        tracking = self.tracking_number(raw.get("tracking_number"))
+        order_id = self.text("order_id", raw.get("order_id"), required=False)
+        service = self.text("service", raw.get("service"), required=False) or "standard"
+        sender = self.party("sender", raw.get("sender"))
+        recipient = self.party("recipient", raw.get("recipient"))
+        parcel = self.parcel(raw.get("parcel"))
+        shipment = Shipment(
+            order_id=order_id, tracking_number=tracking, service=service,
+            sender=sender, recipient=recipient, parcel=parcel,
+        )
+        return ValidationResult(shipment, self.errors, self.warnings)
+
+    # -- text ------------------------------------------------------------------------------
+
+    def text(self, name: str, value: Any, *, required: bool, limit_key: str | None = None,
+             what: str | None = None, single_line: bool = True) -> str:
+        key = limit_key or name.rsplit(".", 1)[-1]
+        what = what or key.replace("_", " ")
+        if value is None:
+            value = ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error(name, f"the {what} must be text, not {type(value).__name__}; type it as text")
+            return ""
+        if not isinstance(value, str):
+            value = str(value)
+        text = clean_text(value, single_line=single_line)
+        problem = control_problem(text)
+        if problem:
+            self.error(name, f"the {what} {problem}")
+            return text
+        if required and not text:
+            self.error(name, f"the {what} is missing; fill it in")
+            return text
+        limit = MAX_CHARS.get(key)
+        if limit is not None and len(text) > limit:
+            self.error(name, f"the {what} is {len(text)} characters long; shorten it to at most {limit}")
+        return text
+
+    def tracking_number(self, value: Any) -> str:
+        name = "tracking_number"
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.error(name, "the tracking number is missing; scan the pre-printed barcode or draw one from the number range")
+            return ""
+        if not isinstance(value, str):
+            self.error(name, "the tracking number must be text; type it as letters and digits")
+            return ""
+        text = unicodedata.normalize("NFKC", value).strip().upper()
+        bad = sorted({ch for ch in text if ch not in TRACKING_ALPHABET})
+        if bad:
+            shown = " ".join(repr(ch) if ch.isprintable() else f"U+{ord(ch):04X}" for ch in bad[:6])
+            self.error(name, f"the tracking number contains {shown}; use only letters A-Z and digits 0-9")
+            return text
+        if not TRACKING_MIN <= len(text) <= TRACKING_MAX:
+            self.error(
+                name,
+                f"the tracking number has {len(text)} characters; it needs {TRACKING_MIN} to {TRACKING_MAX} letters and digits",
+            )
+        return text
+
+    # -- parties ---------------------------------------------------------------------------
+
+    def party(self, role: str, value: Any) -> Party:
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            self.error(role, f"the {role} must be an object with name, phone and address; got {type(value).__name__}")
+            return Party()
+        out: dict[str, Any] = {}
+        for key in ("name", "country", "province", "city", "district", "street", "detail", "postcode"):
+            out[key] = self.text(f"{role}.{key}", value.get(key), required=key in ("name", "city"),
+                                 what=f"{role}'s {key}")
+        country = self.country(role, out["country"])
+        out["country"] = country
+        if country == "CN" or country == "BR":
+            if not out["province"]:
+                self.error(f"{role}.province",
+                           f"the {role}'s {'province' if country == 'CN' else 'state (UF)'} is missing; fill it in")
+        if country == "BR" and out["province"]:
+            uf = out["province"].upper()
+            if uf in BR_UF:
+                out["province"] = uf
+            else:
+                self.error(f"{role}.province",
+                           f"{out['province']!r} is not a Brazilian state; use its two-letter UF, e.g. SP or RJ")
+        if not out["street"] and not out["detail"]:
+            self.error(f"{role}.street", f"the {role}'s street address is missing; fill in the street or the building")
+        out["postcode"] = self.postcode(role, country, out["postcode"])
+        out["phone"] = self.phone(role, value.get("phone"), country)
+        business = value.get("business")
+        if business is not None and not isinstance(business, bool):
+            self.error(f"{role}.business", f"the {role}'s business flag must be true or false, not {business!r}")
+            business = None
+        return Party(**out, business=business)
+
+    def country(self, role: str, text: str) -> str:
+        code = text.upper()
+        if not code:
+            self.error(f"{role}.country", f"the {role}'s country is missing; use its two-letter code, e.g. CN or BR")
+        elif not re.fullmatch(r"[A-Z]{2}", code):
+            self.error(f"{role}.country", f"{text!r} is not a country code; use two letters, e.g. CN, BR or GB")
+        return code
+
+    def postcode(self, role: str, country: str, text: str) -> str:
+        name = f"{role}.postcode"
+        if not text:
+            if country == "BR":
+                self.error(name, "the CEP is missing; Brazilian post needs it (8 digits, e.g. 01310-100)")
+            return text
+        if country == "BR":
+            match = _CEP.match(text)
+            if not match:
+                self.error(name, f"{text!r} is not a CEP; write 8 digits, e.g. 01310-100")
+                return text
+            return f"{match.group(1)}-{match.group(2)}"
+        if country == "CN" and not re.fullmatch(r"\d{6}", text):
+            self.error(name, f"{text!r} is not a Chinese postcode; write its 6 digits or leave it empty")
+        return text
+
+    def phone(self, role: str, value: Any, country: str) -> str:
+        name = f"{role}.phone"
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            self.error(name, f"the {role}'s phone must be text, not {type(value).__name__}")
+            return ""
+        text = clean_text(value)
+        problem = control_problem(text)
+        if problem:
+            self.error(name, f"the {role}'s phone {problem}")
+            return text
+        try:
+            phone = parse_phone(text, country)
+        except PhoneError as exc:
+            self.error(name, f"{exc.message}: {exc.hint}" if exc.hint else exc.message)
+            return text
+        if not phone.valid:
+            # The number itself stays out of the message: messages reach logs and reports.
+            self.warn(name, f"the {role}'s phone is not in a number range the phone library knows; "
+                            "check it with the customer (new ranges open before the library learns them)")
+        elif country and phone.region and phone.region != country and phone.region != "001":
+            self.warn(name, f"a {phone.region} number for an address in {country}; check it is the right number")
+        return phone.canonical
+
+    # -- parcel ----------------------------------------------------------------------------
+
+    def parcel(self, value: Any) -> Parcel:
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            self.error("parcel", f"the parcel must be an object with weight_kg and pieces; got {type(value).__name__}")
+            return Parcel()
+        weight = self.number("parcel.weight_kg", value.get("weight_kg"), "the weight")
+        if weight is not None:
+            if weight <= 0:
+                self.error("parcel.weight_kg", f"the weight {weight} kg must be more than 0; weigh the parcel and type kilograms")
+            elif weight > MAX_WEIGHT_KG:
+                self.error("parcel.weight_kg",
+                           f"the weight {weight} kg is beyond {MAX_WEIGHT_KG:g} kg; type kilograms, not grams")
+        declared = self.number("parcel.declared_value", value.get("declared_value", 0), "the declared value")
+        if declared is not None and not 0 <= declared <= MAX_DECLARED_VALUE:
+            self.error("parcel.declared_value",
+                       f"the declared value {declared} must be between 0 and {MAX_DECLARED_VALUE:,}; correct it")
+        pieces_raw = value.get("pieces", 1)
+        pieces = self.number("parcel.pieces", pieces_raw, "the number of pieces")
+        if pieces is not None:
+            if pieces != int(pieces):
+                self.error("parcel.pieces", f"the number of pieces {pieces} must be a whole number; type 1 or more")
+            elif not 1 <= pieces <= MAX_PIECES:
+                self.error("parcel.pieces", f"the number of pieces {int(pieces)} must be 1 to {MAX_PIECES}; correct it")
+            pieces = int(pieces) if pieces == int(pieces) else pieces
+        items = self.text("parcel.items", value.get("items"), required=False, what="items description")
+        return Parcel(
+            weight_kg=weight if weight is not None else value.get("weight_kg", 0.0),
+            items=items,
+            declared_value=declared if declared is not None else 0,
+            pieces=pieces if pieces is not None else 1,
+        )
+
+    def number(self, name: str, value: Any, what: str) -> float | int | None:
+        if isinstance(value, str):  # from a CSV cell: "1.25" or "1,25"
+            text = unicodedata.normalize("NFKC", value).strip().replace(",", ".")
+            try:
+                value = int(text)
+            except ValueError:
+                try:
+                    value = float(text)
+                except ValueError:
+                    pass
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.error(name, f"{what} must be a number, not {value!r}; type digits, e.g. 1.25")
+            return None
+        if not math.isfinite(value):
+            self.error(name, f"{what} must be a finite number; type digits, e.g. 1.25")
+            return None
+        return value
+
+
+__all__ = [
+    "FieldError", "ValidationResult", "ValidationError", "validate", "require_valid",
+    "clean_text", "control_problem", "TRACKING_ALPHABET", "TRACKING_MIN", "TRACKING_MAX", "MAX_CHARS",
+    "PARTY_FIELDS",
+]
