@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import threading
@@ -508,18 +507,20 @@ class SimulatedPrinter:
                 conn.close()
 
 
-def run_forever(printer: SimulatedPrinter, lines, write: Callable[[str], None]) -> None:
-    """Drive ``printer`` from a stream of control words (the CLI's stdin) until it ends or says quit."""
+def run_forever(printer: SimulatedPrinter, lines, write: Callable[[str], None]) -> bool:
+    """Drive ``printer`` from a stream of control words (the CLI's stdin). Returns True when told
+    to quit, False when the stream simply ended."""
     for line in lines:
         word = line.strip()
         if not word:
             continue
         if word in ("quit", "exit"):
-            break
+            return True
         try:
             write(printer.command(word))
         except ValueError as exc:
             write(f"error {exc}")
+    return False
 
 
-__all__ = ["SimulatedPrinter", "Pacer", "wire_seconds", "SimulatorError", "run_forever", "signal"]
+__all__ = ["SimulatedPrinter", "Pacer", "wire_seconds", "SimulatorError", "run_forever"]

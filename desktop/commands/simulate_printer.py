@@ -1,0 +1,64 @@
+"""`sigilo simulate-printer`: a simulated TSPL/ZPL/ESC-POS printer on a pty or a local TCP port,
+for demos and for trying a print station without hardware. Control it by typing words on
+stdin: paper-out, paper-in, head-open, head-close, pause, resume, vanish, return, status,
+labels, quit. SIGTERM and Ctrl-C stop it cleanly (its socat is ended too)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from printers.simulator import SimulatedPrinter, SimulatorError, run_forever
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("simulate-printer", help="run a simulated label printer",
+                              description="Serve a simulated printer on a pty (serial) or a 127.0.0.1 TCP port.")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--pty", metavar="LINK", help="create a pty pair; clients open serial://LINK")
+    where.add_argument("--tcp", metavar="PORT", type=int, help="listen on 127.0.0.1:PORT (0 picks a free port)")
+    p.add_argument("--language", choices=("tspl", "zpl", "escpos"), default="tspl")
+    p.add_argument("--baud", type=int, default=115200, help="pace incoming bytes at this rate (default 115200)")
+    p.add_argument("--seconds-per-label", type=float, default=0.5, help="mechanical time per label")
+    p.add_argument("--out", metavar="DIR", help="save each printed label as DIR/label-NNNN.prn")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    out_dir = Path(args.out) if args.out else None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+
+    def on_label(count: int, data: bytes) -> None:
+        if out_dir is not None:
+            (out_dir / f"label-{count:04d}.prn").write_bytes(data)
+        print(f"printed label {count} ({len(data)} bytes)", flush=True)
+
+    printer = SimulatedPrinter(args.language, baud=args.baud, seconds_per_label=args.seconds_per_label,
+                               pty=args.pty, tcp_port=args.tcp, on_label=on_label)
+    stopped = threading.Event()
+
+    def on_signal(signum, frame):
+        stopped.set()
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, on_signal)
+    try:
+        try:
+            printer.start()
+        except SimulatorError as exc:
+            print(f"sigilo: {exc}", file=sys.stderr)
+            return 1
+        print(f"simulated {args.language} printer at {printer.uri}", flush=True)
+        print("commands: paper-out paper-in head-open head-close pause resume vanish return status labels quit",
+              flush=True)
+        if not run_forever(printer, sys.stdin, lambda text: print(text, flush=True)):
+            stopped.wait()  # stdin ended without "quit" (a background run): serve until signalled
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, old)
+        printer.stop()
+    return 0

@@ -1,0 +1,98 @@
+"""Find printers attached to this computer: serial ports (RS-232, USB-CDC, Bluetooth SPP),
+usblp device files, and USB printer-class devices (via pyusb when it and libusb are present).
+
+Each finding carries a ready-to-use URI, so the settings screen and `sigilo printers` can
+offer it directly. Vendor names come from printers/data/usb_vendors.json (data, not code):
+a CH340 adapter is named as such rather than guessed to be a printer.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+VENDORS_FILE = Path(__file__).resolve().parent / "data" / "usb_vendors.json"
+PRINTER_CLASS = 7
+
+
+@dataclass(frozen=True)
+class FoundPrinter:
+    uri: str
+    kind: str  # "serial" | "usblp" | "usb"
+    description: str
+    vid: int | None = None
+    pid: int | None = None
+    vendor: str = ""
+    likely_printer: bool = False
+    language: str = ""  # a guess from the vendor, empty when unknown
+
+
+@lru_cache(maxsize=1)
+def vendors() -> dict[int, dict]:
+    data = json.loads(VENDORS_FILE.read_text(encoding="utf-8"))
+    return {int(k, 16): v for k, v in data["vendors"].items()}
+
+
+def vendor_info(vid: int | None) -> dict:
+    return vendors().get(vid, {}) if vid is not None else {}
+
+
+def list_serial_ports() -> list[FoundPrinter]:
+    from serial.tools import list_ports
+
+    found = []
+    for port in sorted(list_ports.comports(), key=lambda p: p.device):
+        info = vendor_info(port.vid)
+        parts = [p for p in (info.get("name"), port.product or port.description, port.serial_number and f"s/n {port.serial_number}")
+                 if p and p != "n/a"]
+        found.append(FoundPrinter(
+            uri=f"serial://{port.device}", kind="serial", description=" - ".join(dict.fromkeys(parts)) or port.device,
+            vid=port.vid, pid=port.pid, vendor=info.get("name", port.manufacturer or ""),
+            likely_printer=bool(info.get("printer_maker")), language=info.get("language", "")))
+    return found
+
+
+def list_usblp_files(pattern: str = "/dev/usb/lp*") -> list[FoundPrinter]:
+    return [FoundPrinter(uri=f"usb://{path}", kind="usblp", description=f"USB printer (usblp) {path}",
+                         likely_printer=True) for path in sorted(glob.glob(pattern))]
+
+
+def list_usb_printers() -> list[FoundPrinter]:
+    """USB devices with a printer-class interface. Empty when pyusb or libusb is missing: the
+    usblp files and serial ports still show the common cases."""
+    try:
+        import usb.core
+    except ImportError:
+        return []
+    try:
+        devices = list(usb.core.find(find_all=True))
+    except usb.core.NoBackendError:
+        return []
+    found = []
+    for dev in devices:
+        try:
+            classes = {intf.bInterfaceClass for cfg in dev for intf in cfg}
+        except Exception:
+            continue
+        if PRINTER_CLASS not in classes and dev.bDeviceClass != PRINTER_CLASS:
+            continue
+        info = vendor_info(dev.idVendor)
+        try:
+            product = dev.product or ""
+        except Exception:  # reading strings needs permission on the device
+            product = ""
+        found.append(FoundPrinter(
+            uri=f"usb://0x{dev.idVendor:04x}:0x{dev.idProduct:04x}", kind="usb",
+            description=" ".join(x for x in (info.get("name", f"USB {dev.idVendor:04x}"), product) if x),
+            vid=dev.idVendor, pid=dev.idProduct, vendor=info.get("name", ""), likely_printer=True,
+            language=info.get("language", "")))
+    return found
+
+
+def discover() -> list[FoundPrinter]:
+    """Everything we can find, printers first."""
+    found = list_usblp_files() + list_usb_printers() + list_serial_ports()
+    return sorted(found, key=lambda f: (not f.likely_printer, f.kind != "usblp", f.uri))
