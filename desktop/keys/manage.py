@@ -156,7 +156,7 @@ def describe(kd: KeysDir) -> dict[str, Any]:
     pubs = {(r, e): p for r, e, p in kd.fleet_files(".pub")}
     keys = {(r, e): p for r, e, p in kd.fleet_files(".key")}
     for region, epoch in sorted(set(pubs) | set(keys)):
-        source = pubs.get((region, epoch)) or keys[(region, epoch)]
+        source = keys.get((region, epoch)) or pubs[(region, epoch)]
         record = read_json(source, "fleet key")
         out["fleet"].append({"name": f"{region}-{epoch}", "key_id": record.get("key_id"),
                              "private": (region, epoch) in keys,

@@ -1,0 +1,210 @@
+"""``sigilo keys``: create, distribute, rotate and revoke the keys behind the seal.
+
+The key officer runs ``init-authority``, ``create-fleet``/``rotate-fleet`` and
+``add-station``/``revoke-station``; a print station runs ``create-station`` and imports fleet
+public keys; a scanner imports fleet private keys and the trust list. docs/keys.md walks
+through it. Private keys are written passphrase-encrypted, 0600.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def _default_dir() -> Path:
+    from desktop.paths import data_dir
+
+    return data_dir() / "keys"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("keys", help="create, import, rotate and revoke seal keys")
+    sub = p.add_subparsers(dest="keys_command", metavar="ACTION")
+
+    def action(name: str, help_: str, handler, passphrase: bool = True):
+        a = sub.add_parser(name, help=help_)
+        a.add_argument("--dir", type=Path, default=None, help="keys directory (default: the user data folder's keys/)")
+        if passphrase:
+            a.add_argument("--passphrase-file", type=Path, help="read the passphrase from this file "
+                           "(else SIGILO_PASSPHRASE, else a prompt)")
+        a.set_defaults(handler=handler)
+        return a
+
+    a = action("create-fleet", "create a scanner-fleet key pair for a region (next epoch unless --epoch)", _create_fleet)
+    a.add_argument("--region", required=True, help="e.g. cn, br, intl")
+    a.add_argument("--epoch", type=int)
+    a = action("rotate-fleet", "start a new epoch for a region's fleet key (scanners keep the old ones)", _create_fleet)
+    a.add_argument("--region", required=True)
+    a.set_defaults(epoch=None)
+    a = action("create-station", "create this print station's signing key", _create_station)
+    a.add_argument("--station-id", required=True)
+    a.add_argument("--name", required=True)
+    a.add_argument("--region", required=True, help="the fleet region this station seals to")
+    a.add_argument("--validity-days", type=int, default=180, help="how long its seals stay valid (default 180)")
+    action("init-authority", "create the fleet authority key and an empty signed trust list", _init_authority)
+    a = action("add-station", "trust a station: add its station.pub to the signed trust list", _add_station)
+    a.add_argument("station_pub", type=Path)
+    a = action("revoke-station", "remove a station from the trust list and record it as revoked", _revoke_station)
+    a.add_argument("station_id")
+    a.add_argument("--reason", default="")
+    a = action("import-fleet", "import fleet public keys (.pub) this station seals to", _import_fleet, passphrase=False)
+    a.add_argument("files", type=Path, nargs="+")
+    a = action("import-trust", "install a trust list after checking its signature", _import_trust, passphrase=False)
+    a.add_argument("file", type=Path)
+    a.add_argument("--authority", type=Path, help="authority.pub to trust (first import only)")
+    a = action("list", "show the keys in a directory (public facts only)", _list, passphrase=False)
+    a.add_argument("--json", action="store_true")
+    action("list-stations", "show the trusted and revoked stations", _list_stations, passphrase=False)
+    action("demo", "create the unencrypted DEMO-ONLY key set (for trying Sigilo out)", _demo, passphrase=False)
+    p.set_defaults(handler=lambda args: (p.print_help(), 2)[1])
+
+
+def _kd(args):
+    from desktop.keys.layout import KeysDir
+
+    return KeysDir.at(args.dir or _default_dir())
+
+
+def _new_passphrase(args, what: str) -> str:
+    from desktop.keys.passphrase import resolve
+
+    return resolve(args.passphrase_file, what, confirm=True)
+
+
+def _passphrase(args, what: str) -> str | None:
+    """For keys that may be demo keys: None is fine until a key turns out to be encrypted."""
+    from desktop.keys.passphrase import from_environment
+
+    value = from_environment(args.passphrase_file)
+    if value is None and sys.stdin.isatty():
+        import getpass
+
+        value = getpass.getpass(f"Passphrase for {what}: ") or None
+    return value
+
+
+def _create_fleet(args) -> int:
+    from desktop.keys import manage
+
+    kd = _kd(args)
+    bundle = manage.create_fleet(kd, args.region, args.epoch, _new_passphrase(args, f"fleet key {args.region}"))
+    name = f"{bundle['region']}-{bundle['epoch']}"
+    print(f"fleet key {name} created, key id {bundle['key_id']}")
+    print(f"  public (give to print stations): {kd.fleet_pub(bundle['region'], bundle['epoch'])}")
+    print(f"  private (scanners only):         {kd.fleet_key(bundle['region'], bundle['epoch'])}")
+    if bundle["epoch"] > 1:
+        print("  scanners must keep the older epochs' keys to open labels sealed before the rotation")
+    return 0
+
+
+def _create_station(args) -> int:
+    from desktop.keys import manage
+
+    kd = _kd(args)
+    bundle = manage.create_station(kd, args.station_id, args.name, args.region,
+                                   _new_passphrase(args, "the station key"), validity_days=args.validity_days)
+    print(f"station {bundle['station_id']} created, key id {bundle['key_id']}")
+    print(f"  send {kd.station_pub} to the fleet authority (sigilo keys add-station)")
+    return 0
+
+
+def _init_authority(args) -> int:
+    from desktop.keys import manage
+
+    kd = _kd(args)
+    bundle = manage.init_authority(kd, _new_passphrase(args, "the fleet authority key"))
+    print(f"fleet authority created, key id {bundle['key_id']}; trust list at {kd.trust}")
+    return 0
+
+
+def _add_station(args) -> int:
+    from desktop.keys import manage
+
+    kd = _kd(args)
+    bundle = manage.add_station(kd, args.station_pub, _passphrase(args, "the fleet authority key"))
+    print(f"station {bundle['station_id']} ({bundle['name']}, key {bundle['key_id']}) added to {kd.trust}")
+    return 0
+
+
+def _revoke_station(args) -> int:
+    from desktop.keys import manage
+
+    kd = _kd(args)
+    n = manage.revoke_station(kd, args.station_id, args.reason, _passphrase(args, "the fleet authority key"))
+    print(f"station {args.station_id} revoked ({n} key{'s' if n != 1 else ''}); distribute {kd.trust} to scanners")
+    return 0
+
+
+def _import_fleet(args) -> int:
+    from desktop.keys import manage
+
+    kd = _kd(args)
+    for path in args.files:
+        bundle = manage.import_fleet(kd, path)
+        print(f"fleet key {bundle['region']}-{bundle['epoch']} ({bundle['key_id']}) imported")
+    return 0
+
+
+def _import_trust(args) -> int:
+    from desktop.keys import manage
+
+    kd = _kd(args)
+    trust = manage.import_trust(kd, args.file, args.authority)
+    print(f"trust list serial {trust.serial} installed: {len(trust.stations)} stations, {len(trust.revoked)} revoked")
+    return 0
+
+
+def _when(t: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(t))
+
+
+def _list(args) -> int:
+    from desktop.keys import manage
+
+    info = manage.describe(_kd(args))
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return 0
+    print(f"keys in {info['dir']}")
+    for f in info["fleet"]:
+        kind = "private+public" if f["private"] else "public"
+        print(f"  fleet {f['name']}: id {f['key_id']} ({kind}){'  DEMO ONLY' if f['demo_only'] else ''}")
+    if info["station"]:
+        s = info["station"]
+        print(f"  station {s['station_id']} ({s['name']}): id {s['key_id']}, seals to region {s['region']}, "
+              f"valid {s.get('validity_days', 180)} days")
+    if info["authority"]:
+        a = info["authority"]
+        print(f"  authority: id {a['key_id']}{' (private key here)' if a['private'] else ''}")
+    if info["trust"]:
+        t = info["trust"]
+        print(f"  trust list serial {t['serial']} ({_when(t['issued_at'])}): "
+              f"{len(t['stations'])} stations, {len(t['revoked'])} revoked")
+    if not (info["fleet"] or info["station"] or info["authority"]):
+        print("  (empty)")
+    return 0
+
+
+def _list_stations(args) -> int:
+    from desktop.keys import manage
+
+    trust = manage.load_trust(_kd(args))
+    print(f"trust list serial {trust.serial}, signed {_when(trust.issued_at)}")
+    for s in trust.stations:
+        print(f"  trusted  {s['station_id']:<16} {s['key_id']}  {s['name']}  (added {_when(s['added_at'])})")
+    for s in trust.revoked:
+        reason = f": {s['reason']}" if s.get("reason") else ""
+        print(f"  REVOKED  {s['station_id']:<16} {s['key_id']}  {s['name']}  ({_when(s['revoked_at'])}{reason})")
+    return 0
+
+
+def _demo(args) -> int:
+    from desktop.seal import ensure_demo_keys
+
+    path = args.dir or _default_dir() / "demo"
+    ensure_demo_keys(path)
+    print(f"DEMO-ONLY keys (unencrypted) at {path}; never use them for real labels")
+    return 0

@@ -1,0 +1,101 @@
+"""``sigilo scan``: open a label's sealed QR with the scanner's keys and show the full
+shipment and the station that sealed it, or refuse with a reason and its own exit status.
+
+Input is the QR text as a keyboard-wedge scanner types it (``--text``, or one line on standard
+input), or a photo/scan of the label (``--image``), in which the Code128 tracking barcode, if
+found, is checked against the seal as ``--barcode`` would be. Exit statuses: docs/keys.md.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("scan", help="open a sealed QR code with this scanner's keys")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--text", help="the QR text (SG1:...); case does not matter. Default: read a line from stdin")
+    src.add_argument("--image", type=Path, help="a photo or scan of the label (PNG/JPEG)")
+    p.add_argument("--keys", type=Path, default=None, help="scanner keys directory (default: the user data folder's keys/)")
+    p.add_argument("--barcode", help="the tracking number from the label's barcode, checked against the seal")
+    p.add_argument("--json", action="store_true", help="print the shipment as JSON (shared-data shape)")
+    p.add_argument("--passphrase-file", type=Path, help="passphrase for the fleet keys (else SIGILO_PASSPHRASE)")
+    p.add_argument("--now", type=int, help=argparse_suppress())
+    p.set_defaults(handler=_scan)
+
+
+def argparse_suppress():
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+def read_image(path: Path) -> tuple[str, str | None]:
+    """(seal text, Code128 value or None) found in an image."""
+    import zxingcpp
+    from PIL import Image
+
+    from desktop.seal.errors import MalformedSeal
+
+    try:
+        image = Image.open(path)
+        image.load()
+    except (OSError, ValueError) as exc:
+        raise MalformedSeal(f"cannot read the image {path}: {exc}", "give a PNG or JPEG photo or scan of the label") from None
+    results = zxingcpp.read_barcodes(image.convert("L"))
+    seals = [r.text for r in results if r.format == zxingcpp.BarcodeFormat.QRCode and r.text.upper().startswith("SG1:")]
+    codes = [r.text for r in results if r.format == zxingcpp.BarcodeFormat.Code128]
+    if not seals:
+        raise MalformedSeal(f"no Sigilo QR code found in {path}",
+                            "photograph the QR code square-on, in focus, with its white margin")
+    if len(set(seals)) > 1:
+        raise MalformedSeal(f"{len(seals)} different Sigilo QR codes in {path}", "scan one label at a time")
+    return seals[0], (codes[0] if len(set(codes)) == 1 else None)
+
+
+def _scan(args) -> int:
+    from desktop.keys.passphrase import from_environment
+    from desktop.seal import Scanner
+
+    barcode = args.barcode
+    if args.image:
+        text, found = read_image(args.image)
+        if barcode is None:
+            barcode = found
+    elif args.text is not None:
+        text = args.text
+    else:
+        text = sys.stdin.readline()
+    keys = args.keys
+    if keys is None:
+        from desktop.paths import data_dir
+
+        keys = data_dir() / "keys"
+    scanner = Scanner.from_keys_dir(keys, from_environment(args.passphrase_file))
+    opened = scanner.open(text, barcode=barcode, now=args.now)
+    sealed_by = (f"sealed by station {opened.station_id} ({opened.station_name}) on "
+                 f"{_when(opened.issued_at)}, valid until {_when(opened.expires_at)}, fleet key {opened.fleet_key_id}")
+    if barcode is None:
+        sealed_by += "; barcode not checked"
+    if args.json:
+        print(json.dumps(opened.shipment.to_dict(), ensure_ascii=False))
+        print(sealed_by, file=sys.stderr)
+        return 0
+    s = opened.shipment
+    print(f"tracking {opened.tracking_number}  order {s.order_id}  service {s.service}")
+    print(sealed_by)
+    for title, party in (("recipient", s.recipient), ("sender", s.sender)):
+        print(f"{title}: {party.name}  {party.phone}")
+        place = " ".join(x for x in (party.country, party.province, party.city, party.district,
+                                      party.street, party.detail, party.postcode) if x)
+        print(f"  {place}")
+    p = s.parcel
+    print(f"parcel: {p.weight_kg} kg, {p.pieces} piece(s), {p.items}, declared {p.declared_value}")
+    return 0
+
+
+def _when(t: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(t))
