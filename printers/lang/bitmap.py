@@ -1,0 +1,88 @@
+"""1-bit bitmaps as printer languages want them: packed rows, either polarity, Z64.
+
+Every language packs 8 pixels a byte, most significant bit leftmost, rows padded to whole
+bytes. They disagree on what a set bit means: ZPL ``^GF`` and ESC/POS ``GS v 0`` print a 1 as
+black, TSPL ``BITMAP`` prints a 0 as black. ``Bitmap`` keeps ink as 1 and each encoder asks
+for its polarity, so the quirk lives in one argument that tests pin.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+_INVERT = bytes(b ^ 0xFF for b in range(256))
+
+
+@dataclass(frozen=True)
+class Bitmap:
+    width: int  # pixels
+    height: int
+    rows: bytes  # height * bytes_per_row, 1 = ink, MSB = leftmost pixel, pad bits are 0
+
+    @property
+    def bytes_per_row(self) -> int:
+        return (self.width + 7) // 8
+
+    def packed(self, one_is_black: bool = True) -> bytes:
+        if one_is_black:
+            return self.rows
+        # 0 = black: ink bits become 0 and the padding (0, no ink) becomes 1, still white
+        return self.rows.translate(_INVERT)
+
+    def digest(self) -> str:
+        return hashlib.sha256(b"%d,%d," % (self.width, self.height) + self.rows).hexdigest()
+
+    def pixel(self, x: int, y: int) -> bool:
+        byte = self.rows[y * self.bytes_per_row + x // 8]
+        return bool(byte & (0x80 >> (x % 8)))
+
+    def band(self, first_row: int, rows: int) -> "Bitmap":
+        bpr = self.bytes_per_row
+        return Bitmap(self.width, rows, self.rows[first_row * bpr:(first_row + rows) * bpr])
+
+
+def from_image(image) -> Bitmap:
+    """A PIL image (any mode; dark = ink) as a Bitmap."""
+    from PIL import ImageOps
+
+    if image.mode != "1":
+        image = image.convert("L").point(lambda v: 255 if v >= 128 else 0, mode="1")
+    # PIL "1" packs 1 = white; invert so 1 = ink
+    inverted = ImageOps.invert(image.convert("L")).convert("1")
+    return Bitmap(image.width, image.height, inverted.tobytes())
+
+
+def solid(width: int, height: int) -> Bitmap:
+    """An all-ink rectangle (rules and boxes for languages without a line command)."""
+    bpr = (width + 7) // 8
+    full, rest = divmod(width, 8)
+    row = b"\xff" * full + (bytes([(0xFF << (8 - rest)) & 0xFF]) if rest else b"")
+    assert len(row) == bpr
+    return Bitmap(width, height, row * height)
+
+
+def crc16_ccitt(data: bytes) -> int:
+    """CRC-16/XMODEM (poly 0x1021, init 0), the check ZPL puts after Z64 data."""
+    crc = 0
+    for byte in data:
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
+            crc &= 0xFFFF
+    return crc
+
+
+@lru_cache(maxsize=4096)
+def _z64(rows: bytes) -> str:
+    body = base64.b64encode(zlib.compress(rows, 9)).decode("ascii")
+    return f":Z64:{body}:{crc16_ccitt(body.encode('ascii')):04X}"
+
+
+def z64(bitmap: Bitmap) -> str:
+    """ZPL's Z64 form of the 1 = black rows: ``:Z64:`` base64(zlib) ``:`` CRC16 in hex."""
+    return _z64(bitmap.rows)

@@ -1,0 +1,164 @@
+"""Deciding, line by line, whether a printer-resident font or a bitmap carries the text.
+
+Lines come from printers.textlayout, so every output breaks text where the preview does. A
+line goes to a resident font only when the profile says that font has every one of its
+glyphs and a size of it fits the line; anything else (a character the font lacks, control
+characters, white-on-black text) becomes a tight 1-bit bitmap of just the ink, so a missing
+glyph is never printed as garbage and free text never reaches the printer as bytes it could
+read as a command.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from printers.lang.bitmap import Bitmap, from_image
+from printers.profiles import PrinterProfile, ResidentFont
+from printers.scene import Text, mm_to_dots
+from printers.textlayout import layout
+
+# Bitmap fonts come in whole multiples of one cell, so the printed size can only approach
+# the layout's; these bound how far from it a resident size may be before a bitmap is used.
+_MIN_RATIO = 0.6
+_MAX_RATIO = 1.35
+
+
+@dataclass(frozen=True)
+class NativeText:
+    x: int
+    y: int
+    text: str
+    font: ResidentFont
+    height: int  # dots
+    multiplier: int  # bitmap fonts; 1 for scalable ones
+    width: int  # estimated advance in dots (layout width for scalable fonts)
+    align: str
+    box_x: int
+    box_w: int
+
+
+@dataclass(frozen=True)
+class BitmapText:
+    x: int  # top-left of the ink
+    y: int
+    bitmap: Bitmap
+    text: str  # what it shows; never sent to a printer
+
+
+def is_wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _cell_width(font: ResidentFont, text: str, multiplier: int) -> int:
+    return sum((font.cell[0] if is_wide(ch) else font.narrow_cell[0]) for ch in text) * multiplier
+
+
+def _pick_size(font: ResidentFont, text: str, size: int, max_width: int) -> tuple[int, int, int] | None:
+    """(multiplier, height, width) of the font size nearest ``size`` that fits, or None."""
+    best = None
+    for mul in font.multipliers:
+        height = font.cell[1] * mul
+        if not _MIN_RATIO * size <= height <= _MAX_RATIO * size:
+            continue
+        width = _cell_width(font, text, mul)
+        if width > max_width:
+            continue
+        key = (abs(height - size), height)
+        if best is None or key < best[0]:
+            best = (key, (mul, height, width))
+    return best[1] if best else None
+
+
+def native_line(profile: PrinterProfile, text: str, size: int, max_width: int) -> tuple | None:
+    """(font, multiplier, height, width) for a resident font that can print ``text``."""
+    if not text:
+        return None
+    for font in profile.resident_fonts:
+        if not all(font.covers(ch) for ch in text):
+            continue
+        if font.scalable:
+            return (font, 1, size, None)
+        picked = _pick_size(font, text, size, max_width)
+        if picked:
+            return (font,) + picked
+    return None
+
+
+@lru_cache(maxsize=2048)
+def line_bitmap(text: str, size: int, bold: bool, inverse: bool) -> tuple[Bitmap, int, int] | None:
+    """The ink of one line as (bitmap, dx, dy) from the line's top-left; None when blank."""
+    try:
+        from printers.render.textbitmap import text_line_bitmap
+    except ImportError:
+        text_line_bitmap = _text_line_bitmap
+    made = text_line_bitmap(text, size, bold, inverse=inverse)
+    if made is None or made.image is None or made.image.width == 0 or made.image.height == 0:
+        return None
+    return from_image(made.image), int(made.dx), int(made.dy)
+
+
+@dataclass(frozen=True)
+class _Made:
+    image: object
+    dx: int
+    dy: int
+
+
+def _text_line_bitmap(text: str, size: int, bold: bool, inverse: bool = False):
+    """The same contract as printers.render.textbitmap, for when that module is absent."""
+    from PIL import Image, ImageDraw, ImageOps
+
+    from printers.fonts import pil_font
+
+    font = pil_font(size)
+    stroke = max(1, size // 24) if bold else 0
+    pad = size
+    width = int(font.getlength(text)) + 2 * pad + 2 * stroke
+    canvas = Image.new("L", (max(1, width), size * 2 + 2 * pad), 255)
+    draw = ImageDraw.Draw(canvas)
+    if inverse:
+        draw.rectangle((pad, pad, pad + width - 2 * pad - 1, pad + size - 1), fill=0)
+        draw.text((pad, pad), text, font=font, fill=255, stroke_width=stroke, stroke_fill=255)
+    else:
+        draw.text((pad, pad), text, font=font, fill=0, stroke_width=stroke, stroke_fill=0)
+    one = canvas.point(lambda v: 0 if v < 128 else 255, mode="1")
+    box = ImageOps.invert(one.convert("L")).getbbox()
+    if box is None:
+        return None
+    return _Made(one.crop(box), box[0] - pad, box[1] - pad)
+
+
+def plan_text(el: Text, profile: PrinterProfile, refuse=None) -> list:
+    """NativeText / BitmapText runs for one Text element at the profile's dpi. ``refuse(text)``
+    lets a language send a line as a bitmap when its font could draw it but the language
+    cannot quote it safely."""
+    dpi = profile.dpi
+    placed = layout(el, dpi)
+    box_x, box_w = mm_to_dots(el.x, dpi), mm_to_dots(el.w, dpi)
+    runs: list = []
+    for line in placed.lines:
+        if not line.text.strip():
+            continue
+        native = None
+        if not el.inverse and not (refuse and refuse(line.text)):
+            native = native_line(profile, line.text, line.size, box_w)
+        if native:
+            font, mul, height, width = native
+            if width is None:  # scalable: the printer lays it out; place as the preview does
+                x, width = line.x, line.width
+            elif el.align == "center":
+                x = box_x + max(0, (box_w - width) // 2)
+            elif el.align == "right":
+                x = box_x + max(0, box_w - width)
+            else:
+                x = line.x
+            y = line.y + (line.size - height) // 2
+            runs.append(NativeText(x, y, line.text, font, height, mul, width, el.align, box_x, box_w))
+            continue
+        made = line_bitmap(line.text, line.size, el.bold, el.inverse)
+        if made:
+            bitmap, dx, dy = made
+            runs.append(BitmapText(line.x + dx, line.y + dy, bitmap, line.text))
+    return runs

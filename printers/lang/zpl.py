@@ -1,0 +1,123 @@
+"""ZPL II (Zebra): boxes, rules, Code128 and QR as native commands; text in a resident or
+downloaded font (``^CI28`` UTF-8) where the profile says the glyphs exist, else ``^GF`` Z64
+bitmaps of just the ink.
+
+Free text always goes through ``^FH`` with ``_hex`` escapes for ``^``, ``~``, ``_`` and every
+non-ASCII byte, so text such as ``^FS^XZ^XA`` prints literally and never ends the label.
+Real printers draw ``^BQ`` lower by the current ``^BY`` bar height (a ZD621 by height - 1
+dots); the QR is preceded by a ``^BY`` of height 1 and its ``^FO`` raised by what remains, so
+the symbol lands where the scene puts it on those printers and on ones without the shift.
+"""
+
+from __future__ import annotations
+
+from printers.lang.bitmap import Bitmap, z64
+from printers.lang.geometry import (
+    Rect, barcode_geometry, box_rect, image_bitmap, line_rect, qr_geometry,
+)
+from printers.lang.options import EncodeOptions
+from printers.lang.storage import PrinterMemory
+from printers.lang.textplan import BitmapText, NativeText, plan_text
+from printers.profiles import PrinterProfile
+from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, Text, mm_to_dots
+
+# ^BY's bar height set before each ^BQ, and the shift it causes on printers that have it.
+QR_BY_HEIGHT = 1
+QR_SHIFT = QR_BY_HEIGHT - 1
+_FH_SPECIAL = set("^~_")
+
+
+def field_data(text: str) -> str:
+    """``^FH^FD...`` for any text: specials and non-ASCII as ``_XX`` UTF-8 byte escapes."""
+    out = []
+    for ch in text:
+        if ch in _FH_SPECIAL or not 0x20 <= ord(ch) < 0x7F:
+            out.append("".join(f"_{b:02X}" for b in ch.encode("utf-8")))
+        else:
+            out.append(ch)
+    return "^FH_^FD" + "".join(out)
+
+
+def _rect(r: Rect, t: int | None = None) -> str:
+    t = min(r.w, r.h) if t is None else t
+    return f"^FO{r.x},{r.y}^GB{max(r.w, t)},{max(r.h, t)},{t},B,0^FS"
+
+
+class ZplEncoder:
+    def __init__(self, profile: PrinterProfile, memory: PrinterMemory | None = None) -> None:
+        self.profile = profile
+        self.memory = memory
+
+    def _bitmap(self, x: int, y: int, bitmap: Bitmap, downloads: list[str]) -> str:
+        total = bitmap.bytes_per_row * bitmap.height
+        data = z64(bitmap)
+        if self.memory is not None:
+            action, name = self.memory.decide(bitmap.digest(), total)
+            if action == "store":
+                downloads.append(f"~DGR:{name}.GRF,{total},{bitmap.bytes_per_row},{data}")
+            if action != "inline":
+                return f"^FO{x},{y}^XGR:{name}.GRF,1,1^FS"
+        return f"^FO{x},{y}^GFA,{total},{total},{bitmap.bytes_per_row},{data}^FS"
+
+    def _text(self, el: Text, downloads: list[str]) -> list[str]:
+        out = []
+        for run in plan_text(el, self.profile):
+            if isinstance(run, BitmapText):
+                out.append(self._bitmap(run.x, run.y, run.bitmap, downloads))
+                continue
+            assert isinstance(run, NativeText)
+            font = f"^A0N,{run.height},{run.height}" if run.font.name == "0" else (
+                f"^A{run.font.name}N,{run.height},{run.height}" if len(run.font.name) == 1
+                else f"^A@N,{run.height},{run.height},{run.font.name}"
+            )
+            if run.font.scalable and run.align in ("center", "right"):
+                just = "C" if run.align == "center" else "R"
+                out.append(f"^FO{run.box_x},{run.y}{font}^FB{run.box_w},1,0,{just}{field_data(run.text)}^FS")
+            else:
+                out.append(f"^FO{run.x},{run.y}{font}{field_data(run.text)}^FS")
+        return out
+
+    def encode(self, scene: Scene, options: EncodeOptions) -> bytes:
+        dpi = self.profile.dpi
+        downloads: list[str] = []
+        body: list[str] = []
+        for el in scene.elements:
+            if isinstance(el, Text):
+                body.extend(self._text(el, downloads))
+            elif isinstance(el, Box):
+                rect, t = box_rect(el, dpi)
+                body.append(_rect(rect, t))
+            elif isinstance(el, Line):
+                body.append(_rect(line_rect(el, dpi)))
+            elif isinstance(el, Barcode128):
+                g = barcode_geometry(el, dpi)
+                hr = "Y" if el.human_readable else "N"
+                body.append(f"^FO{g.x},{g.y}^BY{g.module},3,{g.bar_height}^BCN,{g.bar_height},{hr},N,N,A"
+                            f"{field_data(el.value)}^FS")
+            elif isinstance(el, QRCode):
+                g = qr_geometry(el, dpi)
+                body.append(f"^BY{g.module},3,{QR_BY_HEIGHT}^FO{g.x},{g.y - QR_SHIFT}^BQN,2,{g.module}"
+                            f"{field_data(el.ec + 'A,' + el.payload)}^FS")
+            elif isinstance(el, Image):
+                placed = image_bitmap(el, dpi)
+                if placed:
+                    body.append(self._bitmap(*placed, downloads))
+        head = []
+        if options.darkness is not None:
+            head.append(f"~SD{options.darkness:02d}")
+        head.extend(downloads)
+        head.append("^XA")
+        head.append("^CI28")
+        head.append(f"^PW{mm_to_dots(scene.width_mm, dpi)}")
+        head.append(f"^LL{mm_to_dots(scene.height_mm, dpi)}")
+        ox, oy = mm_to_dots(options.offset_x_mm, dpi), mm_to_dots(options.offset_y_mm, dpi)
+        if ox or oy:
+            head.append(f"^LH{max(0, ox)},{max(0, oy)}")
+        if ox < 0:
+            head.append(f"^LS{-ox}")
+        if oy < 0:
+            head.append(f"^LT{oy}")
+        if options.speed is not None:
+            head.append(f"^PR{options.speed}")
+        tail = ([f"^PQ{options.copies},0,1,N"] if options.copies > 1 else []) + ["^XZ"]
+        return ("\n".join(head + body + tail) + "\n").encode("ascii")
