@@ -83,7 +83,7 @@ class SerialTransport(Transport):
     def _open_error(self, exc: serial.SerialException) -> TransportError:
         code = getattr(exc, "errno", None)
         text = str(exc)
-        if code is None and "exclusively lock" in text:
+        if "exclusively lock" in text:
             return BusyError(f"{self.path} is busy", "another program has it open; close it and retry")
         if code is not None:
             return from_oserror(OSError(code, exc.strerror or text), self.path, "serial", opening=True)
