@@ -44,9 +44,9 @@ class ComposedLabel:
 
 def code128_modules(value: str) -> int:
     """Width of a Code128 symbol in modules, start and stop included, quiet zones not."""
-    import barcode
+    from printers.code128 import modules
 
-    return len(barcode.get("code128", value).build()[0])
+    return len(modules(value))
 
 
 def _qr_placement(template: Template, payload: str, dpi: int) -> tuple[Layout, float, float, int, int]:

@@ -1,0 +1,82 @@
+"""``sigilo demo``: every sample shipment as a finished label in every output, with demo keys,
+where no display exists (a server, CI, a first look). Each sample is sealed once; its QR
+matrix is computed once and shared by the PNG, the PDF and the three printer languages."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from desktop.compose.outputs import DEFAULT_PROFILES
+
+NARROW_TEMPLATE = "waybill-72x130"  # for 80 mm receipt printers (72 mm printable)
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "demo", help="write every sample shipment as PNG, PDF, ZPL, TSPL and ESC/POS labels",
+        description="Compose every sample shipment into a masked, sealed label and write DIR/<tracking>.png, "
+                    ".pdf, .zpl, .tspl and .escpos. Without --keys, a demo key set is created in DIR/keys.",
+    )
+    p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: ./out)")
+    p.add_argument("--keys", type=Path, default=None,
+                   help="a keys directory with a station key; default: create demo keys in OUT/keys")
+    p.add_argument("--template", default=None, help="label template (default: waybill-100x150)")
+    p.add_argument("--samples", type=Path, default=None, help=argparse_suppress())
+    p.set_defaults(handler=run)
+
+
+def argparse_suppress():
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+def run(args) -> int:
+    from desktop.compose import DEFAULT_TEMPLATE, compose_label, load_template
+    from desktop.compose.batch import read_rows, validate_rows
+    from desktop.compose.outputs import load_printer_profile, render_label
+    from desktop.paths import sample_shipments_path
+    from desktop.seal import Sealer, ensure_demo_keys
+
+    started = time.perf_counter()
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    template = args.template or DEFAULT_TEMPLATE
+    load_template(template)  # an unknown name fails before any key is made
+    keys = args.keys
+    if keys is None:
+        keys = out / "keys"
+        ensure_demo_keys(keys)
+    sealer = Sealer.from_keys_dir(keys)
+    profiles = {lang: load_printer_profile(name) for lang, name in DEFAULT_PROFILES.items()}
+
+    good, bad = validate_rows(read_rows(args.samples or sample_shipments_path()))
+    for problem in bad:
+        print(f"sigilo demo: skipped {problem.describe()}", file=sys.stderr)
+    narrow = {}  # printers narrower than the template get the narrow template, same seal
+    for lang, profile in profiles.items():
+        if load_template(template).width_mm > profile.print_width_mm + 0.5:
+            narrow[lang] = NARROW_TEMPLATE
+    written = []
+    for _, shipment in good:
+        label = compose_label(shipment, template, sealer=sealer)
+        stem = out / shipment.tracking_number
+        for fmt in ("png", "pdf", "zpl", "tspl", "escpos"):
+            this = label
+            if fmt in narrow:
+                this = compose_label(shipment, narrow[fmt], sealer=sealer, masked=label.masked, qr_text=label.qr_text)
+            data = render_label(this, fmt, profiles.get(fmt))
+            stem.with_suffix(f".{fmt}").write_bytes(data)
+        written.append(shipment.tracking_number)
+    elapsed = time.perf_counter() - started
+    print(f"Wrote {len(written)} labels x 5 outputs (.png .pdf .zpl .tspl .escpos) to {out.resolve()} "
+          f"in {elapsed:.1f} s (template {template}, 203 dpi).")
+    for lang, name in narrow.items():
+        print(f"  .{lang}: {profiles[lang].name} prints {profiles[lang].print_width_mm:g} mm wide, so it uses {name}.")
+    if written:
+        print(f"Scan one back:  sigilo scan --keys {keys} --image {out / written[0]}.png")
+    if args.keys is None:
+        print(f"The keys in {keys} are DEMO ONLY (unencrypted): never use them for real labels.")
+    return 0 if not bad else 1

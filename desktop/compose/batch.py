@@ -1,0 +1,77 @@
+"""Reading shipments for a batch (JSON array, one JSON object, or JSON Lines) and sorting the
+rows into valid shipments and per-row field errors, so one bad row never stops the others."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from desktop.compose.errors import ComposeError
+from desktop.shipment import Shipment
+
+EXTRA_KEYS = ("note", "expect")  # annotations in the shared test data, not shipment fields
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int  # 1-based, as a person counts lines/records
+    fields: tuple  # ("recipient.phone", ...)
+    messages: tuple
+
+    def describe(self) -> str:
+        parts = [f"{f}: {m}" for f, m in zip(self.fields, self.messages)]
+        return f"row {self.row}: " + "; ".join(parts)
+
+
+class BatchFileError(ComposeError):
+    pass
+
+
+def read_rows(path: Path) -> list[tuple[int, Any]]:
+    """(row number, parsed JSON) for every record; a line that is not JSON becomes a problem
+    row later rather than stopping the batch."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BatchFileError(f"cannot read {path}: {exc}", "give a UTF-8 JSON or JSON Lines file of shipments") from exc
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        try:
+            data = json.loads(stripped)
+        except ValueError as exc:
+            raise BatchFileError(f"{path} is not valid JSON: {exc}", "check the file, or give one shipment per line") from exc
+        return [(i + 1, row) for i, row in enumerate(data)]
+    rows = []
+    lines = [line for line in text.splitlines()]
+    if stripped.startswith("{") and len([ln for ln in lines if ln.strip()]) > 1:
+        try:  # a single pretty-printed object
+            return [(1, json.loads(stripped))]
+        except ValueError:
+            pass
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append((number, json.loads(line)))
+        except ValueError:
+            rows.append((number, None))
+    return rows
+
+
+def validate_rows(rows: list[tuple[int, Any]]) -> tuple[list[tuple[int, Shipment]], list[RowProblem]]:
+    from desktop.validation import validate
+
+    good: list[tuple[int, Shipment]] = []
+    bad: list[RowProblem] = []
+    for number, row in rows:
+        if not isinstance(row, dict):
+            bad.append(RowProblem(number, ("row",), ("not a JSON object of a shipment",)))
+            continue
+        result = validate({k: v for k, v in row.items() if k not in EXTRA_KEYS})
+        if result.ok:
+            good.append((number, result.shipment))
+        else:
+            bad.append(RowProblem(number, tuple(e.field for e in result.errors), tuple(e.message for e in result.errors)))
+    return good, bad
