@@ -1,0 +1,267 @@
+"""The counter clerk's page: the shipment form on the left, the live preview and the printer
+on the right. Validation runs as the clerk types (it is fast); composing, sealing, rendering
+and printing run as background operations, the preview debounced so typing never waits."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+from desktop.errors import SigiloError
+from desktop.shipment import Shipment
+from desktop.ui import config, services
+from desktop.ui.form import ShipmentForm
+from desktop.ui.operations import Operations, describe_error
+from desktop.ui.preview import PreviewPanel
+from desktop.ui.printer_panel import PrinterPanel
+
+PREVIEW_DEBOUNCE_MS = 200
+
+
+def _validate(data: dict):
+    from desktop.validation import validate
+
+    return validate(data)
+
+
+class LabelPage(QWidget):
+    status_message = Signal(str, int)  # text, milliseconds (0: until replaced)
+    printed = Signal(object)  # PrintOutcome
+
+    def __init__(self, ops: Operations, station, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.station = station
+        self.last_validation = None
+        self.last_outcome = None
+        self.print_count = 0
+        self.form = ShipmentForm()
+        self.preview = PreviewPanel()
+        self.printer_panel = PrinterPanel()
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.NoFrame)
+        scroll.setWidget(self.form)
+        scroll.setObjectName("formScroll")
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.setSpacing(8)
+        rl.addWidget(self.preview, 1)
+        rl.addWidget(self.printer_panel, 0)
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(scroll)
+        split.addWidget(right)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setChildrenCollapsible(False)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        lay.addWidget(split)
+
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(PREVIEW_DEBOUNCE_MS)
+        self.debounce.timeout.connect(self.refresh_preview)
+        self.form.changed.connect(self._on_changed)
+        self.form.tracking_entered.connect(self._tracking_scanned)
+        self.form.draw_tracking_requested.connect(self.draw_tracking)
+        self.printer_panel.print_requested.connect(self.print_label)
+        self.printer_panel.test_print_requested.connect(self.test_print)
+        self.printer_panel.printer_changed.connect(self._printer_changed)
+        self.printer_panel.refresh_status.connect(self.refresh_status)
+        self.preview.scanner_view_toggled.connect(lambda on: on and self._scanner_reading())
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_label, context=Qt.WindowShortcut)
+        QShortcut(QKeySequence(Qt.Key_Escape), self, activated=self.clear, context=Qt.WidgetWithChildrenShortcut)
+
+    # ------------------------------------------------------------------ setup
+    def load_settings(self) -> None:
+        from desktop.compose import list_templates
+
+        self.form.set_presets(config.sender_presets())
+        self.printer_panel.load(config.printers(), list_templates())
+        self.printer_panel.timer.start()
+        self._check_scanner()
+
+    def keys_dir(self):
+        return config.station_keys_dir()
+
+    def policy(self) -> str | None:
+        return config.get("masking/policy", "") or None
+
+    # ------------------------------------------------------------------ typing
+    def _on_changed(self) -> None:
+        try:
+            result = _validate(self.form.data())
+        except SigiloError as exc:
+            self.status_message.emit(exc.message, 5000)
+            return
+        self.last_validation = result
+        self.form.show_messages(result.errors, result.warnings)
+        self.debounce.start()
+
+    def _tracking_scanned(self, value: str) -> None:
+        # a keyboard-wedge scanner may send a prefix/suffix or a trailing tab: keep the symbol
+        clean = "".join(ch for ch in value if ch.isprintable()).strip()
+        if clean != self.form.tracking_edit().text():
+            self.form.tracking_edit().setText(clean)
+        if clean:
+            self.status_message.emit(f"tracking number {clean} entered", 3000)
+
+    def draw_tracking(self) -> None:
+        number = config.draw_tracking_number()
+        if number is None:
+            self.status_message.emit("the tracking number range is used up: set a new range in Settings", 0)
+            return
+        self.form.tracking_edit().setText(number)
+        self.form.editor("order_id").setFocus()
+
+    def clear(self) -> None:
+        self.form.clear_for_next()
+        self.status_message.emit("cleared for the next customer", 2000)
+
+    # ------------------------------------------------------------------ preview
+    def _preview_shipment(self) -> Shipment:
+        if self.last_validation is not None:
+            return self.last_validation.shipment
+        return Shipment.from_dict(self.form.data())
+
+    def refresh_preview(self) -> None:
+        shipment = self._preview_shipment()
+        r = shipment.recipient
+        if not (r.name.strip() or r.phone.strip() or r.city.strip()):
+            self.preview.show_problem("Type or paste a recipient to see the label.", "")
+            return
+        printer = self.printer_panel.printer()
+        profile = printer.profile if printer else "pdf"
+        template = self.printer_panel.template()
+        keys, policy = self.keys_dir(), self.policy()
+
+        def work():
+            return services.render_preview(shipment, template, keys, services.profile_dpi(profile), policy)
+
+        self.preview.set_busy(True)
+        self.ops.run(work, self._preview_ready, self._preview_failed, key="preview")
+
+    def _preview_ready(self, preview) -> None:
+        self.preview.show_preview(preview)
+        if self.preview.scanner_check.isChecked():
+            self._scanner_reading()
+
+    def _preview_failed(self, exc) -> None:
+        message, hint = describe_error(exc)
+        self.preview.show_problem(message, hint)
+
+    def _check_scanner(self) -> None:
+        keys = config.scanner_keys_dir()
+
+        def work():
+            services.sealer(self.keys_dir())  # first run: makes the demo keys the scanner check reads
+            services.scanner(keys)
+            return True
+
+        self.ops.run(work, lambda _ok: self.preview.set_scanner_available(True),
+                     lambda exc: self.preview.set_scanner_available(False, describe_error(exc)[0]), key="scanner-check")
+
+    def _scanner_reading(self) -> None:
+        text = self.preview.qr_text
+        if not text:
+            return
+        keys = config.scanner_keys_dir()
+        tracking = self.form.tracking_edit().text().strip() or services.PLACEHOLDER_TRACKING
+
+        def shown(result):
+            self.preview.show_scanner_reading(format_opened(result))
+
+        def failed(exc):
+            m, h = describe_error(exc)
+            self.preview.show_scanner_reading(f"{m}\n{h}")
+
+        self.ops.run(lambda: services.open_seal(text, keys, tracking), shown, failed, key="scanner-read")
+
+    # ------------------------------------------------------------------ printer
+    def _printer_changed(self) -> None:
+        self.debounce.start()
+
+    def refresh_status(self) -> None:
+        p = self.printer_panel.printer()
+        if p is None:
+            return
+        self.ops.run(lambda: services.query_printer(p.uri, p.profile),
+                     lambda st: self.printer_panel.set_status(*st),
+                     lambda exc: self.printer_panel.set_status("UNKNOWN", describe_error(exc)[0]), key="status")
+
+    def print_label(self) -> None:
+        if self.ops.is_busy("print"):
+            return
+        try:
+            result = _validate(self.form.data())
+        except SigiloError as exc:
+            self.status_message.emit(exc.message, 0)
+            return
+        self.form.show_messages(result.errors, result.warnings)
+        if not result.ok:
+            first = result.errors[0].field
+            if first in self.form.cells:
+                self.form.editor(first).setFocus()
+            fields = ", ".join(sorted({e.field for e in result.errors}))
+            self.status_message.emit(f"Not printed: fix {fields}", 0)
+            return
+        printer = self.printer_panel.printer()
+        if printer is None:
+            self.status_message.emit("No printer configured: add one in Settings", 0)
+            return
+        shipment = result.shipment
+        template, copies = self.printer_panel.template(), self.printer_panel.copies.value()
+        cal, keys, policy = self.printer_panel.calibration(), self.keys_dir(), self.policy()
+        self.printer_panel.set_printing(True)
+        self.status_message.emit(f"Printing {shipment.tracking_number} on {printer.name}…", 0)
+        self.ops.run(lambda: self.station.print_shipment(shipment, printer, template, keys, copies, cal, policy),
+                     self._printed, self._print_failed, key="print")
+
+    def _printed(self, outcome) -> None:
+        self.printer_panel.set_printing(False)
+        self.last_outcome = outcome
+        self.print_count += 1
+        self.status_message.emit(f"Printed {outcome.tracking_number} on {outcome.printer} "
+                                 f"({outcome.bytes_sent:,} bytes)", 0)
+        self.printed.emit(outcome)
+        self.form.clear_for_next()
+
+    def _print_failed(self, exc) -> None:
+        self.printer_panel.set_printing(False)
+        message, hint = describe_error(exc)
+        self.status_message.emit(f"Not printed: {message}" + (f" — {hint}" if hint else ""), 0)
+        self.refresh_status()
+
+    def test_print(self) -> None:
+        p = self.printer_panel.printer()
+        if p is None:
+            return
+        cal = self.printer_panel.calibration()
+        self.ops.run(lambda: services.test_print(uri=p.uri, profile=p.profile, offset_x_mm=cal.offset_x_mm,
+                                                 offset_y_mm=cal.offset_y_mm, darkness=cal.darkness, speed=cal.speed),
+                     lambda _n: self.status_message.emit(f"Test label sent to {p.name}", 4000),
+                     lambda exc: self.status_message.emit("Test print failed: " + " — ".join(describe_error(exc)), 0),
+                     key="test-print")
+
+
+def format_opened(result: dict) -> str:
+    """The scanner's reading as a clerk-readable block (the full details: this is what an
+    authorized courier sees)."""
+    s = result["shipment"]
+    r = s.get("recipient", {})
+    lines = [
+        f"Recipient: {r.get('name', '')}   {r.get('phone', '')}",
+        "Address:   " + " ".join(x for x in (r.get("province"), r.get("city"), r.get("district"), r.get("street"),
+                                              r.get("detail")) if x),
+        f"Postcode:  {r.get('postcode', '')}   Country: {r.get('country', '')}",
+        f"Tracking:  {result.get('tracking_number', '')}",
+        f"Sealed by: {result.get('station_name', '')} ({result.get('station_id', '')})",
+        f"Key:       {result.get('fleet_key_id', '')}",
+    ]
+    return "\n".join(lines) + "\n\n" + json.dumps(s, ensure_ascii=False, indent=1)

@@ -1,0 +1,139 @@
+"""The main window: a sidebar of the clerk's views (New label, Queue, History, Scan, Settings)
+with F1-F5 shortcuts, and a status bar that shows what happened in words, never a traceback."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup, QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+)
+
+from desktop import __version__
+from desktop.ui import config
+from desktop.ui.history_view import HistoryView
+from desktop.ui.label_page import LabelPage
+from desktop.ui.operations import Operations
+from desktop.ui.queue_view import QueueView
+from desktop.ui.scan_view import ScanView
+from desktop.ui.settings_view import SettingsView
+
+PAGES = ("New label 新运单", "Queue 队列", "History 历史", "Scan 扫码", "Settings 设置")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, station, ops: Operations | None = None) -> None:
+        super().__init__()
+        self.station = station
+        self.ops = ops or Operations(self)
+        self.setWindowTitle("Sigilo — privacy waybills")
+        self.setObjectName("mainWindow")
+
+        self.label_page = LabelPage(self.ops, station)
+        self.queue_view = QueueView(self.ops, station, self._printer_and_calibration)
+        self.history_view = HistoryView(self.ops, station, self._printer_and_calibration)
+        self.scan_view = ScanView(self.ops)
+        self.settings_view = SettingsView(self.ops, station, self._form_sender)
+        self.stack = QStackedWidget()
+        for page in (self.label_page, self.queue_view, self.history_view, self.scan_view, self.settings_view):
+            page.setObjectName(page.objectName() or "page")
+            self.stack.addWidget(page)
+
+        side = QFrame()
+        side.setObjectName("sidebar")
+        side.setFixedWidth(168)
+        sl = QVBoxLayout(side)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.setSpacing(0)
+        brand = QLabel("Sigilo")
+        brand.setObjectName("brand")
+        sub = QLabel(f"privacy waybills · {__version__}")
+        sub.setObjectName("brandSub")
+        sl.addWidget(brand)
+        sl.addWidget(sub)
+        self.nav = QButtonGroup(self)
+        self.nav.setExclusive(True)
+        for i, name in enumerate(PAGES):
+            b = QPushButton(f"{name}")
+            b.setToolTip(f"F{i + 1}")
+            b.setCheckable(True)
+            b.setFocusPolicy(Qt.NoFocus)
+            b.setObjectName(f"nav{i}")
+            self.nav.addButton(b, i)
+            sl.addWidget(b)
+            QShortcut(QKeySequence(f"F{i + 1}"), self, activated=lambda i=i: self.show_page(i))
+        self.nav.idClicked.connect(self.show_page)
+        sl.addStretch(1)
+        self.operator_label = QLabel("")
+        self.operator_label.setObjectName("operatorLabel")
+        self.operator_label.setWordWrap(True)
+        sl.addWidget(self.operator_label)
+
+        central = QWidget()
+        cl = QHBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(side)
+        cl.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.demo_banner = QLabel("")
+        self.demo_banner.setObjectName("demoBanner")
+        self.statusBar().addPermanentWidget(self.demo_banner)
+
+        for src in (self.label_page, self.queue_view, self.history_view, self.scan_view, self.settings_view):
+            src.status_message.connect(self.show_message)
+        self.label_page.printed.connect(lambda _o: self._describe_keys())
+        self.history_view.reprinted.connect(lambda _o: None)
+        self.settings_view.changed.connect(self._settings_changed)
+
+        self.label_page.load_settings()
+        self.show_page(0)
+        self._describe_operator()
+        self._describe_keys()
+
+    # ------------------------------------------------------------------ navigation
+    def show_page(self, index: int) -> None:
+        self.stack.setCurrentIndex(index)
+        self.nav.button(index).setChecked(True)
+        if index == 0:
+            self.label_page.form.first_field().setFocus()
+        elif index == 2:
+            self.history_view.refresh()
+            self.history_view.search.setFocus()
+        elif index == 3:
+            self.scan_view.qr_edit.setFocus()
+
+    def show_message(self, text: str, msecs: int = 0) -> None:
+        self.statusBar().showMessage(text, msecs)
+
+    # ------------------------------------------------------------------ helpers
+    def _printer_and_calibration(self):
+        p = self.label_page.printer_panel
+        return p.printer(), p.calibration()
+
+    def _form_sender(self) -> dict:
+        return self.label_page.form.data()["sender"]
+
+    def _settings_changed(self) -> None:
+        page = self.label_page
+        current = page.form.data()
+        page.load_settings()
+        page.form.set_data({**current, "sender": current["sender"]})
+        self._describe_keys()
+        page.debounce.start()
+
+    def _describe_operator(self) -> None:
+        op = self.station.operator
+        self.operator_label.setText(f"Signed in: {op.username} ({op.role})" if op else "No operators set up")
+
+    def _describe_keys(self) -> None:
+        d = config.station_keys_dir()
+        demo = d.is_dir() and any("demo" in p.name.lower() for p in d.iterdir())
+        self.demo_banner.setText("DEMO KEYS — not for real parcels" if demo else "")
+        self.demo_banner.setVisible(demo)
+
+    def closeEvent(self, event):  # noqa: N802
+        s = config.settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        self.ops.wait(5000)
+        super().closeEvent(event)

@@ -1,0 +1,211 @@
+"""The printer panel: which printer, template and how many copies; a status light refreshed in
+the background; a test print; calibration offsets and darkness/speed where the printer's
+language has them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSpinBox,
+    QToolButton, QVBoxLayout, QWidget,
+)
+
+from desktop.ui import config
+
+LIGHTS = {
+    "READY": ("ready", "#1f9d55"), "PRINTING": ("printing", "#1f9d55"),
+    "PAPER_OUT": ("paper out", "#d93025"), "HEAD_OPEN": ("head open", "#d93025"),
+    "RIBBON_OUT": ("ribbon out", "#d93025"), "PAUSED": ("paused", "#e8a100"),
+    "OFFLINE": ("offline", "#d93025"), "UNKNOWN": ("status unknown", "#8a8f98"),
+}
+# languages whose printers take darkness / speed settings in the job
+TUNABLE = {"tspl": (True, True), "zpl": (True, True), "escpos": (False, False), "pdf": (False, False)}
+
+
+class PrinterPanel(QFrame):
+    print_requested = Signal()
+    test_print_requested = Signal()
+    printer_changed = Signal()
+    refresh_status = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("printerPanel")
+        self.state = "UNKNOWN"
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 8)
+        lay.setSpacing(6)
+        title = QLabel("Printer 打印机")
+        title.setObjectName("sectionTitle")
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addStretch(1)
+        self.light = QLabel()
+        self.light.setObjectName("statusLight")
+        self.light.setFixedSize(14, 14)
+        self.status_text = QLabel("status unknown")
+        self.status_text.setObjectName("statusText")
+        head.addWidget(self.light)
+        head.addWidget(self.status_text)
+        lay.addLayout(head)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(4)
+        self.printer_combo = QComboBox()
+        self.printer_combo.setObjectName("printerCombo")
+        self.template_combo = QComboBox()
+        self.template_combo.setObjectName("templateCombo")
+        self.copies = QSpinBox()
+        self.copies.setObjectName("copies")
+        self.copies.setRange(1, 99)
+        grid.addWidget(QLabel("Printer"), 0, 0)
+        grid.addWidget(self.printer_combo, 0, 1, 1, 3)
+        grid.addWidget(QLabel("Template"), 1, 0)
+        grid.addWidget(self.template_combo, 1, 1)
+        grid.addWidget(QLabel("Copies"), 1, 2)
+        grid.addWidget(self.copies, 1, 3)
+        grid.setColumnStretch(1, 1)
+        lay.addLayout(grid)
+
+        buttons = QHBoxLayout()
+        self.print_button = QPushButton("Print  (Ctrl+P)")
+        self.print_button.setObjectName("printButton")
+        self.print_button.setFocusPolicy(Qt.NoFocus)
+        self.print_button.clicked.connect(self.print_requested)
+        self.test_button = QPushButton("Test print")
+        self.test_button.setFocusPolicy(Qt.NoFocus)
+        self.test_button.clicked.connect(self.test_print_requested)
+        self.cal_toggle = QToolButton()
+        self.cal_toggle.setText("Calibrate ▸")
+        self.cal_toggle.setCheckable(True)
+        self.cal_toggle.setFocusPolicy(Qt.NoFocus)
+        buttons.addWidget(self.print_button, 2)
+        buttons.addWidget(self.test_button, 1)
+        buttons.addWidget(self.cal_toggle)
+        lay.addLayout(buttons)
+
+        self.cal_box = QWidget()
+        cal = QGridLayout(self.cal_box)
+        cal.setContentsMargins(0, 0, 0, 0)
+        self.offset_x = self._mm_spin()
+        self.offset_y = self._mm_spin()
+        self.darkness = QSpinBox()
+        self.darkness.setRange(0, 30)
+        self.darkness.setSpecialValueText("printer default")
+        self.speed = QSpinBox()
+        self.speed.setRange(0, 14)
+        self.speed.setSpecialValueText("printer default")
+        cal.addWidget(QLabel("Offset x mm"), 0, 0)
+        cal.addWidget(self.offset_x, 0, 1)
+        cal.addWidget(QLabel("Offset y mm"), 0, 2)
+        cal.addWidget(self.offset_y, 0, 3)
+        cal.addWidget(QLabel("Darkness"), 1, 0)
+        cal.addWidget(self.darkness, 1, 1)
+        cal.addWidget(QLabel("Speed ips"), 1, 2)
+        cal.addWidget(self.speed, 1, 3)
+        self.cal_box.setVisible(False)
+        self.cal_toggle.toggled.connect(self._toggle_cal)
+        lay.addWidget(self.cal_box)
+        for w in (self.offset_x, self.offset_y, self.darkness, self.speed):
+            w.valueChanged.connect(self._save_calibration)
+
+        self.printer_combo.currentIndexChanged.connect(self._printer_chosen)
+        self.template_combo.currentIndexChanged.connect(lambda _i: config.put("print/template", self.template()))
+        self.copies.valueChanged.connect(lambda v: config.put("print/copies", v))
+        self.timer = QTimer(self)
+        self.timer.setInterval(5000)
+        self.timer.timeout.connect(self.refresh_status)
+        self.set_status("UNKNOWN", "")
+        self._loading = False
+
+    def _mm_spin(self) -> QDoubleSpinBox:
+        s = QDoubleSpinBox()
+        s.setRange(-20, 20)
+        s.setSingleStep(0.25)
+        s.setDecimals(2)
+        return s
+
+    def _toggle_cal(self, on: bool) -> None:
+        self.cal_box.setVisible(on)
+        self.cal_toggle.setText("Calibrate ▾" if on else "Calibrate ▸")
+
+    # ------------------------------------------------------------------ choices
+    def load(self, printers: list[config.PrinterConfig], templates: list[str]) -> None:
+        self._loading = True
+        self.printers = printers
+        self.printer_combo.clear()
+        for p in printers:
+            self.printer_combo.addItem(f"{p.name}  ({p.profile})", p.name)
+        self.template_combo.clear()
+        self.template_combo.addItems(templates)
+        want = config.get("print/printer", "")
+        idx = self.printer_combo.findData(want)
+        self.printer_combo.setCurrentIndex(max(0, idx))
+        t = self.template_combo.findText(config.get("print/template", ""))
+        if t >= 0:
+            self.template_combo.setCurrentIndex(t)
+        self.copies.setValue(int(config.get("print/copies", 1) or 1))
+        self._loading = False
+        self._printer_chosen(self.printer_combo.currentIndex())
+
+    def printer(self) -> config.PrinterConfig | None:
+        i = self.printer_combo.currentIndex()
+        return self.printers[i] if 0 <= i < len(getattr(self, "printers", [])) else None
+
+    def template(self) -> str:
+        return self.template_combo.currentText() or "waybill-100x150"
+
+    def calibration(self) -> config.Calibration:
+        return config.Calibration(self.offset_x.value(), self.offset_y.value(),
+                                  self.darkness.value() or None, self.speed.value() or None)
+
+    def _printer_chosen(self, _index: int) -> None:
+        p = self.printer()
+        if p is None or self._loading:
+            return
+        config.put("print/printer", p.name)
+        cal = config.calibration(p.name)
+        self._loading = True
+        self.offset_x.setValue(cal.offset_x_mm)
+        self.offset_y.setValue(cal.offset_y_mm)
+        self.darkness.setValue(cal.darkness or 0)
+        self.speed.setValue(cal.speed or 0)
+        self._loading = False
+        language = self._language(p.profile)
+        dark, speed = TUNABLE.get(language, (False, False))
+        self.darkness.setEnabled(dark)
+        self.speed.setEnabled(speed)
+        self.offset_x.setEnabled(p.profile != "pdf")
+        self.offset_y.setEnabled(p.profile != "pdf")
+        self.set_status("UNKNOWN", "checking…")
+        self.printer_changed.emit()
+        self.refresh_status.emit()
+
+    @staticmethod
+    def _language(profile: str) -> str:
+        if profile == "pdf":
+            return "pdf"
+        try:
+            from printers.profiles import load_profile
+
+            return load_profile(profile).language
+        except Exception:  # noqa: BLE001 - an unknown profile simply has no tuning
+            return ""
+
+    def _save_calibration(self, *_args) -> None:
+        p = self.printer()
+        if p is not None and not self._loading:
+            config.set_calibration(p.name, self.calibration())
+
+    # ------------------------------------------------------------------ status
+    def set_status(self, state: str, detail: str) -> None:
+        self.state = state
+        text, colour = LIGHTS.get(state, (state.lower().replace("_", " "), "#8a8f98"))
+        self.light.setStyleSheet(f"background:{colour}; border-radius:7px;")
+        self.status_text.setText(text + (f" — {detail}" if detail and state != "READY" else ""))
+        self.status_text.setToolTip(detail)
+
+    def set_printing(self, on: bool) -> None:
+        self.print_button.setEnabled(not on)
+        self.print_button.setText("Printing…" if on else "Print  (Ctrl+P)")

@@ -1,0 +1,115 @@
+"""Scan / verify: type or paste a QR text (a keyboard-wedge scanner types it), or open a photo
+of a label. Where this machine holds a scanner key the decoded shipment is shown; otherwise a
+clear "not authorized" - never the sealed details."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
+)
+
+from desktop.ui import config, services
+from desktop.ui.label_page import format_opened
+from desktop.ui.operations import Operations, describe_error
+
+
+class ScanView(QWidget):
+    status_message = Signal(str, int)
+    opened = Signal(object)
+
+    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.result: dict | None = None
+        self.generation = 0
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 10, 12, 10)
+        title = QLabel("Scan / verify 扫码核验")
+        title.setObjectName("pageTitle")
+        lay.addWidget(title)
+        lay.addWidget(QLabel("Scan the QR (the scanner types it here) or paste its text, then Enter:"))
+        self.qr_edit = QLineEdit()
+        self.qr_edit.setObjectName("qrInput")
+        self.qr_edit.setPlaceholderText("SG1:…")
+        row = QHBoxLayout()
+        row.addWidget(self.qr_edit, 1)
+        self.barcode_edit = QLineEdit()
+        self.barcode_edit.setObjectName("barcodeInput")
+        self.barcode_edit.setPlaceholderText("Code128 on the label (optional)")
+        self.barcode_edit.setMaximumWidth(260)
+        row.addWidget(self.barcode_edit)
+        open_button = QPushButton("Open image…")
+        verify = QPushButton("Verify")
+        row.addWidget(verify)
+        row.addWidget(open_button)
+        lay.addLayout(row)
+        self.verdict = QLabel("")
+        self.verdict.setObjectName("scanVerdict")
+        self.verdict.setWordWrap(True)
+        lay.addWidget(self.verdict)
+        self.details = QPlainTextEdit()
+        self.details.setObjectName("scanDetails")
+        self.details.setReadOnly(True)
+        lay.addWidget(self.details, 1)
+        self.qr_edit.returnPressed.connect(self.verify)
+        self.barcode_edit.returnPressed.connect(self.verify)
+        verify.clicked.connect(self.verify)
+        open_button.clicked.connect(self.open_image_dialog)
+
+    def verify(self) -> None:
+        text = self.qr_edit.text().strip()
+        if not text:
+            return
+        barcode = self.barcode_edit.text().strip() or None
+        keys = config.scanner_keys_dir()
+        self.verdict.setText("checking…")
+        self.ops.run(lambda: services.open_seal(text, keys, barcode), self._opened, self._refused, key="scan")
+
+    def open_image(self, path: str) -> None:
+        def work():
+            found = services.decode_image(path)
+            qr = next((t for f, t in found if "QR" in f.upper()), None)
+            code = next((t for f, t in found if "128" in f), None)
+            return qr, code
+
+        def got(pair):
+            qr, code = pair
+            if not qr:
+                self._show_verdict("no QR code found in the image", "error")
+                return
+            self.qr_edit.setText(qr)
+            if code:
+                self.barcode_edit.setText(code)
+            self.verify()
+
+        self.ops.run(work, got, self._refused, key="scan-image")
+
+    def open_image_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a photo or scan of a label", "",
+                                              "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff)")
+        if path:
+            self.open_image(path)
+
+    def _opened(self, result: dict) -> None:
+        self.result = result
+        self._show_verdict(f"Authentic: sealed by {result.get('station_name', '')} for "
+                           f"{result.get('tracking_number', '')}", "ok")
+        self.details.setPlainText(format_opened(result))
+        self.generation += 1
+        self.opened.emit(result)
+
+    def _refused(self, exc) -> None:
+        self.result = None
+        message, hint = describe_error(exc)
+        reason = getattr(exc, "reason", "")
+        head = "Not authorized" if isinstance(exc, services.NotAuthorized) else "Refused"
+        self._show_verdict(f"{head}: {message}" + (f" ({reason})" if reason and reason not in message else ""), "error")
+        self.details.setPlainText(hint)
+        self.generation += 1
+
+    def _show_verdict(self, text: str, state: str) -> None:
+        self.verdict.setText(text)
+        self.verdict.setProperty("state", state)
+        self.verdict.style().unpolish(self.verdict)
+        self.verdict.style().polish(self.verdict)

@@ -1,0 +1,343 @@
+"""Settings: printers, template and masking policy, the tracking number range, sender presets,
+keys (station key folder; import a fleet public key and trust list) and operators.
+Everything is remembered with QSettings (desktop.ui.config)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFileDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout,
+    QHeaderView, QLabel, QLineEdit, QListWidget, QPushButton, QScrollArea, QSpinBox, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from desktop.errors import SigiloError
+from desktop.paths import resources_dir
+from desktop.ui import config, services
+from desktop.ui.operations import Operations, describe_error
+
+
+def masking_policies() -> list[str]:
+    return sorted(p.stem for p in (resources_dir() / "masking").glob("*.json"))
+
+
+def printer_profiles() -> list[str]:
+    try:
+        from printers.profiles import list_profiles
+
+        return ["pdf"] + list(list_profiles())
+    except Exception:  # noqa: BLE001 - profiles not installed: PDF still works
+        return ["pdf"]
+
+
+class SettingsView(QScrollArea):
+    status_message = Signal(str, int)
+    changed = Signal()
+
+    def __init__(self, ops: Operations, station, sender_source, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ops = ops
+        self.station = station
+        self.sender_source = sender_source  # callable -> (label, party dict) of the form's sender
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.NoFrame)
+        body = QWidget()
+        self.setWidget(body)
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(12, 10, 12, 10)
+        title = QLabel("Settings 设置")
+        title.setObjectName("pageTitle")
+        lay.addWidget(title)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(12)
+        lay.addLayout(grid)
+        grid.addWidget(self._printers_box(), 0, 0, 1, 2)
+        grid.addWidget(self._labels_box(), 1, 0)
+        grid.addWidget(self._keys_box(), 1, 1)
+        grid.addWidget(self._presets_box(), 2, 0)
+        grid.addWidget(self._operators_box(), 2, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        lay.addStretch(1)
+
+    # ------------------------------------------------------------------ printers
+    def _printers_box(self) -> QGroupBox:
+        box = QGroupBox("Printers")
+        lay = QVBoxLayout(box)
+        self.printer_table = QTableWidget(0, 3)
+        self.printer_table.setObjectName("printerTable")
+        self.printer_table.setHorizontalHeaderLabels(("Name", "URI", "Profile"))
+        self.printer_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        self.printer_table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.printer_table.verticalHeader().setVisible(False)
+        self.printer_table.setMinimumHeight(130)
+        lay.addWidget(self.printer_table)
+        row = QHBoxLayout()
+        self.new_name = QLineEdit()
+        self.new_name.setPlaceholderText("Name")
+        self.new_uri = QLineEdit()
+        self.new_uri.setObjectName("newPrinterUri")
+        self.new_uri.setPlaceholderText("tcp://192.168.1.50:9100 · serial:///dev/ttyUSB0?baud=115200 · file:///…")
+        self.new_profile = QComboBox()
+        self.new_profile.addItems(printer_profiles())
+        add = QPushButton("Add")
+        remove = QPushButton("Remove selected")
+        discover = QPushButton("Find printers")
+        row.addWidget(self.new_name, 1)
+        row.addWidget(self.new_uri, 3)
+        row.addWidget(self.new_profile, 1)
+        row.addWidget(add)
+        lay.addLayout(row)
+        row2 = QHBoxLayout()
+        self.discovered = QLabel("")
+        self.discovered.setWordWrap(True)
+        row2.addWidget(discover)
+        row2.addWidget(remove)
+        row2.addWidget(self.discovered, 1)
+        lay.addLayout(row2)
+        add.clicked.connect(self.add_printer)
+        remove.clicked.connect(self.remove_printer)
+        discover.clicked.connect(self.find_printers)
+        self._load_printers()
+        return box
+
+    def _load_printers(self) -> None:
+        items = config.printers()
+        self.printer_table.setRowCount(len(items))
+        for i, p in enumerate(items):
+            for c, v in enumerate((p.name, p.uri, p.profile)):
+                self.printer_table.setItem(i, c, QTableWidgetItem(v))
+
+    def add_printer(self) -> None:
+        uri = self.new_uri.text().strip()
+        name = self.new_name.text().strip() or uri
+        if not uri:
+            return
+        if "://" not in uri:
+            self.status_message.emit("a printer URI starts with serial://, usb://, tcp://, cups://, win32://, file:// "
+                                     "or mem://", 0)
+            return
+        items = [p for p in config.printers() if p.name != name]
+        items.append(config.PrinterConfig(name, uri, self.new_profile.currentText()))
+        config.set_printers(items)
+        self.new_name.clear()
+        self.new_uri.clear()
+        self._load_printers()
+        self.changed.emit()
+
+    def remove_printer(self) -> None:
+        i = self.printer_table.currentRow()
+        items = config.printers()
+        if 0 <= i < len(items):
+            del items[i]
+            config.set_printers(items or [config.default_pdf_printer()])
+            self._load_printers()
+            self.changed.emit()
+
+    def find_printers(self) -> None:
+        self.discovered.setText("searching…")
+
+        def shown(found):
+            if not found:
+                self.discovered.setText("no serial or USB printers found")
+                return
+            self.discovered.setText("Found: " + ", ".join(f"{n} ({u})" for n, u in found))
+            self.new_name.setText(found[0][0])
+            self.new_uri.setText(found[0][1])
+
+        self.ops.run(services.discovered_printers, shown,
+                     lambda exc: self.discovered.setText(" — ".join(describe_error(exc))), key="discover")
+
+    # ------------------------------------------------------------------ labels
+    def _labels_box(self) -> QGroupBox:
+        box = QGroupBox("Labels")
+        form = QFormLayout(box)
+        self.policy = QComboBox()
+        self.policy.setObjectName("maskingPolicy")
+        self.policy.addItem("by the recipient's country", "")
+        for p in masking_policies():
+            self.policy.addItem(p, p)
+        idx = self.policy.findData(config.get("masking/policy", ""))
+        self.policy.setCurrentIndex(max(0, idx))
+        self.policy.currentIndexChanged.connect(self._policy_changed)
+        form.addRow("Masking policy", self.policy)
+        r = config.tracking_range()
+        self.range_prefix = QLineEdit(r.prefix)
+        self.range_next = QSpinBox()
+        self.range_next.setRange(0, 2_000_000_000)
+        self.range_next.setValue(r.next)
+        self.range_end = QSpinBox()
+        self.range_end.setRange(0, 2_000_000_000)
+        self.range_end.setValue(r.end)
+        self.range_width = QSpinBox()
+        self.range_width.setRange(4, 30)
+        self.range_width.setValue(r.width)
+        rr = QHBoxLayout()
+        for w in (self.range_prefix, self.range_next, self.range_end, self.range_width):
+            rr.addWidget(w)
+        save = QPushButton("Save range")
+        rr.addWidget(save)
+        save.clicked.connect(self._save_range)
+        form.addRow("Tracking range\n(prefix, next, last, length)", rr)
+        return box
+
+    def _policy_changed(self, _i: int) -> None:
+        config.put("masking/policy", self.policy.currentData() or "")
+        self.changed.emit()
+
+    def _save_range(self) -> None:
+        config.set_tracking_range(config.TrackingRange(self.range_prefix.text().strip(), self.range_next.value(),
+                                                       self.range_end.value(), self.range_width.value()))
+        self.status_message.emit("tracking number range saved", 3000)
+
+    # ------------------------------------------------------------------ keys
+    def _keys_box(self) -> QGroupBox:
+        box = QGroupBox("Keys")
+        form = QFormLayout(box)
+        self.station_dir = QLineEdit(str(config.station_keys_dir()))
+        self.scanner_dir = QLineEdit(str(config.scanner_keys_dir()))
+        form.addRow("Station key folder", self.station_dir)
+        form.addRow("Scanner key folder", self.scanner_dir)
+        row = QHBoxLayout()
+        save = QPushButton("Use these folders")
+        imp = QPushButton("Import fleet key / trust list…")
+        row.addWidget(save)
+        row.addWidget(imp)
+        form.addRow(row)
+        self.keys_note = QLabel("")
+        self.keys_note.setWordWrap(True)
+        form.addRow(self.keys_note)
+        save.clicked.connect(self._save_key_dirs)
+        imp.clicked.connect(self._import_keys)
+        self._describe_keys()
+        return box
+
+    def _describe_keys(self) -> None:
+        d = config.station_keys_dir()
+        files = sorted(p.name for p in d.glob("*")) if d.is_dir() else []
+        demo = any("demo" in f.lower() for f in files)
+        self.keys_note.setText(("DEMO keys: for trying Sigilo only. " if demo else "")
+                               + (f"{len(files)} file(s) in the station key folder" if files
+                                  else "no keys yet: demo keys are created on first print"))
+
+    def _save_key_dirs(self) -> None:
+        config.put("keys/station_dir", self.station_dir.text().strip())
+        config.put("keys/scanner_dir", self.scanner_dir.text().strip())
+        services.forget_keys()
+        self._describe_keys()
+        self.changed.emit()
+
+    def import_key_files(self, paths: list[str]) -> int:
+        """Copy a fleet public key / trust list into the station key folder (audited)."""
+        target = config.station_keys_dir()
+        target.mkdir(parents=True, exist_ok=True)
+        for p in paths:
+            shutil.copy2(p, target / Path(p).name)
+        self.station.jobs.audit.append(self.station.actor, "keys.import", str(target),
+                                       {"files": [Path(p).name for p in paths]})
+        services.forget_keys()
+        self._describe_keys()
+        return len(paths)
+
+    def _import_keys(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Fleet public key and trust list")
+        if paths:
+            try:
+                self.station.require("keys.manage")
+                n = self.import_key_files(paths)
+            except (SigiloError, OSError) as exc:
+                self.status_message.emit(" — ".join(describe_error(exc)), 0)
+                return
+            self.status_message.emit(f"{n} key file(s) imported", 4000)
+
+    # ------------------------------------------------------------------ sender presets
+    def _presets_box(self) -> QGroupBox:
+        box = QGroupBox("Sender presets")
+        lay = QVBoxLayout(box)
+        self.preset_list = QListWidget()
+        self.preset_list.setMaximumHeight(110)
+        lay.addWidget(self.preset_list)
+        row = QHBoxLayout()
+        self.preset_name = QLineEdit()
+        self.preset_name.setPlaceholderText("Preset name")
+        save = QPushButton("Save form's sender as preset")
+        remove = QPushButton("Remove")
+        row.addWidget(self.preset_name, 1)
+        row.addWidget(save)
+        row.addWidget(remove)
+        lay.addLayout(row)
+        save.clicked.connect(self.save_preset)
+        remove.clicked.connect(self._remove_preset)
+        self._load_presets()
+        return box
+
+    def _load_presets(self) -> None:
+        self.preset_list.clear()
+        for p in config.sender_presets():
+            self.preset_list.addItem(f"{p.label} — {p.party.get('name', '')} {p.party.get('city', '')}")
+
+    def save_preset(self) -> None:
+        party = self.sender_source()
+        label = self.preset_name.text().strip() or party.get("name", "") or "sender"
+        items = [p for p in config.sender_presets() if p.label != label] + [config.SenderPreset(label, party)]
+        config.set_sender_presets(items)
+        self._load_presets()
+        self.changed.emit()
+
+    def _remove_preset(self) -> None:
+        i = self.preset_list.currentRow()
+        items = config.sender_presets()
+        if 0 <= i < len(items):
+            del items[i]
+            config.set_sender_presets(items)
+            self._load_presets()
+            self.changed.emit()
+
+    # ------------------------------------------------------------------ operators
+    def _operators_box(self) -> QGroupBox:
+        box = QGroupBox("Operators")
+        lay = QVBoxLayout(box)
+        self.operator_list = QListWidget()
+        self.operator_list.setMaximumHeight(110)
+        lay.addWidget(self.operator_list)
+        row = QHBoxLayout()
+        self.op_user = QLineEdit()
+        self.op_user.setPlaceholderText("user")
+        self.op_password = QLineEdit()
+        self.op_password.setPlaceholderText("password")
+        self.op_password.setEchoMode(QLineEdit.Password)
+        self.op_role = QComboBox()
+        self.op_role.addItems(["clerk", "supervisor", "auditor", "key officer"])
+        add = QPushButton("Add")
+        for w in (self.op_user, self.op_password, self.op_role, add):
+            row.addWidget(w)
+        lay.addLayout(row)
+        add.clicked.connect(self._add_operator)
+        self._load_operators()
+        return box
+
+    def _load_operators(self) -> None:
+        self.operator_list.clear()
+        try:
+            for op in self.station.operators().list():
+                self.operator_list.addItem(f"{op.username} — {op.role}" + (" (disabled)" if getattr(op, "disabled", False)
+                                                                          else ""))
+        except SigiloError as exc:
+            self.operator_list.addItem(exc.message)
+
+    def _add_operator(self) -> None:
+        try:
+            if self.station.has_operators():
+                self.station.require("users.manage")
+            self.station.operators().add(self.op_user.text().strip(), self.op_password.text(),
+                                         self.op_role.currentText(), actor=self.station.actor)
+        except SigiloError as exc:
+            self.status_message.emit(" — ".join(describe_error(exc)), 0)
+            return
+        self.op_password.clear()
+        self._load_operators()
+        self.status_message.emit("operator added: sign-in is required from the next start", 4000)
