@@ -49,6 +49,7 @@ class CupsTransport(Transport):
             proc.stdin.close()
         except BrokenPipeError:
             pass
+        proc.stdin = None  # so communicate() does not flush the closed pipe
         out, err = proc.communicate(timeout=60)
         if proc.returncode != 0:
             message = (err or out).decode("utf-8", "replace").strip() or f"lp exited with {proc.returncode}"
