@@ -39,12 +39,13 @@ def png_bytes(label: ComposedLabel, mode: str = "1") -> bytes:
     return buf.getvalue()
 
 
-def write_pdf(labels: Iterable[ComposedLabel], out: str | Path | BinaryIO, sheet: str | None = None) -> int:
+def write_pdf(labels: Iterable[ComposedLabel], out: str | Path | BinaryIO, sheet: str | None = None,
+              dpi: int = 203) -> int:
     """Stream labels into one PDF (pages written). ``labels`` may be a generator: only one
-    scene is alive at a time."""
+    scene is alive at a time. ``dpi`` is the resolution the labels were composed for."""
     from printers.render.pdf import render_pdf
 
-    return render_pdf((label.scene for label in labels), out, sheet=sheet)
+    return render_pdf((label.scene for label in labels), out, sheet=sheet, dpi=dpi)
 
 
 def encode_label(label: ComposedLabel, profile, copies: int = 1) -> bytes:
@@ -80,7 +81,7 @@ def render_label(label: ComposedLabel, fmt: str, profile=None, copies: int = 1, 
             return png_bytes(label, "L")
         if fmt == "pdf":
             buf = io.BytesIO()
-            write_pdf([label] * max(1, copies), buf, sheet=sheet)
+            write_pdf([label] * max(1, copies), buf, sheet=sheet, dpi=label.dpi)
             return buf.getvalue()
     except PrinterError as exc:
         raise _printer_error(exc) from exc

@@ -1,0 +1,151 @@
+"""``sigilo print FILE --printer URI``: shipments from a JSON or JSON Lines file, each masked,
+sealed and composed, sent to any printer URI (serial://, usb://, tcp://, cups://, win32://,
+file://, mem://). Rows that fail validation or do not fit the template are reported by row
+number and field and skipped; the rest print. Exit status 0 when every row printed, 1 when
+some were skipped.
+
+The printing itself is ``print_labels`` (labels -> one transport), the one piece a print
+queue replaces."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Iterable, Iterator
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "print", help="print shipments from a JSON/JSONL file to a printer",
+        description="Mask, seal and print every valid shipment of FILE (a JSON array or object, or JSON Lines). "
+                    "Invalid rows are listed by row and field and skipped.",
+    )
+    p.add_argument("file", type=Path, help="shipments: a JSON array/object or one JSON object per line")
+    p.add_argument("--printer", required=True, metavar="URI",
+                   help="tcp://host:9100, serial:///dev/ttyUSB0?baud=115200, usb://VID:PID, cups://QUEUE, file:///path ...")
+    p.add_argument("--template", default=None, help="label template (default: waybill-100x150; see --list-templates)")
+    p.add_argument("--profile", default=None, help="printer profile (default: tspl-203); sets language and dpi")
+    p.add_argument("--format", choices=("printer", "pdf", "png"), default="printer",
+                   help="printer: the profile's language (default); pdf: one PDF for office printers; png: one label")
+    p.add_argument("--sheet", choices=("A4", "Letter"), default=None, help="with --format pdf: N-up on a sheet with cut marks")
+    p.add_argument("--copies", type=int, default=1, help="copies of each label (default 1)")
+    p.add_argument("--reprint", metavar="REASON", default=None, help="mark every label REPRINT with this reason")
+    keys = p.add_mutually_exclusive_group()
+    keys.add_argument("--keys", type=Path, default=None, help="station keys directory (default: the station's keys/)")
+    keys.add_argument("--demo-keys", action="store_true",
+                      help="seal with demo keys (created if missing; DEMO ONLY, never for real parcels)")
+    p.add_argument("--passphrase-file", type=Path, default=None, help="passphrase of the station key (else SIGILO_PASSPHRASE)")
+    p.set_defaults(handler=run)
+
+
+def print_labels(labels: Iterable, uri: str, render) -> int:
+    """Send each label's bytes (``render(label) -> bytes``) to the printer at ``uri``, over one
+    connection. Returns the number of labels sent."""
+    from printers.transports import open_transport
+
+    sent = 0
+    with open_transport(uri) as transport:
+        for label in labels:
+            transport.write(render(label))
+            sent += 1
+        transport.drain()
+    return sent
+
+
+class _TransportFile:
+    """A write-only file over a transport, so a PDF streams to the printer as it is drawn."""
+
+    def __init__(self, transport) -> None:
+        self.transport = transport
+
+    def write(self, data: bytes) -> int:
+        self.transport.write(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _sealer(args):
+    from desktop.keys.passphrase import from_environment
+    from desktop.paths import data_dir
+    from desktop.seal import Sealer, ensure_demo_keys
+
+    if args.demo_keys:
+        path = data_dir() / "demo-keys"
+        ensure_demo_keys(path)
+        print(f"sigilo print: sealing with DEMO keys in {path}: labels sealed so prove nothing", file=sys.stderr)
+        return Sealer.from_keys_dir(path)
+    path = args.keys or (data_dir() / "keys")
+    if not (path / "station.json").exists():
+        from desktop.compose.errors import ComposeError
+
+        raise ComposeError(
+            f"no station keys in {path}: labels cannot be sealed",
+            "ask the key officer for this station's keys (sigilo keys create-station), pass --keys DIR, "
+            "or try Sigilo with --demo-keys",
+        )
+    return Sealer.from_keys_dir(path, from_environment(args.passphrase_file))
+
+
+def run(args) -> int:
+    from desktop.compose import DEFAULT_TEMPLATE, ComposeError, compose_label, load_template
+    from desktop.compose.batch import read_rows, validate_rows
+    from desktop.compose.outputs import load_printer_profile, render_label, write_pdf
+    from desktop.compose.outputs import _printer_error
+    from printers.errors import PrinterError
+
+    if args.copies < 1:
+        print("sigilo print: --copies must be 1 or more", file=sys.stderr)
+        return 2
+    template = args.template or DEFAULT_TEMPLATE
+    load_template(template)
+    profile = None
+    dpi = 203
+    if args.format == "printer":
+        profile = load_printer_profile(args.profile or "tspl-203")
+        dpi = profile.dpi
+    good, bad = validate_rows(read_rows(args.file))
+    for problem in bad:
+        print(f"sigilo print: skipped {problem.describe()}", file=sys.stderr)
+    sealer = _sealer(args) if good else None
+    skipped = len(bad)
+
+    def labels() -> Iterator:
+        nonlocal skipped
+        for number, shipment in good:
+            try:
+                yield compose_label(shipment, template, sealer=sealer, dpi=dpi, reprint=args.reprint)
+            except ComposeError as exc:
+                skipped += 1
+                print(f"sigilo print: skipped row {number}: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""),
+                      file=sys.stderr)
+
+    try:
+        if args.format == "printer":
+            sent = print_labels(labels(), args.printer, lambda label: render_label(label, profile.language, profile, args.copies))
+        elif args.format == "png":
+            sent = print_labels(labels(), args.printer, lambda label: render_label(label, "png"))
+        else:
+            from printers.transports import open_transport
+
+            def copies() -> Iterator:
+                for label in labels():
+                    for _ in range(args.copies):
+                        yield label
+
+            with open_transport(args.printer) as transport:
+                write_pdf(copies(), _TransportFile(transport), sheet=args.sheet, dpi=dpi)
+                transport.drain()
+            sent = len(good) - (skipped - len(bad))
+    except PrinterError as exc:
+        raise _printer_error(exc) from exc
+    what = profile.name if profile else args.format.upper()
+    print(f"Printed {sent} label(s) x {args.copies} cop{'y' if args.copies == 1 else 'ies'} to {args.printer} ({what}, {template})"
+          + (f"; {skipped} row(s) skipped" if skipped else "") + ".")
+    return 0 if not skipped else 1
+
+
+def argparse_suppress():
+    return argparse.SUPPRESS
