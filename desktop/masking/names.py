@@ -151,7 +151,8 @@ def _mask_latin(name: str, rules: dict[str, Any], mask_char: str) -> NameMask:
         hidden.append(word)
         if initials == "all" or (initials == "next" and initialled == 0):
             chars = graphemes(word)
-            shown.append(chars[0] + ".")
+            # a one-letter word's initial would be the word itself: mask it instead
+            shown.append(chars[0] + "." if len(chars) > 1 else mask_char)
             initialled += 1
             tail = "".join(chars[1:])
             if tail:
