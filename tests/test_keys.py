@@ -1,0 +1,225 @@
+"""Keys at rest and in transit: 0600 files that never hold a raw private key, a clear wrong-
+passphrase error, a trust list that only its authority can change, the documented layout, and
+the demo set marked demo-only."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import stat
+import threading
+
+import pytest
+
+from desktop.cli import main
+from desktop.keys import manage
+from desktop.keys.errors import BadKeyFile, PassphraseRequired, TrustListError, WrongPassphrase
+from desktop.keys.keyfile import load_private, raw_private
+from desktop.keys.layout import KeysDir
+from desktop.seal import Scanner, Sealer, ensure_demo_keys
+from desktop.shipment import Shipment
+
+PW = "tr0ub4dor&3"
+
+
+@pytest.fixture
+def pwfile(tmp_path):
+    path = tmp_path / "pass.txt"
+    path.write_text(PW + "\n", encoding="utf-8")
+    return path
+
+
+def cli(*args) -> int:
+    return main([str(a) for a in args])
+
+
+def make_via_cli(root, pwfile):
+    officer, station, scanner = root / "officer", root / "station", root / "scanner"
+    assert cli("keys", "init-authority", "--dir", officer, "--passphrase-file", pwfile) == 0
+    assert cli("keys", "create-fleet", "--region", "cn", "--dir", officer, "--passphrase-file", pwfile) == 0
+    assert cli("keys", "create-station", "--station-id", "SP-0007", "--name", "Loja Paulista", "--region", "cn",
+               "--dir", station, "--passphrase-file", pwfile) == 0
+    assert cli("keys", "add-station", station / "station.pub", "--dir", officer, "--passphrase-file", pwfile) == 0
+    assert cli("keys", "import-fleet", officer / "fleet" / "cn-1.pub", "--dir", station) == 0
+    assert cli("keys", "import-trust", officer / "trust.json", "--authority", officer / "authority.pub",
+               "--dir", scanner) == 0
+    (scanner / "fleet").mkdir()
+    (scanner / "fleet" / "cn-1.key").write_bytes((officer / "fleet" / "cn-1.key").read_bytes())
+    os.chmod(scanner / "fleet" / "cn-1.key", 0o600)
+    return officer, station, scanner
+
+
+def test_cli_workflow_seals_and_opens(tmp_path, pwfile, sample_shipments):
+    officer, station, scanner = make_via_cli(tmp_path, pwfile)
+    shipment = Shipment.from_dict(sample_shipments[30])
+    text = Sealer.from_keys_dir(station, PW).seal(shipment)
+    opened = Scanner.from_keys_dir(scanner, PW).open(text, barcode=shipment.tracking_number)
+    assert opened.shipment == shipment and opened.station_name == "Loja Paulista"
+
+
+def test_private_keys_are_0600_and_never_hold_the_raw_key(tmp_path, pwfile):
+    officer, station, _ = make_via_cli(tmp_path, pwfile)
+    files = [(officer / "authority.key", "authority"), (officer / "fleet" / "cn-1.key", "fleet"),
+             (station / "station.key", "station")]
+    for path, kind in files:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+        raw = raw_private(load_private(path, kind, PW).private)
+        content = path.read_bytes()
+        for form in (raw, raw.hex().encode(), raw.hex().upper().encode(), base64.b64encode(raw),
+                     base64.urlsafe_b64encode(raw).rstrip(b"=")):
+            assert form not in content, (path, form)
+        record = json.loads(content)
+        assert "private_key" not in record and record["protection"]["kdf"] == "scrypt"
+    assert not list(tmp_path.rglob(".*.tmp"))
+
+
+def test_wrong_passphrase_is_a_clear_error(tmp_path, pwfile, capsys, monkeypatch):
+    _, station, scanner = make_via_cli(tmp_path, pwfile)
+    with pytest.raises(WrongPassphrase, match="wrong passphrase for station key station.key"):
+        Sealer.from_keys_dir(station, "Tr0ub4dor&3")
+    monkeypatch.setenv("SIGILO_PASSPHRASE", "nope")
+    assert cli("scan", "--keys", scanner, "--text", "SG1:ABC") == WrongPassphrase.exit_code == 23
+    err = capsys.readouterr().err
+    assert "wrong passphrase for fleet key cn-1.key" in err and "Traceback" not in err
+
+
+def test_missing_passphrase_says_how_to_give_one(tmp_path, pwfile, monkeypatch):
+    monkeypatch.delenv("SIGILO_PASSPHRASE", raising=False)
+    _, station, _ = make_via_cli(tmp_path, pwfile)
+    with pytest.raises(PassphraseRequired) as info:
+        Sealer.from_keys_dir(station)
+    assert "--passphrase-file" in info.value.hint and "SIGILO_PASSPHRASE" in info.value.hint
+
+
+def test_passphrase_from_environment(tmp_path, pwfile, monkeypatch):
+    _, station, _ = make_via_cli(tmp_path, pwfile)
+    monkeypatch.setenv("SIGILO_PASSPHRASE", PW)
+    assert Sealer.from_keys_dir(station).station_id == "SP-0007"
+
+
+def test_swapped_fields_between_key_files_are_refused(tmp_path, pwfile):
+    officer, station, _ = make_via_cli(tmp_path, pwfile)
+    record = json.loads((station / "station.key").read_text())
+    other = json.loads((officer / "authority.key").read_text())
+    record["sealed_private_key"] = other["sealed_private_key"]
+    record["protection"] = other["protection"]
+    (station / "station.key").write_text(json.dumps(record))
+    with pytest.raises(WrongPassphrase):  # the associated data (kind, key id) no longer matches
+        Sealer.from_keys_dir(station, PW)
+
+
+def test_keys_are_never_overwritten(tmp_path, pwfile):
+    officer, station, _ = make_via_cli(tmp_path, pwfile)
+    before = (station / "station.key").read_bytes()
+    with pytest.raises(BadKeyFile, match="never overwrites"):
+        manage.create_station(KeysDir.at(station), "X", "Y", "cn", PW)
+    assert (station / "station.key").read_bytes() == before
+    assert cli("keys", "create-fleet", "--region", "cn", "--epoch", "1", "--dir", officer,
+               "--passphrase-file", pwfile) == BadKeyFile.exit_code
+
+
+def test_trust_list_edited_by_hand_is_refused(tmp_path, pwfile):
+    officer, _, scanner = make_via_cli(tmp_path, pwfile)
+    doc = json.loads((scanner / "trust.json").read_text())
+    doc["signed"] = doc["signed"].replace("Loja Paulista", "Loja Paulistx")
+    (scanner / "trust.json").write_text(json.dumps(doc, ensure_ascii=False))
+    with pytest.raises(TrustListError, match="not signed by this fleet authority"):
+        Scanner.from_keys_dir(scanner, PW)
+
+
+def test_trust_list_from_another_authority_is_refused(tmp_path, pwfile):
+    _, _, scanner = make_via_cli(tmp_path, pwfile)
+    rogue = KeysDir.at(tmp_path / "rogue")
+    manage.init_authority(rogue, PW)
+    with pytest.raises(TrustListError):
+        manage.import_trust(KeysDir.at(scanner), rogue.trust)
+    with pytest.raises(TrustListError, match="different fleet authority"):
+        manage.import_trust(KeysDir.at(scanner), rogue.trust, rogue.authority_pub)
+
+
+def test_older_trust_list_does_not_replace_newer(tmp_path, pwfile):
+    officer, _, scanner = make_via_cli(tmp_path, pwfile)
+    old = (officer / "trust.json").read_bytes()
+    assert cli("keys", "revoke-station", "SP-0007", "--reason", "closed", "--dir", officer,
+               "--passphrase-file", pwfile) == 0
+    assert cli("keys", "import-trust", officer / "trust.json", "--dir", scanner) == 0
+    (tmp_path / "old.json").write_bytes(old)
+    assert cli("keys", "import-trust", tmp_path / "old.json", "--dir", scanner) == TrustListError.exit_code
+    trust = manage.load_trust(KeysDir.at(scanner))
+    assert trust.stations == [] and trust.revoked[0]["station_id"] == "SP-0007"
+    assert trust.revoked[0]["reason"] == "closed"
+
+
+def test_revoked_station_key_cannot_be_trusted_again(tmp_path, pwfile):
+    officer, station, _ = make_via_cli(tmp_path, pwfile)
+    manage.revoke_station(KeysDir.at(officer), "SP-0007", "", PW)
+    with pytest.raises(TrustListError, match="was revoked"):
+        manage.add_station(KeysDir.at(officer), station / "station.pub", PW)
+    with pytest.raises(TrustListError, match="not in the trust list"):
+        manage.revoke_station(KeysDir.at(officer), "SP-0007", "", PW)
+
+
+def test_list_shows_public_facts_only(tmp_path, pwfile, capsys):
+    officer, station, scanner = make_via_cli(tmp_path, pwfile)
+    capsys.readouterr()
+    assert cli("keys", "list", "--dir", officer, "--json") == 0
+    info = json.loads(capsys.readouterr().out)
+    assert [f["name"] for f in info["fleet"]] == ["cn-1"] and info["authority"]["private"]
+    assert info["trust"]["stations"][0]["station_id"] == "SP-0007"
+    assert cli("keys", "list-stations", "--dir", scanner) == 0
+    out = capsys.readouterr().out
+    assert "SP-0007" in out and "Loja Paulista" in out
+    assert "sealed_private_key" not in json.dumps(info)
+
+
+def test_rotate_fleet_adds_the_next_epoch(tmp_path, pwfile):
+    officer = tmp_path / "o"
+    for _ in range(3):
+        assert cli("keys", "rotate-fleet", "--region", "br", "--dir", officer, "--passphrase-file", pwfile) == 0
+    assert KeysDir.at(officer).epochs("br") == [1, 2, 3]
+    assert KeysDir.at(officer).epochs("br", ".key") == [1, 2, 3]
+
+
+@pytest.mark.parametrize("region", ["CN", "cn-2", "", "c n", "../x"])
+def test_bad_region_names_are_refused(tmp_path, region):
+    with pytest.raises(BadKeyFile):
+        manage.create_fleet(KeysDir.at(tmp_path), region, None, PW)
+
+
+def test_demo_keys_are_complete_marked_and_work_without_passphrase(tmp_path, sample_shipments, monkeypatch):
+    monkeypatch.delenv("SIGILO_PASSPHRASE", raising=False)
+    path = tmp_path / "demo"
+    ensure_demo_keys(path)
+    fleet_keys = list((path / "fleet").glob("*.key"))
+    assert [p.name for p in fleet_keys] == ["demo-1.key"]
+    for key in [*fleet_keys, path / "station.key", path / "authority.key"]:
+        record = json.loads(key.read_text())
+        assert record["protection"] == "none-demo-only" and "DEMO ONLY" in record["warning"]
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert json.loads((path / "demo.json").read_text())["demo_only"] is True
+    assert "DEMO ONLY" in (path / "DEMO-ONLY.txt").read_text()
+    shipment = Shipment.from_dict(sample_shipments[0])
+    opened = Scanner.from_keys_dir(path).open(Sealer.from_keys_dir(path).seal(shipment), barcode=shipment.tracking_number)
+    assert opened.shipment == shipment and "DEMO" in opened.station_name
+    before = {p: p.read_bytes() for p in path.rglob("*") if p.is_file()}
+    ensure_demo_keys(path)
+    assert before == {p: p.read_bytes() for p in path.rglob("*") if p.is_file()}
+
+
+def test_demo_keys_created_concurrently_form_one_set(tmp_path, sample_shipments):
+    path = tmp_path / "race" / "keys"
+    threads = [threading.Thread(target=ensure_demo_keys, args=(path,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    shipment = Shipment.from_dict(sample_shipments[1])
+    assert Scanner.from_keys_dir(path).open(Sealer.from_keys_dir(path).seal(shipment)).shipment == shipment
+    assert [p.name for p in (path.parent).iterdir()] == ["keys"]
+
+
+def test_demo_command(tmp_path, capsys):
+    assert cli("keys", "demo", "--dir", tmp_path / "d") == 0
+    assert "DEMO-ONLY" in capsys.readouterr().out
+    assert (tmp_path / "d" / "fleet" / "demo-1.key").exists()
