@@ -1,0 +1,86 @@
+"""Discovery: serial ports named by vendor (from the data file), usblp device files, and the
+`sigilo printers` listing. pyserial's port list is replaced by fixed port records here,
+since this machine has no USB serial devices."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from serial.tools import list_ports, list_ports_common
+
+from printers import discovery
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _port(device, vid=None, pid=None, product=None, serial_number=None):
+    info = list_ports_common.ListPortInfo(device, skip_link_detection=True)
+    info.vid, info.pid, info.product, info.serial_number = vid, pid, product, serial_number
+    if vid is not None:
+        info.description = product or device
+    return info
+
+
+def test_vendor_table_names_the_printer_makers():
+    table = discovery.vendors()
+    for vid, name in [(0x0A5F, "Zebra"), (0x1203, "TSC"), (0x04B8, "Epson"), (0x04F9, "Brother"),
+                      (0x0519, "Star"), (0x195F, "Godex"), (0x1504, "Bixolon"), (0x0828, "SATO")]:
+        assert name in table[vid]["name"] and table[vid]["printer_maker"]
+    assert table[0x1A86]["printer_maker"] is False  # a CH340 adapter is not a printer
+
+
+def test_serial_ports_are_named_by_vendor(monkeypatch):
+    ports = [_port("/dev/ttyACM0", 0x0A5F, 0x0181, "ZTC ZD421-203dpi", "D8N123"),
+             _port("/dev/ttyUSB0", 0x1A86, 0x7523, "USB Serial"),
+             _port("/dev/rfcomm0")]
+    monkeypatch.setattr(list_ports, "comports", lambda: ports)
+    found = {f.uri: f for f in discovery.list_serial_ports()}
+    zebra = found["serial:///dev/ttyACM0"]
+    assert zebra.likely_printer and zebra.vendor == "Zebra" and zebra.language == "zpl"
+    assert "ZD421" in zebra.description and "D8N123" in zebra.description
+    ch340 = found["serial:///dev/ttyUSB0"]
+    assert not ch340.likely_printer and "CH340" in ch340.description
+    assert found["serial:///dev/rfcomm0"].vid is None
+    ordered = discovery.discover()
+    assert ordered[0].uri == "serial:///dev/ttyACM0"  # printers first
+
+
+def test_usblp_files(tmp_path):
+    for name in ("lp1", "lp0"):
+        (tmp_path / name).write_bytes(b"")
+    found = discovery.list_usblp_files(str(tmp_path / "lp*"))
+    assert [f.uri for f in found] == [f"usb://{tmp_path}/lp0", f"usb://{tmp_path}/lp1"]
+    assert all(f.kind == "usblp" and f.likely_printer for f in found)
+
+
+def test_usb_printer_listing_without_pyusb(monkeypatch):
+    monkeypatch.setitem(sys.modules, "usb", None)
+    monkeypatch.setitem(sys.modules, "usb.core", None)
+    assert discovery.list_usb_printers() == []
+
+
+def test_usb_printer_listing_on_this_machine():
+    pytest.importorskip("usb.core")
+    assert all(f.kind == "usb" for f in discovery.list_usb_printers())
+
+
+def test_printers_command_lists_as_json():
+    result = subprocess.run([sys.executable, "-m", "desktop.cli", "printers", "--json"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert isinstance(rows, list) and all("uri" in r and "://" in r["uri"] for r in rows)
+
+
+def test_printers_command_reports_an_unreachable_printer_with_its_fix():
+    result = subprocess.run([sys.executable, "-m", "desktop.cli", "printers", "--uri", "tcp://127.0.0.1:1",
+                             "--language", "tspl"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3
+    assert "nothing accepts connections" in result.stderr and "9100" in result.stderr
+    missing = subprocess.run([sys.executable, "-m", "desktop.cli", "printers", "--uri", "tcp://127.0.0.1:1"],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "--language" in missing.stderr
