@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable
 
 from desktop.audit.log import AuditLog
 from desktop.errors import SigiloError
+from desktop.jobs.confirm import Link, StatusLink, default_link
 from desktop.jobs.jobstore import JobStore
 from desktop.jobs.model import FINAL_STATES, Event, EventCallback, JobProgress, LabelWork, RenderedLabel
 from desktop.jobs.worker import PrinterWorker
@@ -30,16 +31,6 @@ def default_opener(uri: str):
     return open_transport(uri)
 
 
-def default_status(transport, profile: str):
-    from printers.status import query_status
-
-    language = "tspl"
-    if profile:
-        from printers.profiles import load_profile
-
-        p = load_profile(profile)
-        language = getattr(p, "status_protocol", None) or p.language
-    return query_status(transport, language, timeout=0.5)
 
 
 class PrintQueue:
@@ -48,15 +39,20 @@ class PrintQueue:
 
     def __init__(self, store: Store, renderer: Callable[[LabelWork], RenderedLabel], *,
                  opener: Callable[[str], Any] = default_opener,
-                 status: Callable[[Any, str], Any] | None = default_status,
+                 link: Callable[[Any, str], Link] = default_link,
+                 status: Callable[[Any, str], Any] | None = None,
                  window: int | None = None, poll_interval: float = 0.05, fault_poll_interval: float = 0.2,
-                 max_silent_polls: int = 20, actor: str = "system") -> None:
+                 max_silent_polls: int = 10, actor: str = "system") -> None:
+        """``status`` (transport, profile) -> a status object replaces the language's own
+        confirmation (``link``) with "idle means printed" or the status's ``pending`` count."""
         self.store = store
         self.audit = AuditLog(store)
         self.jobs = JobStore(store, self.audit)
         self.renderer = renderer
         self.opener = opener
-        self.status = status
+        if status is not None:
+            link = lambda transport, profile: StatusLink(transport, lambda t, timeout: status(t, profile))  # noqa: E731
+        self.link = link
         self.window = window if window is not None else int(store.get_setting("jobs.window", 2))
         self.poll_interval = poll_interval
         self.fault_poll_interval = fault_poll_interval
@@ -103,7 +99,7 @@ class PrintQueue:
         with self._lock:
             w = self._workers.get(uri)
             if w is None or not w.is_alive():
-                w = PrinterWorker(uri, self.jobs, self.renderer, self.opener, self.status, self._emit,
+                w = PrinterWorker(uri, self.jobs, self.renderer, self.opener, self.link, self._emit,
                                   window=self.window, poll_interval=self.poll_interval,
                                   fault_poll_interval=self.fault_poll_interval,
                                   max_silent_polls=self.max_silent_polls, actor=self.actor)

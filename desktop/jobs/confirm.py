@@ -1,0 +1,197 @@
+"""How the queue learns that a label has printed, per printer language.
+
+Sending bytes proves nothing: a label is confirmed only when the printer says so.
+  TSPL     ``ESC !?`` answers one byte; with no fault and no "printing" bit, every label sent
+           before the query has printed (TSPL has no label counter).
+  ZPL      ``~HQES`` for faults, ``~HS`` for pause/printing, and the odometer
+           (``odometer.total_label_count``), which counts labels exactly, across reconnects.
+  ESC/POS  no "printing" bit: after each label the queue sends ``GS ( H`` with a process id,
+           which the printer answers only once everything before it has printed.
+A status answer that does not come is "silent", not a fault, until it has stayed silent for a
+while: a long label in front of the query on a slow line delays the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+FAULT_STATES = {"PAPER_OUT", "HEAD_OPEN", "RIBBON_OUT", "PAUSED", "OFFLINE", "ERROR", "JAM"}
+
+
+@dataclass
+class Reading:
+    kind: str  # ready | printing | fault | silent
+    reason: str = ""
+    confirmed: int = 0  # labels (from the oldest in flight) now known to be printed
+
+
+def classify(status: Any) -> tuple[str, str]:
+    """(kind, reason) of a status object: anything with ``state`` (an enum or a name) and
+    ``detail``; a reply that never came (``raw`` empty and state OFFLINE/UNKNOWN) is silent."""
+    state = getattr(status, "state", status)
+    name = str(getattr(state, "name", state)).upper().replace("-", "_")
+    detail = str(getattr(status, "detail", "") or "")
+    raw = getattr(status, "raw", None)
+    if name == "UNKNOWN" or (name == "OFFLINE" and raw == b""):
+        return "silent", detail or "no answer"
+    if name in FAULT_STATES:
+        return "fault", name.lower() + (f": {detail}" if detail else "")
+    if name == "PRINTING":
+        return "printing", detail
+    return "ready", detail
+
+
+class Link:
+    """Status and confirmation over one open transport."""
+
+    counts_exactly = False
+
+    def __init__(self, transport: Any, timeout: float = 0.5) -> None:
+        self.transport = transport
+        self.timeout = timeout
+        self.unpolled_bytes = 0
+
+    def start(self) -> None:
+        """Called once the connection is open, before anything is sent on it."""
+
+    def sent(self, data: bytes) -> None:
+        self.unpolled_bytes += len(data)
+
+    def _wait(self) -> float:
+        """The answer queues behind what we just sent: allow its time on the wire."""
+        wire = getattr(self.transport, "wire_seconds", None)
+        extra = wire(self.unpolled_bytes) if callable(wire) else 0.0
+        self.unpolled_bytes = 0
+        return self.timeout + extra
+
+    def poll(self, in_flight: int) -> Reading:
+        raise NotImplementedError
+
+    def printed_count(self) -> int | None:
+        return None
+
+
+class StatusLink(Link):
+    """Idle means printed: a reply with no fault and no "printing" confirms all in flight.
+    Also serves a status callable (tests, custom printers) whose answer may carry ``pending``:
+    labels still in the printer."""
+
+    def __init__(self, transport, query: Callable[[Any, float], Any], timeout: float = 0.5) -> None:
+        super().__init__(transport, timeout)
+        self.query = query
+
+    def poll(self, in_flight: int) -> Reading:
+        status = self.query(self.transport, self._wait())
+        kind, reason = classify(status)
+        if kind in ("fault", "silent"):
+            return Reading(kind, reason)
+        pending = getattr(status, "pending", None)
+        if isinstance(pending, int):
+            return Reading(kind, reason, max(0, in_flight - pending))
+        return Reading(kind, reason, in_flight if kind == "ready" else 0)
+
+
+class ZplLink(StatusLink):
+    counts_exactly = True
+
+    def __init__(self, transport, timeout: float = 0.5) -> None:
+        from printers.status import query_status
+
+        super().__init__(transport, lambda t, to: query_status(t, "zpl", to), timeout)
+        self.base: int | None = None
+
+    def printed_count(self) -> int | None:
+        from printers.status import query_label_count
+
+        return query_label_count(self.transport, "zpl", self.timeout)
+
+    def start(self) -> None:
+        if self.base is None:
+            self.base = self.printed_count()
+
+    def poll(self, in_flight: int) -> Reading:
+        reading = super().poll(in_flight)
+        if reading.kind in ("fault", "silent") or self.base is None:
+            return reading
+        count = self.printed_count()
+        if count is None:
+            return Reading("silent", "no answer to the label counter")
+        done = max(0, min(in_flight, count - self.base))
+        self.base += done
+        return Reading(reading.kind, reading.reason, done)
+
+
+class EscposLink(Link):
+    counts_exactly = True
+
+    def __init__(self, transport, timeout: float = 0.5) -> None:
+        super().__init__(transport, timeout)
+        self.next_id = 0
+        self.outstanding: list[bytes] = []  # process ids sent, oldest first
+        self.buf = b""
+
+    def sent(self, data: bytes) -> None:
+        super().sent(data)
+        pid = b"%04d" % (self.next_id % 10000)
+        self.next_id += 1
+        self.transport.write(b"\x1d(H\x06\x0000" + pid)
+        self.outstanding.append(pid)
+
+    def poll(self, in_flight: int) -> Reading:
+        from printers.status import query_status
+
+        self.buf += self.transport.read(4096, 0.0) if self.outstanding else b""
+        done = 0
+        while True:
+            i = self.buf.find(b"\x37\x22")
+            if i < 0 or len(self.buf) < i + 7:
+                break
+            pid = self.buf[i + 2:i + 6]
+            self.buf = self.buf[i + 7:]
+            if pid in self.outstanding:
+                n = self.outstanding.index(pid) + 1
+                del self.outstanding[:n]
+                done += n
+        status = query_status(_Keep(self), "escpos", self._wait())
+        kind, reason = classify(status)
+        if kind == "silent" and done:
+            kind = "printing"
+        return Reading(kind if kind != "ready" or not self.outstanding else "printing", reason, min(done, in_flight))
+
+
+class _Keep:
+    """The transport as query_status sees it, except that stale input it throws away is kept:
+    it may hold process-id answers."""
+
+    def __init__(self, link: EscposLink) -> None:
+        self._link = link
+        self.can_read = link.transport.can_read
+        self.uri = link.transport.uri
+
+    def discard_input(self) -> bytes:
+        got = self._link.transport.read(4096, 0.0)
+        self._link.buf += got
+        return b""
+
+    def write(self, data: bytes) -> None:
+        self._link.transport.write(data)
+
+    def read(self, n: int, timeout: float) -> bytes:
+        return self._link.transport.read(n, timeout)
+
+
+def default_link(transport, profile: str) -> Link:
+    language = "tspl"
+    if profile:
+        from printers.profiles import load_profile
+
+        p = load_profile(profile)
+        language = (getattr(p, "status_protocol", None) or p.language).lower()
+    if language == "zpl":
+        return ZplLink(transport)
+    if language == "escpos":
+        return EscposLink(transport)
+    from printers.status import query_status
+
+    return StatusLink(transport, lambda t, to: query_status(t, "tspl", to))
