@@ -122,6 +122,21 @@ def normalise_phone(text: str, country: str = "") -> str:
     return parse_phone(text, country).canonical
 
 
+def display_phone(text: str, country: str = "") -> str:
+    """How a phone shown in full (a business sender's) reads on a label: the national format
+    for a number of the address's own country ("0571 8888 0000"), else the international
+    one ("+55 11 3003-0000"); the text as given when it does not parse."""
+    try:
+        phone = parse_phone(text, country)
+    except PhoneError:
+        return (text or "").strip()
+    number = phonenumbers.parse(phone.e164)
+    home = phone.region and phone.region == (country or "").upper()
+    shown = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL if home else PhoneNumberFormat.INTERNATIONAL)
+    return f"{shown} 转 {phone.extension}" if phone.extension and phone.region == "CN" else (
+        f"{shown} ext. {phone.extension}" if phone.extension else shown)
+
+
 def phone_digits(text: str, country: str = "") -> str:
     """The national significant digits of ``text``; for a number that does not parse, every
     digit written (masking must work on an unvalidated draft too)."""

@@ -219,3 +219,30 @@ def test_view_serialises(cn_row):
     data = mask(validate(cn_row).shipment).to_dict()
     assert data["policy"] == "cn-default" and data["recipient"]["name"] == "刘**"
     json.dumps(data, ensure_ascii=False)
+
+
+def test_the_customer_map_and_half_written_policies_are_not_policies(tmp_path):
+    with pytest.raises(PolicyError):
+        load_policy("customers")
+    no_streets = _policy_copy(tmp_path, "cn-default", "no-streets", lambda data: data["address"].pop("street_remove"))
+    with pytest.raises(PolicyError) as info:
+        load_policy(no_streets)
+    assert "house numbers" in info.value.message
+    no_phone = _policy_copy(tmp_path, "cn-default", "no-phone", lambda data: data.pop("phone"))
+    with pytest.raises(PolicyError):
+        load_policy(no_phone)
+    assert "customers" not in list_policies()
+
+
+def test_a_broken_station_policy_is_left_out_of_the_list_but_named_when_loaded(sigilo_home):
+    (sigilo_home / "masking").mkdir()
+    (sigilo_home / "masking" / "broken.json").write_text("{not json", encoding="utf-8")
+    assert "broken" not in list_policies()
+    with pytest.raises(PolicyError) as info:
+        load_policy("broken")
+    assert "not valid JSON" in info.value.message
+
+
+def test_a_business_sender_phone_reads_as_dialled_at_home(cn_row, br_row):
+    assert mask(validate(cn_row).shipment).sender.phone == "0571 8888 0000"
+    assert mask(validate(br_row).shipment).sender.phone == "(11) 3003-0000"

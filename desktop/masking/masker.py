@@ -15,6 +15,7 @@ from desktop.masking.names import mask_name
 from desktop.masking.phone import mask_phone
 from desktop.masking.policy import Policy, choose_policy
 from desktop.masking.view import MaskedParty, MaskedView
+from desktop.phones import display_phone
 from desktop.shipment import Party, Shipment
 from desktop.validation import clean_text
 
@@ -64,7 +65,7 @@ def full_party(party: Party, policy: Policy) -> MaskedParty:
     address = " ".join(p for p in (party.street.strip(), party.detail.strip()) if p)
     return MaskedParty(
         name=clean_text(party.name),
-        phone=party.phone.strip(),
+        phone=display_phone(party.phone, party.country),
         region=region_line(party, policy.address),
         address=address,
         postcode=party.postcode.strip(),

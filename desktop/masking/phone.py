@@ -25,8 +25,11 @@ class PhoneMask:
 
 
 def mask_phone(text: str, country: str, rules: dict[str, Any], mask_char: str = "*") -> PhoneMask:
-    digits = phone_digits(text, country)
-    extension = _extension(text, country)
+    try:
+        parsed = parse_phone(text, country)
+        digits, extension = parsed.national_number, parsed.extension
+    except PhoneError:  # an unvalidated draft: mask every digit written
+        digits, extension = phone_digits(text, country), phone_extension(text)
     n = len(digits)
     min_hidden = max(6, int(rules.get("min_hidden", 6)))
     max_shown = min(4, int(rules.get("max_shown", 4)))
@@ -42,10 +45,3 @@ def mask_phone(text: str, country: str, rules: dict[str, Any], mask_char: str = 
     if extension:
         shown += f"{rules.get('extension_label', 'ext.')}{mask_char * len(extension)}"
     return PhoneMask(shown=shown, digits=digits, hidden_digits=hidden, shown_prefix=prefix, shown_suffix=suffix)
-
-
-def _extension(text: str, country: str) -> str:
-    try:
-        return parse_phone(text, country).extension
-    except PhoneError:
-        return phone_extension(text)

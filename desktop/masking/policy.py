@@ -66,11 +66,15 @@ def policy_dirs() -> list[Path]:
 
 
 def list_policies() -> list[str]:
+    """The ids of every readable policy (a broken file is left out here; loading it says why)."""
     ids: set[str] = set()
     for directory in policy_dirs():
         for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
             if path.name != "customers.json":
-                ids.add(_read(path).id)
+                try:
+                    ids.add(_read(path).id)
+                except PolicyError:
+                    continue
     return sorted(ids)
 
 
@@ -151,7 +155,7 @@ def choose_policy(country: str, policy: str | Path | None = None, customer: str 
 
 def _read(path: Path) -> Policy:
     try:
-        key = (str(path.resolve()), path.stat().st_mtime)
+        key = (str(path), path.stat().st_mtime)
     except OSError as exc:
         raise PolicyError(f"masking policy {path} cannot be read: {exc}", "check the file") from None
     cached = _CACHE.get(key)
@@ -171,8 +175,24 @@ def _read(path: Path) -> Policy:
     return policy
 
 
+REQUIRED_SECTIONS = ("name", "phone", "address")
+
+
 def _check(policy: Policy) -> None:
-    """Refuse a policy that would break the masking rules every label must meet."""
+    """Refuse a policy that would break the masking rules every label must meet. A file
+    missing a section is refused rather than filled with defaults: a policy without street
+    patterns would print house numbers."""
+    missing = [key for key in REQUIRED_SECTIONS if not isinstance(policy.data.get(key), dict)]
+    if missing or "customers" in policy.data:
+        raise PolicyError(
+            f"{policy.source} is not a masking policy (missing {', '.join(missing) or 'name, phone, address'})",
+            "choose a policy from list_policies(), or start one from resources/masking/cn-default.json",
+        )
+    if not policy.address.get("street_remove") and not policy.address.get("show_street_numbers"):
+        raise PolicyError(
+            f"masking policy {policy.id} has no address.street_remove patterns, so house numbers would print",
+            "copy the street_remove list of a bundled policy, or set address.show_street_numbers to true",
+        )
     phone = policy.phone
     if int(phone.get("min_hidden", 6)) < 6:
         raise PolicyError(
