@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
@@ -66,6 +67,23 @@ def parse_phone(text: str, country: str = "") -> Phone:
 
     Raises PhoneError (with a hint) when the number cannot be right. A Phone with
     ``valid=False`` is possible but unknown to the library: warn, do not block."""
+    result = _parse_cached(text or "", (country or "").upper())
+    if isinstance(result, PhoneError):
+        raise PhoneError(result.message, result.hint)
+    return result
+
+
+@lru_cache(maxsize=512)
+def _parse_cached(text: str, country: str) -> "Phone | PhoneError":
+    """Validation, masking and the privacy checks each read the same number: parse it once.
+    Small, so a long-running station keeps only its last few hundred numbers in memory."""
+    try:
+        return _parse(text, country)
+    except PhoneError as exc:
+        return exc
+
+
+def _parse(text: str, country: str) -> Phone:
     raw = unicodedata.normalize("NFKC", text or "").strip()
     if not raw:
         raise PhoneError("the phone number is missing", "type the number with its area code, e.g. 13800131563")

@@ -107,14 +107,28 @@ def load_policy(policy: str | Path) -> Policy:
     return found
 
 
+def _policy_files(directory: Path) -> list[Path]:
+    """The policy files of a directory, listed again only when the directory changes."""
+    try:
+        stamp = directory.stat().st_mtime_ns
+    except OSError:
+        return []
+    cached = _LISTINGS.get(str(directory))
+    if cached is None or cached[0] != stamp:
+        files = [p for p in sorted(directory.glob("*.json")) if p.name != "customers.json"]
+        cached = _LISTINGS[str(directory)] = (stamp, files)
+    return cached[1]
+
+
+_LISTINGS: dict[str, tuple[int, list[Path]]] = {}
+
+
 def policy_for_country(country: str) -> Policy:
     country = (country or "").upper()
     fallback = None
     chosen = None
     for directory in policy_dirs():
-        for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
-            if path.name == "customers.json":
-                continue
+        for path in _policy_files(directory):
             policy = _read(path)
             targets = [str(c).upper() for c in policy.data.get("default_for", [])]
             if country and country in targets:
