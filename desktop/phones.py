@@ -80,7 +80,7 @@ def _parse_cached(text: str, country: str) -> "Phone | PhoneError":
     try:
         return _parse(text, country)
     except PhoneError as exc:
-        return exc
+        return exc.with_traceback(None)  # keep no frames (and their locals) alive in the cache
 
 
 def _parse(text: str, country: str) -> Phone:

@@ -159,6 +159,8 @@ def test_policy_chosen_per_customer(cn_row, sigilo_home):
     assert mask(shipment, customer="shop-42").policy == "br-default"
     assert mask(shipment, customer="someone-else").policy == "cn-default"
     assert mask(shipment, "intl-default", customer="shop-42").policy == "intl-default"
+    assert mask(shipment, customer="shop-42", customers={"shop-42": "intl-default"}).policy == "intl-default"
+    assert mask(shipment, customer="shop-7", customers={"shop-42": "intl-default"}).policy == "cn-default"
 
 
 def _policy_copy(tmp_path: Path, source: str, new_id: str, change) -> Path:

@@ -8,6 +8,7 @@ name cannot shift the mask onto the wrong characters.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from desktop.masking.address import address_line, region_line
@@ -25,14 +26,15 @@ def mask(
     policy: str | Path | None = None,
     *,
     customer: str | None = None,
+    customers: Mapping[str, str] | None = None,
     virtual_phone: str | None = None,
 ) -> MaskedView:
     """The masked view of ``shipment``.
 
-    ``policy``: an id or a .json path; None chooses by ``customer`` (customers.json), then by
-    the recipient's country. ``virtual_phone``: a virtual number (hotline-extension) to print
+    ``policy``: an id or a .json path; None chooses by ``customer`` (looked up in
+    ``customers``, then in customers.json), then by the recipient's country. ``virtual_phone``: a virtual number (hotline-extension) to print
     instead of the masked phone."""
-    chosen = choose_policy(shipment.recipient.country, policy, customer)
+    chosen = choose_policy(shipment.recipient.country, policy, customer, customers)
     recipient = mask_party(shipment.recipient, chosen, "recipient")
     if virtual_phone:
         recipient = MaskedParty(**{**recipient.to_dict(), "phone": virtual_phone})

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,11 +158,17 @@ def customer_policies() -> dict[str, str]:
     return mapping
 
 
-def choose_policy(country: str, policy: str | Path | None = None, customer: str | None = None) -> Policy:
+def choose_policy(
+    country: str,
+    policy: str | Path | None = None,
+    customer: str | None = None,
+    customers: Mapping[str, str] | None = None,
+) -> Policy:
+    """``customers`` (customer -> policy id) is looked up before the customers.json files."""
     if policy is not None:
         return load_policy(policy)
     if customer:
-        mapped = customer_policies().get(customer)
+        mapped = (customers or {}).get(customer) or customer_policies().get(customer)
         if mapped:
             return load_policy(mapped)
     return policy_for_country(country)
