@@ -1,0 +1,149 @@
+"""Fault injection end to end: a 200-label batch printed by a queue running in its own process
+to the simulated TSPL printer over a socat pty pair, while paper runs out, the head opens, the
+printer is unplugged (its pty closed and made again), the line stalls (socat stopped: status
+queries time out) and the printing process is killed with SIGKILL at seeded random points and
+restarted. Afterwards the labels the printer printed are exactly the batch; no label printed
+twice without a REPRINT mark; every marked copy has its audit entry; the audit verifies."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop.audit import AuditLog, verify_chain
+from desktop.store import open_store
+from printers.simulator import SimulatedPrinter
+
+pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="socat is part of the test environment")
+
+ROOT = Path(__file__).resolve().parent.parent
+BATCH = 200
+
+RUNNER = r"""
+import json, sys, time
+from desktop.jobs import PrintQueue, RenderedLabel
+from desktop.store import open_store
+
+uri, batch = sys.argv[1], int(sys.argv[2])
+
+def render(work):
+    # a TSPL label whose face carries the tracking number and, for a reprint, the mark
+    lines = ["SIZE 100 mm,150 mm", "GAP 2 mm,0 mm", "CLS",
+             'TEXT 20,20,"3",0,1,1,"%s"' % work.shipment.tracking_number]
+    if work.reprint:
+        lines.append('TEXT 20,80,"3",0,1,1,"REPRINT"')
+    lines.append("PRINT 1,1")
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    return RenderedLabel(data, {"recipient": {"phone": "*******0000"}, "policy": "test"}, "SG1:TEST")
+
+store = open_store()
+queue = PrintQueue(store, render, window=2, poll_interval=0.005, fault_poll_interval=0.05, max_silent_polls=3)
+if not store.query("SELECT 1 FROM jobs"):
+    ships = [{"tracking_number": "SGF%07d" % i, "recipient": {"name": "x", "phone": "13800000000"}}
+             for i in range(batch)]
+    queue.submit(uri, "tspl-203", ships)
+queue.start()
+print("running", flush=True)
+while store.query("SELECT COUNT(*) FROM labels WHERE state IN ('queued', 'sent')")[0][0]:
+    time.sleep(0.05)
+queue.stop()
+print("done", flush=True)
+"""
+
+FACE = re.compile(rb'TEXT [^\r\n]*"(SGF\d{7}|REPRINT)"')
+
+
+def face(label: bytes) -> tuple[str, bool]:
+    """What a printer draws: only what follows the last CLS counts (CLS clears the image)."""
+    texts = [m.group(1).decode() for m in FACE.finditer(label.rsplit(b"CLS", 1)[-1])]
+    tracking = [t for t in texts if t != "REPRINT"]
+    assert len(tracking) == 1, label
+    return tracking[0], "REPRINT" in texts
+
+
+@pytest.mark.slow
+def test_200_labels_survive_faults_and_kills(tmp_path, sigilo_home):
+    rng = random.Random(int(os.environ.get("SIGILO_FAULT_SEED", "20261128")))
+    sim = SimulatedPrinter("tspl", baud=921600, seconds_per_label=0.02, pty=tmp_path / "printer").start()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SIGILO_HOME=str(sigilo_home))
+    log = []
+
+    def spawn():
+        return subprocess.Popen([sys.executable, "-c", RUNNER, sim.uri, str(BATCH)], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    # a seeded plan: at these printed-label counts, do these things
+    kinds = ["paper", "head", "unplug", "stall", "kill", "kill", "kill", "paper", "unplug", "kill"]
+    rng.shuffle(kinds)
+    marks = sorted(rng.sample(range(5, BATCH - 10), len(kinds)))
+    plan = list(zip(marks, kinds))
+    proc = spawn()
+    try:
+        deadline = time.monotonic() + 240
+        for at, kind in plan:
+            while sim.printed_count < at and proc.poll() is None:
+                assert time.monotonic() < deadline, f"stuck before {kind} at {at}: {sim.printed_count} printed"
+                time.sleep(0.005)
+            time.sleep(rng.uniform(0, 0.03))
+            log.append((sim.printed_count, kind))
+            if kind == "kill":
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                proc = spawn()
+            elif kind == "paper":
+                sim.paper_out()
+                time.sleep(rng.uniform(0.1, 0.4))
+                sim.paper_in()
+            elif kind == "head":
+                sim.head_open()
+                time.sleep(rng.uniform(0.1, 0.4))
+                sim.head_close()
+            elif kind == "unplug":
+                sim.vanish()
+                time.sleep(rng.uniform(0.2, 0.5))
+                sim.come_back()
+            elif kind == "stall":
+                os.kill(sim._socat.pid, signal.SIGSTOP)  # the line stops: status queries time out
+                time.sleep(rng.uniform(1.0, 1.5))
+                os.kill(sim._socat.pid, signal.SIGCONT)
+        out, err = proc.communicate(timeout=max(10, deadline - time.monotonic()))
+        assert proc.returncode == 0, err
+        assert "done" in out
+        time.sleep(0.1)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        sim.stop()
+
+    faces = [face(label) for label in sim.labels]
+    batch = {f"SGF{i:07d}" for i in range(BATCH)}
+    assert {t for t, _ in faces} == batch, log  # nothing lost, nothing foreign
+    plain = [t for t, marked in faces if not marked]
+    assert len(plain) == len(set(plain)), log  # never a silent duplicate
+    marked = {t for t, m in faces if m}
+
+    store = open_store()
+    states = dict(store.query("SELECT state, COUNT(*) FROM labels GROUP BY state"))
+    assert states == {"confirmed": BATCH}
+    assert store.query("SELECT COUNT(*) FROM labels WHERE payload IS NOT NULL")[0][0] == 0
+    audit = AuditLog(store)
+    reprinted = {e.subject for e in audit.entries(action="reprint")}
+    assert marked <= reprinted  # every marked copy was decided and audited
+    printed = [e.subject for e in audit.entries(action="print")]
+    assert set(printed) == batch
+    faults = {e.details["state"] for e in audit.entries(action="fault")}
+    assert {"paper_out", "head_open"} <= faults and ("offline" in faults or "timeout" in faults)
+    count, problems = verify_chain(store)
+    assert problems == [] and count > BATCH
+    print(json.dumps({"plan": log, "labels": len(faces), "marked": len(marked)}))
