@@ -1,0 +1,170 @@
+"""Write docs/seal-vectors.json and the generated parts of docs/seal-format.md.
+
+    .venv/bin/python scripts/make_seal_vectors.py
+
+Keys are derived from fixed seeds so they never change; HPKE picks a fresh ephemeral key each
+run, so the ciphertexts (and QR texts) differ between runs while staying valid. The QR-version
+table is computed from the sample shipments after validation, as a print station seals them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cryptography.hazmat.primitives.asymmetric import ed25519, x25519  # noqa: E402
+
+from desktop.keys.ids import key_id  # noqa: E402
+from desktop.keys.keyfile import raw_private, raw_public  # noqa: E402
+from desktop.keys.trust import TrustList  # noqa: E402
+from desktop.seal import Sealer  # noqa: E402
+from desktop.seal import envelope as env  # noqa: E402
+from desktop.seal.payload import encode_shipment, pad  # noqa: E402
+from desktop.seal.suite import SUITE  # noqa: E402
+from desktop.shipment import Shipment, load_jsonl  # noqa: E402
+
+DOC = ROOT / "docs" / "seal-format.md"
+VECTORS = ROOT / "docs" / "seal-vectors.json"
+ISSUED_AT = 1_795_000_000  # 2026-11-18 08:26:40 UTC
+VALIDITY = 180 * 86400
+DPI, DOTS = 203, 4
+
+
+def seed(name: str) -> bytes:
+    return hashlib.sha256(f"sigilo seal test vector key: {name}".encode()).digest()
+
+
+FLEET = x25519.X25519PrivateKey.from_private_bytes(seed("fleet cn-1"))
+STATION = ed25519.Ed25519PrivateKey.from_private_bytes(seed("station HZ-0001"))
+AUTHORITY = ed25519.Ed25519PrivateKey.from_private_bytes(seed("authority"))
+STATION_ID, STATION_NAME = "HZ-0001", "杭州文一西路网点"
+
+
+def samples() -> list[Shipment]:
+    from desktop.paths import sample_shipments_path
+    from desktop.validation import validate
+
+    return [validate(row).shipment for row in load_jsonl(sample_shipments_path())]
+
+
+def edge_case() -> Shipment:
+    return Shipment.from_dict({
+        "order_id": "", "tracking_number": "SG7700009999", "service": "express",
+        "sender": {"name": "Zé", "phone": "", "country": "BR", "province": "SP", "city": "São Paulo",
+                   "district": "", "street": "Rua Augusta 1500", "detail": "", "postcode": "01304-001"},
+        "recipient": {"name": "王小明🙂", "phone": "+861065529988;ext=8021", "country": "CN", "province": "内蒙古自治区",
+                      "city": "呼和浩特市", "district": "新城区", "street": "中山路436号", "detail": "5栋2单元2504室",
+                      "postcode": "010020", "business": False},
+        "parcel": {"weight_kg": 2, "items": "", "declared_value": 19.99, "pieces": 2}})
+
+
+def vector(name: str, description: str, shipment: Shipment) -> dict:
+    sealer = Sealer(STATION, raw_public(FLEET), STATION_ID, STATION_NAME, "cn-1")
+    envelope = sealer.envelope(shipment, ISSUED_AT, ISSUED_AT + VALIDITY)
+    plaintext = encode_shipment(shipment)
+    # check what we publish against the implementation before writing it down
+    assert SUITE.decrypt(envelope.enc + envelope.ciphertext, FLEET, info=envelope.header.info()) == pad(plaintext)
+    from printers.qr import qr_matrix
+
+    return {
+        "name": name,
+        "description": description,
+        "fleet_private_key_hex": raw_private(FLEET).hex(),
+        "fleet_public_key_hex": raw_public(FLEET).hex(),
+        "fleet_key_id_hex": key_id(raw_public(FLEET)).hex(),
+        "station_private_key_hex": raw_private(STATION).hex(),
+        "station_public_key_hex": raw_public(STATION).hex(),
+        "station_key_id_hex": key_id(raw_public(STATION)).hex(),
+        "shipment": shipment.to_dict(),
+        "issued_at": ISSUED_AT,
+        "expires_at": ISSUED_AT + VALIDITY,
+        "header_hex": envelope.header_bytes.hex(),
+        "info_hex": envelope.header.info().hex(),
+        "plaintext_cbor_hex": plaintext.hex(),
+        "padded_plaintext_hex": pad(plaintext).hex(),
+        "enc_hex": envelope.enc.hex(),
+        "ciphertext_hex": envelope.ciphertext.hex(),
+        "signature_hex": envelope.signature.hex(),
+        "envelope_hex": envelope.to_bytes().hex(),
+        "qr_text": envelope.to_text(),
+        "qr_version_m": qr_matrix(envelope.to_text(), "M").version,
+    }
+
+
+def trust_example() -> dict:
+    trust = TrustList(key_id(raw_public(AUTHORITY)).hex())
+    trust.add({"station_id": STATION_ID, "name": STATION_NAME, "key_id": key_id(raw_public(STATION)).hex(),
+               "public_key": raw_public(STATION).hex()}, now=ISSUED_AT - 86400)
+    old = ed25519.Ed25519PrivateKey.from_private_bytes(seed("station HZ-0000"))
+    trust.add({"station_id": "HZ-0000", "name": "旧网点", "key_id": key_id(raw_public(old)).hex(),
+               "public_key": raw_public(old).hex()}, now=ISSUED_AT - 30 * 86400)
+    trust.revoke("HZ-0000", "station PC replaced", now=ISSUED_AT - 2 * 86400)
+    trust.serial = 6
+    return {"authority_public_key_hex": raw_public(AUTHORITY).hex(),
+            "authority_private_key_hex": raw_private(AUTHORITY).hex(),
+            "trust_json": trust.sign(AUTHORITY, now=ISSUED_AT - 86400)}
+
+
+def qr_rows(shipments: list[Shipment]) -> list[list]:
+    from printers.qr import qr_matrix
+
+    sealer = Sealer(STATION, raw_public(FLEET), STATION_ID, STATION_NAME, "cn-1")
+    rows = []
+    for s in shipments:
+        envelope = sealer.envelope(s, ISSUED_AT, ISSUED_AT + VALIDITY)
+        text = envelope.to_text()
+        m = qr_matrix(text, "M")
+        side_mm = (m.size + 8) * DOTS * 25.4 / DPI
+        rows.append([s.order_id, s.recipient.country, len(encode_shipment(s)), len(envelope.ciphertext) - 16,
+                     len(envelope.to_bytes()), len(text), m.version, f"{side_mm:.1f}"])
+    return rows
+
+
+def qr_table(shipments: list[Shipment]) -> str:
+    head = ("| order | recipient | CBOR bytes | padded | envelope bytes | QR text chars | QR version (M) "
+            "| side at 4 dots/module, 203 dpi, with quiet zone (mm) |\n|---|---|---|---|---|---|---|---|")
+    return head + "\n" + "\n".join("| " + " | ".join(str(c) for c in row) + " |" for row in qr_rows(shipments))
+
+
+def replace_block(text: str, name: str, body: str) -> str:
+    start, end = f"<!-- generated:{name} -->", f"<!-- /generated:{name} -->"
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"{DOC} lacks the {start} ... {end} block")
+    return pattern.sub(lambda _: f"{start}\n{body.strip()}\n{end}", text)
+
+
+def main() -> int:
+    shipments = samples()
+    by_country = {s.recipient.country: s for s in reversed(shipments)}
+    vectors = [
+        vector("cn", "CN recipient, business sender, validated (E.164 phones)", by_country["CN"]),
+        vector("br", "BR recipient, CEP with a dash", by_country["BR"]),
+        vector("intl", "GB recipient, alphanumeric postcode", by_country["GB"]),
+        vector("edge", "extension, leading-zero postcode, float value, empty fields, business false/absent", edge_case()),
+    ]
+    VECTORS.write_text(json.dumps(vectors, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    trust = trust_example()
+    doc = DOC.read_text(encoding="utf-8")
+    first = vectors[0]
+    steps = "\n".join(f"{k}:\n    {first[k]}" for k in (
+        "fleet_private_key_hex", "fleet_public_key_hex", "fleet_key_id_hex", "station_public_key_hex",
+        "station_key_id_hex", "issued_at", "expires_at", "header_hex", "info_hex", "plaintext_cbor_hex",
+        "padded_plaintext_hex", "enc_hex", "ciphertext_hex", "signature_hex", "qr_text"))
+    doc = replace_block(doc, "vector-cn", "```\n" + steps + "\nshipment:\n    "
+                        + json.dumps(first["shipment"], ensure_ascii=False) + "\n```")
+    doc = replace_block(doc, "trust-example", "```json\n" + json.dumps(trust, ensure_ascii=False, indent=2) + "\n```")
+    doc = replace_block(doc, "qr-table", qr_table(shipments))
+    DOC.write_text(doc, encoding="utf-8")
+    print(f"wrote {VECTORS.relative_to(ROOT)} ({len(vectors)} vectors) and the generated parts of {DOC.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
