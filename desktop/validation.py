@@ -37,7 +37,7 @@ from typing import Any
 
 from desktop.errors import SigiloError
 from desktop.phones import PhoneError, parse_phone
-from desktop.shipment import PARTY_FIELDS, Parcel, Party, Shipment
+from desktop.shipment import Parcel, Party, Shipment
 
 TRACKING_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 TRACKING_MIN, TRACKING_MAX = 8, 30
@@ -394,5 +394,4 @@ class _Validator:
 __all__ = [
     "FieldError", "ValidationResult", "ValidationError", "validate", "require_valid",
     "clean_text", "control_problem", "TRACKING_ALPHABET", "TRACKING_MIN", "TRACKING_MAX", "MAX_CHARS",
-    "PARTY_FIELDS",
 ]

@@ -150,3 +150,14 @@ def test_international_examples(sample_shipments, index):
     assert detail in fragments
     surname = shipment.recipient.name.split()[-1]
     assert surname in fragments
+
+
+def test_a_whole_address_pasted_into_the_street(sample_shipments):
+    row = copy.deepcopy(sample_shipments[0])
+    row["recipient"].update(street="建设路12号星河湾8-2-301", detail="")
+    shipment = validate(row).shipment
+    view = mask(shipment)
+    assert view.recipient.address == "建设路"
+    fragments = hidden_fragments(shipment, view)
+    for value in ["建设路12号星河湾8-2-301", "12号星河湾8-2-301", "12号", "8-2-301"]:
+        assert value in fragments, value
