@@ -1,0 +1,96 @@
+"""`sigilo demo` as a person without a display runs it: every sample in five outputs, demo
+keys in the layout `sigilo scan --keys` reads, and a label that scans back."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop.cli import main
+from desktop.masking import hidden_fragments, mask
+from desktop.validation import require_valid
+from privacy_scan import (
+    assert_no_fragments,
+    pdf_text_parts,
+    png_text_parts,
+    printer_text_parts,
+    tspl_fields,
+    zpl_fields,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "labels"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    old = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = stdout, stderr
+    try:
+        status = main(["demo", "--out", str(out)])
+    finally:
+        sys.stdout, sys.stderr = old
+    return out, status, stdout.getvalue(), stderr.getvalue()
+
+
+def test_demo_writes_five_outputs_for_every_sample(demo_run, sample_shipments):
+    out, status, stdout, stderr = demo_run
+    assert status == 0, stderr
+    for row in sample_shipments:
+        for ext in ("png", "pdf", "zpl", "tspl", "escpos"):
+            path = out / f"{row['tracking_number']}.{ext}"
+            assert path.is_file() and path.stat().st_size > 500, path
+    assert (out / "keys" / "DEMO-ONLY.txt").is_file()
+    first = sample_shipments[0]["tracking_number"]
+    assert f"sigilo scan --keys {out / 'keys'} --image {out / first}.png" in stdout
+    assert "DEMO ONLY" in stdout
+    # the formats are what their names say
+    assert (out / f"{first}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / f"{first}.pdf").read_bytes()[:5] == b"%PDF-"
+    assert (out / f"{first}.zpl").read_bytes().startswith(b"^XA")
+    assert b"PRINT 1" in (out / f"{first}.tspl").read_bytes()
+    assert (out / f"{first}.escpos").read_bytes()[:2] == b"\x1b@"
+
+
+def test_a_demo_label_scans_back_with_sigilo_scan(demo_run, sample_shipments):
+    out = demo_run[0]
+    for index in (0, 30):
+        row = sample_shipments[index]
+        result = subprocess.run(
+            [sys.executable, "-m", "desktop.cli", "scan", "--keys", str(out / "keys"),
+             "--image", str(out / f"{row['tracking_number']}.png"), "--json"],
+            cwd=ROOT, capture_output=True, text=True, timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        opened = json.loads(result.stdout)
+        shipment = opened.get("shipment", opened)
+        assert shipment == require_valid(row).to_dict()
+
+
+def test_no_demo_file_or_message_holds_a_hidden_detail(demo_run, sample_shipments):
+    out, _, stdout, stderr = demo_run
+    for row in sample_shipments:
+        shipment = require_valid(row)
+        fragments = hidden_fragments(shipment, mask(shipment))
+        stem = out / shipment.tracking_number
+        zpl = (stem.with_suffix(".zpl")).read_bytes()
+        tspl = (stem.with_suffix(".tspl")).read_bytes()
+        escpos = (stem.with_suffix(".escpos")).read_bytes()
+        assert_no_fragments(png_text_parts(stem.with_suffix(".png").read_bytes()), fragments, f"{stem}.png")
+        assert_no_fragments(pdf_text_parts(stem.with_suffix(".pdf").read_bytes()), fragments, f"{stem}.pdf",
+                            short_numbers=False)
+        qr = tuple(line.split("MA,", 1)[1].split("^FS")[0] for line in zpl.decode("utf-8").splitlines() if "^BQ" in line)
+        assert qr and qr[0].startswith("SG1:")
+        assert_no_fragments(printer_text_parts(zpl, "zpl"), fragments, f"{stem}.zpl", short_numbers=False, allow=qr)
+        assert_no_fragments(zpl_fields(zpl), fragments, f"{stem}.zpl fields", allow=qr)
+        assert_no_fragments(printer_text_parts(tspl, "tspl"), fragments, f"{stem}.tspl", short_numbers=False, allow=qr)
+        assert_no_fragments(tspl_fields(tspl), fragments, f"{stem}.tspl fields", allow=qr)
+        assert_no_fragments(printer_text_parts(escpos, "escpos"), fragments, f"{stem}.escpos", short_numbers=False,
+                            allow=qr)
+        assert_no_fragments((stdout + stderr).encode(), fragments, "demo messages")
