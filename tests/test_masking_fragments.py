@@ -161,3 +161,14 @@ def test_a_whole_address_pasted_into_the_street(sample_shipments):
     fragments = hidden_fragments(shipment, view)
     for value in ["建设路12号星河湾8-2-301", "12号星河湾8-2-301", "12号", "8-2-301"]:
         assert value in fragments, value
+
+
+def test_what_the_label_prints_anyway_is_not_a_fragment(sample_shipments):
+    row = copy.deepcopy(sample_shipments[0])
+    row["recipient"]["detail"] = "3号楼"  # the business sender's printed address ends in 3号楼
+    shipment = validate(row).shipment
+    view = mask(shipment)
+    assert view.sender.address.endswith("3号楼")
+    fragments = hidden_fragments(shipment, view)
+    assert "3号楼" not in fragments
+    assert "刘建国" in fragments and "656号" in fragments

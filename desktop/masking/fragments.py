@@ -13,11 +13,12 @@ complete (every way the hidden data could be written) and specific (never a fals
   "apto 1790", 2910), and what masking cut from the street (656号, the street as written).
 
 Never a fragment of 1 character, never under 2 characters when it holds CJK, never under 3
-otherwise (so never a bare 1-2 digit number). A derived fragment (a run, a word, a number)
-that also occurs in what the label shows anyway (the masked view, the tracking number, the
-items...) is dropped: it would alarm on every label. The whole name, number and detail are
-never dropped. Search outputs with the sealed QR's own text taken out: its Base45 alphabet
-holds digits.
+otherwise (so never a bare 1-2 digit number). A fragment that also occurs in what the label
+prints in clear anyway (the masked view, a business sender's address, the tracking number,
+the items...) is dropped: it would alarm on every label without protecting anything - a
+recipient detail "3号楼" when the sender's printed address ends in 3号楼. (That the masked
+view itself never shows the whole name, number or detail is tested apart.) Search outputs
+with the sealed QR's own text taken out: its Base45 alphabet holds digits.
 """
 
 from __future__ import annotations
@@ -52,10 +53,7 @@ def hidden_fragments(shipment: Shipment, view: MaskedView) -> list[str]:
         _address(party, policy, essential, derived)
     public = _public_text(shipment, view)
     out: list[str] = []
-    for fragment in essential:
-        if _long_enough(fragment) and fragment not in out:
-            out.append(fragment)
-    for fragment in derived:
+    for fragment in essential + derived:
         if _long_enough(fragment) and fragment not in out and fragment not in public:
             out.append(fragment)
     return out
