@@ -50,7 +50,14 @@ class SenderPreset:
 
 
 def settings() -> QSettings:
-    return QSettings(ORG, APP)
+    """The default-constructed QSettings: it honours QSettings.setDefaultFormat/setPath, which
+    is how tests (and portable installs) keep settings in a folder of their own."""
+    from PySide6.QtCore import QCoreApplication
+
+    if not QCoreApplication.organizationName():
+        QCoreApplication.setOrganizationName(ORG)
+        QCoreApplication.setApplicationName(APP)
+    return QSettings()
 
 
 def _get_json(key: str, default: Any) -> Any:

@@ -74,10 +74,15 @@ class FieldCell:
             self.editor.setText(value)
 
 
+def _state(widget: QWidget) -> str:
+    return getattr(widget, "_sigilo_state", "")
+
+
 def _set_state(widget: QWidget, state: str) -> None:
     """Drive the stylesheet: state is "", "error", "warning" or "uncertain"."""
-    if widget.property("state") == state:
+    if _state(widget) == state:
         return
+    widget._sigilo_state = state  # read back from Python: QObject.property() of an unset name is unsafe
     widget.setProperty("state", state)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
@@ -171,7 +176,7 @@ class ShipmentForm(QWidget):
         self.draw_button.setObjectName("drawTracking")
         self.draw_button.setText("Next from range")
         self.draw_button.setFocusPolicy(Qt.NoFocus)
-        self.draw_button.clicked.connect(self.draw_tracking_requested)
+        self.draw_button.clicked.connect(self.draw_tracking_requested.emit)
         grid.addWidget(self.draw_button, 1, 3, 1, 1, Qt.AlignTop)
         self._add_cell(grid, "order_id", "Order id 订单号", QLineEdit(), 0, 4, 2)
         outer.addWidget(trk)
@@ -212,7 +217,7 @@ class ShipmentForm(QWidget):
 
         self._set_tab_order()
         QShortcut(QKeySequence("Ctrl+Shift+V"), self, activated=self.paste_from_clipboard)
-        QShortcut(QKeySequence("Ctrl+T"), self, activated=self.draw_tracking_requested)
+        QShortcut(QKeySequence("Ctrl+T"), self, activated=self.draw_tracking_requested.emit)
 
     # ------------------------------------------------------------------ building
     def _section(self, title: str, hint: str) -> QFrame:
@@ -369,9 +374,8 @@ class ShipmentForm(QWidget):
                 by_field[e.field] = ("error", e.message)
         for key, cell in self.cells.items():
             state, message = by_field.get(key, ("", ""))
-            if not state and cell.editor.property("state") == "uncertain":
-                continue  # keep the smart-paste highlight until the clerk edits the field
-            _set_state(cell.editor, state)
+            if _state(cell.editor) != "uncertain":  # the paste highlight stays until edited
+                _set_state(cell.editor, state)
             cell.message.setText(message)
             cell.message.setProperty("state", state)
             cell.message.style().unpolish(cell.message)
@@ -383,7 +387,7 @@ class ShipmentForm(QWidget):
         return cell.message.text() if cell.message.isVisibleTo(self) else ""
 
     def state_of(self, key: str) -> str:
-        return self.cells[key].editor.property("state") or ""
+        return _state(self.cells[key].editor)
 
     # ------------------------------------------------------------------ smart paste
     def eventFilter(self, obj, event):  # noqa: N802
@@ -470,7 +474,7 @@ class ShipmentForm(QWidget):
     # ------------------------------------------------------------------ edits
     def _edited_field(self, _text: str = "") -> None:
         editor = self.sender()
-        if isinstance(editor, QWidget) and editor.property("state") == "uncertain":
+        if isinstance(editor, QWidget) and _state(editor) == "uncertain":
             _set_state(editor, "")  # the clerk looked at it
 
     def _edited(self, *_args) -> None:

@@ -152,7 +152,12 @@ def pdf_target(uri: str, tracking_number: str) -> Path:
     if uri.endswith("/") or path.is_dir():
         path.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        return path / f"{tracking_number}-{stamp}.pdf"
+        target = path / f"{tracking_number}-{stamp}.pdf"
+        n = 1
+        while target.exists():  # a reprint in the same second must not overwrite the original
+            n += 1
+            target = path / f"{tracking_number}-{stamp}-{n}.pdf"
+        return target
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
