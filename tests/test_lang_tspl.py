@@ -19,7 +19,7 @@ from printers.lang import EncodeOptions, LabelEncoder, encode
 from printers.lang.textplan import line_bitmap
 from printers.profiles import load_profile
 from printers.scene import Barcode128, Box, Line, QRCode, Scene, Text, mm_to_dots
-from printers.textlayout import layout
+from printers.textlayout import layout, text_width
 
 GOLDEN_SCENE = Scene(50, 30, (
     Box(1, 1, 48, 28, 0.5),
@@ -207,7 +207,7 @@ def test_rebuilt_label_decodes_and_bitmaps_land_where_the_scene_says(profile_nam
     assert found == {"QRCode": PAYLOAD, "Code128": "SG2026112800017CN"}
     assert len(label.prints) == 1
     if profile_name == "tspl-203":
-        for el in (scene.elements[3], scene.elements[4]):
+        for el in (scene.elements[4],):  # all CJK: one bitmap
             line = layout(el, 203).lines[0]
             bitmap, dx, dy = line_bitmap(line.text, line.size, False, False)
             left, top = mm_to_dots(el.x, 203), mm_to_dots(el.y, 203) - 2
@@ -215,6 +215,12 @@ def test_rebuilt_label_decodes_and_bitmaps_land_where_the_scene_says(profile_nam
             ink = box.point(lambda v: 255 if v < 128 else 0).getbbox()
             assert (ink[0] + left, ink[1] + top) == (line.x + dx, line.y + dy)
             assert ink[2] - ink[0] == bitmap.width and ink[3] - ink[1] == bitmap.height
+        # a mixed line: CJK head as a bitmap, the masked phone in the resident font after it
+        line = layout(scene.elements[3], 203).lines[0]
+        cut = line.text.index("*")
+        (x, y, font, mul, content), = label.texts[1:2]
+        assert content == b"**  *******5678" and x == line.x + text_width(line.text[:cut], line.size)
+        assert x + 16 * mul * len(content) <= line.x + line.width
     else:
         texts = {t[4].decode("gb18030") for t in label.texts}
         assert "收件人：张**  *******5678" in texts and "广东省深圳市南山区科技园路**号" in texts

@@ -19,7 +19,7 @@ from printers.lang.bitmap import crc16_ccitt
 from printers.lang.textplan import line_bitmap
 from printers.profiles import load_profile
 from printers.scene import Barcode128, Box, Line, QRCode, Scene, Text, mm_to_dots
-from printers.textlayout import layout
+from printers.textlayout import layout, text_width
 
 GOLDEN_SCENE = Scene(50, 30, (
     Box(1, 1, 48, 28, 0.5),
@@ -131,7 +131,7 @@ def test_zplkit_render_decodes_qr_and_code128_exactly(profile_name, dpi):
 def test_cjk_bitmap_ink_lands_where_the_scene_says(profile_name, dpi):
     scene = waybill(dpi)
     image = render(encode(scene, load_profile(profile_name)), dpi)
-    for el in (scene.elements[3], scene.elements[4], scene.elements[8]):
+    for el in (scene.elements[4], scene.elements[8]):  # all-CJK lines: one bitmap each
         line = layout(el, dpi).lines[0]
         bitmap, dx, dy = line_bitmap(line.text, line.size, el.bold, False)
         expected = (line.x + dx, line.y + dy, line.x + dx + bitmap.width, line.y + dy + bitmap.height)
@@ -143,24 +143,40 @@ def test_cjk_bitmap_ink_lands_where_the_scene_says(profile_name, dpi):
         assert crop.tobytes() == bytes(int(bitmap.pixel(x, y)) for y in range(bitmap.height) for x in range(bitmap.width))
 
 
+@pytest.mark.parametrize("profile_name, dpi", [("zpl-203", 203), ("zpl-300", 300)])
+def test_a_mixed_line_keeps_cjk_as_bitmap_and_latin_as_text_each_in_its_place(profile_name, dpi):
+    el = waybill(dpi).elements[3]  # "收件人：张**  *******5678"
+    zpl = encode(Scene(100, 40, (el,)), load_profile(profile_name))
+    line = layout(el, dpi).lines[0]
+    cut = line.text.index("*")
+    head_bitmap, dx, dy = line_bitmap(line.text[:cut], line.size, False, False)
+    assert zpl.count(b"^GFA") == 1 and b"^FH_^FD**  *******5678^FS" in zpl
+    image = render(zpl, dpi)
+    split = line.x + text_width(line.text[:cut], line.size)
+    top, bottom = line.y - 4, line.y + line.size + 4
+    assert ink_box(image, (0, top, split, bottom)) == (
+        line.x + dx, line.y + dy, line.x + dx + head_bitmap.width, line.y + dy + head_bitmap.height)
+    tail = ink_box(image, (split, top, image.width, bottom))
+    assert split <= tail[0] and tail[2] <= line.x + line.width  # the resident run stays in its span
+
+
 def test_latin_text_uses_the_resident_font_and_cjk_the_downloaded_ttf():
     scene = Scene(100, 30, (Text(2, 2, 90, 6, "Maria S., Rua Augusta", size_mm=4),
                             Text(2, 10, 90, 6, "张** 广东省", size_mm=4)))
     plain = encode(scene, load_profile("zpl-203")).decode("ascii")
     assert "^A0N,32,32^FH_^FDMaria S., Rua Augusta^FS" in plain
     assert plain.count("^GFA") == 1
-    cjk = encode(scene, load_profile("zpl-203-cjkfont")).decode("ascii")
+    cjk = encode(scene, load_profile("zpl-203-cjkfont")).decode("utf-8")
     assert "^GFA" not in cjk and "^CI28" in cjk
-    escaped = "".join(f"_{b:02X}" for b in "张".encode())
-    assert f"^A@N,32,32,E:MHEI.TTF^FH_^FD{escaped}**" in cjk
+    assert "^A@N,32,32,E:MHEI.TTF^FH_^FD张** 广东省^FS" in cjk
 
 
 @pytest.mark.parametrize("char", ["😀", "𠮷"])
 def test_a_character_no_printer_font_has_becomes_a_bitmap(char):
     scene = Scene(60, 20, (Text(2, 2, 50, 6, f"张{char}三", size_mm=4),))
-    zpl = encode(scene, load_profile("zpl-203-cjkfont")).decode("ascii")
+    zpl = encode(scene, load_profile("zpl-203-cjkfont")).decode("utf-8")
     assert "^A@" not in zpl and zpl.count("^GFA") == 1
-    assert "".join(f"_{b:02X}" for b in char.encode()) not in zpl
+    assert char not in zpl and "".join(f"_{b:02X}" for b in char.encode()) not in zpl
 
 
 def _fields(zpl: bytes) -> list[bytes]:
@@ -185,8 +201,14 @@ def test_free_text_cannot_become_zpl_commands():
 def test_cjk_injection_prints_literally_in_either_text_mode():
     literal = "书^FS^XZ^XA^FO50,50^FD注入"
     scene = Scene(100, 30, (Text(2, 2, 96, 8, literal, size_mm=3),))
+    # without a CJK font: 书 and 注入 as bitmaps, the ASCII run between them as escaped text
     as_bitmap = encode(scene, load_profile("zpl-203"))
-    assert len(render_all(as_bitmap)) == 1 and b"^FD" not in as_bitmap
+    assert len(render_all(as_bitmap)) == 1 and as_bitmap.count(b"^GFA") == 2
+    commands = _fields(as_bitmap)
+    assert commands.count(b"^XA") == 1 and commands.count(b"^XZ") == 1
+    data = [c for c in commands if c.startswith(b"^FD")]
+    assert len(data) == 1 and _unescape(data[0]) == "^FS^XZ^XA^FO50,50^FD"
+    # with one: the whole line is one field
     as_font = encode(scene, load_profile("zpl-203-cjkfont"))
     commands = _fields(as_font)
     assert commands.count(b"^XA") == 1 and commands.count(b"^XZ") == 1

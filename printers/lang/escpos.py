@@ -90,7 +90,7 @@ class EscposEncoder:
         if el.human_readable:
             width = escpos_code128_modules(data) * module
             caption = Text(
-                x=dots_to_mm(g.x, dpi), y=dots_to_mm(g.y + height + mm_to_dots(0.5, dpi), dpi),
+                x=dots_to_mm(g.x, dpi), y=dots_to_mm(g.y + height + (g.text_y - g.y - g.bar_height), dpi),
                 w=dots_to_mm(width, dpi), h=el.text_size_mm * 1.3, text=el.value,
                 size_mm=el.text_size_mm, align="center", wrap=False,
             )

@@ -65,19 +65,23 @@ class BarcodeGeometry:
     y: int
     bar_height: int  # dots of bars; the human-readable line goes below
     module: int
-    text_height: int  # dots for the human-readable line (0 when off)
+    text_height: int  # em size of the human-readable line (0 when off)
+    width: int  # of the whole symbol as the raster preview draws it
+    text_y: int  # top of the human-readable line
 
 
 def barcode_geometry(el: Barcode128, dpi: int) -> BarcodeGeometry:
+    """Bar height and caption placement from printers.code128, which the raster and PDF
+    renderers use too, so the printer's own Code128 matches the preview."""
     if not el.value or not all(0x20 <= ord(ch) < 0x7F for ch in el.value):
         raise EncodeError(
             f"Code128 value {el.value!r} must be printable ASCII and not empty",
             "tracking numbers are letters, digits and simple punctuation",
         )
-    text_h = mm_to_dots(el.text_size_mm, dpi) if el.human_readable else 0
-    gap = mm_to_dots(0.5, dpi) if el.human_readable else 0
-    bars = max(8, mm_to_dots(el.h, dpi) - text_h - gap)
-    return BarcodeGeometry(mm_to_dots(el.x, dpi), mm_to_dots(el.y, dpi), bars, max(1, int(el.module_dots)), text_h)
+    from printers.code128 import geometry
+
+    g = geometry(el, dpi)
+    return BarcodeGeometry(g.x, g.y, g.bar_height, max(1, int(el.module_dots)), g.text_size, g.width, g.text_y)
 
 
 @dataclass(frozen=True)

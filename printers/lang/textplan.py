@@ -37,6 +37,7 @@ class NativeText:
     align: str
     box_x: int
     box_w: int
+    partial: bool = False  # one run of a line whose other characters go as bitmaps
 
 
 @dataclass(frozen=True)
@@ -157,8 +158,65 @@ def plan_text(el: Text, profile: PrinterProfile, refuse=None) -> list:
             y = line.y + (line.size - height) // 2
             runs.append(NativeText(x, y, line.text, font, height, mul, width, el.align, box_x, box_w))
             continue
-        made = line_bitmap(line.text, line.size, el.bold, el.inverse)
-        if made:
-            bitmap, dx, dy = made
-            runs.append(BitmapText(line.x + dx, line.y + dy, bitmap, line.text))
+        if el.inverse:
+            segments = [(False, 0, len(line.text))]
+        else:
+            segments = _segments(profile, line.text, refuse)
+        for is_native, start, end in segments:
+            x = line.x + _advance_to(line.text, start, line.size)
+            text = line.text[start:end]
+            if is_native:
+                span = _advance_to(line.text, end, line.size) - _advance_to(line.text, start, line.size)
+                native = native_line(profile, text, line.size, span + 1)
+                if native:
+                    font, mul, height, width = native
+                    y = line.y + (line.size - height) // 2
+                    runs.append(NativeText(x, y, text, font, height, mul, width or span, "left", x, span, True))
+                    continue
+            made = line_bitmap(text, line.size, el.bold, el.inverse)
+            if made:
+                bitmap, dx, dy = made
+                runs.append(BitmapText(x + dx, line.y + dy, bitmap, text))
     return runs
+
+
+# A run of resident-font characters shorter than this is cheaper sent inside the bitmap.
+MIN_NATIVE_RUN = 3
+
+
+def _advance_to(text: str, index: int, size: int) -> int:
+    from printers.textlayout import text_width
+
+    return text_width(text[:index], size, False)
+
+
+def _segments(profile: PrinterProfile, text: str, refuse=None) -> list[tuple[bool, int, int]]:
+    """(native?, start, end) runs of one line: stretches a resident font can print (spaces
+    trimmed off their ends) and, between them, stretches that go as bitmaps."""
+    def ok(ch: str) -> bool:
+        return any(font.covers(ch) for font in profile.resident_fonts)
+
+    raw: list[list] = []
+    for i, ch in enumerate(text):
+        kind = ok(ch)
+        if raw and raw[-1][0] == kind:
+            raw[-1][2] = i + 1
+        else:
+            raw.append([kind, i, i + 1])
+    out: list[list] = []
+    for kind, start, end in raw:
+        if kind:
+            while start < end and text[start] == " ":
+                start += 1
+            while end > start and text[end - 1] == " ":
+                end -= 1
+            chunk = text[start:end]
+            if len(chunk.replace(" ", "")) < MIN_NATIVE_RUN or (refuse and refuse(chunk)):
+                kind = False
+        if start >= end:
+            continue
+        if not kind and out and not out[-1][0]:
+            out[-1][2] = end
+        else:
+            out.append([kind, start, end])
+    return [tuple(seg) for seg in out]

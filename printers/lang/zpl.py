@@ -2,8 +2,8 @@
 downloaded font (``^CI28`` UTF-8) where the profile says the glyphs exist, else ``^GF`` Z64
 bitmaps of just the ink.
 
-Free text always goes through ``^FH`` with ``_hex`` escapes for ``^``, ``~``, ``_`` and every
-non-ASCII byte, so text such as ``^FS^XZ^XA`` prints literally and never ends the label.
+Free text always goes through ``^FH`` with ``_hex`` escapes for ``^``, ``~``, ``_`` and control
+characters, so text such as ``^FS^XZ^XA`` prints literally and never ends the label.
 Real printers draw ``^BQ`` lower by the current ``^BY`` bar height (a ZD621 by height - 1
 dots); the QR is preceded by a ``^BY`` of height 1 and its ``^FO`` raised by what remains, so
 the symbol lands where the scene puts it on those printers and on ones without the shift.
@@ -25,13 +25,16 @@ from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, Text, mm
 QR_BY_HEIGHT = 1
 QR_SHIFT = QR_BY_HEIGHT - 1
 _FH_SPECIAL = set("^~_")
+PARTIAL_WIDTH = 0.9
 
 
 def field_data(text: str) -> str:
-    """``^FH^FD...`` for any text: specials and non-ASCII as ``_XX`` UTF-8 byte escapes."""
+    """``^FH^FD...`` for any text: ``^ ~ _`` and control characters as ``_XX`` escapes; other
+    characters as UTF-8 (``^CI28``), whose multi-byte sequences never contain ``^`` or ``~``
+    and cost a third of their ``_XX`` form."""
     out = []
     for ch in text:
-        if ch in _FH_SPECIAL or not 0x20 <= ord(ch) < 0x7F:
+        if ch in _FH_SPECIAL or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0:
             out.append("".join(f"_{b:02X}" for b in ch.encode("utf-8")))
         else:
             out.append(ch)
@@ -66,9 +69,12 @@ class ZplEncoder:
                 out.append(self._bitmap(run.x, run.y, run.bitmap, downloads))
                 continue
             assert isinstance(run, NativeText)
-            font = f"^A0N,{run.height},{run.height}" if run.font.name == "0" else (
-                f"^A{run.font.name}N,{run.height},{run.height}" if len(run.font.name) == 1
-                else f"^A@N,{run.height},{run.height},{run.font.name}"
+            # a run between bitmaps must not outgrow its span: printer fonts are a little
+            # wider than the layout's in places, so such runs are set 10% narrower
+            w = int(run.height * PARTIAL_WIDTH) if run.partial else run.height
+            font = f"^A0N,{run.height},{w}" if run.font.name == "0" else (
+                f"^A{run.font.name}N,{run.height},{w}" if len(run.font.name) == 1
+                else f"^A@N,{run.height},{w},{run.font.name}"
             )
             if run.font.scalable and run.align in ("center", "right"):
                 just = "C" if run.align == "center" else "R"
@@ -120,4 +126,4 @@ class ZplEncoder:
         if options.speed is not None:
             head.append(f"^PR{options.speed}")
         tail = ([f"^PQ{options.copies},0,1,N"] if options.copies > 1 else []) + ["^XZ"]
-        return ("\n".join(head + body + tail) + "\n").encode("ascii")
+        return ("\n".join(head + body + tail) + "\n").encode("utf-8")
