@@ -7,6 +7,8 @@ arbitrary bytes. The EU Digital COVID Certificate chose it for the same reasons.
 
 from __future__ import annotations
 
+import struct
+
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 
@@ -15,16 +17,16 @@ class Base45Error(ValueError):
     """The text is not valid Base45."""
 
 
+# every value below 45*45 as its two low characters: one lookup instead of two divmods
+_PAIRS = [ALPHABET[r % 45] + ALPHABET[r // 45] for r in range(45 * 45)]
+
+
 def b45encode(data: bytes) -> str:
-    out = []
-    for i in range(0, len(data) - 1, 2):
-        n = data[i] * 256 + data[i + 1]
-        c, n = divmod(n, 45)[::-1]
-        d, e = divmod(n, 45)[::-1]
-        out.append(ALPHABET[c] + ALPHABET[d] + ALPHABET[e])
+    whole = len(data) // 2
+    values = struct.unpack(f">{whole}H", data[: 2 * whole])
+    out = [_PAIRS[n % 2025] + ALPHABET[n // 2025] for n in values]
     if len(data) % 2:
-        c, d = divmod(data[-1], 45)[::-1]
-        out.append(ALPHABET[c] + ALPHABET[d])
+        out.append(_PAIRS[data[-1]])
     return "".join(out)
 
 
@@ -35,15 +37,14 @@ def b45decode(text: str) -> bytes:
         values = [_VALUE[c] for c in text]
     except KeyError as exc:
         raise Base45Error(f"character {exc.args[0]!r} is not in the Base45 alphabet") from None
-    out = bytearray()
-    for i in range(0, len(values) - 2, 3):
-        n = values[i] + values[i + 1] * 45 + values[i + 2] * 2025
-        if n > 0xFFFF:
-            raise Base45Error(f"Base45 triplet at {i} is out of range")
-        out += n.to_bytes(2, "big")
+    whole = len(values) // 3
+    numbers = [values[i] + values[i + 1] * 45 + values[i + 2] * 2025 for i in range(0, 3 * whole, 3)]
+    if numbers and max(numbers) > 0xFFFF:
+        raise Base45Error(f"Base45 triplet at {3 * next(i for i, n in enumerate(numbers) if n > 0xFFFF)} is out of range")
+    out = struct.pack(f">{whole}H", *numbers)
     if len(values) % 3 == 2:
         n = values[-2] + values[-1] * 45
         if n > 0xFF:
             raise Base45Error("final Base45 pair is out of range")
-        out.append(n)
-    return bytes(out)
+        out += bytes([n])
+    return out
