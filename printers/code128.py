@@ -60,7 +60,7 @@ class BarcodeGeometry:
     text_y: int  # top of the human-readable line
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=128)
 def geometry(el: Barcode128, dpi: int) -> BarcodeGeometry:
     from printers.textlayout import text_width
 

@@ -147,7 +147,7 @@ def wrap(text: str, max_width: int, size: int, bold: bool = False) -> list[str]:
     return lines
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def _layout(el: Text, dpi: int) -> TextLayout:
     size = max(1, mm_to_dots(el.size_mm, dpi))
     box_x, box_y = mm_to_dots(el.x, dpi), mm_to_dots(el.y, dpi)
