@@ -134,6 +134,7 @@ class ShipmentForm(QWidget):
         self.paste_note = QLabel("")
         self.paste_note.setObjectName("pasteNote")
         self.paste_note.setWordWrap(True)
+        self.paste_note.setVisible(False)
         self.paste_button = QPushButton("Fill fields")
         self.paste_button.setObjectName("pasteButton")
         self.paste_button.setFocusPolicy(Qt.NoFocus)
@@ -356,6 +357,7 @@ class ShipmentForm(QWidget):
             self.cells["parcel.pieces"].set_text("1")
             self.paste_edit.clear()
             self.paste_note.setText("")
+            self.paste_note.setVisible(False)
             for cell in self.cells.values():
                 _set_state(cell.editor, "")
                 cell.message.setVisible(False)
@@ -428,6 +430,7 @@ class ShipmentForm(QWidget):
         if result.uncertain:
             note = ("Check the highlighted fields. " + note).strip()
         self.paste_note.setText(note)
+        self.paste_note.setVisible(bool(note))
         self.changed.emit()
         self.paste_applied.emit(result)
         first_uncertain = next((self.cells[f"recipient.{k}"].editor for k, *_ in RECIPIENT_LAYOUT

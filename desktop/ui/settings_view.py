@@ -64,6 +64,11 @@ class SettingsView(QScrollArea):
         grid.setColumnStretch(1, 1)
         lay.addStretch(1)
 
+    def showEvent(self, event):  # noqa: N802 - keys may have appeared since (first print)
+        super().showEvent(event)
+        self._describe_keys()
+        self._load_operators()
+
     # ------------------------------------------------------------------ printers
     def _printers_box(self) -> QGroupBox:
         box = QGroupBox("Printers")
@@ -71,6 +76,7 @@ class SettingsView(QScrollArea):
         self.printer_table = QTableWidget(0, 3)
         self.printer_table.setObjectName("printerTable")
         self.printer_table.setHorizontalHeaderLabels(("Name", "URI", "Profile"))
+        self.printer_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
         self.printer_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
         self.printer_table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.printer_table.verticalHeader().setVisible(False)

@@ -24,10 +24,10 @@ QFrame#section, QFrame#previewPanel, QFrame#printerPanel { background: white; bo
 QLabel#sectionTitle { font-weight: 600; font-size: 13px; color: #2b3a4c; }
 QLabel#sectionHint, QLabel#caption { color: #66707c; font-size: 11px; }
 QLabel#pageTitle { font-size: 18px; font-weight: 600; color: #2b3a4c; padding-bottom: 4px; }
-QLineEdit, QComboBox, QSpinBox, QDoubleSpinBox, QPlainTextEdit { background: white; border: 1px solid #c5ccd6;
+QLineEdit, QPlainTextEdit { background: white; border: 1px solid #c5ccd6;
     border-radius: 4px; padding: 3px 6px; min-height: 20px; selection-background-color: %(accent)s; }
-QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus, QSpinBox:focus { border: 1px solid %(accent)s;
-    background: #f6f9ff; }
+QComboBox, QSpinBox, QDoubleSpinBox { min-height: 24px; }
+QLineEdit:focus, QPlainTextEdit:focus { border: 1px solid %(accent)s; background: #f6f9ff; }
 QLineEdit[state="error"], QComboBox[state="error"] { border: 1px solid #d93025; background: #fff5f5; }
 QLineEdit[state="warning"], QComboBox[state="warning"] { border: 1px solid #e8a100; }
 QLineEdit[state="uncertain"], QComboBox[state="uncertain"] { border: 1px solid #e8a100; background: #fff6d6; }

@@ -1,0 +1,111 @@
+"""Screenshots of each main view at 1366x768 and 1920x1080, into docs/screenshots/.
+
+Run under a real X server so fonts and styles are those a clerk sees:
+
+    xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python scripts/screenshots.py
+
+Uses a throw-away SIGILO_HOME, demo keys, a memory printer and the sample shipments, so it
+never touches a station's data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "docs" / "screenshots"
+SIZES = ((1366, 768), (1920, 1080))
+
+
+def main() -> int:
+    home = Path(tempfile.mkdtemp(prefix="sigilo-shots-"))
+    os.environ["SIGILO_HOME"] = str(home)
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(home / "qsettings"))
+    from desktop.paths import sample_shipments_path
+    from desktop.shipment import load_jsonl
+    from desktop.ui import config
+    from desktop.ui.app import make_app
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.station import Station
+
+    app = make_app([])
+    config.set_printers([config.PrinterConfig("Counter (ZPL 203 dpi)", "mem://screenshots", "zpl-203"),
+                         config.PrinterConfig("PDF (labels folder)", (home / "labels").as_uri() + "/", "pdf")])
+    rows = load_jsonl(sample_shipments_path())
+    cn = next(r for r in rows if r["recipient"]["country"] == "CN")
+    config.set_sender_presets([config.SenderPreset("Shop", cn["sender"])])
+    station = Station(home)
+    window = MainWindow(station)
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    def settle(ms: int = 300) -> None:
+        window.ops.wait(30000)
+        for _ in range(5):
+            app.processEvents()
+        QCoreApplication.processEvents()
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+        window.ops.wait(30000)
+        app.processEvents()
+
+    # a few labels in history and the queue
+    page = window.label_page
+    for row in rows[:3] + [r for r in rows if r["recipient"]["country"] == "BR"][:1]:
+        page.form.set_data(row)
+        settle(50)
+        page.print_label()
+        settle(50)
+
+    shots = []
+    for w, h in SIZES:
+        window.resize(w, h)
+        window.show()
+        settle()
+        # the form mid-entry: a pasted chat message with one uncertain field
+        window.show_page(0)
+        page.form.set_data({**cn, "recipient": {}, "tracking_number": ""})
+        page.form.paste_edit.setPlainText(json.loads(
+            (ROOT.parent / "shared" / "data" / "smart_paste.jsonl").read_text(encoding="utf-8").splitlines()[0])["text"]
+            if (ROOT.parent / "shared" / "data" / "smart_paste.jsonl").exists()
+            else "张伟 13800138001 广东省深圳市南山区科技园南路88号阳光花园3栋2单元1201室")
+        page.form.apply_paste()
+        page.form.set_data({**page.form.data(), "tracking_number": "SG7700012345",
+                            "parcel": {"weight_kg": "1.2", "items": "书籍 x2", "declared_value": "59", "pieces": 1}})
+        settle(600)
+        shots.append(("label", w, h))
+        window.grab().save(str(OUT / f"label-{w}x{h}.png"))
+        for index, name in ((1, "queue"), (2, "history"), (4, "settings")):
+            window.show_page(index)
+            settle(400)
+            window.grab().save(str(OUT / f"{name}-{w}x{h}.png"))
+            shots.append((name, w, h))
+        window.show_page(3)
+        scan = window.scan_view
+        last = station.history()[0]
+        scan.qr_edit.setText(last.qr_text)
+        scan.barcode_edit.setText(last.tracking_number)
+        scan.verify()
+        settle(400)
+        window.grab().save(str(OUT / f"scan-{w}x{h}.png"))
+        shots.append(("scan", w, h))
+    for name, w, h in shots:
+        print(OUT / f"{name}-{w}x{h}.png")
+    window.close()
+    station.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
