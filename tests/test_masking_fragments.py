@@ -71,6 +71,18 @@ def test_fragment_lengths_never_invite_false_alarms(sample_shipments, awkward_ro
             assert not re.fullmatch(r"\d{1,2}", fragment)
 
 
+def test_no_fragment_of_one_label_is_shown_on_another(sample_shipments):
+    """A station keeps every masked view: a hidden number of one label must not be what
+    another label shows (a house number that is another's postcode ending). Words are another
+    matter: a surname may well be a street name elsewhere (Chagas, Rua Padre Chagas)."""
+    ships = [validate(row).shipment for row in sample_shipments]
+    shown = "\n".join(_view_text(mask(s)) for s in ships)
+    for s in ships:
+        for fragment in hidden_fragments(s, mask(s)):
+            if re.search(r"\d", fragment):
+                assert fragment not in shown, (s.order_id, fragment)
+
+
 def test_fragments_do_not_alarm_on_what_every_label_prints(sample_shipments):
     """The tracking number, order id, items and the sender's public details are printed in
     clear; no fragment may be found inside them."""

@@ -11,6 +11,9 @@ complete (every way the hidden data could be written) and specific (never a fals
   without "+", the canonical form, the text as typed, and the extension;
 * address: the detail field whole and each numbered part of it (13栋, 3单元, 402室,
   "apto 1790", 2910), and what masking cut from the street (656号, the street as written).
+  A bare number counts from 4 characters (2910, 8-2-301): 3-digit ones (598, 846) turn up
+  in postcodes and phone endings of other labels; they are searched with their context
+  ("598 Apt 3R", "Rua Augusta, 150", "apto 846").
 
 Never a fragment of 1 character, never under 2 characters when it holds CJK, never under 3
 otherwise (so never a bare 1-2 digit number). A fragment that also occurs in what the label
@@ -38,6 +41,7 @@ _CJK_UNIT = r"(?:号楼|号院|号室|号|號|栋|棟|幢|座|单元|單元|楼|
 _UNIT_TOKEN = re.compile(r"[0-9０-９]+(?:[-－][0-9０-９]+)*\s*" + _CJK_UNIT)
 _WORD_NUMBER = re.compile(r"[^\W\d_]+\.?\s*[0-9]+[A-Za-z]?(?:[-/][0-9]+[A-Za-z]?)*")
 _NUMBER = re.compile(r"[0-9]+(?:[-/][0-9]+)*")
+_BARE_NUMBER = re.compile(r"[0-9]+[A-Za-z]?")
 
 
 def hidden_fragments(shipment: Shipment, view: MaskedView) -> list[str]:
@@ -112,7 +116,8 @@ def _address(party: Party, policy: Policy, essential: list[str], derived: list[s
     if cut.removed:
         essential.append(street)
         for part in cut.removed:
-            derived.append(part)
+            if not _BARE_NUMBER.fullmatch(part) or len(part) >= 4:
+                derived.append(part)
             derived += _numbered_parts(part)
 
 
@@ -123,7 +128,7 @@ def _numbered_parts(text: str) -> list[str]:
         parts += [m.group(0).strip() for m in _WORD_NUMBER.finditer(text)]
     for match in _NUMBER.finditer(text):
         after = text[match.end():].lstrip()
-        if not re.match(_CJK_UNIT, after):
+        if len(match.group(0)) >= 4 and not re.match(_CJK_UNIT, after):
             parts.append(match.group(0))
     return parts
 
