@@ -192,3 +192,42 @@ def test_exit_18_tracking_mismatch(capsys, demo, sealer, shipment):
 def test_exit_21_no_keys(capsys, tmp_path):
     code, _, err = scan(capsys, "--keys", tmp_path / "nothing", "--text", "SG1:AB")
     assert code == 21 and "no fleet private key" in err
+
+
+# -- audit -------------------------------------------------------------------------------
+
+def test_scans_are_audited_without_the_shipment(capsys, sigilo_home, demo, sealer, shipment):
+    from desktop.audit import AuditLog, verify_chain
+    from desktop.store import open_store
+
+    text = sealer.seal(shipment)
+    assert scan(capsys, "--keys", demo, "--text", text, "--barcode", shipment.tracking_number)[0] == 0
+    assert scan(capsys, "--keys", demo, "--text", text, "--barcode", "SG7700000001")[0] == 18
+    with open_store() as store:
+        entries = AuditLog(store).entries()
+        assert [(e.action, e.subject) for e in entries] == [("scan", shipment.tracking_number),
+                                                            ("scan_failed", shipment.tracking_number)]
+        assert entries[0].details["station_id"] == "DEMO-0001"
+        assert entries[1].details["reason"] == "tracking-mismatch"
+        assert verify_chain(store)[1] == []
+    written = b"".join(p.read_bytes() for p in sigilo_home.rglob("*") if p.is_file())
+    for secret in ("刘建国", "建国", "13800131563", "绿地中心13栋3单元402室", "402"):
+        assert secret.encode() not in written, secret
+    assert text.encode() not in written  # not even the sealed text: the label store keeps that
+
+
+def test_key_changes_are_audited(capsys, tmp_path, monkeypatch):
+    monkeypatch.delenv("SIGILO_PASSPHRASE", raising=False)
+    from desktop.audit import AuditLog
+    from desktop.store import open_store
+
+    # no passphrase from anywhere, no terminal: refused, and nothing written or audited
+    assert main(["keys", "create-station", "--station-id", "A-1", "--name", "A", "--region", "cn",
+                 "--dir", str(tmp_path / "s")]) == 22
+    assert not (tmp_path / "s" / "station.key").exists()
+    pw = tmp_path / "pw"
+    pw.write_text("pass phrase")
+    assert main(["keys", "create-fleet", "--region", "cn", "--dir", str(tmp_path / "o"), "--passphrase-file", str(pw)]) == 0
+    with open_store() as store:
+        entries = [e for e in AuditLog(store).entries() if e.action == "key"]
+    assert [(e.subject, e.details["op"]) for e in entries] == [("cn-1", "create-fleet")]

@@ -62,6 +62,12 @@ def register(subparsers) -> None:
     p.set_defaults(handler=lambda args: (p.print_help(), 2)[1])
 
 
+def _audit(op: str, subject: str, **details) -> None:
+    from desktop.seal.auditing import record
+
+    record("key", subject, {"op": op, **details})
+
+
 def _kd(args):
     from desktop.keys.layout import KeysDir
 
@@ -92,6 +98,7 @@ def _create_fleet(args) -> int:
     kd = _kd(args)
     bundle = manage.create_fleet(kd, args.region, args.epoch, _new_passphrase(args, f"fleet key {args.region}"))
     name = f"{bundle['region']}-{bundle['epoch']}"
+    _audit("create-fleet", name, key_id=bundle["key_id"])
     print(f"fleet key {name} created, key id {bundle['key_id']}")
     print(f"  public (give to print stations): {kd.fleet_pub(bundle['region'], bundle['epoch'])}")
     print(f"  private (scanners only):         {kd.fleet_key(bundle['region'], bundle['epoch'])}")
@@ -106,6 +113,7 @@ def _create_station(args) -> int:
     kd = _kd(args)
     bundle = manage.create_station(kd, args.station_id, args.name, args.region,
                                    _new_passphrase(args, "the station key"), validity_days=args.validity_days)
+    _audit("create-station", bundle["station_id"], key_id=bundle["key_id"], region=args.region)
     print(f"station {bundle['station_id']} created, key id {bundle['key_id']}")
     print(f"  send {kd.station_pub} to the fleet authority (sigilo keys add-station)")
     return 0
@@ -116,6 +124,7 @@ def _init_authority(args) -> int:
 
     kd = _kd(args)
     bundle = manage.init_authority(kd, _new_passphrase(args, "the fleet authority key"))
+    _audit("init-authority", bundle["key_id"], key_id=bundle["key_id"])
     print(f"fleet authority created, key id {bundle['key_id']}; trust list at {kd.trust}")
     return 0
 
@@ -125,6 +134,7 @@ def _add_station(args) -> int:
 
     kd = _kd(args)
     bundle = manage.add_station(kd, args.station_pub, _passphrase(args, "the fleet authority key"))
+    _audit("add-station", bundle["station_id"], key_id=bundle["key_id"])
     print(f"station {bundle['station_id']} ({bundle['name']}, key {bundle['key_id']}) added to {kd.trust}")
     return 0
 
@@ -134,6 +144,7 @@ def _revoke_station(args) -> int:
 
     kd = _kd(args)
     n = manage.revoke_station(kd, args.station_id, args.reason, _passphrase(args, "the fleet authority key"))
+    _audit("revoke-station", args.station_id, reason=args.reason)
     print(f"station {args.station_id} revoked ({n} key{'s' if n != 1 else ''}); distribute {kd.trust} to scanners")
     return 0
 
@@ -144,6 +155,7 @@ def _import_fleet(args) -> int:
     kd = _kd(args)
     for path in args.files:
         bundle = manage.import_fleet(kd, path)
+        _audit("import-fleet", f"{bundle['region']}-{bundle['epoch']}", key_id=bundle["key_id"])
         print(f"fleet key {bundle['region']}-{bundle['epoch']} ({bundle['key_id']}) imported")
     return 0
 
@@ -153,6 +165,8 @@ def _import_trust(args) -> int:
 
     kd = _kd(args)
     trust = manage.import_trust(kd, args.file, args.authority)
+    _audit("import-trust", f"serial {trust.serial}", authority_key_id=trust.authority_key_id,
+           stations=len(trust.stations), revoked=len(trust.revoked))
     print(f"trust list serial {trust.serial} installed: {len(trust.stations)} stations, {len(trust.revoked)} revoked")
     return 0
 

@@ -58,7 +58,8 @@ def read_image(path: Path) -> tuple[str, str | None]:
 
 def _scan(args) -> int:
     from desktop.keys.passphrase import from_environment
-    from desktop.seal import Scanner
+    from desktop.seal import Scanner, SealError
+    from desktop.seal.auditing import claimed_tracking, record
 
     barcode = args.barcode
     if args.image:
@@ -75,7 +76,14 @@ def _scan(args) -> int:
 
         keys = data_dir() / "keys"
     scanner = Scanner.from_keys_dir(keys, from_environment(args.passphrase_file))
-    opened = scanner.open(text, barcode=barcode, now=args.now)
+    try:
+        opened = scanner.open(text, barcode=barcode, now=args.now)
+    except SealError as exc:
+        record("scan_failed", claimed_tracking(text), {"reason": exc.reason, "exit": exc.exit_code,
+                                                       "barcode_checked": barcode is not None})
+        raise
+    record("scan", opened.tracking_number, {"station_id": opened.station_id, "fleet_key_id": opened.fleet_key_id,
+                                            "barcode_checked": barcode is not None})
     sealed_by = (f"sealed by station {opened.station_id} ({opened.station_name}) on "
                  f"{_when(opened.issued_at)}, valid until {_when(opened.expires_at)}, fleet key {opened.fleet_key_id}")
     if barcode is None:
