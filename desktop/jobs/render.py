@@ -1,0 +1,35 @@
+"""The queue's standard renderer: compose (mask + seal) and encode a label for the job's
+printer profile, at the moment it is printed, so the plaintext exists only in memory.
+
+With ``virtual_numbers`` the label face shows the shipment's virtual number (hotline and
+extension) instead of the masked phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from desktop.jobs.model import LabelWork, RenderedLabel
+
+
+def compose_renderer(sealer: Any, *, virtual_numbers: Any = None, copies: int = 1):
+    from desktop.compose import compose_label
+    from desktop.compose.outputs import load_printer_profile, render_label
+
+    profiles: dict[str, Any] = {}
+
+    def render(work: LabelWork) -> RenderedLabel:
+        profile = profiles.get(work.profile)
+        if profile is None:
+            profile = profiles[work.profile] = load_printer_profile(work.profile)
+        masked = None
+        if virtual_numbers is not None:
+            from desktop.masking import mask
+            from desktop.virtualnum import with_virtual_phone
+
+            masked = with_virtual_phone(mask(work.shipment), virtual_numbers.allocate(work.shipment))
+        label = compose_label(work.shipment, work.template, sealer=sealer, dpi=profile.dpi,
+                              reprint=work.reprint, masked=masked)
+        data = render_label(label, profile.language, profile, copies)
+        return RenderedLabel(data, label.masked.to_dict(), label.qr_text)
+
+    return render
