@@ -292,3 +292,14 @@ def test_options_copies_and_density():
     out = encode(GOLDEN_SCENE, load_profile("escpos-80"), EncodeOptions(copies=2, darkness=-2, speed=3))
     assert out.count(ESC + b"L") == 2 and out.count(b"\x0c" + GS + b"VB\x00") == 2
     assert GS + b"(K\x02\x001\xfe" in out and GS + b"(K\x02\x002\x03" in out
+
+
+def test_calibration_offsets_move_every_object_either_way():
+    profile = load_profile("escpos-80")
+    base = Page(encode(GOLDEN_SCENE, profile))
+    for dx, dy in ((2, 1), (-0.5, -0.5)):
+        moved = Page(encode(GOLDEN_SCENE, profile, EncodeOptions(offset_x_mm=dx, offset_y_mm=dy)))
+        ddx, ddy = mm_to_dots(dx, 203), mm_to_dots(dy, 203)
+        assert moved.qr_at == (base.qr_at[0] + ddx, base.qr_at[1] + ddy)
+        assert [(t[0], t[1]) for t in moved.texts] == [(t[0] + ddx, t[1] + ddy) for t in base.texts]
+        assert [(r[0], r[1]) for r in moved.rasters] == [(r[0] + ddx, r[1] + ddy) for r in base.rasters]

@@ -15,6 +15,8 @@ one goes as a bitmap.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from printers.lang.bitmap import Bitmap, solid
 from printers.lang.code128 import escpos_code128, escpos_code128_modules
 from printers.lang.geometry import (
@@ -62,6 +64,21 @@ def qr_commands(payload: bytes, module: int, ec: str) -> bytes:
     )
 
 
+def _shifted(elements: tuple, dx: float, dy: float) -> tuple:
+    """The elements moved by a calibration offset: page mode has no origin shift that can go
+    negative, so the offset moves every object instead (what falls off the edge is lost, as
+    on any printer)."""
+    if not dx and not dy:
+        return elements
+    out = []
+    for el in elements:
+        if isinstance(el, Line):
+            out.append(replace(el, x1=el.x1 + dx, x2=el.x2 + dx, y1=el.y1 + dy, y2=el.y2 + dy))
+        else:
+            out.append(replace(el, x=el.x + dx, y=el.y + dy))
+    return tuple(out)
+
+
 class EscposEncoder:
     def __init__(self, profile: PrinterProfile, memory: PrinterMemory | None = None) -> None:
         self.profile = profile  # page-mode ESC/POS has no stored graphics worth using here
@@ -100,7 +117,8 @@ class EscposEncoder:
     def encode(self, scene: Scene, options: EncodeOptions) -> bytes:
         dpi = self.profile.dpi
         body = bytearray()
-        for el in scene.elements:
+        elements = _shifted(scene.elements, options.offset_x_mm, options.offset_y_mm)
+        for el in elements:
             if isinstance(el, Text):
                 body += self._text(el)
             elif isinstance(el, Box):
@@ -119,8 +137,9 @@ class EscposEncoder:
                 placed = image_bitmap(el, dpi)
                 if placed:
                     body += raster(*placed, self.chunk)
-        width, height = mm_to_dots(scene.width_mm, dpi), mm_to_dots(scene.height_mm, dpi)
         ox, oy = mm_to_dots(options.offset_x_mm, dpi), mm_to_dots(options.offset_y_mm, dpi)
+        width = min(self.profile.print_width_dots, mm_to_dots(scene.width_mm, dpi) + max(0, ox))
+        height = mm_to_dots(scene.height_mm, dpi) + max(0, oy)
         head = bytearray(ESC + b"@")
         if options.darkness is not None:
             head += GS + b"(K" + _u16(2) + b"1" + bytes([options.darkness & 0xFF])
@@ -131,7 +150,7 @@ class EscposEncoder:
         head += GS + b"P" + bytes([dpi if dpi < 256 else 0, dpi if dpi < 256 else 0])
         page = (
             ESC + b"L" + ESC + b"T\x00"
-            + ESC + b"W" + _u16(max(0, ox)) + _u16(max(0, oy)) + _u16(width) + _u16(height)
+            + ESC + b"W" + _u16(0) + _u16(0) + _u16(width) + _u16(height)
             + bytes(body) + b"\x0c" + GS + b"V" + bytes([66, 0])
         )
         return bytes(head) + page * options.copies
