@@ -254,3 +254,22 @@ def test_the_scan_would_catch_a_leak(sample_shipments, sealer, tmp_path):
         assert_no_fragments(tspl_fields(render_label(label, "tspl")), fragments, "leaky.tspl", allow=qr)
     with pytest.raises(AssertionError):
         check_pdf_privacy(label, fragments, tmp_path, "leaky")
+
+
+def test_overlong_real_input_is_refused_by_name(sample_shipments, sealer):
+    """Valid but very long items text makes the sealed QR too big (its version is named); a
+    long reprint reason, which is not sealed, overflows its box (the field is named)."""
+    from desktop.compose import TextOverflowError
+    from desktop.masking import mask
+
+    row = clean(sample_shipments[0])
+    row = {**row, "parcel": {**row["parcel"], "items": "手工皂礼盒装" * 75}}  # 450 characters: valid input
+    shipment = require_valid(row)
+    with pytest.raises(QrTooLargeError) as err:
+        compose_label(shipment, sealer=sealer, printed_at=WHEN)
+    assert err.value.version > 26
+    shipment = require_valid(sample_shipments[0])
+    with pytest.raises(TextOverflowError) as err:
+        compose_label(shipment, sealer=sealer, printed_at=WHEN, reprint="客户称包裹外箱破损需要重新打印面单" * 12)
+    assert err.value.field == "reprint"
+    assert_no_fragments(str(err.value).encode(), hidden_fragments(shipment, mask(shipment)), "the error message")

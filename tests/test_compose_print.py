@@ -146,3 +146,28 @@ def test_unknown_template_and_profile_are_clear_errors(mixed_file, keys, capsys)
     status, out, err = run(["print", str(mixed_file), "--printer", "mem://x", "--keys", str(keys),
                             "--profile", "no-such-printer"], capsys)
     assert status != 0 and "no-such-printer" in err
+
+
+def test_a_row_whose_seal_does_not_fit_is_skipped_and_named(tmp_path, keys, sample_shipments, capsys):
+    long_items = {**sample_shipments[1], "parcel": {**sample_shipments[1]["parcel"], "items": "手工皂礼盒装" * 75}}
+    orders = tmp_path / "orders.jsonl"
+    orders.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in (sample_shipments[0], long_items)),
+                      encoding="utf-8")
+    printer = mem_printer("compose-print-4")
+    try:
+        status, out, err = run(["print", str(orders), "--printer", "mem://compose-print-4", "--keys", str(keys)], capsys)
+        data = bytes(printer.received)
+    finally:
+        remove_mem_printer("compose-print-4")
+    assert status == 1
+    assert "skipped row 2: the sealed QR needs version" in err
+    assert data.count(b"PRINT 1\r\n") == 1
+
+
+def test_a_template_wider_than_the_printer_is_refused_before_printing(mixed_file, keys, capsys):
+    status, out, err = run(["print", str(mixed_file), "--printer", "mem://compose-print-5", "--keys", str(keys),
+                            "--profile", "escpos-80"], capsys)
+    assert status != 0 and "waybill-72x130" in err
+    status, out, err = run(["print", str(mixed_file), "--printer", "mem://compose-print-5", "--keys", str(keys),
+                            "--profile", "escpos-80", "--template", "waybill-72x130"], capsys)
+    assert status == 1 and "Printed 4 label(s)" in out

@@ -62,6 +62,8 @@ def run(args) -> int:
     written = []
     for _, shipment in good:
         label = compose_label(shipment, template, sealer=sealer)
+        for warning in label.warnings:
+            print(f"sigilo demo: {shipment.tracking_number}: {warning}", file=sys.stderr)
         stem = out / shipment.tracking_number
         for fmt in ("png", "pdf", "zpl", "tspl", "escpos"):
             this = label

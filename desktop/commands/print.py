@@ -106,6 +106,14 @@ def run(args) -> int:
     if args.format == "printer":
         profile = load_printer_profile(args.profile or "tspl-203")
         dpi = profile.dpi
+    if profile is not None and load_template(template).width_mm > profile.print_width_mm + 0.5:
+        from desktop.compose.errors import ComposeError as _ComposeError
+
+        raise _ComposeError(
+            f"{template} is {load_template(template).width_mm:g} mm wide but {profile.name} prints "
+            f"{profile.print_width_mm:g} mm wide",
+            "choose a narrower template (--template waybill-72x130 for 80 mm printers) or another --profile",
+        )
     good, bad = validate_rows(read_rows(args.file))
     for problem in bad:
         print(f"sigilo print: skipped {problem.describe()}", file=sys.stderr)
@@ -116,11 +124,15 @@ def run(args) -> int:
         nonlocal skipped
         for number, shipment in good:
             try:
-                yield compose_label(shipment, template, sealer=sealer, dpi=dpi, reprint=args.reprint)
+                label = compose_label(shipment, template, sealer=sealer, dpi=dpi, reprint=args.reprint)
             except ComposeError as exc:
                 skipped += 1
                 print(f"sigilo print: skipped row {number}: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""),
                       file=sys.stderr)
+                continue
+            for warning in label.warnings:
+                print(f"sigilo print: row {number}: {warning}", file=sys.stderr)
+            yield label
 
     try:
         if args.format == "printer":
