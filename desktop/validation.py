@@ -59,6 +59,7 @@ MAX_CHARS = {
     "items": 500,
 }
 MAX_WEIGHT_KG = 500.0  # beyond this it is freight, or a typo in grams
+HEAVY_WEIGHT_KG = 70.0  # above what couriers take as one parcel: worth a second look
 MAX_PIECES = 999
 MAX_DECLARED_VALUE = 10_000_000
 
@@ -126,10 +127,25 @@ def clean_text(value: str, *, single_line: bool = True) -> str:
     characters are left in place for ``control_problem`` to find."""
     text = unicodedata.normalize("NFC", value)
     text = _drop_invisible(text)
-    text = text.strip(" \t\r\n\u3000\u00a0")
+    text = _trim(text)
     if single_line:
         text = re.sub(r"[ \u3000\u00a0]{2,}", " ", text)
     return text
+
+
+def _trim(text: str) -> str:
+    """Strip spaces of any kind (U+3000, NBSP, em space...) and line ends from both ends. Not
+    str.strip(): that also eats the separators U+001C-U+001F and NEL, which must be refused."""
+    start, end = 0, len(text)
+    while start < end and _is_edge_space(text[start]):
+        start += 1
+    while end > start and _is_edge_space(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def _is_edge_space(ch: str) -> bool:
+    return ch in " \t\r\n" or unicodedata.category(ch) == "Zs"
 
 
 def control_problem(text: str) -> str | None:
@@ -352,6 +368,9 @@ class _Validator:
             elif weight > MAX_WEIGHT_KG:
                 self.error("parcel.weight_kg",
                            f"the weight {weight} kg is beyond {MAX_WEIGHT_KG:g} kg; type kilograms, not grams")
+            elif weight > HEAVY_WEIGHT_KG:
+                self.warn("parcel.weight_kg",
+                          f"{weight} kg is more than most couriers take as one parcel; check it is kilograms")
         declared = self.number("parcel.declared_value", value.get("declared_value", 0), "the declared value")
         if declared is not None and not 0 <= declared <= MAX_DECLARED_VALUE:
             self.error("parcel.declared_value",

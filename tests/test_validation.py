@@ -90,6 +90,21 @@ def test_rare_cjk_emoji_and_middle_dots_are_kept(sample_shipments, name):
     assert result.shipment.recipient.name == name
 
 
+def test_spaces_of_any_kind_are_trimmed_but_edge_separators_are_refused(sample_shipments):
+    row = _base(sample_shipments)
+    row["recipient"]["name"] = "\u3000\u2003刘建国\u00a0\n"
+    assert validate(row).shipment.recipient.name == "刘建国"
+    row["recipient"]["name"] = "刘建国\x1f"  # str.strip() would drop it silently
+    assert _fields(validate(row)) == {"recipient.name"}
+
+
+def test_a_heavy_parcel_warns(sample_shipments):
+    row = _base(sample_shipments)
+    row["parcel"]["weight_kg"] = 120
+    result = validate(row)
+    assert result.ok and [w.field for w in result.warnings] == ["parcel.weight_kg"]
+
+
 def test_zero_width_characters_are_removed_from_names(sample_shipments):
     row = _base(sample_shipments)
     row["recipient"]["name"] = "\ufeff张\u200b三\u2060"
