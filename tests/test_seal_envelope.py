@@ -282,3 +282,19 @@ def test_generated_shipments_round_trip_exactly(sealer, scanner, data):
     text = sealer.seal(shipment, issued_at=T0)
     opened = scanner.open(text, barcode=shipment.tracking_number, now=T0 + 1)
     assert exact(opened.shipment.to_dict()) == exact(data)
+
+
+def test_only_ascii_letters_are_case_folded(sealer, scanner, cn):
+    text = sealer.seal(cn, issued_at=T0)
+    assert env.normalise_text("sg1:ab ß\n") == "SG1:AB ß"
+    with pytest.raises(MalformedSeal):
+        scanner.open(text + "ß", now=T0)
+    with pytest.raises(MalformedSeal):  # a space is a Base45 digit: it is never stripped
+        scanner.open(" " + text, now=T0)
+
+
+@pytest.mark.parametrize("tracking", [b"\x00SG", "SG77é".encode(), b"A" * 65])
+def test_header_tracking_must_be_short_printable_ascii(tracking):
+    raw = bytes([1]) + b"\0" * 16 + bytes([len(tracking)]) + tracking + b"\0" * (32 + 16 + 64)
+    with pytest.raises(MalformedSeal, match="tracking number"):
+        env.parse_bytes(raw)

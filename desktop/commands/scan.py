@@ -69,6 +69,8 @@ def _scan(args) -> int:
     elif args.text is not None:
         text = args.text
     else:
+        if sys.stdin.isatty():
+            print("Scan the label's QR code now (or type it and press Enter):", file=sys.stderr)
         text = sys.stdin.readline()
     keys = args.keys
     if keys is None:

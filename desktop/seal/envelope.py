@@ -26,6 +26,7 @@ TAG_LEN = 16
 SIG_LEN = 64
 MAX_TRACKING = 64
 _FIXED = struct.Struct(">B4s4sIIB")
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 INFO_LABEL = b"sigilo-seal-v1 info"
 SIG_LABEL = b"sigilo-seal-v1 signature"
 
@@ -91,13 +92,17 @@ def parse_bytes(data: bytes) -> Envelope:
     if version != VERSION:
         raise MalformedSeal(f"seal format version {version} is not supported (this scanner reads version {VERSION})",
                             "update Sigilo on this scanner")
+    if tlen > MAX_TRACKING:
+        raise MalformedSeal(f"tracking number length {tlen} in the seal header is over {MAX_TRACKING}")
     end = _FIXED.size + tlen
     if len(data) < end + ENC_LEN + TAG_LEN + SIG_LEN:
         raise MalformedSeal(f"seal of {len(data)} bytes is too short for its parts")
     try:
         tracking = data[_FIXED.size:end].decode("ascii")
     except UnicodeDecodeError:
-        raise MalformedSeal("tracking number in the seal header is not ASCII") from None
+        tracking = "\x00"
+    if not tracking.isprintable():
+        raise MalformedSeal("tracking number in the seal header is not printable ASCII")
     header = Header(fleet_kid, station_kid, issued, expires, tracking, version)
     return Envelope(
         header=header,
@@ -113,7 +118,7 @@ def normalise_text(text: str) -> str:
     folded up. Base45 has no lowercase letters, so caps lock (or a scanner set to lowercase)
     can only have turned A-Z into a-z; upper-casing undoes it without ambiguity. Spaces are
     kept: the space is a Base45 digit."""
-    return text.strip("\r\n\t").upper()
+    return text.strip("\r\n\t").translate(_ASCII_UPPER)
 
 
 def parse_text(text: str) -> Envelope:

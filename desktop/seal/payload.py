@@ -275,7 +275,7 @@ def decode_shipment(plaintext: bytes, tracking_number: str) -> Shipment:
     try:
         data = cbor2.CBORDecoder(stream).decode()
     except Exception as exc:  # cbor2 raises several types for broken input
-        raise PayloadError(f"plaintext is not valid CBOR: {exc}") from None
+        raise PayloadError(f"plaintext is not valid CBOR ({exc.__class__.__name__})") from None
     if any(plaintext[stream.tell():]):
         raise PayloadError("non-zero bytes after the CBOR map")
     if not isinstance(data, dict):

@@ -52,6 +52,16 @@ class Scanner:
     def __init__(self, fleet_keys: list[LoadedKey], trust: TrustList) -> None:
         self.fleet_keys = fleet_keys
         self.trust = trust
+        # indexed once: a fleet's trust list may name thousands of stations
+        self._fleet: dict[bytes, list[LoadedKey]] = {}
+        for key in fleet_keys:
+            self._fleet.setdefault(key.kid, []).append(key)
+        self._trusted: dict[str, list[dict]] = {}
+        self._revoked: dict[str, list[dict]] = {}
+        for entry in trust.stations:
+            self._trusted.setdefault(entry["key_id"], []).append(entry)
+        for entry in trust.revoked:
+            self._revoked.setdefault(entry["key_id"], []).append(entry)
 
     @classmethod
     def from_keys_dir(cls, path: str | Path, passphrase: str | None = None) -> "Scanner":
@@ -68,13 +78,13 @@ class Scanner:
     def open(self, text: str, barcode: str | None = None, now: int | None = None) -> Opened:
         envelope = env.parse_text(text)
         header = envelope.header
-        fleet = [k for k in self.fleet_keys if k.kid == header.fleet_kid]
+        fleet = self._fleet.get(header.fleet_kid, [])
         if not fleet:
             raise UnknownFleetKey(
                 f"this scanner holds no fleet key with id {header.fleet_kid.hex()}",
                 "import the fleet key of the label's region and epoch (`sigilo keys list` shows which ids it holds)")
         kid_hex = header.station_kid.hex()
-        trusted, revoked = self.trust.find(kid_hex)
+        trusted, revoked = self._trusted.get(kid_hex, []), self._revoked.get(kid_hex, [])
         if not trusted:
             if revoked:
                 r = revoked[-1]
