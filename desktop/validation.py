@@ -63,9 +63,32 @@ HEAVY_WEIGHT_KG = 70.0  # above what couriers take as one parcel: worth a second
 MAX_PIECES = 999
 MAX_DECLARED_VALUE = 10_000_000
 
-BR_UF = frozenset(
-    "AC AL AP AM BA CE DF ES GO MA MT MS MG PA PB PR PE PI RJ RN RS RO RR SC SP SE TO".split()
-)
+BR_STATES = {
+    "AC": "Acre", "AL": "Alagoas", "AP": "Amapá", "AM": "Amazonas", "BA": "Bahia", "CE": "Ceará",
+    "DF": "Distrito Federal", "ES": "Espírito Santo", "GO": "Goiás", "MA": "Maranhão", "MT": "Mato Grosso",
+    "MS": "Mato Grosso do Sul", "MG": "Minas Gerais", "PA": "Pará", "PB": "Paraíba", "PR": "Paraná",
+    "PE": "Pernambuco", "PI": "Piauí", "RJ": "Rio de Janeiro", "RN": "Rio Grande do Norte",
+    "RS": "Rio Grande do Sul", "RO": "Rondônia", "RR": "Roraima", "SC": "Santa Catarina", "SP": "São Paulo",
+    "SE": "Sergipe", "TO": "Tocantins",
+}
+BR_UF = frozenset(BR_STATES)
+
+# China's provincial-level divisions, as a label writes them. A shop export or a chat message
+# often drops the suffix (湖北, 内蒙古); the full form is what sorting centres expect.
+CN_PROVINCES = (
+    "北京市 天津市 上海市 重庆市 河北省 山西省 辽宁省 吉林省 黑龙江省 江苏省 浙江省 安徽省 福建省 江西省 山东省 "
+    "河南省 湖北省 湖南省 广东省 海南省 四川省 贵州省 云南省 陕西省 甘肃省 青海省 台湾省 内蒙古自治区 "
+    "广西壮族自治区 西藏自治区 宁夏回族自治区 新疆维吾尔自治区 香港特别行政区 澳门特别行政区"
+).split()
+_CN_SHORT = {re.sub(r"(省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)$", "", p): p for p in CN_PROVINCES}
+_CN_SHORT.update({p: p for p in CN_PROVINCES})
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c))
+
+
+_BR_BY_NAME = {_fold(name): uf for uf, name in BR_STATES.items()}
 
 _INVISIBLE = {"\u200b", "\u2060", "\ufeff", "\u00ad", "\u180e"}
 _JOINERS = {"\u200c", "\u200d"}
@@ -287,11 +310,20 @@ class _Validator:
                            f"the {role}'s {'province' if country == 'CN' else 'state (UF)'} is missing; fill it in")
         if country == "BR" and out["province"]:
             uf = out["province"].upper()
-            if uf in BR_UF:
+            uf = uf if uf in BR_UF else _BR_BY_NAME.get(_fold(out["province"]), "")
+            if uf:
                 out["province"] = uf
             else:
                 self.error(f"{role}.province",
                            f"{out['province']!r} is not a Brazilian state; use its two-letter UF, e.g. SP or RJ")
+        if country == "CN" and out["province"]:
+            full = _CN_SHORT.get(out["province"])
+            if full:
+                out["province"] = full
+            else:
+                self.warn(f"{role}.province",
+                          f"{out['province']!r} is not a Chinese province as sorting centres write it; check it, "
+                          "e.g. 湖北省 or 内蒙古自治区")
         if not out["street"] and not out["detail"]:
             self.error(f"{role}.street", f"the {role}'s street address is missing; fill in the street or the building")
         out["postcode"] = self.postcode(role, country, out["postcode"])

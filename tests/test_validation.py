@@ -209,9 +209,33 @@ def test_brazilian_address_rules(sample_shipments):
     assert result.ok
     assert result.shipment.recipient.postcode == "01310-732"
     assert result.shipment.recipient.province == "SP"
-    row["recipient"]["province"] = "São Paulo"
+    row["recipient"]["province"] = "Paulista"
     row["recipient"]["postcode"] = "0131"
     assert _fields(validate(row)) == {"recipient.province", "recipient.postcode"}
+
+
+@pytest.mark.parametrize("given, expected", [("湖北", "湖北省"), ("内蒙古", "内蒙古自治区"), ("北京", "北京市"),
+                                             ("新疆", "新疆维吾尔自治区"), ("广西", "广西壮族自治区"), ("湖北省", "湖北省")])
+def test_cn_province_short_forms_become_full(sample_shipments, given, expected):
+    row = _base(sample_shipments)
+    row["recipient"]["province"] = given
+    result = validate(row)
+    assert result.ok and not result.warnings
+    assert result.shipment.recipient.province == expected
+
+
+def test_an_unknown_cn_province_warns(sample_shipments):
+    row = _base(sample_shipments)
+    row["recipient"]["province"] = "湖北洪山"
+    result = validate(row)
+    assert result.ok and [w.field for w in result.warnings] == ["recipient.province"]
+
+
+@pytest.mark.parametrize("given", ["SP", "sp", "São Paulo", "sao paulo", "SÃO PAULO"])
+def test_br_state_names_become_their_uf(sample_shipments, given):
+    row = copy.deepcopy(sample_shipments[25])
+    row["recipient"]["province"] = given
+    assert validate(row).shipment.recipient.province == "SP"
 
 
 def test_country_is_a_two_letter_code(sample_shipments):
