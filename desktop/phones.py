@@ -123,13 +123,16 @@ def _parse(text: str, country: str) -> Phone:
     national = phonenumbers.national_significant_number(number)
     _check_country_shape(number.country_code, national)
     valid = phonenumbers.is_valid_number(number)
-    dialled = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    bare = phonenumbers.PhoneNumber(country_code=number.country_code, national_number=number.national_number,
+                                    italian_leading_zero=number.italian_leading_zero,
+                                    number_of_leading_zeros=number.number_of_leading_zeros)
+    dialled = phonenumbers.format_number(bare, PhoneNumberFormat.NATIONAL)  # without any extension
     return Phone(
         e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
         extension=extension,
         country_code=number.country_code,
         national_number=national,
-        national_prefix_form="".join(ch for ch in dialled.split(" ext.")[0] if ch.isdigit()),
+        national_prefix_form="".join(ch for ch in dialled if ch.isdigit()),
         region=phonenumbers.region_code_for_number(number) or "",
         valid=valid,
     )
