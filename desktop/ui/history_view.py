@@ -28,6 +28,7 @@ class HistoryView(QWidget):
         self.station = station
         self.printer_source = printer_source  # callable -> (PrinterConfig, Calibration)
         self.rows: list = []
+        self.pending: dict[str, object] = {}  # reprint job id -> Submitted
         self.ask_reason = self._ask_reason  # replaced in tests by a scripted answer
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
@@ -111,7 +112,24 @@ class HistoryView(QWidget):
                      lambda exc: self.status_message.emit("Not reprinted: " + " — ".join(describe_error(exc)), 0),
                      key="reprint")
 
+    def on_queue_event(self, ev) -> None:
+        if ev.kind == "label" and ev.subject in self.pending:
+            sub = self.pending.pop(ev.subject)
+            if ev.state == "confirmed":
+                self._done(self.station.outcome(ev.label_id, sub.printer))
+            elif ev.state == "failed":
+                self.status_message.emit(f"Not reprinted: {sub.tracking_number}: {ev.reason}", 0)
+            else:
+                self.pending[ev.subject] = sub
+
     def _done(self, outcome) -> None:
+        from desktop.ui.station import Submitted
+
+        if isinstance(outcome, Submitted):
+            self.pending[outcome.job_id] = outcome
+            self.status_message.emit(f"Reprint of {outcome.tracking_number} sent to {outcome.printer} "
+                                     f"(marked REPRINT): waiting for the printer", 0)
+            return
         self.status_message.emit(f"Reprinted {outcome.tracking_number} on {outcome.printer} (marked REPRINT)", 0)
         self.reprinted.emit(outcome)
         self.refresh()

@@ -17,6 +17,7 @@ from desktop.ui.form import ShipmentForm
 from desktop.ui.operations import Operations, describe_error
 from desktop.ui.preview import PreviewPanel
 from desktop.ui.printer_panel import PrinterPanel
+from desktop.ui.station import Submitted
 
 PREVIEW_DEBOUNCE_MS = 200
 
@@ -38,6 +39,7 @@ class LabelPage(QWidget):
         self.last_validation = None
         self.last_outcome = None
         self.print_count = 0
+        self.pending: dict[str, object] = {}  # job id -> Submitted, until the printer confirms
         self.form = ShipmentForm()
         self.preview = PreviewPanel()
         self.printer_panel = PrinterPanel()
@@ -191,6 +193,10 @@ class LabelPage(QWidget):
         p = self.printer_panel.printer()
         if p is None:
             return
+        held = self.station.worker_state(p.uri)
+        if held is not None:  # the print queue holds this printer's connection: use its state
+            self.printer_panel.set_status(*queue_light(*held))
+            return
         self.ops.run(lambda: services.query_printer(p.uri, p.profile),
                      lambda st: self.printer_panel.set_status(*st),
                      lambda exc: self.printer_panel.set_status("UNKNOWN", describe_error(exc)[0]), key="status")
@@ -225,12 +231,40 @@ class LabelPage(QWidget):
 
     def _printed(self, outcome) -> None:
         self.printer_panel.set_printing(False)
+        if isinstance(outcome, Submitted):
+            self.pending[outcome.job_id] = outcome
+            self.status_message.emit(f"Sent {outcome.tracking_number} to {outcome.printer}: waiting for the printer "
+                                     f"to confirm", 0)
+            self.form.clear_for_next()
+            return
+        self._announce(outcome)
+        self.form.clear_for_next()
+
+    def on_queue_event(self, ev) -> None:
+        """Queue events, on the main thread: confirmations of what this page sent, and the
+        state of the chosen printer for the status light."""
+        if ev.kind == "label" and ev.subject in self.pending:
+            sub = self.pending[ev.subject]
+            if ev.state == "confirmed":
+                del self.pending[ev.subject]
+                self._announce(self.station.outcome(ev.label_id, sub.printer))
+            elif ev.state == "failed":
+                del self.pending[ev.subject]
+                self.status_message.emit(f"Not printed: {sub.tracking_number}: {ev.reason}", 0)
+        elif ev.kind == "printer":
+            p = self.printer_panel.printer()
+            if p is not None and p.uri == ev.subject:
+                self.printer_panel.set_status(*queue_light(ev.state, ev.reason))
+                if ev.state == "fault" and self.pending:
+                    self.status_message.emit(f"Printer {p.name}: {ev.reason} — the label waits in the queue and "
+                                             f"prints once the printer is ready", 0)
+
+    def _announce(self, outcome) -> None:
         self.last_outcome = outcome
         self.print_count += 1
-        self.status_message.emit(f"Printed {outcome.tracking_number} on {outcome.printer} "
-                                 f"({outcome.bytes_sent:,} bytes)", 0)
+        size = f" ({outcome.bytes_sent:,} bytes)" if outcome.bytes_sent else ""
+        self.status_message.emit(f"Printed {outcome.tracking_number} on {outcome.printer}{size}", 0)
         self.printed.emit(outcome)
-        self.form.clear_for_next()
 
     def _print_failed(self, exc) -> None:
         self.printer_panel.set_printing(False)
@@ -248,6 +282,17 @@ class LabelPage(QWidget):
                      lambda _n: self.status_message.emit(f"Test label sent to {p.name}", 4000),
                      lambda exc: self.status_message.emit("Test print failed: " + " — ".join(describe_error(exc)), 0),
                      key="test-print")
+
+
+def queue_light(state: str, reason: str) -> tuple[str, str]:
+    """The status light for a queue state ("ready", "printing", "paused", "fault" with a reason
+    such as "paper_out: ...")."""
+    state = (state or "").lower()
+    if state == "fault":
+        head = (reason or "").split(":")[0].strip().upper().replace(" ", "_")
+        known = {"PAPER_OUT", "HEAD_OPEN", "RIBBON_OUT", "PAUSED"}
+        return (head if head in known else "OFFLINE"), reason
+    return {"ready": "READY", "printing": "PRINTING", "paused": "PAUSED"}.get(state, "UNKNOWN"), reason
 
 
 def format_opened(result: dict) -> str:

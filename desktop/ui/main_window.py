@@ -14,6 +14,7 @@ from desktop.ui import config
 from desktop.ui.history_view import HistoryView
 from desktop.ui.label_page import LabelPage
 from desktop.ui.operations import Operations
+from desktop.ui.queue_events import QueueEvents
 from desktop.ui.queue_view import QueueView
 from desktop.ui.scan_view import ScanView
 from desktop.ui.settings_view import SettingsView
@@ -86,8 +87,18 @@ class MainWindow(QMainWindow):
         self.history_view.reprinted.connect(lambda _o: None)
         self.settings_view.changed.connect(self._settings_changed)
 
+        self.queue_events = QueueEvents(self)
+        self.queue_events.event.connect(self._on_queue_event)
+        from desktop.ui.station import PrintOptions
+
+        station.default_options = PrintOptions(config.station_keys_dir(), policy=config.get("masking/policy", "") or None)
+        requeued = station.start_queue(self.queue_events.callback)
+
         self.label_page.load_settings()
         self.show_page(0)
+        if requeued:
+            self.show_message(f"{len(requeued)} label(s) whose fate was unknown after a restart will be printed "
+                              f"again, marked REPRINT", 0)
         self._describe_operator()
         self._describe_keys()
 
@@ -132,8 +143,14 @@ class MainWindow(QMainWindow):
         self.demo_banner.setText("DEMO KEYS — not for real parcels" if demo else "")
         self.demo_banner.setVisible(demo)
 
+    def _on_queue_event(self, ev) -> None:
+        self.label_page.on_queue_event(ev)
+        self.history_view.on_queue_event(ev)
+        self.queue_view.on_queue_event(ev)
+
     def closeEvent(self, event):  # noqa: N802
         s = config.settings()
         s.setValue("window/geometry", self.saveGeometry())
         self.ops.wait(5000)
+        self.station.stop_queue()
         super().closeEvent(event)

@@ -71,8 +71,12 @@ class QueueView(QWidget):
         super().hideEvent(event)
         self.timer.stop()
 
+    def on_queue_event(self, _ev) -> None:
+        if self.isVisible() and not self.ops.is_busy("queue"):
+            self.refresh()
+
     def refresh(self) -> None:
-        self.ops.run(self.station.queue, self._show, lambda exc: self.detail.setText(" — ".join(describe_error(exc))),
+        self.ops.run(self.station.jobs_progress, self._show, lambda exc: self.detail.setText(" — ".join(describe_error(exc))),
                      key="queue")
 
     def _show(self, jobs: list) -> None:
@@ -113,7 +117,7 @@ class QueueView(QWidget):
         job = self.selected_job()
         if not job:
             return
-        self.ops.run(lambda: self.station.jobs.set_job_state(job, state), lambda _r: self.refresh(),
+        self.ops.run(lambda: self.station.set_job_state(job, state), lambda _r: self.refresh(),
                      lambda exc: self.status_message.emit(" — ".join(describe_error(exc)), 0))
 
     def retry_failed(self) -> None:

@@ -14,10 +14,33 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.errors import SigiloError
+from desktop.paths import data_dir
 from desktop.shipment import Party, Shipment
 from desktop.ui import services
 
 _ORDERS_TABLE = ("CREATE TABLE IF NOT EXISTS ui_label_orders (label_id INTEGER PRIMARY KEY, order_id TEXT NOT NULL)")
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    keys_dir: Path
+    copies: int = 1
+    offset_x_mm: float = 0.0
+    offset_y_mm: float = 0.0
+    darkness: int | None = None
+    speed: int | None = None
+    policy: str | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A label handed to the print queue; its fate arrives later as queue events."""
+
+    job_id: str
+    label_ids: tuple
+    tracking_number: str
+    printer: str
+    uri: str
 
 
 @dataclass(frozen=True)
@@ -43,6 +66,10 @@ class Station:
         self.store = open_store(home)
         self.jobs = JobStore(self.store)
         self.operator = None  # desktop.operators Operator once signed in
+        self.print_queue = None  # desktop.jobs.PrintQueue once started
+        self.default_options: PrintOptions | None = None
+        self._options: dict[str, PrintOptions] = {}  # per printer URI, read by the queue's renderer
+        self._stored_seals: dict[str, tuple[str, object]] = {}  # tracking -> (qr_text, masked) for reprints
         with self.store.tx() as c:
             c.execute(_ORDERS_TABLE)
 
@@ -69,21 +96,101 @@ class Station:
             raise PermissionDenied(f"{self.operator.username} ({self.operator.role}) may not {permission}",
                                    "ask a supervisor to sign in or approve")
 
+    # ------------------------------------------------------------------ the print queue
+    def start_queue(self, on_event) -> list[str]:
+        """Start the persistent queue (one worker thread per printer). ``on_event`` is called
+        from worker threads with desktop.jobs Events. Returns labels requeued after a crash."""
+        from desktop.jobs import PrintQueue
+
+        self.print_queue = PrintQueue(self.store, self._render, actor=self.actor)
+        self.jobs = self.print_queue.jobs
+        self.print_queue.on_event(on_event)
+        return self.print_queue.start()
+
+    def worker_state(self, uri: str) -> tuple[str, str] | None:
+        """The queue's view of a printer it is driving (its worker holds the connection, so
+        the status light must not open a second one); None when no worker runs for it."""
+        q = self.print_queue
+        if q is None:
+            return None
+        worker = q._workers.get(uri)
+        if worker is None or not worker.is_alive():
+            return None
+        return q.printer_state(uri)
+
+    def stop_queue(self) -> None:
+        if self.print_queue is not None:
+            self.print_queue.stop()
+            self.print_queue = None
+
+    def _render(self, work):
+        """The queue's renderer (worker thread): compose at the printer's dpi with this
+        printer's calibration; a reprint reuses the stored seal and masked view."""
+        from desktop.compose import compose_label
+        from desktop.jobs import RenderedLabel
+        from printers.lang import EncodeOptions, encode
+        from printers.profiles import load_profile
+
+        uri = self.store.query("SELECT printer_uri FROM jobs WHERE id=?", (work.job_id,))[0][0]
+        opts = self._options.get(uri)
+        if opts is None:  # a label left from before a restart: the station's defaults
+            opts = self.default_options or PrintOptions(data_dir() / "keys")
+        profile = load_profile(work.profile)
+        qr_text, masked = (None, None)
+        if work.reprint and work.shipment.tracking_number in self._stored_seals:
+            qr_text, masked = self._stored_seals[work.shipment.tracking_number]
+        label = compose_label(work.shipment, work.template, sealer=services.sealer(opts.keys_dir), dpi=profile.dpi,
+                              policy=opts.policy, reprint=work.reprint, qr_text=qr_text, masked=masked)
+        data = encode(label.scene, profile, EncodeOptions(copies=max(1, opts.copies), offset_x_mm=opts.offset_x_mm,
+                                                          offset_y_mm=opts.offset_y_mm, darkness=opts.darkness,
+                                                          speed=opts.speed))
+        return RenderedLabel(data, label.masked.to_dict(), label.qr_text)
+
+    def _options_for(self, printer, keys_dir: Path, copies: int, calibration, policy) -> PrintOptions:
+        cal = calibration
+        return PrintOptions(keys_dir, max(1, int(copies)), getattr(cal, "offset_x_mm", 0.0),
+                            getattr(cal, "offset_y_mm", 0.0), getattr(cal, "darkness", None),
+                            getattr(cal, "speed", None), policy)
+
     # ------------------------------------------------------------------ printing
     def print_shipment(self, shipment: Shipment, printer, template: str, keys_dir: Path, copies: int = 1,
-                       calibration=None, policy: str | None = None) -> services.PrintOutcome:
+                       calibration=None, policy: str | None = None):
+        """A PDF "printer" is written at once (returns a PrintOutcome); a real printer gets the
+        label through the queue (returns Submitted; confirmation arrives as an event)."""
         self.require("print")
+        if printer.profile != "pdf" and self.print_queue is not None:
+            self._options[printer.uri] = self._options_for(printer, keys_dir, copies, calibration, policy)
+            job_id = self.print_queue.submit(printer.uri, printer.profile, [shipment], template, actor=self.actor)
+            ids = tuple(r[0] for r in self.store.query("SELECT id FROM labels WHERE job_id=? ORDER BY idx", (job_id,)))
+            self._remember_order(ids, shipment.order_id)
+            return Submitted(job_id, ids, shipment.tracking_number, printer.name, printer.uri)
         job_id = self.jobs.create_job(printer.uri, printer.profile, [shipment], template, actor=self.actor)
         label_id = self.jobs.store.query("SELECT id FROM labels WHERE job_id=? ORDER BY idx", (job_id,))[0][0]
-        if shipment.order_id:
-            with self.store.tx() as c:
-                c.execute("INSERT OR REPLACE INTO ui_label_orders(label_id, order_id) VALUES(?,?)",
-                          (label_id, shipment.order_id))
+        self._remember_order((label_id,), shipment.order_id)
         return self._send(label_id, shipment, printer, template, keys_dir, copies, calibration, policy)
+
+    def _remember_order(self, label_ids, order_id: str) -> None:
+        if not order_id:
+            return
+        with self.store.tx() as c:
+            for label_id in label_ids:
+                c.execute("INSERT OR REPLACE INTO ui_label_orders(label_id, order_id) VALUES(?,?)", (label_id, order_id))
+
+    def outcome(self, label_id: int, printer_name: str):
+        """What the store kept of a confirmed label, as a PrintOutcome."""
+        row = self.store.query("SELECT * FROM labels WHERE id=?", (label_id,))[0]
+        return services.PrintOutcome(tracking_number=row["tracking_number"], printer=printer_name,
+                                     where=row["printer_uri"], bytes_sent=0, qr_text=row["qr_text"] or "",
+                                     masked=json.loads(row["masked"]) if row["masked"] else {}, labels=1,
+                                     data_hash=row["bytes_hash"] or "")
 
     def retry_failed(self, job_id: str, printer, keys_dir: Path, calibration=None) -> int:
         """Send again only the labels of a job that failed (their shipment is still held
         encrypted until confirmed)."""
+        job = self.store.query("SELECT printer_uri, profile FROM jobs WHERE id=?", (job_id,))
+        if self.print_queue is not None and job and job[0]["profile"] != "pdf":
+            self._options.setdefault(job[0]["printer_uri"], self._options_for(printer, keys_dir, 1, calibration, None))
+            return self.print_queue.retry_failed(job_id)
         count = self.jobs.retry_failed(job_id)
         rows = self.store.query("SELECT l.*, j.template, j.profile FROM labels l JOIN jobs j ON j.id=l.job_id "
                                 "WHERE l.job_id=? AND l.state='queued'", (job_id,))
@@ -92,6 +199,13 @@ class Station:
             self._send(row["id"], work.shipment, printer, work.template, keys_dir, 1, calibration, None,
                        reprint=work.reprint)
         return count
+
+    def set_job_state(self, job_id: str, state: str) -> None:
+        if self.print_queue is not None:
+            {"paused": self.print_queue.pause, "active": self.print_queue.resume,
+             "cancelled": self.print_queue.cancel}[state](job_id)
+        else:
+            self.jobs.set_job_state(job_id, state)
 
     def _send(self, label_id: int, shipment: Shipment, printer, template: str, keys_dir: Path, copies: int,
               calibration, policy, reprint: str | None = None, qr_text: str | None = None, masked=None):
@@ -135,14 +249,20 @@ class Station:
                                         country=masked.recipient.country, postcode=masked.recipient.postcode),
                         sender=Party(name=masked.sender.name, phone=masked.sender.phone,
                                      country=masked.sender.country, postcode=masked.sender.postcode))
+        order = self.store.query("SELECT order_id FROM ui_label_orders WHERE label_id=?", (label_id,))
+        order_id = order[0][0] if order else ""
+        if printer.profile != "pdf" and self.print_queue is not None:
+            self._options[printer.uri] = self._options_for(printer, keys_dir, 1, calibration, None)
+            self._stored_seals[row["tracking_number"]] = (row["qr_text"], masked)
+            job_id = self.print_queue.submit(printer.uri, printer.profile, [stub], row["template"],
+                                             reprint_reason=reason, actor=self.actor)
+            ids = tuple(r[0] for r in self.store.query("SELECT id FROM labels WHERE job_id=?", (job_id,)))
+            self._remember_order(ids, order_id)
+            return Submitted(job_id, ids, row["tracking_number"], printer.name, printer.uri)
         job_id = self.jobs.create_job(printer.uri, printer.profile, [stub], row["template"], actor=self.actor,
                                       reprint_reason=reason)
         new_id = self.store.query("SELECT id FROM labels WHERE job_id=?", (job_id,))[0][0]
-        order = self.store.query("SELECT order_id FROM ui_label_orders WHERE label_id=?", (label_id,))
-        if order:
-            with self.store.tx() as c:
-                c.execute("INSERT OR REPLACE INTO ui_label_orders(label_id, order_id) VALUES(?,?)",
-                          (new_id, order[0][0]))
+        self._remember_order((new_id,), order_id)
         return self._send(new_id, stub, printer, row["template"], keys_dir, 1, calibration, None,
                           reprint=reason, qr_text=row["qr_text"], masked=masked)
 
@@ -170,8 +290,9 @@ class Station:
                                   json.loads(r["masked"]) if r["masked"] else {}, r["qr_text"] or "", r["error"] or ""))
         return out
 
-    def queue(self, limit: int = 50) -> list:
+    def jobs_progress(self, limit: int = 50) -> list:
         return [self.jobs.progress(j) for j in self.jobs.jobs(limit)]
 
     def close(self) -> None:
+        self.stop_queue()
         self.store.close()

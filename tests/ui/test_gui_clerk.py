@@ -214,19 +214,46 @@ def test_print_refused_with_errors_names_the_fields(qtbot, window, mem_name):
     assert bytes(mem_printer(mem_name).received) == b""
 
 
-def test_printer_failure_is_a_readable_message(qtbot, window, sample_shipments):
+def test_unreachable_printer_turns_the_light_red_and_keeps_the_label_queued(qtbot, window, sample_shipments):
     from desktop.ui import config
 
     config.set_printers([config.PrinterConfig("Gone", "tcp://127.0.0.1:9", "zpl-203")])
     window._settings_changed()
     page = window.label_page
-    type_shipment(qtbot, window, sample(sample_shipments))
+    data = sample(sample_shipments)
+    type_shipment(qtbot, window, data)
     qtbot.keyClick(page.form.first_field(), Qt.Key_P, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Not printed:"), timeout=30000)
+    qtbot.waitUntil(lambda: page.printer_panel.state == "OFFLINE", timeout=30000)
     message = window.statusBar().currentMessage()
-    assert "Traceback" not in message and "—" in message  # message and fix hint
-    rows = window.station.history()
-    assert rows and rows[0].state == "failed"
+    assert "Traceback" not in message and "queue" in message
+    assert data["recipient"]["phone"] not in message
+    progress = window.station.jobs_progress()
+    assert [lab.state for lab in progress[0].labels] in (["queued"], ["sent"])
+    assert page.last_outcome is None
+
+
+def test_paper_out_mid_print_turns_red_then_prints_once(qtbot, window, sample_shipments, mem_name):
+    from printers.simulator import SimulatedPrinter
+
+    sim = SimulatedPrinter("zpl", baud=None, seconds_per_label=0.05, mem=mem_name).start()
+    try:
+        sim.paper_out()
+        page = window.label_page
+        data = sample(sample_shipments)
+        type_shipment(qtbot, window, data)
+        qtbot.keyClick(page.form.first_field(), Qt.Key_P, Qt.ControlModifier)
+        qtbot.waitUntil(lambda: page.printer_panel.state == "PAPER_OUT", timeout=30000)
+        assert "paper out" in page.printer_panel.status_text.text()
+        assert page.last_outcome is None
+        sim.paper_in()  # the clerk changes the roll
+        qtbot.waitUntil(lambda: page.last_outcome is not None, timeout=30000)
+        qtbot.waitUntil(lambda: page.printer_panel.state in ("READY", "PRINTING"), timeout=30000)
+        assert sim.wait_printed(1, timeout=10)
+        assert len(sim.labels) == 1  # printed once, not twice
+        assert zpl_codes(sim.labels[0])["Code128"] == data["tracking_number"]
+        assert window.statusBar().currentMessage().startswith(f"Printed {data['tracking_number']}")
+    finally:
+        sim.stop()
 
 
 def test_reprint_asks_a_reason_and_prints_the_reprint_mark(qtbot, window, sample_shipments, tmp_path):
