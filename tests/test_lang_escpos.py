@@ -303,3 +303,12 @@ def test_calibration_offsets_move_every_object_either_way():
         assert moved.qr_at == (base.qr_at[0] + ddx, base.qr_at[1] + ddy)
         assert [(t[0], t[1]) for t in moved.texts] == [(t[0] + ddx, t[1] + ddy) for t in base.texts]
         assert [(r[0], r[1]) for r in moved.rasters] == [(r[0] + ddx, r[1] + ddy) for r in base.rasters]
+
+
+def test_white_on_black_text_matches_the_preview():
+    from printers.render.raster import render_raster
+
+    scene = Scene(72, 20, (Text(4, 2, 60, 10, "快递 EXPRESS", size_mm=5, inverse=True),))
+    page = Page(encode(scene, load_profile("escpos-80")))
+    expected = render_raster(scene, 203, "1").convert("L")
+    assert page.image.tobytes() == expected.tobytes()

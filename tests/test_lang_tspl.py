@@ -110,12 +110,15 @@ class Label:
                 self.draw.rectangle((x, y, x + w - 1, y + h - 1), fill=0)
             elif name == "BITMAP":
                 x, y, wb, h, mode, raw = args
-                assert mode == 0
+                assert mode in (0, 2)  # overwrite, XOR
                 self.bitmaps.append((x, y, wb, h, raw))
                 for row in range(h):
                     for col in range(wb * 8):
-                        if not raw[row * wb + col // 8] & (0x80 >> (col % 8)):  # 0 = black
-                            self.image.putpixel((x + col, y + row), 0)
+                        black = not raw[row * wb + col // 8] & (0x80 >> (col % 8))  # 0 = black
+                        if mode == 0:
+                            self.image.putpixel((x + col, y + row), 0 if black else 255)
+                        elif black:
+                            self.image.putpixel((x + col, y + row), 255 - self.image.getpixel((x + col, y + row)))
             elif name == "DOWNLOAD":
                 self.files[args[0]] = args[1]
             elif name == "PUTBMP":
@@ -287,3 +290,12 @@ def test_repeated_bitmaps_are_downloaded_once_and_put_from_memory():
     printed = [run(second, files).image.tobytes(), run(third, files).image.tobytes()]
     stateless = [run(encode(label(r), load_profile("tspl-203"))).image.tobytes() for r in ("收件人：赵*", "收件人：钱*")]
     assert printed == stateless
+
+
+def test_white_on_black_text_matches_the_preview():
+    from printers.render.raster import render_raster
+
+    scene = Scene(100, 20, (Text(10, 2, 80, 10, "快递 EXPRESS", size_mm=5, inverse=True),))
+    label = run(encode(scene, load_profile("tspl-203")))
+    expected = render_raster(scene, 203, "1").convert("L")
+    assert label.image.tobytes() == expected.tobytes()

@@ -259,3 +259,32 @@ def test_repeated_bitmaps_are_stored_once_and_recalled():
     session.printer_restarted()  # its RAM is gone: send the graphic inline again
     fresh = session.encode(label("收件人：孙*"))
     assert b"^XG" not in fresh and fresh.count(b"^GFA") == 2
+
+
+def test_logo_and_white_on_black_text_print_where_the_scene_says():
+    from printers.scene import Image
+
+    logo = PILImage.new("L", (120, 60), 255)
+    logo.paste(0, (10, 10, 110, 50))
+    png = io.BytesIO()
+    logo.save(png, format="PNG")
+    scene = Scene(100, 40, (
+        Image(5, 5, 20, 10, png.getvalue()),
+        Text(40, 5, 50, 8, "快递 EXPRESS", size_mm=4, inverse=True),
+    ))
+    zpl = encode(scene, load_profile("zpl-203"))
+    image = render(zpl)
+    # the logo is scaled up into its 160x80-dot box keeping its aspect: 120x60 -> 160x80,
+    # so its 100x40 black block becomes about 133x53, centred
+    x, y = 40, 40
+    ink = ink_box(image, (0, 0, 300, 320))
+    assert abs(ink[0] - (x + 13)) <= 1 and abs(ink[2] - (x + 147)) <= 1
+    assert abs(ink[1] - (y + 13)) <= 1 and abs(ink[3] - (y + 67)) <= 1
+    # white-on-black text: the element's whole box printed black, the glyphs knocked out
+    from printers.render.raster import render_raster
+
+    assert b"^FR^GFA" in zpl
+    box = (320, 40, 719, 104)  # mm_to_dots(90) = 719
+    assert ink_box(image, (300, 0, 799, 320)) == box
+    expected = render_raster(scene, 203, "1").crop(box).convert("L")
+    assert image.crop(box).point(lambda v: 0 if v < 128 else 255).tobytes() == expected.tobytes()

@@ -66,6 +66,18 @@ def solid(width: int, height: int) -> Bitmap:
     return Bitmap(width, height, row * height)
 
 
+def knockout(width: int, height: int, holes: list[tuple[int, int, Bitmap]]) -> Bitmap:
+    """A solid box with each (x, y, bitmap)'s ink cleared: white-on-black text as one bitmap."""
+    from PIL import Image as PILImage
+
+    box = PILImage.new("1", (width, height), 1)  # 1 = ink here
+    for x, y, bitmap in holes:
+        ink = PILImage.frombytes("1", (bitmap.width, bitmap.height), bitmap.rows)
+        box.paste(0, (x, y), ink)
+    raw = box.tobytes()
+    return Bitmap(width, height, raw)
+
+
 def crc16_ccitt(data: bytes) -> int:
     """CRC-16/XMODEM (poly 0x1021, init 0), the check ZPL puts after Z64 data."""
     crc = 0

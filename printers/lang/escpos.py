@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from printers.lang.bitmap import Bitmap, solid
+from printers.lang.bitmap import Bitmap, knockout, solid
 from printers.lang.code128 import escpos_code128, escpos_code128_modules
 from printers.lang.geometry import (
     barcode_geometry, box_rect, box_sides, image_bitmap, line_rect, qr_geometry,
 )
 from printers.lang.options import EncodeOptions
 from printers.lang.storage import PrinterMemory
-from printers.lang.textplan import BitmapText, plan_text
+from printers.lang.textplan import BitmapText, InverseBox, plan_text
 from printers.profiles import PrinterProfile
 from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, Text, dots_to_mm, mm_to_dots
 
@@ -85,8 +85,13 @@ class EscposEncoder:
         self.chunk = profile.raster_chunk_bytes
 
     def _text(self, el: Text) -> bytes:
+        runs = plan_text(el, self.profile)
+        if el.inverse:  # raster only adds ink: send the box with the glyphs left white
+            box = runs[0]
+            glyphs = [(r.x - box.x, r.y - box.y, r.bitmap) for r in runs[1:] if isinstance(r, BitmapText)]
+            return raster(box.x, box.y, knockout(box.w, box.h, glyphs), self.chunk)
         out = bytearray()
-        for run in plan_text(el, self.profile):
+        for run in runs:
             if isinstance(run, BitmapText):
                 out += raster(run.x, run.y, run.bitmap, self.chunk)
                 continue

@@ -6,7 +6,6 @@ dots as the raster preview, so a calibration found on one printer holds on the o
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -102,24 +101,26 @@ def qr_geometry(el: QRCode, dpi: int) -> QrGeometry:
 
 
 @lru_cache(maxsize=64)
-def _image_bitmap(png: bytes, w: int, h: int) -> Bitmap:
-    from PIL import Image as PILImage
+def _image_bitmap(png: bytes, w: int, h: int) -> tuple[int, int, Bitmap] | None:
+    from PIL import ImageOps
 
-    picture = PILImage.open(io.BytesIO(png))
-    if picture.mode in ("RGBA", "LA", "P"):
-        picture = picture.convert("RGBA")
-        white = PILImage.new("RGBA", picture.size, (255, 255, 255, 255))
-        picture = PILImage.alpha_composite(white, picture)
-    picture = picture.convert("L")
-    picture.thumbnail((w, h))
-    return from_image(picture)
+    from printers.render.raster import fitted_image
+
+    mono, dx, dy = fitted_image(png, w, h)  # the same pixels the preview pastes
+    box = ImageOps.invert(mono.convert("L")).getbbox()
+    if box is None:
+        return None
+    return dx + box[0], dy + box[1], from_image(mono.crop(box))
 
 
 def image_bitmap(el: Image, dpi: int) -> tuple[int, int, Bitmap] | None:
-    """A logo scaled into its box (aspect kept, centred) as a 1-bit bitmap, or None if empty."""
+    """A logo scaled into its box (aspect kept, centred), cropped to its ink, or None."""
     if not el.png:
         return None
     x, y = mm_to_dots(el.x, dpi), mm_to_dots(el.y, dpi)
-    w, h = max(1, mm_to_dots(el.w, dpi)), max(1, mm_to_dots(el.h, dpi))
-    bitmap = _image_bitmap(el.png, w, h)
-    return x + (w - bitmap.width) // 2, y + (h - bitmap.height) // 2, bitmap
+    w, h = mm_to_dots(el.x + el.w, dpi) - x, mm_to_dots(el.y + el.h, dpi) - y
+    made = _image_bitmap(el.png, max(1, w), max(1, h))
+    if made is None:
+        return None
+    dx, dy, bitmap = made
+    return x + dx, y + dy, bitmap

@@ -48,6 +48,17 @@ class BitmapText:
     text: str  # what it shows; never sent to a printer
 
 
+@dataclass(frozen=True)
+class InverseBox:
+    """The black box of white-on-black text (the element's whole box, as the preview draws
+    it); the text runs that follow are knocked out of it in white."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+
 def is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
@@ -88,47 +99,14 @@ def native_line(profile: PrinterProfile, text: str, size: int, max_width: int) -
 
 
 @lru_cache(maxsize=2048)
-def line_bitmap(text: str, size: int, bold: bool, inverse: bool) -> tuple[Bitmap, int, int] | None:
+def line_bitmap(text: str, size: int, bold: bool, inverse: bool = False) -> tuple[Bitmap, int, int] | None:
     """The ink of one line as (bitmap, dx, dy) from the line's top-left; None when blank."""
-    try:
-        from printers.render.textbitmap import text_line_bitmap
-    except ImportError:
-        text_line_bitmap = _text_line_bitmap
+    from printers.render.textbitmap import text_line_bitmap
+
     made = text_line_bitmap(text, size, bold, inverse=inverse)
-    if made is None or made.image is None or made.image.width == 0 or made.image.height == 0:
+    if made.image.width == 0 or made.image.height == 0:
         return None
     return from_image(made.image), int(made.dx), int(made.dy)
-
-
-@dataclass(frozen=True)
-class _Made:
-    image: object
-    dx: int
-    dy: int
-
-
-def _text_line_bitmap(text: str, size: int, bold: bool, inverse: bool = False):
-    """The same contract as printers.render.textbitmap, for when that module is absent."""
-    from PIL import Image, ImageDraw, ImageOps
-
-    from printers.fonts import pil_font
-
-    font = pil_font(size)
-    stroke = max(1, size // 24) if bold else 0
-    pad = size
-    width = int(font.getlength(text)) + 2 * pad + 2 * stroke
-    canvas = Image.new("L", (max(1, width), size * 2 + 2 * pad), 255)
-    draw = ImageDraw.Draw(canvas)
-    if inverse:
-        draw.rectangle((pad, pad, pad + width - 2 * pad - 1, pad + size - 1), fill=0)
-        draw.text((pad, pad), text, font=font, fill=255, stroke_width=stroke, stroke_fill=255)
-    else:
-        draw.text((pad, pad), text, font=font, fill=0, stroke_width=stroke, stroke_fill=0)
-    one = canvas.point(lambda v: 0 if v < 128 else 255, mode="1")
-    box = ImageOps.invert(one.convert("L")).getbbox()
-    if box is None:
-        return None
-    return _Made(one.crop(box), box[0] - pad, box[1] - pad)
 
 
 def plan_text(el: Text, profile: PrinterProfile, refuse=None) -> list:
@@ -139,6 +117,9 @@ def plan_text(el: Text, profile: PrinterProfile, refuse=None) -> list:
     placed = layout(el, dpi)
     box_x, box_w = mm_to_dots(el.x, dpi), mm_to_dots(el.w, dpi)
     runs: list = []
+    if el.inverse:
+        top = mm_to_dots(el.y, dpi)
+        runs.append(InverseBox(box_x, top, mm_to_dots(el.x + el.w, dpi) - box_x, mm_to_dots(el.y + el.h, dpi) - top))
     for line in placed.lines:
         if not line.text.strip():
             continue
@@ -173,7 +154,7 @@ def plan_text(el: Text, profile: PrinterProfile, refuse=None) -> list:
                     y = line.y + (line.size - height) // 2
                     runs.append(NativeText(x, y, text, font, height, mul, width or span, "left", x, span, True))
                     continue
-            made = line_bitmap(text, line.size, el.bold, el.inverse)
+            made = line_bitmap(text, line.size, el.bold)
             if made:
                 bitmap, dx, dy = made
                 runs.append(BitmapText(x + dx, line.y + dy, bitmap, text))

@@ -19,7 +19,7 @@ from printers.lang.geometry import (
 )
 from printers.lang.options import EncodeOptions
 from printers.lang.storage import PrinterMemory
-from printers.lang.textplan import BitmapText, plan_text
+from printers.lang.textplan import BitmapText, InverseBox, plan_text
 from printers.profiles import PrinterProfile
 from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, Text, mm_to_dots
 
@@ -50,15 +50,16 @@ class TsplEncoder:
         self.profile = profile
         self.memory = memory
 
-    def _bitmap(self, x: int, y: int, bitmap: Bitmap, downloads: list[bytes]) -> bytes:
-        if self.memory is not None:
+    def _bitmap(self, x: int, y: int, bitmap: Bitmap, downloads: list[bytes], mode: int = 0) -> bytes:
+        """``mode`` 0 overwrites, 2 XORs (white text knocked out of a black box)."""
+        if self.memory is not None and mode == 0:
             action, name = self.memory.decide(bitmap.digest(), bitmap.bytes_per_row * bitmap.height)
             if action == "store":
                 data = bmp_file(bitmap)
                 downloads.append(b'DOWNLOAD "%s.BMP",%d,' % (name.encode(), len(data)) + data + CRLF)
             if action != "inline":
                 return b'PUTBMP %d,%d,"%s.BMP"' % (x, y, name.encode()) + CRLF
-        head = b"BITMAP %d,%d,%d,%d,0," % (x, y, bitmap.bytes_per_row, bitmap.height)
+        head = b"BITMAP %d,%d,%d,%d,%d," % (x, y, bitmap.bytes_per_row, bitmap.height, mode)
         return head + bitmap.packed(one_is_black=False) + CRLF
 
     def _unquotable(self, text: str) -> bool:
@@ -73,8 +74,11 @@ class TsplEncoder:
     def _text(self, el: Text, downloads: list[bytes], codepages: set) -> list[bytes]:
         out = []
         for run in plan_text(el, self.profile, refuse=self._unquotable):
+            if isinstance(run, InverseBox):
+                out.append(b"BAR %d,%d,%d,%d" % (run.x, run.y, run.w, run.h) + CRLF)
+                continue
             if isinstance(run, BitmapText):
-                out.append(self._bitmap(run.x, run.y, run.bitmap, downloads))
+                out.append(self._bitmap(run.x, run.y, run.bitmap, downloads, 2 if el.inverse else 0))
                 continue
             if run.font.codepage:
                 codepages.add(run.font.codepage)

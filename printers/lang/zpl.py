@@ -17,7 +17,7 @@ from printers.lang.geometry import (
 )
 from printers.lang.options import EncodeOptions
 from printers.lang.storage import PrinterMemory
-from printers.lang.textplan import BitmapText, NativeText, plan_text
+from printers.lang.textplan import BitmapText, InverseBox, NativeText, plan_text
 from printers.profiles import PrinterProfile
 from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, Text, mm_to_dots
 
@@ -51,22 +51,26 @@ class ZplEncoder:
         self.profile = profile
         self.memory = memory
 
-    def _bitmap(self, x: int, y: int, bitmap: Bitmap, downloads: list[str]) -> str:
+    def _bitmap(self, x: int, y: int, bitmap: Bitmap, downloads: list[str], reverse: bool = False) -> str:
         total = bitmap.bytes_per_row * bitmap.height
         data = z64(bitmap)
+        fr = "^FR" if reverse else ""  # field reverse: the ink turns what lies under it white
         if self.memory is not None:
             action, name = self.memory.decide(bitmap.digest(), total)
             if action == "store":
                 downloads.append(f"~DGR:{name}.GRF,{total},{bitmap.bytes_per_row},{data}")
             if action != "inline":
-                return f"^FO{x},{y}^XGR:{name}.GRF,1,1^FS"
-        return f"^FO{x},{y}^GFA,{total},{total},{bitmap.bytes_per_row},{data}^FS"
+                return f"^FO{x},{y}{fr}^XGR:{name}.GRF,1,1^FS"
+        return f"^FO{x},{y}{fr}^GFA,{total},{total},{bitmap.bytes_per_row},{data}^FS"
 
     def _text(self, el: Text, downloads: list[str]) -> list[str]:
         out = []
         for run in plan_text(el, self.profile):
+            if isinstance(run, InverseBox):
+                out.append(_rect(Rect(run.x, run.y, run.w, run.h)))
+                continue
             if isinstance(run, BitmapText):
-                out.append(self._bitmap(run.x, run.y, run.bitmap, downloads))
+                out.append(self._bitmap(run.x, run.y, run.bitmap, downloads, reverse=el.inverse))
                 continue
             assert isinstance(run, NativeText)
             # a run between bitmaps must not outgrow its span: printer fonts are a little
