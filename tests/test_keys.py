@@ -34,7 +34,33 @@ def cli(*args) -> int:
     return main([str(a) for a in args])
 
 
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory):
+    """The CLI set-up is run once (scrypt is deliberately slow); each test gets a copy."""
+    root = tmp_path_factory.mktemp("keys-world")
+    pw = root / "pass.txt"
+    pw.write_text(PW + "\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:  # runs before the per-test SIGILO_HOME: keep the audit here
+        mp.setenv("SIGILO_HOME", str(root / "home"))
+        _build_via_cli(root / "world", pw)
+    return root / "world"
+
+
+@pytest.fixture
+def world_copy(built_once, tmp_path):
+    import shutil
+
+    shutil.copytree(built_once, tmp_path, dirs_exist_ok=True)
+    return tmp_path
+
+
 def make_via_cli(root, pwfile):
+    """A copy of the world built once by ``_build_via_cli`` (root must be the world_copy)."""
+    assert (root / "officer" / "authority.key").exists(), "use the world_copy fixture"
+    return root / "officer", root / "station", root / "scanner"
+
+
+def _build_via_cli(root, pwfile):
     officer, station, scanner = root / "officer", root / "station", root / "scanner"
     assert cli("keys", "init-authority", "--dir", officer, "--passphrase-file", pwfile) == 0
     assert cli("keys", "create-fleet", "--region", "cn", "--dir", officer, "--passphrase-file", pwfile) == 0
@@ -50,16 +76,16 @@ def make_via_cli(root, pwfile):
     return officer, station, scanner
 
 
-def test_cli_workflow_seals_and_opens(tmp_path, pwfile, sample_shipments):
-    officer, station, scanner = make_via_cli(tmp_path, pwfile)
+def test_cli_workflow_seals_and_opens(tmp_path, world_copy, pwfile, sample_shipments):
+    officer, station, scanner = make_via_cli(world_copy, pwfile)
     shipment = Shipment.from_dict(sample_shipments[30])
     text = Sealer.from_keys_dir(station, PW).seal(shipment)
     opened = Scanner.from_keys_dir(scanner, PW).open(text, barcode=shipment.tracking_number)
     assert opened.shipment == shipment and opened.station_name == "Loja Paulista"
 
 
-def test_private_keys_are_0600_and_never_hold_the_raw_key(tmp_path, pwfile):
-    officer, station, _ = make_via_cli(tmp_path, pwfile)
+def test_private_keys_are_0600_and_never_hold_the_raw_key(tmp_path, world_copy, pwfile):
+    officer, station, _ = make_via_cli(world_copy, pwfile)
     files = [(officer / "authority.key", "authority"), (officer / "fleet" / "cn-1.key", "fleet"),
              (station / "station.key", "station")]
     for path, kind in files:
@@ -74,8 +100,8 @@ def test_private_keys_are_0600_and_never_hold_the_raw_key(tmp_path, pwfile):
     assert not list(tmp_path.rglob(".*.tmp"))
 
 
-def test_wrong_passphrase_is_a_clear_error(tmp_path, pwfile, capsys, monkeypatch):
-    _, station, scanner = make_via_cli(tmp_path, pwfile)
+def test_wrong_passphrase_is_a_clear_error(tmp_path, world_copy, pwfile, capsys, monkeypatch):
+    _, station, scanner = make_via_cli(world_copy, pwfile)
     with pytest.raises(WrongPassphrase, match="wrong passphrase for station key station.key"):
         Sealer.from_keys_dir(station, "Tr0ub4dor&3")
     monkeypatch.setenv("SIGILO_PASSPHRASE", "nope")
@@ -84,22 +110,22 @@ def test_wrong_passphrase_is_a_clear_error(tmp_path, pwfile, capsys, monkeypatch
     assert "wrong passphrase for fleet key cn-1.key" in err and "Traceback" not in err
 
 
-def test_missing_passphrase_says_how_to_give_one(tmp_path, pwfile, monkeypatch):
+def test_missing_passphrase_says_how_to_give_one(tmp_path, world_copy, pwfile, monkeypatch):
     monkeypatch.delenv("SIGILO_PASSPHRASE", raising=False)
-    _, station, _ = make_via_cli(tmp_path, pwfile)
+    _, station, _ = make_via_cli(world_copy, pwfile)
     with pytest.raises(PassphraseRequired) as info:
         Sealer.from_keys_dir(station)
     assert "--passphrase-file" in info.value.hint and "SIGILO_PASSPHRASE" in info.value.hint
 
 
-def test_passphrase_from_environment(tmp_path, pwfile, monkeypatch):
-    _, station, _ = make_via_cli(tmp_path, pwfile)
+def test_passphrase_from_environment(tmp_path, world_copy, pwfile, monkeypatch):
+    _, station, _ = make_via_cli(world_copy, pwfile)
     monkeypatch.setenv("SIGILO_PASSPHRASE", PW)
     assert Sealer.from_keys_dir(station).station_id == "SP-0007"
 
 
-def test_swapped_fields_between_key_files_are_refused(tmp_path, pwfile):
-    officer, station, _ = make_via_cli(tmp_path, pwfile)
+def test_swapped_fields_between_key_files_are_refused(tmp_path, world_copy, pwfile):
+    officer, station, _ = make_via_cli(world_copy, pwfile)
     record = json.loads((station / "station.key").read_text())
     other = json.loads((officer / "authority.key").read_text())
     record["sealed_private_key"] = other["sealed_private_key"]
@@ -109,8 +135,8 @@ def test_swapped_fields_between_key_files_are_refused(tmp_path, pwfile):
         Sealer.from_keys_dir(station, PW)
 
 
-def test_keys_are_never_overwritten(tmp_path, pwfile):
-    officer, station, _ = make_via_cli(tmp_path, pwfile)
+def test_keys_are_never_overwritten(tmp_path, world_copy, pwfile):
+    officer, station, _ = make_via_cli(world_copy, pwfile)
     before = (station / "station.key").read_bytes()
     with pytest.raises(BadKeyFile, match="never overwrites"):
         manage.create_station(KeysDir.at(station), "X", "Y", "cn", PW)
@@ -119,8 +145,8 @@ def test_keys_are_never_overwritten(tmp_path, pwfile):
                "--passphrase-file", pwfile) == BadKeyFile.exit_code
 
 
-def test_trust_list_edited_by_hand_is_refused(tmp_path, pwfile):
-    officer, _, scanner = make_via_cli(tmp_path, pwfile)
+def test_trust_list_edited_by_hand_is_refused(tmp_path, world_copy, pwfile):
+    officer, _, scanner = make_via_cli(world_copy, pwfile)
     doc = json.loads((scanner / "trust.json").read_text())
     doc["signed"] = doc["signed"].replace("Loja Paulista", "Loja Paulistx")
     (scanner / "trust.json").write_text(json.dumps(doc, ensure_ascii=False))
@@ -128,8 +154,8 @@ def test_trust_list_edited_by_hand_is_refused(tmp_path, pwfile):
         Scanner.from_keys_dir(scanner, PW)
 
 
-def test_trust_list_from_another_authority_is_refused(tmp_path, pwfile):
-    _, _, scanner = make_via_cli(tmp_path, pwfile)
+def test_trust_list_from_another_authority_is_refused(tmp_path, world_copy, pwfile):
+    _, _, scanner = make_via_cli(world_copy, pwfile)
     rogue = KeysDir.at(tmp_path / "rogue")
     manage.init_authority(rogue, PW)
     with pytest.raises(TrustListError):
@@ -138,8 +164,8 @@ def test_trust_list_from_another_authority_is_refused(tmp_path, pwfile):
         manage.import_trust(KeysDir.at(scanner), rogue.trust, rogue.authority_pub)
 
 
-def test_older_trust_list_does_not_replace_newer(tmp_path, pwfile):
-    officer, _, scanner = make_via_cli(tmp_path, pwfile)
+def test_older_trust_list_does_not_replace_newer(tmp_path, world_copy, pwfile):
+    officer, _, scanner = make_via_cli(world_copy, pwfile)
     old = (officer / "trust.json").read_bytes()
     assert cli("keys", "revoke-station", "SP-0007", "--reason", "closed", "--dir", officer,
                "--passphrase-file", pwfile) == 0
@@ -151,8 +177,8 @@ def test_older_trust_list_does_not_replace_newer(tmp_path, pwfile):
     assert trust.revoked[0]["reason"] == "closed"
 
 
-def test_revoked_station_key_cannot_be_trusted_again(tmp_path, pwfile):
-    officer, station, _ = make_via_cli(tmp_path, pwfile)
+def test_revoked_station_key_cannot_be_trusted_again(tmp_path, world_copy, pwfile):
+    officer, station, _ = make_via_cli(world_copy, pwfile)
     manage.revoke_station(KeysDir.at(officer), "SP-0007", "", PW)
     with pytest.raises(TrustListError, match="was revoked"):
         manage.add_station(KeysDir.at(officer), station / "station.pub", PW)
@@ -160,8 +186,8 @@ def test_revoked_station_key_cannot_be_trusted_again(tmp_path, pwfile):
         manage.revoke_station(KeysDir.at(officer), "SP-0007", "", PW)
 
 
-def test_list_shows_public_facts_only(tmp_path, pwfile, capsys):
-    officer, station, scanner = make_via_cli(tmp_path, pwfile)
+def test_list_shows_public_facts_only(tmp_path, world_copy, pwfile, capsys):
+    officer, station, scanner = make_via_cli(world_copy, pwfile)
     capsys.readouterr()
     assert cli("keys", "list", "--dir", officer, "--json") == 0
     info = json.loads(capsys.readouterr().out)
@@ -173,7 +199,7 @@ def test_list_shows_public_facts_only(tmp_path, pwfile, capsys):
     assert "sealed_private_key" not in json.dumps(info)
 
 
-def test_rotate_fleet_adds_the_next_epoch(tmp_path, pwfile):
+def test_rotate_fleet_adds_the_next_epoch(tmp_path, world_copy, pwfile):
     officer = tmp_path / "o"
     for _ in range(3):
         assert cli("keys", "rotate-fleet", "--region", "br", "--dir", officer, "--passphrase-file", pwfile) == 0
@@ -223,3 +249,25 @@ def test_demo_command(tmp_path, capsys):
     assert cli("keys", "demo", "--dir", tmp_path / "d") == 0
     assert "DEMO-ONLY" in capsys.readouterr().out
     assert (tmp_path / "d" / "fleet" / "demo-1.key").exists()
+
+
+def test_station_key_replacement_revokes_only_the_old_key(tmp_path, world_copy, pwfile, sample_shipments):
+    officer, station, scanner = make_via_cli(world_copy, pwfile)
+    shipment = Shipment.from_dict(sample_shipments[2])
+    old_text = Sealer.from_keys_dir(station, PW).seal(shipment)
+    old_kid = json.loads((station / "station.pub").read_text())["key_id"]
+    for name in ("station.key", "station.pub", "station.json"):
+        (station / name).rename(tmp_path / f"old-{name}")
+    assert cli("keys", "create-station", "--station-id", "SP-0007", "--name", "Loja Paulista", "--region", "cn",
+               "--dir", station, "--passphrase-file", pwfile) == 0
+    assert cli("keys", "add-station", station / "station.pub", "--dir", officer, "--passphrase-file", pwfile) == 0
+    assert cli("keys", "revoke-station", "SP-0007", "--key-id", old_kid, "--reason", "key replaced",
+               "--dir", officer, "--passphrase-file", pwfile) == 0
+    assert cli("keys", "import-trust", officer / "trust.json", "--dir", scanner) == 0
+    new_text = Sealer.from_keys_dir(station, PW).seal(shipment)
+    reader = Scanner.from_keys_dir(scanner, PW)
+    assert reader.open(new_text).station_id == "SP-0007"
+    from desktop.seal import RevokedStation
+
+    with pytest.raises(RevokedStation, match="key replaced"):
+        reader.open(old_text)

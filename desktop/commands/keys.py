@@ -50,6 +50,7 @@ def register(subparsers) -> None:
     a = action("revoke-station", "remove a station from the trust list and record it as revoked", _revoke_station)
     a.add_argument("station_id")
     a.add_argument("--reason", default="")
+    a.add_argument("--key-id", help="revoke only this key of the station (after it replaced its key)")
     a = action("import-fleet", "import fleet public keys (.pub) this station seals to", _import_fleet, passphrase=False)
     a.add_argument("files", type=Path, nargs="+")
     a = action("import-trust", "install a trust list after checking its signature", _import_trust, passphrase=False)
@@ -143,8 +144,9 @@ def _revoke_station(args) -> int:
     from desktop.keys import manage
 
     kd = _kd(args)
-    n = manage.revoke_station(kd, args.station_id, args.reason, _passphrase(args, "the fleet authority key"))
-    _audit("revoke-station", args.station_id, reason=args.reason)
+    n = manage.revoke_station(kd, args.station_id, args.reason, _passphrase(args, "the fleet authority key"),
+                              key_id=args.key_id)
+    _audit("revoke-station", args.station_id, reason=args.reason, key_id=args.key_id)
     print(f"station {args.station_id} revoked ({n} key{'s' if n != 1 else ''}); distribute {kd.trust} to scanners")
     return 0
 

@@ -119,10 +119,11 @@ def add_station(kd: KeysDir, bundle_path: Path, passphrase: str | None, now: int
     return bundle
 
 
-def revoke_station(kd: KeysDir, station_id: str, reason: str, passphrase: str | None, now: int | None = None) -> int:
+def revoke_station(kd: KeysDir, station_id: str, reason: str, passphrase: str | None, now: int | None = None,
+                   key_id: str | None = None) -> int:
     authority = _authority(kd, passphrase)
     trust = load_trust(kd)
-    count = trust.revoke(station_id, reason, now)
+    count = trust.revoke(station_id, reason, now, key_id)
     trust.save(kd.trust, authority.private, now)
     return count
 

@@ -50,12 +50,17 @@ class TrustList:
                               "key_id": bundle["key_id"], "public_key": bundle["public_key"],
                               "added_at": int(time.time() if now is None else now)})
 
-    def revoke(self, station_id: str, reason: str = "", now: int | None = None) -> int:
-        gone = [s for s in self.stations if s["station_id"] == station_id]
+    def revoke(self, station_id: str, reason: str = "", now: int | None = None, key_id: str | None = None) -> int:
+        """Revoke every key of ``station_id``, or only ``key_id`` (a station that replaced its key)."""
+        def hit(s: dict) -> bool:
+            return s["station_id"] == station_id and (key_id is None or s["key_id"] == key_id)
+
+        gone = [s for s in self.stations if hit(s)]
         if not gone:
-            raise TrustListError(f"station {station_id!r} is not in the trust list",
-                                 "run `sigilo keys list-stations` to see the station ids")
-        self.stations = [s for s in self.stations if s["station_id"] != station_id]
+            what = f"station {station_id!r}" + (f" with key {key_id}" if key_id else "")
+            raise TrustListError(f"{what} is not in the trust list",
+                                 "run `sigilo keys list-stations` to see the station ids and key ids")
+        self.stations = [s for s in self.stations if not hit(s)]
         when = int(time.time() if now is None else now)
         for s in gone:
             self.revoked.append({**s, "revoked_at": when, "reason": reason})
