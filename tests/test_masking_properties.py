@@ -117,3 +117,20 @@ def test_fragments_never_occur_in_the_view(name, phone, country):
     assert name in fragments or len(name) < shortest or name in text
     for fragment in fragments:
         assert fragment not in text
+
+
+@SETTINGS
+@given(name=st.text(max_size=12), phone=st.text(alphabet="0123456789+-() x转#a", max_size=20),
+       street=st.text(max_size=20), detail=st.text(max_size=20),
+       country=st.sampled_from(["CN", "BR", "GB", "", "cn", "X1"]))
+def test_any_draft_masks_without_crashing_and_hides_the_whole_name(name, phone, street, detail, country):
+    """The GUI masks a draft at every keystroke: any text at all must give a view, and the
+    view never shows a whole name that masking was meant to hide."""
+    draft = _shipment("CN", "", "").with_recipient(name=name, phone=phone, street=street, detail=detail, country=country)
+    view = mask(draft)
+    fragments = hidden_fragments(draft, view)
+    assert all(isinstance(f, str) and f for f in fragments)
+    shown_name = re.sub(r"\s+", "", name)
+    if len(shown_name) >= 2:
+        assert re.sub(r"\s+", "", view.recipient.name) != shown_name
+    assert len(re.sub(r"\D", "", view.recipient.phone)) <= 4
