@@ -9,7 +9,6 @@ queue replaces."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -92,8 +91,7 @@ def _sealer(args):
 def run(args) -> int:
     from desktop.compose import DEFAULT_TEMPLATE, ComposeError, compose_label, load_template
     from desktop.compose.batch import read_rows, validate_rows
-    from desktop.compose.outputs import load_printer_profile, render_label, write_pdf
-    from desktop.compose.outputs import _printer_error
+    from desktop.compose.outputs import as_output_error, load_printer_profile, render_label, write_pdf
     from printers.errors import PrinterError
 
     if args.copies < 1:
@@ -119,9 +117,10 @@ def run(args) -> int:
         print(f"sigilo print: skipped {problem.describe()}", file=sys.stderr)
     sealer = _sealer(args) if good else None
     skipped = len(bad)
+    composed = 0
 
     def labels() -> Iterator:
-        nonlocal skipped
+        nonlocal skipped, composed
         for number, shipment in good:
             try:
                 label = compose_label(shipment, template, sealer=sealer, dpi=dpi, reprint=args.reprint)
@@ -132,6 +131,7 @@ def run(args) -> int:
                 continue
             for warning in label.warnings:
                 print(f"sigilo print: row {number}: {warning}", file=sys.stderr)
+            composed += 1
             yield label
 
     try:
@@ -150,14 +150,11 @@ def run(args) -> int:
             with open_transport(args.printer) as transport:
                 write_pdf(copies(), _TransportFile(transport), sheet=args.sheet, dpi=dpi)
                 transport.drain()
-            sent = len(good) - (skipped - len(bad))
+            sent = composed
     except PrinterError as exc:
-        raise _printer_error(exc) from exc
+        raise as_output_error(exc) from exc
     what = profile.name if profile else args.format.upper()
     print(f"Printed {sent} label(s) x {args.copies} cop{'y' if args.copies == 1 else 'ies'} to {args.printer} ({what}, {template})"
           + (f"; {skipped} row(s) skipped" if skipped else "") + ".")
     return 0 if not skipped else 1
 
-
-def argparse_suppress():
-    return argparse.SUPPRESS

@@ -26,7 +26,8 @@ class OutputError(ComposeError):
     """A label that cannot be written in the chosen format or for the chosen printer."""
 
 
-def _printer_error(exc: Exception) -> OutputError:
+def as_output_error(exc: Exception) -> OutputError:
+    """A printers-layer error as the core's error type, message and fix hint kept."""
     return OutputError(getattr(exc, "message", str(exc)), getattr(exc, "hint", ""))
 
 
@@ -55,7 +56,7 @@ def encode_label(label: ComposedLabel, profile, copies: int = 1) -> bytes:
     try:
         return encode(label.scene, profile, EncodeOptions(copies=copies))
     except PrinterError as exc:
-        raise _printer_error(exc) from exc
+        raise as_output_error(exc) from exc
 
 
 def load_printer_profile(name: str):
@@ -65,7 +66,7 @@ def load_printer_profile(name: str):
     try:
         return load_profile(name)
     except PrinterError as exc:
-        raise _printer_error(exc) from exc
+        raise as_output_error(exc) from exc
 
 
 def render_label(label: ComposedLabel, fmt: str, profile=None, copies: int = 1, sheet: str | None = None) -> bytes:
@@ -84,7 +85,7 @@ def render_label(label: ComposedLabel, fmt: str, profile=None, copies: int = 1, 
             write_pdf([label] * max(1, copies), buf, sheet=sheet, dpi=label.dpi)
             return buf.getvalue()
     except PrinterError as exc:
-        raise _printer_error(exc) from exc
+        raise as_output_error(exc) from exc
     if fmt in LANGUAGES:
         if profile is None or isinstance(profile, str):
             profile = load_printer_profile(profile or DEFAULT_PROFILES[fmt])
