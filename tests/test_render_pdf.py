@@ -42,9 +42,10 @@ def small_label(i: int) -> Scene:
     ), name=f"small-{i}")
 
 
-def rasterize(pdf: Path, dpi: int = 300) -> list[PILImage.Image]:
+def rasterize(pdf: Path, dpi: int = 300, antialias: bool = True) -> list[PILImage.Image]:
     prefix = pdf.with_suffix("")
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(prefix)], check=True, timeout=120)
+    aa = [] if antialias else ["-aa", "no", "-aaVector", "no"]
+    subprocess.run(["pdftoppm", "-r", str(dpi), *aa, "-png", str(pdf), str(prefix)], check=True, timeout=120)
     pages = sorted(pdf.parent.glob(prefix.name + "-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
     return [PILImage.open(p) for p in pages]
 
@@ -183,3 +184,56 @@ def test_logo_is_embedded_once_for_all_pages(tmp_path):
     mm = 203 / 25.4
     assert grey.getpixel((int(12 * mm), int(12 * mm))) < 128  # the dark square
     assert grey.getpixel((int(3 * mm), int(3 * mm))) > 128  # its white border
+
+
+def test_pdf_and_raster_draw_the_same_label(tmp_path):
+    """The PDF is the label the printer prints: rasterized at the printer's dpi, its ink lies
+    where the 1-bit raster renderer puts ink - within 2 dots for text (glyph edges differ by
+    rasterizer), within 1 dot for QR modules and bars."""
+    from PIL import ImageChops, ImageFilter
+
+    from printers.render.raster import render_raster
+    from printers.scene import mm_to_dots
+
+    scene = waybill()
+    pdf = tmp_path / "same.pdf"
+    render_pdf([scene], pdf, dpi=203)
+    (page,) = rasterize(pdf, 203)
+    ours = render_raster(scene, 203, "1").convert("L")
+    grey = page.convert("L")
+    assert abs(grey.width - ours.width) <= 1 and abs(grey.height - ours.height) <= 1  # poppler rounds up
+    grey = grey.crop((0, 0, ours.width, ours.height))
+    theirs = grey.point(lambda v: 0 if v < 128 else 255)
+    faint = grey.point(lambda v: 0 if v < 224 else 255)
+
+    def stray(a, b_any, reach: int, region=None):
+        """Ink of ``a`` farther than ``reach`` dots from any ink of ``b_any``."""
+        if region:
+            a, b_any = a.crop(region), b_any.crop(region)
+        near = b_any.filter(ImageFilter.MinFilter(2 * reach + 1))
+        return ImageChops.darker(ImageChops.invert(a), near).getbbox()
+
+    assert stray(theirs, ours, 2) is None and stray(ours, faint, 2) is None
+    assert 0.8 < theirs.histogram()[0] / ours.histogram()[0] < 1.25
+    side = 4 * __import__("printers.qr", fromlist=["qr_matrix"]).qr_matrix(PAYLOAD).size
+    qr_box = (mm_to_dots(50, 203), mm_to_dots(75, 203), mm_to_dots(50, 203) + side, mm_to_dots(75, 203) + side)
+    bars_box = (mm_to_dots(8, 203), mm_to_dots(16, 203), mm_to_dots(92, 203), mm_to_dots(16 + 14, 203))
+    for region in (qr_box, bars_box):
+        assert stray(theirs, ours, 1, region) is None and stray(ours, faint, 1, region) is None, region
+
+
+def test_fallback_font_is_embedded_and_extractable(tmp_path):
+    from printers import fonts
+
+    main = fonts.cjk_font_path()
+    ch = next(chr(c) for c in range(0x2600, 0x2700)
+              if c not in fonts.font_charset(main) and fonts.font_for_char(chr(c)) is not None)
+    scene = Scene(60, 20, (Text(2, 2, 56, 10, f"张三 {ch} 𠮷 ok", size_mm=4),))
+    pdf = tmp_path / "fallback.pdf"
+    render_pdf([scene], pdf)
+    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
+    rows = [line for line in listing.splitlines()[2:] if line.strip()]
+    assert len(rows) == 2 and all(" yes " in row for row in rows)  # label font + the fallback
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=60).stdout
+    assert "张三" in text and ch in text and "ok" in text
+    assert "𠮷" not in text  # no font has it: a drawn box, not a garbage glyph

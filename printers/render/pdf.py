@@ -20,6 +20,7 @@ from typing import BinaryIO, Iterable
 from printers import code128, qr
 from printers.errors import SceneError
 from printers.fonts import font_runs, replacement_advance
+from printers.render.glyphs import replacement_box
 from printers.render.pdfwriter import EmbeddedFonts, PdfObjectWriter, pdf_string
 from printers.render.raster import fitted_image, line_rect
 from printers.scene import MM_PER_INCH, Barcode128, Box, Image, Line, QRCode, Scene, Text, mm_to_dots
@@ -106,12 +107,9 @@ def _draw_text_line(page: _Page, x: float, baseline: int, text: str, size: int, 
     cx = float(x) + stroke
     for font_path, run in font_runs(text):
         if font_path is None:
-            adv = replacement_advance(size)
-            inset, width = max(1, size // 10), max(1, size // 16)
-            left, right = int(round(cx)) + inset, int(round(cx + adv)) - inset
-            top, bottom = int(round(baseline - size * 0.72)), int(round(baseline))
+            left, top, right, bottom, width = replacement_box(cx, baseline, size)
             page.outline(left, top, right, bottom, width, gray)
-            cx += adv
+            cx += replacement_advance(size)
             continue
         if run.strip():
             page.glyph_run(int(round(cx)), int(baseline), font_path, run, size, stroke, gray)

@@ -31,16 +31,15 @@ def render_raster(scene: Scene, dpi: int = 203, mode: str = "1") -> PILImage.Ima
     size = (mm_to_dots(scene.width_mm, dpi), mm_to_dots(scene.height_mm, dpi))
     img = PILImage.new(mode, size, PAPER)
     draw = ImageDraw.Draw(img)
-    draw.fontmode = "1" if mode == "1" else "L"
     for el in scene.elements:
         if isinstance(el, Text):
-            _text(draw, el, dpi)
+            _text(img, draw, el, dpi)
         elif isinstance(el, Box):
             _box(draw, el, dpi)
         elif isinstance(el, Line):
             _line(draw, el, dpi)
         elif isinstance(el, Barcode128):
-            _barcode(draw, el, dpi)
+            _barcode(img, draw, el, dpi)
         elif isinstance(el, QRCode):
             _qr(img, draw, el, dpi)
         elif isinstance(el, Image):
@@ -60,14 +59,14 @@ def _fill(draw: ImageDraw.ImageDraw, left: int, top: int, right: int, bottom: in
         draw.rectangle((left, top, right - 1, bottom - 1), fill=fill)
 
 
-def _text(draw: ImageDraw.ImageDraw, el: Text, dpi: int) -> None:
+def _text(img: PILImage.Image, draw: ImageDraw.ImageDraw, el: Text, dpi: int) -> None:
     ink = INK
     if el.inverse:
         _fill(draw, *_rect_dots(el.x, el.y, el.w, el.h, dpi), INK)
         ink = PAPER
     for line in layout(el, dpi).lines:
         if line.text:
-            draw_line(draw, line.x, line.baseline, line.text, line.size, el.bold, ink)
+            draw_line(img, line.x, line.baseline, line.text, line.size, el.bold, ink)
 
 
 def _box(draw: ImageDraw.ImageDraw, el: Box, dpi: int) -> None:
@@ -96,14 +95,14 @@ def _line(draw: ImageDraw.ImageDraw, el: Line, dpi: int) -> None:
     _fill(draw, *line_rect(el, dpi), INK)
 
 
-def _barcode(draw: ImageDraw.ImageDraw, el: Barcode128, dpi: int) -> None:
+def _barcode(img: PILImage.Image, draw: ImageDraw.ImageDraw, el: Barcode128, dpi: int) -> None:
     g = code128.geometry(el, dpi)
     for x, w in g.bars:
         _fill(draw, x, g.y, x + w, g.y + g.bar_height, INK)
     if g.text:
         from printers.textlayout import baseline_offset
 
-        draw_line(draw, g.text_x, g.text_y + baseline_offset(g.text_size), g.text, g.text_size, False, INK)
+        draw_line(img, g.text_x, g.text_y + baseline_offset(g.text_size), g.text, g.text_size, False, INK)
 
 
 @lru_cache(maxsize=64)

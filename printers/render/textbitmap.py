@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageChops
 
 from printers.render.glyphs import draw_line
 from printers.textlayout import baseline_offset, bold_stroke, text_width
@@ -54,9 +54,7 @@ def text_line_bitmap(text: str, size_dots: int, bold: bool, inverse: bool = Fals
     height = size * 2 + 2 * margin
     # Draw ink as white (255) on black so getbbox() finds it, then flip to paper polarity.
     mask = Image.new("1", (max(1, width), height), 0)
-    draw = ImageDraw.Draw(mask)
-    draw.fontmode = "1"
-    draw_line(draw, margin, margin + baseline_offset(size), text, size, bold, 255)
+    draw_line(mask, margin, margin + baseline_offset(size), text, size, bold, 255)
     box = mask.getbbox()
     if box is None:
         return TextBitmap(Image.new("1", (0, 0), 1), 0, 0)
