@@ -24,7 +24,6 @@ from desktop.keys.ids import key_id  # noqa: E402
 from desktop.keys.keyfile import raw_private, raw_public  # noqa: E402
 from desktop.keys.trust import TrustList  # noqa: E402
 from desktop.seal import Sealer  # noqa: E402
-from desktop.seal import envelope as env  # noqa: E402
 from desktop.seal.payload import encode_shipment, pad  # noqa: E402
 from desktop.seal.suite import SUITE  # noqa: E402
 from desktop.shipment import Shipment, load_jsonl  # noqa: E402
