@@ -94,6 +94,7 @@ class PrinterProfile:
     speed_range: tuple = (2, 6)
     gap_mm: float = 2.0
     raster_chunk_bytes: int = 4096
+    direction: int = 1  # TSPL DIRECTION: which way up the label leaves the printer
     source: str = field(default="", compare=False)
 
     @property
@@ -120,6 +121,7 @@ _OPTIONAL = {
     "storage_bytes": int,
     "gap_mm": (int, float),
     "raster_chunk_bytes": int,
+    "direction": int,
     "description": str,
 }
 
@@ -198,6 +200,8 @@ def parse_profile(raw: object, source: str) -> PrinterProfile:
             raise _fail(source, key, f"must be between 10 and 2000 mm, got {raw[key]!r}")
     if raw["max_baud"] not in (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600):
         raise _fail(source, "max_baud", f"must be a standard baud rate, got {raw['max_baud']!r}")
+    if raw.get("direction", 1) not in (0, 1):
+        raise _fail(source, "direction", f"must be 0 or 1, got {raw['direction']!r}")
     fonts = tuple(_font(source, i, f) for i, f in enumerate(raw["resident_fonts"]))
     return PrinterProfile(
         name=raw["name"], model=raw["model"], language=raw["language"], dpi=raw["dpi"],
@@ -208,6 +212,7 @@ def parse_profile(raw: object, source: str) -> PrinterProfile:
         darkness_range=_range(source, "darkness_range", raw["darkness_range"]),
         speed_range=_range(source, "speed_range", raw["speed_range"]),
         gap_mm=float(raw.get("gap_mm", 2.0)), raster_chunk_bytes=int(raw.get("raster_chunk_bytes", 4096)),
+        direction=int(raw.get("direction", 1)),
         source=source,
     )
 

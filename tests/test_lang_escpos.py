@@ -312,3 +312,15 @@ def test_white_on_black_text_matches_the_preview():
     page = Page(encode(scene, load_profile("escpos-80")))
     expected = render_raster(scene, 203, "1").convert("L")
     assert page.image.tobytes() == expected.tobytes()
+
+
+def test_modules_beyond_what_a_language_takes_are_refused():
+    from printers.errors import EncodeError
+
+    wide = Scene(72, 40, (Barcode128(1, 1, 70, 20, "SG1", module_dots=7),))
+    with pytest.raises(EncodeError, match="Code128 module"):
+        encode(wide, load_profile("escpos-80"))
+    assert b"BARCODE" in encode(wide, load_profile("tspl-203"))
+    big = Scene(100, 100, (QRCode(10, 10, "SG1:A", module_dots=12),))
+    with pytest.raises(EncodeError, match="QR module"):
+        encode(big, load_profile("zpl-203"))

@@ -74,6 +74,7 @@ def _write(tmp_path, name, **changes):
          "resident_fonts[0].encoding"),
         ({"resident_fonts": [{"name": "3", "encoding": "ascii", "coverage": "ascii"}]}, "resident_fonts[0].cell"),
         ({"colour": "red"}, "colour"),
+        ({"direction": 2}, "direction"),
     ],
 )
 def test_a_bad_profile_names_its_file_and_field(tmp_path, changes, field):

@@ -103,10 +103,10 @@ class EscposEncoder:
 
     def _barcode(self, el: Barcode128) -> bytes:
         dpi = self.profile.dpi
-        g = barcode_geometry(el, dpi)
+        g = barcode_geometry(el, dpi, max_module=6)
         data = escpos_code128(el.value)
-        height = min(255, g.bar_height)
-        module = min(6, max(1, g.module))
+        height = min(255, g.bar_height)  # GS h takes one byte: taller bars print 255 dots
+        module = g.module
         out = GS + b"h" + bytes([height]) + GS + b"w" + bytes([module]) + GS + b"H\x00"
         out += at(g.x, g.y + height) + GS + b"k" + bytes([73, len(data)]) + data
         if el.human_readable:
@@ -136,7 +136,7 @@ class EscposEncoder:
             elif isinstance(el, Barcode128):
                 body += self._barcode(el)
             elif isinstance(el, QRCode):
-                g = qr_geometry(el, dpi)
+                g = qr_geometry(el, dpi, max_module=16)
                 body += at(g.x, g.y + g.side) + qr_commands(el.payload.encode("utf-8"), g.module, el.ec)
             elif isinstance(el, Image):
                 placed = image_bitmap(el, dpi)

@@ -69,13 +69,18 @@ class BarcodeGeometry:
     text_y: int  # top of the human-readable line
 
 
-def barcode_geometry(el: Barcode128, dpi: int) -> BarcodeGeometry:
+def barcode_geometry(el: Barcode128, dpi: int, max_module: int = 10) -> BarcodeGeometry:
     """Bar height and caption placement from printers.code128, which the raster and PDF
     renderers use too, so the printer's own Code128 matches the preview."""
     if not el.value or not all(0x20 <= ord(ch) < 0x7F for ch in el.value):
         raise EncodeError(
             f"Code128 value {el.value!r} must be printable ASCII and not empty",
             "tracking numbers are letters, digits and simple punctuation",
+        )
+    if int(el.module_dots) > max_module:
+        raise EncodeError(
+            f"a Code128 module of {el.module_dots} dots is more than this printer language takes ({max_module})",
+            f"use {max_module} dots per module or fewer",
         )
     from printers.code128 import geometry
 
@@ -92,11 +97,17 @@ class QrGeometry:
     version: int
 
 
-def qr_geometry(el: QRCode, dpi: int) -> QrGeometry:
+def qr_geometry(el: QRCode, dpi: int, max_module: int = 10) -> QrGeometry:
+    """``max_module``: the largest dots per module the language's QR command takes."""
     from printers.qr import qr_matrix
 
     matrix = qr_matrix(el.payload, el.ec)
     module = max(1, int(el.module_dots))
+    if module > max_module:
+        raise EncodeError(
+            f"a QR module of {module} dots is more than this printer language's QR command takes ({max_module})",
+            f"use {max_module} dots per module or fewer",
+        )
     return QrGeometry(mm_to_dots(el.x, dpi), mm_to_dots(el.y, dpi), module, matrix.size * module, matrix.version)
 
 

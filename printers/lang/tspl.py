@@ -120,7 +120,7 @@ class TsplEncoder:
         head = [
             f"SIZE {_fmt(scene.width_mm)} mm,{_fmt(scene.height_mm)} mm",
             f"GAP {_fmt(self.profile.gap_mm)} mm,0 mm",
-            "DIRECTION 1,0",
+            f"DIRECTION {self.profile.direction},0",
         ]
         ox, oy = mm_to_dots(options.offset_x_mm, dpi), mm_to_dots(options.offset_y_mm, dpi)
         head.append(f"REFERENCE {max(0, ox)},{max(0, oy)}")
