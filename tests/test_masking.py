@@ -69,7 +69,8 @@ def test_cn_landline_with_extension(cn_row):
 def test_cn_house_numbers_are_cut_from_the_street(cn_row):
     for street, shown in [("建设路656号", "建设路"), ("文一西路969号", "文一西路"), ("科技园南路239号", "科技园南路"),
                           ("人民路5-7号院", "人民路"), ("长江路１２号", "长江路"), ("中山路", "中山路"),
-                          ("建设路12号星河湾8-2-301", "建设路")]:
+                          ("建设路12号星河湾8-2-301", "建设路"), ("建设路六五六号", "建设路"), ("长乐路123弄45号", "长乐路"),
+                          ("文一西路", "文一西路"), ("五一路十二号", "五一路"), ("中关村大街27号院3号楼", "中关村大街")]:
         assert mask(_shipment(cn_row, street=street)).recipient.address == shown
 
 

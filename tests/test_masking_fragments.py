@@ -184,3 +184,14 @@ def test_what_the_label_prints_anyway_is_not_a_fragment(sample_shipments):
     fragments = hidden_fragments(shipment, view)
     assert "3号楼" not in fragments
     assert "刘建国" in fragments and "656号" in fragments
+
+
+def test_chinese_numerals_in_the_address(sample_shipments):
+    row = copy.deepcopy(sample_shipments[0])
+    row["recipient"].update(street="建设路六五六号", detail="绿地中心十三栋三单元四零二室")
+    shipment = validate(row).shipment
+    view = mask(shipment)
+    assert view.recipient.address == "建设路"
+    fragments = hidden_fragments(shipment, view)
+    for value in ["六五六号", "十三栋", "三单元", "四零二室", "绿地中心十三栋三单元四零二室"]:
+        assert value in fragments, value

@@ -10,10 +10,13 @@ complete (every way the hidden data could be written) and specific (never a fals
   national number, the number as dialled at home (with its trunk 0), E.164 with and
   without "+", the canonical form, the text as typed, and the extension;
 * address: the detail field whole and each numbered part of it (13栋, 3单元, 402室,
-  "apto 1790", 2910), and what masking cut from the street (656号, the street as written).
+  十三栋, "apto 1790", 2910), and what masking cut from the street (656号, the street as written).
   A bare number counts from 4 characters (2910, 8-2-301): 3-digit ones (598, 846) turn up
   in postcodes and phone endings of other labels; they are searched with their context
   ("598 Apt 3R", "Rua Augusta, 150", "apto 846").
+
+The same goes for a private sender, masked by the same rules; a business sender shown in
+full hides nothing.
 
 Never a fragment of 1 character, never under 2 characters when it holds CJK, never under 3
 otherwise (so never a bare 1-2 digit number). A fragment that also occurs in what the label
@@ -38,7 +41,7 @@ from desktop.shipment import Party, Shipment
 from desktop.validation import clean_text
 
 _CJK_UNIT = r"(?:号楼|号院|号室|号|號|栋|棟|幢|座|单元|單元|楼|樓|层|層|室|户|戶|弄|巷|期|丁目|番地|番)"
-_UNIT_TOKEN = re.compile(r"[0-9０-９]+(?:[-－][0-9０-９]+)*\s*" + _CJK_UNIT)
+_UNIT_TOKEN = re.compile(r"(?:[0-9０-９]+(?:[-－][0-9０-９]+)*|[零〇一二三四五六七八九十百千两]+)\s*" + _CJK_UNIT)
 _WORD_NUMBER = re.compile(r"[^\W\d_]+\.?\s*[0-9]+[A-Za-z]?(?:[-/][0-9]+[A-Za-z]?)*")
 _NUMBER = re.compile(r"[0-9]+(?:[-/][0-9]+)*")
 _BARE_NUMBER = re.compile(r"[0-9]+[A-Za-z]?")
