@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import median_seconds, table  # noqa: E402
+from common import median_seconds, table
 
-from printers.lang import LabelEncoder, encode  # noqa: E402
-from printers.profiles import load_profile  # noqa: E402
-from printers.scene import Barcode128, Box, Line, QRCode, Scene, Text  # noqa: E402
+from printers.lang import LabelEncoder, encode
+from printers.profiles import load_profile
+from printers.scene import Barcode128, Box, Line, QRCode, Scene, Text
 
 BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
@@ -102,7 +102,7 @@ def bench() -> str:
         start = time.perf_counter()
         sizes = [len(encode(s, profile)) for s in scenes]
         per_label = (time.perf_counter() - start) / labels
-        warm = median_seconds(lambda: encode(scenes[0], profile), runs=5, inner=5)
+        warm = median_seconds(lambda s=scenes[0], p=profile: encode(s, p), runs=5, inner=5)
         size = max(sizes)
         rows.append([name, mode, f"{width:g}x150", f"{size:,}", f"{per_label * 1000:.1f} ms",
                      f"{warm * 1000:.2f} ms", _wire(size, 9600), _wire(size, 115200)])

@@ -99,7 +99,7 @@ class PrinterProfile:
 
     @property
     def print_width_dots(self) -> int:
-        return int(round(self.print_width_mm * self.dpi / 25.4))
+        return round(self.print_width_mm * self.dpi / 25.4)
 
 
 _REQUIRED = {

@@ -200,7 +200,7 @@ def test_golden_bytes_escpos_80():
 
 def test_raster_polarity_one_is_black():
     page = Page(encode(GOLDEN_SCENE, load_profile("escpos-80")))
-    x, y, wb, h, raw = page.rasters[-1]
+    _x, _y, wb, h, raw = page.rasters[-1]
     bitmap, _, _ = line_bitmap("中文", 24, False, False)
     assert all(bool(raw[r * wb + c // 8] & (0x80 >> (c % 8))) == bitmap.pixel(c, r)
                for r in range(h) for c in range(bitmap.width))

@@ -9,12 +9,12 @@ import re
 import zplkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_lang_escpos import Page
+from test_lang_tspl import parse as parse_tspl
 
 from printers.lang import encode
 from printers.profiles import load_profile
 from printers.scene import Scene, Text
-from test_lang_escpos import Page
-from test_lang_tspl import parse as parse_tspl
 
 NASTY = list('^~_"\\[],;:{}@\x00\x01\x0b\x0c\x0d\x1b\x1c\x1d\x7f\x85 aZ09') + list("张书注入é€😀𠮷")
 TEXTS = st.text(alphabet=st.sampled_from(NASTY), min_size=1, max_size=30)

@@ -127,10 +127,10 @@ class Label:
                 black = picture.point(lambda v: 255 if v < 128 else 0).convert("1")
                 self.image.paste(0, (x, y), black)
             elif name == "TEXT":
-                x, y, font, rot, xm, ym, content = args
+                x, y, font, rot, xm, _ym, content = args
                 self.texts.append((int(x), int(y), font, int(xm), content))
             elif name == "BARCODE":
-                x, y, kind, h, hr, rot, narrow, wide, value = args
+                x, y, kind, h, _hr, rot, narrow, wide, value = args
                 assert kind == b"128" and narrow == wide
                 modules = Code128(value.decode("ascii")).build()[0]
                 m, x, y, h = int(narrow), int(x), int(y), int(h)
@@ -138,7 +138,7 @@ class Label:
                     if bit == "1":
                         self.draw.rectangle((x + k * m, y, x + (k + 1) * m - 1, y + h - 1), fill=0)
             elif name == "QRCODE":
-                x, y, ec, cell, mode, rot, payload = args
+                x, y, ec, cell, mode, _rot, payload = args
                 code = qrcode.QRCode(error_correction=getattr(qrcode.constants, f"ERROR_CORRECT_{ec}"),
                                      box_size=int(cell), border=0)
                 code.add_data(payload.decode("utf-8"))
@@ -179,7 +179,7 @@ def test_golden_bytes_tspl_203():
 
 def test_bitmap_polarity_zero_is_black():
     label = run(encode(GOLDEN_SCENE, load_profile("tspl-203")))
-    (x, y, wb, h, raw), = label.bitmaps
+    (_x, _y, wb, h, raw), = label.bitmaps
     bitmap, _, _ = line_bitmap("中文", 24, False, False)
     for row in range(h):
         for col in range(bitmap.width):
@@ -221,7 +221,7 @@ def test_rebuilt_label_decodes_and_bitmaps_land_where_the_scene_says(profile_nam
         # a mixed line: CJK head as a bitmap, the masked phone in the resident font after it
         line = layout(scene.elements[3], 203).lines[0]
         cut = line.text.index("*")
-        (x, y, font, mul, content), = label.texts[1:2]
+        (x, _y, _font, mul, content), = label.texts[1:2]
         assert content == b"**  *******5678" and x == line.x + text_width(line.text[:cut], line.size)
         assert x + 16 * mul * len(content) <= line.x + line.width
     else:

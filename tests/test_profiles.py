@@ -6,7 +6,13 @@ import json
 
 import pytest
 
-from printers.profiles import ProfileError, list_profiles, load_profile, load_profile_file, profiles_dir
+from printers.profiles import (
+    ProfileError,
+    list_profiles,
+    load_profile,
+    load_profile_file,
+    profiles_dir,
+)
 
 REQUIRED = ["tspl-203", "tspl-203-cn", "zpl-203", "zpl-300", "zpl-203-cjkfont", "escpos-80", "escpos-80-cn"]
 

@@ -14,7 +14,6 @@ import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
-
 _INVERT = bytes(b ^ 0xFF for b in range(256))
 
 
@@ -41,7 +40,7 @@ class Bitmap:
         byte = self.rows[y * self.bytes_per_row + x // 8]
         return bool(byte & (0x80 >> (x % 8)))
 
-    def band(self, first_row: int, rows: int) -> "Bitmap":
+    def band(self, first_row: int, rows: int) -> Bitmap:
         bpr = self.bytes_per_row
         return Bitmap(self.width, rows, self.rows[first_row * bpr:(first_row + rows) * bpr])
 

@@ -20,13 +20,28 @@ from dataclasses import replace
 from printers.lang.bitmap import Bitmap, knockout, solid
 from printers.lang.code128 import escpos_code128, escpos_code128_modules
 from printers.lang.geometry import (
-    barcode_geometry, box_rect, box_sides, image_bitmap, line_rect, qr_geometry,
+    barcode_geometry,
+    box_rect,
+    box_sides,
+    image_bitmap,
+    line_rect,
+    qr_geometry,
 )
 from printers.lang.options import EncodeOptions
 from printers.lang.storage import PrinterMemory
-from printers.lang.textplan import BitmapText, InverseBox, plan_text
+from printers.lang.textplan import BitmapText, plan_text
 from printers.profiles import PrinterProfile
-from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, Text, dots_to_mm, mm_to_dots
+from printers.scene import (
+    Barcode128,
+    Box,
+    Image,
+    Line,
+    QRCode,
+    Scene,
+    Text,
+    dots_to_mm,
+    mm_to_dots,
+)
 
 ESC, GS, FS = b"\x1b", b"\x1d", b"\x1c"
 _EC = {"L": 48, "M": 49, "Q": 50, "H": 51}

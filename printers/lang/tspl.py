@@ -15,7 +15,11 @@ import io
 
 from printers.lang.bitmap import Bitmap
 from printers.lang.geometry import (
-    barcode_geometry, box_rect, image_bitmap, line_rect, qr_geometry,
+    barcode_geometry,
+    box_rect,
+    image_bitmap,
+    line_rect,
+    qr_geometry,
 )
 from printers.lang.options import EncodeOptions
 from printers.lang.storage import PrinterMemory

@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from printers.lang.bitmap import Bitmap, z64
 from printers.lang.geometry import (
-    Rect, barcode_geometry, box_rect, image_bitmap, line_rect, qr_geometry,
+    Rect,
+    barcode_geometry,
+    box_rect,
+    image_bitmap,
+    line_rect,
+    qr_geometry,
 )
 from printers.lang.options import EncodeOptions
 from printers.lang.storage import PrinterMemory
