@@ -121,7 +121,8 @@ def test_international_views(sample_shipments):
                                            ("Albert Street, Flat 4", "Albert Street"),
                                            ("Apt 3R, 598 Atlantic Avenue", "Atlantic Avenue"),
                                            ("Torstraße 112, 3. OG", "Torstraße"), ("Baker Street 221B", "Baker Street"),
-                                           ("Flatbush Avenue", "Flatbush Avenue"), ("5th Avenue 725", "5th Avenue")])
+                                           ("Flatbush Avenue", "Flatbush Avenue"), ("5th Avenue 725", "5th Avenue"),
+                                           ("表参道3-5-12", "表参道"), ("神宮前3丁目5-12", "神宮前"), ("테헤란로 152", "테헤란로")])
 def test_international_street_numbers_are_hidden(sample_shipments, street, shown):
     row = sample_shipments[33]
     assert mask(_shipment(row, street=street, district="")).recipient.address == shown
