@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -33,14 +34,10 @@ ALGORITHMS = {"fleet": "X25519", "station": "Ed25519", "authority": "Ed25519"}
 
 
 def raw_public(private) -> bytes:
-    from cryptography.hazmat.primitives import serialization
-
     return private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def raw_private(private) -> bytes:
-    from cryptography.hazmat.primitives import serialization
-
     return private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                  serialization.NoEncryption())
 

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 from desktop.keys import manage
 from desktop.keys.errors import MissingKey
 from desktop.keys.ids import key_id
-from desktop.keys.keyfile import load_private, load_public, read_json
+from desktop.keys.keyfile import load_private, load_public, raw_public
 from desktop.keys.layout import KeysDir
 from desktop.keys.passphrase import from_environment
 from desktop.seal import envelope as env
@@ -38,8 +38,6 @@ class Sealer:
     def __post_init__(self) -> None:
         self._fleet_public = x25519.X25519PublicKey.from_public_bytes(self.fleet_public_raw)
         self.fleet_kid = key_id(self.fleet_public_raw)
-        from desktop.keys.keyfile import raw_public
-
         self.station_kid = key_id(raw_public(self.station_private))
 
     @classmethod
@@ -79,7 +77,3 @@ class Sealer:
         """The QR text. Expiry is issue time + the station's validity_days (default 180)."""
         return self.envelope(shipment, issued_at).to_text()
 
-
-def station_summary(path: str | Path) -> dict:
-    """Station id/name/region from a keys dir without touching the private key."""
-    return read_json(KeysDir.at(path).station_json, "station configuration")
