@@ -11,11 +11,11 @@ import pytest
 import zplkit
 import zxingcpp
 from PIL import Image as PILImage
+from test_lang_tspl import run as run_tspl
 
 from printers.lang import LabelEncoder, encode
 from printers.profiles import load_profile
 from printers.scene import Barcode128, Box, Line, QRCode, Scene, Text
-from test_lang_tspl import run as run_tspl
 
 BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
