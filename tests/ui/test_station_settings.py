@@ -1,0 +1,163 @@
+"""Sign-in when operators exist, permissions, settings remembered in QSettings (in a temporary
+folder here), the queue view's pause/cancel/retry of failed labels only, and `sigilo gui`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+
+from desktop.shipment import Shipment
+from tests.ui.conftest import sample
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_first_run_has_no_sign_in(station, qtbot, demo_keys):
+    from desktop.ui import config
+    from desktop.ui.app import build_window
+
+    config.put("keys/station_dir", str(demo_keys))
+    window = build_window(station)
+    qtbot.addWidget(window)
+    assert window is not None
+    assert "No operators" in window.operator_label.text()
+    window.close()
+
+
+def test_sign_in_dialog_refuses_a_wrong_password_then_signs_in(station, qtbot):
+    from desktop.ui.login import LoginDialog
+
+    station.operators().add("li", "counter-pass-1", "clerk")
+    station.store.set_setting("login.base_delay_seconds", 0)  # no back-off between the two tries here
+    assert station.has_operators()
+    dialog = LoginDialog(station)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.user, "li")
+    qtbot.keyClick(dialog.user, Qt.Key_Return)
+    qtbot.keyClicks(dialog.password, "Xq7-typo")
+    qtbot.keyClick(dialog.password, Qt.Key_Return)
+    assert dialog.error.text() and dialog.result() == 0
+    assert "Xq7-typo" not in dialog.error.text()
+    qtbot.keyClicks(dialog.password, "counter-pass-1")
+    qtbot.keyClick(dialog.password, Qt.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert station.operator.username == "li"
+
+
+def test_a_clerk_may_print_but_not_reprint(qtbot, window, sample_shipments, mem_name):
+    station = window.station
+    station.operators().add("li", "counter-pass-1", "clerk")
+    station.login("li", "counter-pass-1")
+    page = window.label_page
+    page.form.set_data(sample(sample_shipments))
+    qtbot.keyClick(page.form.first_field(), Qt.Key_P, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: page.last_outcome is not None, timeout=30000)
+    window.show_page(2)
+    qtbot.waitUntil(lambda: len(window.history_view.rows) == 1, timeout=10000)
+    window.history_view.ask_reason = lambda tracking: "damaged"
+    window.history_view.reprint_button.click()
+    qtbot.waitUntil(lambda: "may not reprint" in window.statusBar().currentMessage(), timeout=10000)
+    assert len(station.history()) == 1
+
+
+def test_settings_are_remembered_in_qsettings(qtbot, window, qsettings_tmp):
+    view = window.settings_view
+    window.show_page(4)
+    view.new_name.setText("Back office")
+    view.new_uri.setText("tcp://192.0.2.10:9100")
+    view.new_profile.setCurrentText("tspl-203")
+    view.add_printer()
+    view.policy.setCurrentIndex(view.policy.findData("br-default"))
+    from desktop.ui import config
+
+    names = [p.name for p in config.printers()]
+    assert "Back office" in names
+    assert config.get("masking/policy") == "br-default"
+    # written to the test's own folder, under the organisation/app name
+    files = list(Path(qsettings_tmp).rglob("*.ini"))
+    assert files and any("Back office" in f.read_text(encoding="utf-8") for f in files)
+    assert QSettings().organizationName() == "Sigilo"
+    # the label page offers the new printer at once
+    combo = window.label_page.printer_panel.printer_combo
+    assert any("Back office" in combo.itemText(i) for i in range(combo.count()))
+
+
+def test_calibration_is_kept_per_printer(qtbot, window):
+    panel = window.label_page.printer_panel
+    panel.offset_x.setValue(1.25)
+    panel.darkness.setValue(18)
+    panel.printer_combo.setCurrentIndex(1)  # the PDF printer: no darkness, no offsets
+    assert not panel.darkness.isEnabled() and panel.offset_x.value() == 0
+    panel.printer_combo.setCurrentIndex(0)
+    assert panel.offset_x.value() == 1.25 and panel.darkness.value() == 18
+
+
+def test_queue_retries_only_the_failed_labels(qtbot, window, sample_shipments, mem_name, monkeypatch):
+    from desktop.ui import services
+    from printers.transports.mem import mem_printer
+
+    real = services.sealer
+    rows = [s for s in sample_shipments if s["recipient"]["country"] == "CN"][:3]
+    flaky = {rows[1]["tracking_number"]}
+
+    class Flaky:
+        def __init__(self, inner):
+            self.inner = inner
+
+        def seal(self, shipment, issued_at=None):
+            if shipment.tracking_number in flaky:
+                flaky.discard(shipment.tracking_number)
+                raise OSError(5, "key store briefly unreadable")
+            return self.inner.seal(shipment, issued_at)
+
+    monkeypatch.setattr(services, "sealer", lambda keys_dir: Flaky(real(keys_dir)))
+    station = window.station
+    job = station.print_queue.submit(f"mem://{mem_name}", "zpl-203", [Shipment.from_dict(r) for r in rows])
+    window.show_page(1)
+    view = window.queue_view
+    qtbot.waitUntil(lambda: bool(view.jobs) and view.jobs[0].count("confirmed") == 2 and view.jobs[0].count("failed") == 1,
+                    timeout=30000)
+    sent_before = len(mem_printer(mem_name).writes)
+    failed_row = [lab for lab in view.jobs[0].labels if lab.state == "failed"][0]
+    assert failed_row.tracking_number == rows[1]["tracking_number"]
+    assert rows[1]["recipient"]["name"] not in (failed_row.error or "")
+    view.table.selectRow(0)
+    view.retry_button.click()
+    qtbot.waitUntil(lambda: bool(view.jobs) and view.jobs[0].count("confirmed") == 3, timeout=30000)
+    received = bytes(mem_printer(mem_name).received)
+    assert received.count(b"^XA") == 3  # the two good labels were not sent again
+    assert len(mem_printer(mem_name).writes) > sent_before
+    assert job == view.jobs[0].job_id
+
+
+def test_pause_and_cancel_a_job(qtbot, window, sample_shipments, mem_name):
+    from printers.transports.mem import mem_printer
+
+    mem_printer(mem_name).online = False  # the printer is unplugged: labels wait
+    station = window.station
+    rows = [Shipment.from_dict(r) for r in sample_shipments[:3]]
+    job = station.print_queue.submit(f"mem://{mem_name}", "zpl-203", rows)
+    window.show_page(1)
+    view = window.queue_view
+    qtbot.waitUntil(lambda: bool(view.jobs), timeout=10000)
+    view.table.selectRow(0)
+    view.pause_button.click()
+    qtbot.waitUntil(lambda: view.jobs[0].state == "paused", timeout=10000)
+    view.table.selectRow(0)
+    view.cancel_button.click()
+    qtbot.waitUntil(lambda: view.jobs[0].state == "cancelled", timeout=10000)
+    progress = station.print_queue.progress(job)
+    assert {lab.state for lab in progress.labels} <= {"cancelled", "sent", "queued"}
+    assert progress.count("cancelled") >= 1
+
+
+def test_sigilo_gui_is_a_command_and_qt_stays_out_of_the_cli():
+    out = subprocess.run([sys.executable, "-m", "desktop.cli", "gui", "--help"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0 and "gui" in out.stdout
+    source = (ROOT / "desktop" / "commands" / "gui.py").read_text(encoding="utf-8")
+    top_imports = [ln for ln in source.split("def run")[0].splitlines() if ln.startswith(("import ", "from "))]
+    assert not [ln for ln in top_imports if "PySide6" in ln or "desktop.ui" in ln]
