@@ -299,3 +299,14 @@ def test_white_on_black_text_matches_the_preview():
     label = run(encode(scene, load_profile("tspl-203")))
     expected = render_raster(scene, 203, "1").convert("L")
     assert label.image.tobytes() == expected.tobytes()
+
+
+def test_the_resident_size_nearest_the_layout_is_chosen_across_fonts():
+    from printers.lang.textplan import native_line
+
+    profile = load_profile("tspl-203")
+    font, mul, height, width = native_line(profile, "Rua Augusta", 20, 600)
+    assert (font.name, mul, height) == ("2", 1, 20)  # not font 3's 24 dots
+    font, mul, height, width = native_line(profile, "Rua Augusta", 46, 600)
+    assert (font.name, mul, height, width) == ("3", 2, 48, 11 * 32)
+    assert native_line(profile, "Rua Augusta", 46, 300) is None  # 352 dots would overflow the box

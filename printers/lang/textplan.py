@@ -84,18 +84,20 @@ def _pick_size(font: ResidentFont, text: str, size: int, max_width: int) -> tupl
 
 
 def native_line(profile: PrinterProfile, text: str, size: int, max_width: int) -> tuple | None:
-    """(font, multiplier, height, width) for a resident font that can print ``text``."""
+    """(font, multiplier, height, width) of the resident font and size nearest ``size`` that
+    can print ``text`` within ``max_width`` (earlier fonts in the profile win ties)."""
     if not text:
         return None
-    for font in profile.resident_fonts:
+    best = None
+    for order, font in enumerate(profile.resident_fonts):
         if not all(font.covers(ch) for ch in text):
             continue
         if font.scalable:
             return (font, 1, size, None)
         picked = _pick_size(font, text, size, max_width)
-        if picked:
-            return (font,) + picked
-    return None
+        if picked and (best is None or (abs(picked[1] - size), order) < best[0]):
+            best = ((abs(picked[1] - size), order), (font,) + picked)
+    return best[1] if best else None
 
 
 @lru_cache(maxsize=2048)
