@@ -23,7 +23,7 @@ from printers.qr import qr_matrix
 from printers.scene import Barcode128, QRCode, Text, dots_to_mm
 from printers.textlayout import layout
 
-TEMPLATES = ["waybill-100x150", "waybill-100x180", "waybill-4x6", "waybill-76x130"]
+TEMPLATES = ["waybill-100x150", "waybill-100x180", "waybill-4x6", "waybill-76x130", "waybill-72x130"]
 WHEN = datetime(2026, 11, 28, 9, 30)
 
 
@@ -228,3 +228,45 @@ def test_qr_size_follows_whole_dots(samples):
     label = compose(samples[0], dpi=300)
     (qr,) = [el for el in label.scene.elements if isinstance(el, QRCode)]
     assert qr.size_mm(300) == pytest.approx(dots_to_mm(qr_matrix(label.qr_text).size * 6, 300))
+
+
+@pytest.mark.parametrize("template, has_large", [("waybill-100x150", True), ("waybill-100x180", True),
+                                                  ("waybill-4x6", True), ("waybill-76x130", False),
+                                                  ("waybill-72x130", False)])
+@pytest.mark.parametrize("dpi", [203, 300])
+def test_large_qr_layouts_hold_a_long_seal_or_refuse(samples, template, has_large, dpi):
+    if has_large:
+        label = compose(samples[0], template, seal_len=1300, dpi=dpi, reprint="damaged")
+        assert label.layout == "large-qr"
+        label.scene.validate(dpi)
+        for el in _texts(label.scene):
+            assert layout(el, dpi).fits, el.name
+        (qr,) = [el for el in label.scene.elements if isinstance(el, QRCode)]
+        assert qr.module_dots == {203: 4, 300: 6}[dpi]
+    else:
+        with pytest.raises(QrTooLargeError):
+            compose(samples[0], template, seal_len=1300, dpi=dpi)
+
+
+def test_other_dpis_keep_the_physical_module_size():
+    tpl = load_template("waybill-100x150")
+    assert tpl.qr_module_dots(203) == 4 and tpl.qr_module_dots(300) == 6
+    assert tpl.qr_module_dots(600) == 12  # scaled from the nearest listed dpi, in whole dots
+    assert tpl.barcode_module_dots(203) == [4, 3, 2]
+
+
+def test_a_logo_region_draws_its_picture(tmp_path):
+    import io
+
+    from PIL import Image as PILImage
+
+    from desktop.compose.compose import _logo
+    from printers.scene import Image
+
+    buf = io.BytesIO()
+    PILImage.new("1", (40, 10), 0).save(buf, "PNG")
+    path = tmp_path / "logo.png"
+    path.write_bytes(buf.getvalue())
+    logo = _logo({"x": 2, "y": 3, "w": 20, "h": 5, "file": str(path)})
+    assert isinstance(logo, Image) and logo.png == buf.getvalue() and (logo.w, logo.h) == (20, 5)
+    assert _logo({"x": 2, "y": 3, "w": 20, "h": 5, "file": None}) is None
