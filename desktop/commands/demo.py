@@ -49,7 +49,9 @@ def run(args) -> int:
     if keys is None:
         keys = out / "keys"
         ensure_demo_keys(keys)
-    sealer = Sealer.from_keys_dir(keys)
+    from desktop.keys.passphrase import from_environment
+
+    sealer = Sealer.from_keys_dir(keys, from_environment(None) if args.keys is not None else None)
     profiles = {lang: load_printer_profile(name) for lang, name in DEFAULT_PROFILES.items()}
 
     good, bad = validate_rows(read_rows(args.samples or sample_shipments_path()))
