@@ -271,3 +271,10 @@ def test_station_key_replacement_revokes_only_the_old_key(tmp_path, world_copy, 
 
     with pytest.raises(RevokedStation, match="key replaced"):
         reader.open(old_text)
+
+
+def test_directories_made_for_private_keys_are_0700(tmp_path):
+    kd = KeysDir.at(tmp_path / "new" / "keys")
+    manage.create_fleet(kd, "cn", 1, PW)
+    assert stat.S_IMODE(kd.fleet_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(kd.fleet_key("cn", 1).stat().st_mode) == 0o600

@@ -53,8 +53,9 @@ def private_from_raw(kind: str, raw: bytes):
 
 
 def write_private_file(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON 0600 atomically (the temporary file is 0600 from its creation)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write JSON 0600 atomically (the temporary file is 0600 from its creation); a directory
+    created for it is 0700."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
