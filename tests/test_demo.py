@@ -94,3 +94,18 @@ def test_no_demo_file_or_message_holds_a_hidden_detail(demo_run, sample_shipment
         assert_no_fragments(printer_text_parts(escpos, "escpos"), fragments, f"{stem}.escpos", short_numbers=False,
                             allow=qr)
         assert_no_fragments((stdout + stderr).encode(), fragments, "demo messages")
+
+
+def test_demo_with_given_keys_seals_with_them(tmp_path, sample_shipments, capsys):
+    from desktop.seal import Scanner, ensure_demo_keys
+
+    keys = tmp_path / "station-keys"
+    ensure_demo_keys(keys)
+    out = tmp_path / "labels"
+    assert main(["demo", "--out", str(out), "--keys", str(keys), "--template", "waybill-4x6"]) == 0
+    stdout = capsys.readouterr().out
+    assert not (out / "keys").exists() and "DEMO ONLY" not in stdout
+    zpl = (out / f"{sample_shipments[3]['tracking_number']}.zpl").read_text(encoding="utf-8")
+    qr_text = zpl.split("^FDMA,", 1)[1].split("^FS", 1)[0]
+    opened = Scanner.from_keys_dir(keys).open(qr_text, barcode=sample_shipments[3]["tracking_number"])
+    assert opened.shipment.to_dict() == require_valid(sample_shipments[3]).to_dict()
