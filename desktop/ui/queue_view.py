@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
 
-COLUMNS = ("Job", "Printer", "State", "Progress", "Confirmed", "Failed", "Queued", "Printer state")
+COLUMNS = ("Labels", "Printer", "State", "Progress", "Confirmed", "Failed", "Waiting", "Printer state", "Job")
 
 
 class QueueView(QWidget):
@@ -82,12 +82,18 @@ class QueueView(QWidget):
     def _show(self, jobs: list) -> None:
         keep = self.selected_job()
         self.jobs = jobs
+        names = {p.uri: p.name for p in config.printers()}
         self.table.setRowCount(len(jobs))
         for i, j in enumerate(jobs):
             total = len(j.labels) or 1
             done = j.count("confirmed")
-            values = (j.job_id, j.printer_uri, j.state, None, done, j.count("failed"), j.count("queued") + j.count("sent"),
-                      j.printer_state + (f": {j.printer_reason}" if j.printer_reason else ""))
+            first = j.labels[0].tracking_number if j.labels else ""
+            labels = first + (f" +{len(j.labels) - 1}" if len(j.labels) > 1 else "")
+            if any(lab.reprint for lab in j.labels):
+                labels += "  REPRINT"
+            values = (labels, names.get(j.printer_uri, j.printer_uri), j.state, None, done, j.count("failed"),
+                      j.count("queued") + j.count("sent"),
+                      j.printer_state + (f": {j.printer_reason}" if j.printer_reason else ""), j.job_id)
             for c, v in enumerate(values):
                 if c == 3:
                     bar = QProgressBar()

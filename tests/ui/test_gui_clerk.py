@@ -176,7 +176,7 @@ def test_preview_follows_typing_and_shows_the_masked_label(qtbot, window, sample
     assert page.preview.image != first
 
 
-def test_ctrl_p_prints_zpl_that_decodes_and_leaks_nothing(qtbot, window, sample_shipments, mem_name):
+def test_ctrl_p_prints_zpl_that_decodes_and_leaks_nothing(qtbot, window, sample_shipments, mem_name, qsettings_tmp):
     from printers.transports.mem import mem_printer
 
     data = sample(sample_shipments)
@@ -199,8 +199,11 @@ def test_ctrl_p_prints_zpl_that_decodes_and_leaks_nothing(qtbot, window, sample_
     assert [r.state for r in rows] == ["confirmed"]
     assert rows[0].order_id == data["order_id"]
     stored = json.dumps(rows[0].masked, ensure_ascii=False)
+    settings_text = "".join(f.read_text(encoding="utf-8", errors="replace") for f in qsettings_tmp.rglob("*")
+                            if f.is_file())
     for fragment in hidden_fragments(shipment, mask(shipment)):
         assert fragment not in stored
+        assert fragment not in settings_text  # nothing of the customer is remembered in settings
 
 
 def test_print_refused_with_errors_names_the_fields(qtbot, window, mem_name):
