@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import stat
 import threading
 
@@ -70,9 +69,7 @@ def _build_via_cli(root, pwfile):
     assert cli("keys", "import-fleet", officer / "fleet" / "cn-1.pub", "--dir", station) == 0
     assert cli("keys", "import-trust", officer / "trust.json", "--authority", officer / "authority.pub",
                "--dir", scanner) == 0
-    (scanner / "fleet").mkdir()
-    (scanner / "fleet" / "cn-1.key").write_bytes((officer / "fleet" / "cn-1.key").read_bytes())
-    os.chmod(scanner / "fleet" / "cn-1.key", 0o600)
+    assert cli("keys", "import-fleet", officer / "fleet" / "cn-1.key", "--dir", scanner) == 0
     return officer, station, scanner
 
 
@@ -87,7 +84,7 @@ def test_cli_workflow_seals_and_opens(tmp_path, world_copy, pwfile, sample_shipm
 def test_private_keys_are_0600_and_never_hold_the_raw_key(tmp_path, world_copy, pwfile):
     officer, station, _ = make_via_cli(world_copy, pwfile)
     files = [(officer / "authority.key", "authority"), (officer / "fleet" / "cn-1.key", "fleet"),
-             (station / "station.key", "station")]
+             (station / "station.key", "station"), (world_copy / "scanner" / "fleet" / "cn-1.key", "fleet")]
     for path, kind in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
         raw = raw_private(load_private(path, kind, PW).private)
@@ -278,3 +275,15 @@ def test_directories_made_for_private_keys_are_0700(tmp_path):
     manage.create_fleet(kd, "cn", 1, PW)
     assert stat.S_IMODE(kd.fleet_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE(kd.fleet_key("cn", 1).stat().st_mode) == 0o600
+
+
+def test_importing_keys_checks_them(tmp_path, world_copy, pwfile):
+    officer, station, scanner = make_via_cli(world_copy, pwfile)
+    assert cli("keys", "import-fleet", station / "station.key", "--dir", tmp_path / "x") == BadKeyFile.exit_code
+    manage.create_fleet(KeysDir.at(tmp_path / "other"), "cn", 1, PW)
+    assert cli("keys", "import-fleet", tmp_path / "other" / "fleet" / "cn-1.key", "--dir", scanner) == BadKeyFile.exit_code
+    assert cli("keys", "import-fleet", tmp_path / "other" / "fleet" / "cn-1.pub", "--dir", station) == BadKeyFile.exit_code
+    doc = json.loads((officer / "fleet" / "cn-1.pub").read_text())
+    doc["key_id"] = "00000000"
+    (tmp_path / "bad.pub").write_text(json.dumps(doc))
+    assert cli("keys", "import-fleet", tmp_path / "bad.pub", "--dir", tmp_path / "y") == BadKeyFile.exit_code

@@ -51,7 +51,8 @@ def register(subparsers) -> None:
     a.add_argument("station_id")
     a.add_argument("--reason", default="")
     a.add_argument("--key-id", help="revoke only this key of the station (after it replaced its key)")
-    a = action("import-fleet", "import fleet public keys (.pub) this station seals to", _import_fleet, passphrase=False)
+    a = action("import-fleet", "import fleet keys: .pub for a print station, .key (stays encrypted) for a scanner",
+               _import_fleet, passphrase=False)
     a.add_argument("files", type=Path, nargs="+")
     a = action("import-trust", "install a trust list after checking its signature", _import_trust, passphrase=False)
     a.add_argument("file", type=Path)
@@ -157,8 +158,10 @@ def _import_fleet(args) -> int:
     kd = _kd(args)
     for path in args.files:
         bundle = manage.import_fleet(kd, path)
-        _audit("import-fleet", f"{bundle['region']}-{bundle['epoch']}", key_id=bundle["key_id"])
-        print(f"fleet key {bundle['region']}-{bundle['epoch']} ({bundle['key_id']}) imported")
+        private = kd.fleet_key(bundle["region"], bundle["epoch"]).exists()
+        _audit("import-fleet", f"{bundle['region']}-{bundle['epoch']}", key_id=bundle["key_id"], private=private)
+        print(f"fleet key {bundle['region']}-{bundle['epoch']} ({bundle['key_id']}) imported"
+              + (" with its private key: this directory can open labels" if private else ""))
     return 0
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from desktop.keys.errors import BadKeyFile, MissingKey, TrustListError
 from desktop.keys.keyfile import (
-    LoadedKey, load_private, load_public, new_private, private_record, read_json, write_private_file, write_public_file,
+    KEY_FORMAT, LoadedKey, load_private, load_public, new_private, private_record, read_json, write_private_file, write_public_file,
 )
 from desktop.keys.ids import key_id
 from desktop.keys.layout import KeysDir, check_region
@@ -49,6 +49,11 @@ def create_fleet(kd: KeysDir, region: str, epoch: int | None, passphrase: str | 
 
 
 def import_fleet(kd: KeysDir, bundle_path: Path) -> dict[str, Any]:
+    """Install a fleet public bundle (.pub, print stations) or a fleet private key file (.key,
+    scanners: copied as it is, still encrypted, 0600, with its public bundle beside it)."""
+    record = read_json(bundle_path, "fleet key")
+    if record.get("format") == KEY_FORMAT:
+        return _import_fleet_private(kd, bundle_path, record)
     bundle = load_public(bundle_path, FLEET_PUB_FORMAT, "fleet public key")
     region, epoch = check_region(str(bundle["region"])), int(bundle["epoch"])
     target = kd.fleet_pub(region, epoch)
@@ -56,6 +61,26 @@ def import_fleet(kd: KeysDir, bundle_path: Path) -> dict[str, Any]:
         raise BadKeyFile(f"a different fleet key {region}-{epoch} is already imported",
                          "ask the key officer which one is right; remove the wrong file")
     write_public_file(target, bundle)
+    return bundle
+
+
+def _import_fleet_private(kd: KeysDir, path: Path, record: dict[str, Any]) -> dict[str, Any]:
+    try:
+        if record["kind"] != "fleet":
+            raise ValueError(f"a {record['kind']} key, not a fleet key")
+        region, epoch = check_region(str(record["region"])), int(record["epoch"])
+        if key_id(bytes.fromhex(record["public_key"])).hex() != record["key_id"]:
+            raise ValueError("key id does not match the key")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BadKeyFile(f"{path} is not a usable fleet key ({exc})", "ask the key officer for the .key file again") from None
+    for target in (kd.fleet_key(region, epoch), kd.fleet_pub(region, epoch)):
+        if target.exists() and read_json(target, "fleet key").get("public_key") != record["public_key"]:
+            raise BadKeyFile(f"a different fleet key {region}-{epoch} is already here",
+                             "ask the key officer which one is right; remove the wrong file")
+    write_private_file(kd.fleet_key(region, epoch), record)
+    bundle = {"format": FLEET_PUB_FORMAT, "region": region, "epoch": epoch, "key_id": record["key_id"],
+              "public_key": record["public_key"], "created_at": record.get("created_at", 0)}
+    write_public_file(kd.fleet_pub(region, epoch), bundle)
     return bundle
 
 
