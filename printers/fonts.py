@@ -305,6 +305,11 @@ def reset_caches() -> None:
     """Forget every font decision (after SIGILO_FONT or installed fonts change)."""
     for fn in (cjk_font_path, fallback_font_paths, font_for_char, font_charset, pil_font_file):
         fn.cache_clear()
-    from printers import textlayout
+    # everything measured or drawn with the old fonts
+    from printers import code128, textlayout
+    from printers.render import glyphs, textbitmap
 
     textlayout.reset_caches()
+    code128.geometry.cache_clear()
+    glyphs._glyph.cache_clear()
+    textbitmap.text_line_bitmap.cache_clear()

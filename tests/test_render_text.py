@@ -173,3 +173,39 @@ def test_layout_fields_alignment_and_fit():
     assert lay is layout(el, 203)  # cached
     tight = Text(x=0, y=0, w=40, h=4, text=el.text, size_mm=3)
     assert not layout(tight, 203).fits
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(alphabet="张三李四深圳市南山区，。abcXYZ 0123-*☃𠮷", min_size=1, max_size=40),
+       st.sampled_from([16, 24, 25, 33]), st.booleans(), st.sampled_from(["left", "center", "right"]))
+def test_every_line_bitmap_lands_on_the_raster_ink(text, size, bold, align):
+    """The contract the printer languages rely on: a line's bitmap placed at (x+dx, y+dy) is
+    exactly the raster renderer's pixels there."""
+    from printers.render.raster import render_raster
+    from printers.scene import Scene, dots_to_mm
+
+    el = Text(2, 2, 60, 40, text, size_mm=dots_to_mm(size, 203), bold=bold, align=align)
+    img = render_raster(Scene(64, 44, (el,)), 203, "1")
+    for line in layout(el, 203).lines:
+        bitmap = text_line_bitmap(line.text, line.size, bold)
+        if bitmap.image.size == (0, 0):
+            continue
+        x, y = line.x + bitmap.dx, line.y + bitmap.dy
+        crop = img.crop((x, y, x + bitmap.width, y + bitmap.height))
+        # the bitmap's ink is all ink on the raster (lines may touch, so not the converse)
+        ink = Image.eval(bitmap.image, lambda v: 255 - v)
+        assert Image.eval(crop, lambda v: 255 - v).convert("L").histogram()[255] >= ink.convert("L").histogram()[255]
+        from PIL import ImageChops
+
+        assert ImageChops.logical_and(ink.convert("1"), Image.eval(crop, lambda v: v).convert("1")).getbbox() is None
+
+
+def test_reset_caches_follows_a_new_label_font(monkeypatch, fresh_fonts):
+    before = text_line_bitmap("张三", 30, False).image.tobytes()
+    monkeypatch.setenv("SIGILO_FONT", str(DEJAVU))
+    fonts.reset_caches()
+    assert fonts.font_for_char("A") == DEJAVU
+    assert text_line_bitmap("A", 30, False).image.tobytes() != b""
+    monkeypatch.delenv("SIGILO_FONT")
+    fonts.reset_caches()
+    assert text_line_bitmap("张三", 30, False).image.tobytes() == before

@@ -33,9 +33,13 @@ def _glyph(font_path: Path, size: int, ch: str, stroke: int, mono: bool):
     draw.fontmode = "1" if mono else "L"
     draw.text((-left, -top), ch, font=font, fill=255, anchor="ls", stroke_width=stroke,
               stroke_fill=255 if stroke else None)
-    if mask.getbbox() is None:
+    if mono:
+        # strokes come out anti-aliased even in 1-bit font mode; a 1-bit label takes no grey
+        mask = mask.point(lambda v: 255 if v >= 128 else 0)
+    box = mask.getbbox()
+    if box is None:
         return None
-    return mask, left, top
+    return mask.crop(box), left + box[0], top + box[1]
 
 
 def replacement_box(x: float, baseline: float, size: int) -> tuple[int, int, int, int, int]:
