@@ -23,7 +23,10 @@ def register(subparsers) -> None:
     p.add_argument("file", type=Path, help="shipments: a JSON array/object or one JSON object per line")
     p.add_argument("--printer", required=True, metavar="URI",
                    help="tcp://host:9100, serial:///dev/ttyUSB0?baud=115200, usb://VID:PID, cups://QUEUE, file:///path ...")
-    p.add_argument("--template", default=None, help="label template (default: waybill-100x150; see --list-templates)")
+    from desktop.compose.templates import list_templates
+
+    p.add_argument("--template", default=None,
+                   help="label template, one of: " + ", ".join(list_templates()) + " (default: waybill-100x150)")
     p.add_argument("--profile", default=None, help="printer profile (default: tspl-203); sets language and dpi")
     p.add_argument("--format", choices=("printer", "pdf", "png"), default="printer",
                    help="printer: the profile's language (default); pdf: one PDF for office printers; png: one label")
