@@ -270,3 +270,12 @@ def test_a_logo_region_draws_its_picture(tmp_path):
     logo = _logo({"x": 2, "y": 3, "w": 20, "h": 5, "file": str(path)})
     assert isinstance(logo, Image) and logo.png == buf.getvalue() and (logo.w, logo.h) == (20, 5)
     assert _logo({"x": 2, "y": 3, "w": 20, "h": 5, "file": None}) is None
+
+
+def test_piece_must_be_n_of_total(samples):
+    from desktop.compose import ComposeError
+
+    for bad in ((0, 1), (3, 2), (1,)):
+        with pytest.raises(ComposeError):
+            compose(samples[0], piece=bad)
+    assert compose(samples[0], piece=(3, 3)).scene

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from desktop.compose.errors import BarcodeTooWideError, QrTooLargeError
+from desktop.compose.errors import BarcodeTooWideError, ComposeError, QrTooLargeError
 from desktop.compose.fields import label_fields
 from desktop.compose.fit import fit_text
 from desktop.compose.templates import DEFAULT_TEMPLATE, Layout, Template, load_template, templates_dir
@@ -169,6 +169,8 @@ def compose_label(
     """Compose one label. ``qr_text`` lets a caller that already sealed this shipment (a
     reprint from the store, or several templates of one label) reuse the seal."""
     tpl = load_template(template)
+    if not (isinstance(piece, tuple) and len(piece) == 2 and 1 <= piece[0] <= piece[1]):
+        raise ComposeError(f"piece {piece!r} is not a piece number of a count", "give (n, total) with 1 <= n <= total")
     if masked is None:
         from desktop.masking import mask
 
