@@ -161,3 +161,71 @@ def test_sigilo_gui_is_a_command_and_qt_stays_out_of_the_cli():
     source = (ROOT / "desktop" / "commands" / "gui.py").read_text(encoding="utf-8")
     top_imports = [ln for ln in source.split("def run")[0].splitlines() if ln.startswith(("import ", "from "))]
     assert not [ln for ln in top_imports if "PySide6" in ln or "desktop.ui" in ln]
+
+
+def test_with_operators_the_window_opens_only_after_sign_in(station, qtbot, demo_keys):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui import config
+    from desktop.ui.app import build_window
+
+    config.put("keys/station_dir", str(demo_keys))
+    station.operators().add("wang", "supervisor-pass-1", "supervisor")
+    seen = {}
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        seen["dialog"] = type(dialog).__name__
+        dialog.user.setText("wang")
+        dialog.password.setText("supervisor-pass-1")
+        dialog.try_login()
+
+    QTimer.singleShot(50, answer)
+    window = build_window(station)
+    qtbot.addWidget(window)
+    assert seen["dialog"] == "LoginDialog"
+    assert "wang (supervisor)" in window.operator_label.text()
+    window.close()
+
+
+def test_history_search_by_order_id_and_day(qtbot, window, sample_shipments):
+    import time
+
+    page = window.label_page
+    rows = [s for s in sample_shipments if s["recipient"]["country"] == "CN"][:2]
+    for i, row in enumerate(rows):
+        page.form.set_data(row)
+        qtbot.keyClick(page.form.first_field(), Qt.Key_P, Qt.ControlModifier)
+        qtbot.waitUntil(lambda i=i: page.print_count == i + 1, timeout=30000)
+    window.show_page(2)
+    history = window.history_view
+    qtbot.waitUntil(lambda: len(history.rows) == 2, timeout=10000)
+    qtbot.keyClicks(history.search, rows[1]["order_id"])
+    qtbot.keyClick(history.search, Qt.Key_Return)
+    qtbot.waitUntil(lambda: [r.tracking_number for r in history.rows] == [rows[1]["tracking_number"]], timeout=10000)
+    history.search.clear()
+    qtbot.keyClicks(history.day, time.strftime("%Y-%m-%d"))
+    qtbot.keyClick(history.day, Qt.Key_Return)
+    qtbot.waitUntil(lambda: len(history.rows) == 2, timeout=10000)
+    history.day.setText("2001-01-01")
+    qtbot.keyClick(history.day, Qt.Key_Return)
+    qtbot.waitUntil(lambda: history.rows == [], timeout=10000)
+
+
+def test_test_print_sends_a_calibration_label(qtbot, window, mem_name):
+    from printers.transports.mem import mem_printer
+
+    panel = window.label_page.printer_panel
+    panel.offset_x.setValue(2.0)
+    panel.test_button.click()
+    qtbot.waitUntil(lambda: "Test label sent" in window.statusBar().currentMessage(), timeout=30000)
+    shifted = bytes(mem_printer(mem_name).received)
+    assert b"^XA" in shifted and b"^XZ" in shifted
+    mem_printer(mem_name).received.clear()
+    panel.offset_x.setValue(0.0)
+    window.statusBar().clearMessage()
+    panel.test_button.click()
+    qtbot.waitUntil(lambda: "Test label sent" in window.statusBar().currentMessage(), timeout=30000)
+    plain = bytes(mem_printer(mem_name).received)
+    assert plain and plain != shifted  # the calibration offset reaches the printer commands
