@@ -288,3 +288,18 @@ def test_logo_and_white_on_black_text_print_where_the_scene_says():
     assert ink_box(image, (300, 0, 799, 320)) == box
     expected = render_raster(scene, 203, "1").crop(box).convert("L")
     assert image.crop(box).point(lambda v: 0 if v < 128 else 255).tobytes() == expected.tobytes()
+
+
+def test_the_barcode_caption_sits_centred_under_the_bars_as_in_the_preview():
+    from printers.code128 import geometry
+
+    el = Barcode128(8, 10, 84, 22, "SG2026112800017CN", module_dots=2)
+    zpl = encode(Scene(100, 40, (el,)), load_profile("zpl-203"))
+    assert b"^BCN,153,N,N,N,A" in zpl  # no printer interpretation line: Sigilo prints it
+    g = geometry(el, 203)
+    image = render(zpl)
+    bars = ink_box(image, (0, 0, 799, g.y + g.bar_height))
+    caption = ink_box(image, (0, g.y + g.bar_height + 1, 799, 320))
+    assert bars == (g.x, g.y, g.x + g.width, g.y + g.bar_height)
+    assert g.text_y <= caption[1] and caption[3] <= g.text_y + g.text_size + 2
+    assert abs((caption[0] + caption[2]) / 2 - (bars[0] + bars[2]) / 2) <= 3

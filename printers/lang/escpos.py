@@ -20,6 +20,7 @@ from dataclasses import replace
 from printers.lang.bitmap import Bitmap, knockout, solid
 from printers.lang.code128 import escpos_code128, escpos_code128_modules
 from printers.lang.geometry import (
+    barcode_caption,
     barcode_geometry,
     box_rect,
     box_sides,
@@ -124,13 +125,10 @@ class EscposEncoder:
         module = g.module
         out = GS + b"h" + bytes([height]) + GS + b"w" + bytes([module]) + GS + b"H\x00"
         out += at(g.x, g.y + height) + GS + b"k" + bytes([73, len(data)]) + data
-        if el.human_readable:
-            width = escpos_code128_modules(data) * module
-            caption = Text(
-                x=dots_to_mm(g.x, dpi), y=dots_to_mm(g.y + height + (g.text_y - g.y - g.bar_height), dpi),
-                w=dots_to_mm(width, dpi), h=el.text_size_mm * 1.3, text=el.value,
-                size_mm=el.text_size_mm, align="center", wrap=False,
-            )
+        caption = barcode_caption(el, dpi, width=escpos_code128_modules(data) * module)
+        if caption:
+            if height < g.bar_height:  # bars cut to 255 dots: the caption follows them up
+                caption = replace(caption, y=caption.y - dots_to_mm(g.bar_height - height, dpi))
             out += self._text(caption)
         return out
 

@@ -11,7 +11,16 @@ from functools import lru_cache
 
 from printers.errors import EncodeError
 from printers.lang.bitmap import Bitmap, from_image
-from printers.scene import Barcode128, Box, Image, Line, QRCode, mm_to_dots
+from printers.scene import (
+    Barcode128,
+    Box,
+    Image,
+    Line,
+    QRCode,
+    Text,
+    dots_to_mm,
+    mm_to_dots,
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,20 @@ def barcode_geometry(el: Barcode128, dpi: int, max_module: int = 10) -> BarcodeG
 
     g = geometry(el, dpi)
     return BarcodeGeometry(g.x, g.y, g.bar_height, max(1, int(el.module_dots)), g.text_size, g.width, g.text_y)
+
+
+def barcode_caption(el: Barcode128, dpi: int, width: int | None = None) -> Text | None:
+    """The human-readable line under a Code128 as a Text element where the preview puts it
+    (centred under the symbol), so it prints in the same place in every language rather than
+    wherever each printer's own interpretation line would go."""
+    if not el.human_readable:
+        return None
+    g = barcode_geometry(el, dpi)
+    return Text(
+        x=dots_to_mm(g.x, dpi), y=dots_to_mm(g.text_y, dpi), w=dots_to_mm(width or g.width, dpi),
+        h=el.text_size_mm * 1.5, text=el.value, size_mm=el.text_size_mm, align="center", wrap=False,
+        name="barcode caption",
+    )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import io
 
 from printers.lang.bitmap import Bitmap
 from printers.lang.geometry import (
+    barcode_caption,
     barcode_geometry,
     box_rect,
     image_bitmap,
@@ -110,9 +111,11 @@ class TsplEncoder:
                 body.append(b"BAR %d,%d,%d,%d" % (r.x, r.y, r.w, r.h) + CRLF)
             elif isinstance(el, Barcode128):
                 g = barcode_geometry(el, dpi)
-                body.append(b'BARCODE %d,%d,"128",%d,%d,0,%d,%d,' % (
-                    g.x, g.y, g.bar_height, 1 if el.human_readable else 0, g.module, g.module)
-                    + quote(el.value.encode("ascii")) + CRLF)
+                body.append(b'BARCODE %d,%d,"128",%d,0,0,%d,%d,' % (g.x, g.y, g.bar_height, g.module, g.module)
+                            + quote(el.value.encode("ascii")) + CRLF)
+                caption = barcode_caption(el, dpi)
+                if caption:
+                    body.extend(self._text(caption, downloads, codepages))
             elif isinstance(el, QRCode):
                 g = qr_geometry(el, dpi)
                 body.append(b"QRCODE %d,%d,%s,%d,A,0," % (g.x, g.y, el.ec.encode(), g.module)

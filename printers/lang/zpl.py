@@ -14,6 +14,7 @@ from __future__ import annotations
 from printers.lang.bitmap import Bitmap, z64
 from printers.lang.geometry import (
     Rect,
+    barcode_caption,
     barcode_geometry,
     box_rect,
     image_bitmap,
@@ -106,9 +107,11 @@ class ZplEncoder:
                 body.append(_rect(line_rect(el, dpi)))
             elif isinstance(el, Barcode128):
                 g = barcode_geometry(el, dpi)
-                hr = "Y" if el.human_readable else "N"
-                body.append(f"^FO{g.x},{g.y}^BY{g.module},3,{g.bar_height}^BCN,{g.bar_height},{hr},N,N,A"
+                body.append(f"^FO{g.x},{g.y}^BY{g.module},3,{g.bar_height}^BCN,{g.bar_height},N,N,N,A"
                             f"{field_data(el.value)}^FS")
+                caption = barcode_caption(el, dpi)
+                if caption:
+                    body.extend(self._text(caption, downloads))
             elif isinstance(el, QRCode):
                 g = qr_geometry(el, dpi)
                 body.append(f"^BY{g.module},3,{QR_BY_HEIGHT}^FO{g.x},{g.y - QR_SHIFT}^BQN,2,{g.module}"
