@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from printers.errors import SceneError
+
 _EC_LEVELS = ("L", "M", "Q", "H")
 
 
@@ -55,11 +57,22 @@ def _qrcode_modules(payload: str, ec: str) -> tuple[int, bytes]:
     return len(matrix), bytes(0 if dark else 255 for row in matrix for dark in row)
 
 
+class QrTooLong(SceneError, ValueError):
+    """The payload exceeds the largest QR symbol (version 40) at this error correction."""
+
+
 @lru_cache(maxsize=128)
 def _modules(payload: str, ec: str) -> tuple[int, bytes]:
     if ec not in _EC_LEVELS:
-        raise ValueError(f"QR error correction {ec!r} is not one of {_EC_LEVELS}")
-    return _zxing_modules(payload, ec) or _qrcode_modules(payload, ec)
+        raise SceneError(f"QR error correction {ec!r} is not one of {', '.join(_EC_LEVELS)}", "use L, M, Q or H")
+    made = _zxing_modules(payload, ec)
+    if made is not None:
+        return made
+    try:
+        return _qrcode_modules(payload, ec)
+    except ValueError as exc:  # qrcode's DataOverflowError and "Invalid version" both are
+        raise QrTooLong(f"a QR payload of {len(payload)} characters does not fit a QR code at error "
+                        f"correction {ec}", "shorten the payload or use a lower error correction") from exc
 
 
 @lru_cache(maxsize=128)

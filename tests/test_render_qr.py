@@ -56,3 +56,14 @@ def test_dark_runs_cover_exactly_the_dark_modules():
 def test_matrix_is_computed_once_per_payload():
     payload = "SG1:CACHE-PROBE"
     assert qr.qr_matrix(payload) is qr.qr_matrix(payload)
+
+
+def test_payload_too_long_for_any_qr_is_a_scene_error():
+    from printers.errors import SceneError
+    from printers.scene import QRCode, Scene
+
+    with pytest.raises(qr.QrTooLong) as info:
+        qr.qr_matrix("A" * 8000, "M")
+    assert isinstance(info.value, SceneError) and info.value.hint
+    with pytest.raises(SceneError):
+        Scene(300, 300, (QRCode(20, 20, "A" * 8000, module_dots=1),)).validate(203)
