@@ -22,6 +22,7 @@ from desktop.masking import hidden_fragments
 from desktop.seal import Scanner, Sealer, ensure_demo_keys
 from desktop.validation import require_valid
 from printers.profiles import load_profile
+from printers.scene import Text
 from privacy_scan import (
     assert_no_fragments,
     pdf_text_parts,
@@ -126,6 +127,9 @@ def test_all_samples_on_the_default_template_decode_and_keep_the_secret(sample_s
         label = compose_label(shipment, sealer=sealer, printed_at=WHEN)
         fragments = hidden_fragments(shipment, label.masked)
         assert fragments, index
+        # what is drawn (pixels in the PNG, bitmaps in printer bytes) is the scene's text
+        face = "\n".join(el.text for el in label.scene.elements if isinstance(el, Text))
+        assert_no_fragments(face.encode(), fragments, f"sample {index} label face")
         check_label_outputs(label, shipment, scanner, fragments, f"sample {index}")
         narrow = compose_label(shipment, "waybill-72x130", sealer=sealer, masked=label.masked, qr_text=label.qr_text,
                                printed_at=WHEN)
