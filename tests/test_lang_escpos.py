@@ -17,11 +17,12 @@ from printers.lang import EncodeOptions, encode
 from printers.lang.code128 import escpos_code128, escpos_code128_modules
 from printers.lang.textplan import line_bitmap
 from printers.profiles import load_profile
-from printers.scene import Barcode128, Image, Line, QRCode, Scene, Text, mm_to_dots
+from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, Text, mm_to_dots
 from printers.textlayout import layout, text_width
 
 ESC, GS, FS = b"\x1b", b"\x1d", b"\x1c"
 GOLDEN_SCENE = Scene(50, 30, (
+    Box(1, 1, 48, 28, 0.5),
     Line(1, 10, 49, 10, 0.3),
     Barcode128(2, 12, 30, 8, "SG12345678", module_dots=2, human_readable=False),
     QRCode(36, 13, "SG1:ABC", module_dots=3),
@@ -174,11 +175,16 @@ class Page:
 
 def test_golden_bytes_escpos_80():
     bitmap, dx, dy = line_bitmap("中文", 24, False, False)
-    line = layout(GOLDEN_SCENE.elements[4], 203).lines[0]
+    line = layout(GOLDEN_SCENE.elements[5], 203).lines[0]
     out = encode(GOLDEN_SCENE, load_profile("escpos-80"))
     expected = (
         ESC + b"@" + FS + b"." + GS + b"P\xcb\xcb"
         + ESC + b"L" + ESC + b"T\x00" + ESC + b"W\x00\x00\x00\x00\x90\x01\xf0\x00"
+        # box (8, 8) 384x224, 4 dots thick: four solid rasters (ESC/POS has no box command)
+        + ESC + b"$\x08\x00" + GS + b"$\x0c\x00" + GS + b"v0\x00" + b"\x30\x00\x04\x00" + b"\xff" * 192
+        + ESC + b"$\x08\x00" + GS + b"$\xe8\x00" + GS + b"v0\x00" + b"\x30\x00\x04\x00" + b"\xff" * 192
+        + ESC + b"$\x08\x00" + GS + b"$\xe4\x00" + GS + b"v0\x00" + b"\x01\x00\xd8\x00" + b"\xf0" * 216
+        + ESC + b"$\x84\x01" + GS + b"$\xe4\x00" + GS + b"v0\x00" + b"\x01\x00\xd8\x00" + b"\xf0" * 216
         # rule 384x2 dots at (8, 79): a solid raster, bottom edge at 81
         + ESC + b"$\x08\x00" + GS + b"$Q\x00" + GS + b"v0\x00" + b"\x30\x00\x02\x00" + b"\xff" * 96
         # Code128: height 64, module 2, no HRI, bottom at 96 + 64 = 160; {B SG {C 12 34 56 78
