@@ -195,12 +195,13 @@ def test_300_dpi_labels_decode_from_zpl(sample_shipments, sealer, scanner):
         check_label_outputs(label, shipment, scanner, fragments, f"300dpi sample {index}", zpl_profile="zpl-300")
 
 
-def test_a4_sheet_of_labels_decodes(sample_shipments, sealer, scanner, tmp_path):
+@pytest.mark.parametrize("sheet", ["A4", "Letter"])
+def test_sheets_of_labels_decode(sample_shipments, sealer, scanner, tmp_path, sheet):
     shipments = [require_valid(sample_shipments[i]) for i in (0, 25, 33)]
     labels = [compose_label(s, sealer=sealer, printed_at=WHEN) for s in shipments]
     pdf_path = tmp_path / "sheet.pdf"
-    pages = write_pdf(iter(labels), pdf_path, sheet="A4")
-    assert pages == 2  # two 100x150 labels fit an A4 sheet
+    pages = write_pdf(iter(labels), pdf_path, sheet=sheet)
+    assert pages == 2  # two 100x150 labels fit an A4 or Letter sheet
     found = []
     for image in pdf_images(pdf_path, 203, tmp_path):
         found += [(r.format.name, r.text) for r in zxingcpp.read_barcodes(image.convert("L"))]
