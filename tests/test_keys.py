@@ -287,3 +287,79 @@ def test_importing_keys_checks_them(tmp_path, world_copy, pwfile):
     doc["key_id"] = "00000000"
     (tmp_path / "bad.pub").write_text(json.dumps(doc))
     assert cli("keys", "import-fleet", tmp_path / "bad.pub", "--dir", tmp_path / "y") == BadKeyFile.exit_code
+
+
+# -- OS keyring ---------------------------------------------------------------------------
+
+@pytest.fixture
+def memory_keyring(monkeypatch):
+    import keyring
+    import keyring.backend
+    import keyring.errors
+
+    class Memory(keyring.backend.KeyringBackend):
+        priority = 1
+
+        def __init__(self):
+            self.store = {}
+
+        def get_password(self, service, username):
+            return self.store.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.store[(service, username)] = password
+
+        def delete_password(self, service, username):
+            if self.store.pop((service, username), None) is None:
+                raise keyring.errors.PasswordDeleteError(username)
+
+    previous = keyring.get_keyring()
+    backend = Memory()
+    keyring.set_keyring(backend)
+    monkeypatch.delenv("SIGILO_PASSPHRASE", raising=False)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def test_passphrase_remembered_in_the_keyring(world_copy, pwfile, memory_keyring, tmp_path, sample_shipments):
+    _, station, scanner = make_via_cli(world_copy, pwfile)
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("not it")
+    assert cli("keys", "remember-passphrase", "--dir", station, "--passphrase-file", wrong) == WrongPassphrase.exit_code
+    assert memory_keyring.store == {}
+    with pytest.raises(PassphraseRequired):
+        Sealer.from_keys_dir(station)
+    assert cli("keys", "remember-passphrase", "--dir", station, "--passphrase-file", pwfile) == 0
+    assert cli("keys", "remember-passphrase", "--dir", scanner, "--passphrase-file", pwfile) == 0
+    assert list(memory_keyring.store.values()) == [PW, PW]
+    shipment = Shipment.from_dict(sample_shipments[5])
+    text = Sealer.from_keys_dir(station).seal(shipment)
+    assert Scanner.from_keys_dir(scanner).open(text).shipment == shipment
+    assert cli("keys", "forget-passphrase", "--dir", station) == 0
+    with pytest.raises(PassphraseRequired):
+        Sealer.from_keys_dir(station)
+
+
+def test_demo_keys_never_ask_the_keyring(tmp_path, memory_keyring):
+    calls = []
+    original = memory_keyring.get_password
+    memory_keyring.get_password = lambda s, u: calls.append(u) or original(s, u)
+    ensure_demo_keys(tmp_path / "demo")
+    Sealer.from_keys_dir(tmp_path / "demo")
+    Scanner.from_keys_dir(tmp_path / "demo")
+    assert calls == []
+
+
+def test_without_a_keyring_service_remembering_says_what_to_do(world_copy, pwfile, capsys):
+    import keyring
+
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        _, station, _ = make_via_cli(world_copy, pwfile)
+        assert cli("keys", "remember-passphrase", "--dir", station, "--passphrase-file", pwfile) == 20
+        assert "--passphrase-file or SIGILO_PASSPHRASE" in capsys.readouterr().err
+    finally:
+        keyring.set_keyring(previous)

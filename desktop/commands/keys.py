@@ -60,6 +60,8 @@ def register(subparsers) -> None:
     a = action("list", "show the keys in a directory (public facts only)", _list, passphrase=False)
     a.add_argument("--json", action="store_true")
     action("list-stations", "show the trusted and revoked stations", _list_stations, passphrase=False)
+    action("remember-passphrase", "store the keys' passphrase in the OS keyring (after checking it)", _remember)
+    action("forget-passphrase", "remove it from the OS keyring", _forget, passphrase=False)
     action("demo", "create the unencrypted DEMO-ONLY key set (for trying Sigilo out)", _demo, passphrase=False)
     p.set_defaults(handler=lambda args: (p.print_help(), 2)[1])
 
@@ -83,15 +85,51 @@ def _new_passphrase(args, what: str) -> str:
 
 
 def _passphrase(args, what: str) -> str | None:
-    """For keys that may be demo keys: None is fine until a key turns out to be encrypted."""
-    from desktop.keys.passphrase import from_environment
+    """For keys that may be demo keys: None is fine until a key turns out to be encrypted.
+    File, SIGILO_PASSPHRASE, the keyring remembered for this directory, then a prompt."""
+    from desktop.keys.keyfile import is_encrypted, read_json
+    from desktop.keys.passphrase import for_keys_dir, from_environment
 
-    value = from_environment(args.passphrase_file)
-    if value is None and sys.stdin.isatty():
+    kd = _kd(args)
+    encrypted = kd.authority_key.exists() and is_encrypted(read_json(kd.authority_key, "authority key"))
+    value = for_keys_dir(kd.root, from_environment(args.passphrase_file), encrypted)
+    if value is None and encrypted and sys.stdin.isatty():
         import getpass
 
         value = getpass.getpass(f"Passphrase for {what}: ") or None
     return value
+
+
+def _remember(args) -> int:
+    from desktop.keys.keyfile import is_encrypted, load_private, read_json
+    from desktop.keys.passphrase import remember, resolve
+
+    kd = _kd(args)
+    files = [(p, "fleet") for _, _, p in kd.fleet_files(".key")]
+    files += [(p, kind) for p, kind in ((kd.station_key, "station"), (kd.authority_key, "authority")) if p.exists()]
+    files = [(p, kind) for p, kind in files if is_encrypted(read_json(p, f"{kind} key"))]
+    if not files:
+        from desktop.keys.errors import MissingKey
+
+        raise MissingKey(f"no passphrase-protected key in {kd.root}", "point --dir at the station's or scanner's keys")
+    value = resolve(args.passphrase_file, f"the keys in {kd.root}")
+    for path, kind in files:  # a wrong passphrase is refused before it is stored
+        load_private(path, kind, value)
+    remember(kd.root, value)
+    _audit("remember-passphrase", str(kd.root), keys=len(files))
+    print(f"passphrase for {len(files)} key(s) in {kd.root} stored in the OS keyring; "
+          "Sigilo now opens them without asking")
+    return 0
+
+
+def _forget(args) -> int:
+    from desktop.keys.passphrase import forget
+
+    kd = _kd(args)
+    found = forget(kd.root)
+    _audit("forget-passphrase", str(kd.root), found=found)
+    print(f"passphrase for {kd.root} {'removed from' if found else 'was not in'} the OS keyring")
+    return 0
 
 
 def _create_fleet(args) -> int:

@@ -1,7 +1,10 @@
-"""Where a passphrase comes from: an explicit value, a file, SIGILO_PASSPHRASE, or a prompt.
+"""Where a passphrase comes from: an explicit value, a file, SIGILO_PASSPHRASE, the OS keyring,
+or a prompt.
 
-A file or the environment lets a print station start unattended; the prompt is for a key
-officer at a terminal. A trailing newline in a passphrase file is not part of it."""
+A file, the environment or the keyring lets a print station start unattended; the prompt is for
+a key officer at a terminal. A trailing newline in a passphrase file is not part of it. The
+keyring is asked only when an encrypted key is about to be opened and nothing else gave a
+passphrase, because on a desktop asking it may pop up an unlock dialog."""
 
 from __future__ import annotations
 
@@ -10,9 +13,10 @@ import os
 import sys
 from pathlib import Path
 
-from desktop.keys.errors import PassphraseRequired
+from desktop.keys.errors import KeyMaterialError, PassphraseRequired
 
 ENV = "SIGILO_PASSPHRASE"
+KEYRING_SERVICE = "sigilo"
 
 
 def from_environment(passphrase_file: str | Path | None = None) -> str | None:
@@ -32,3 +36,45 @@ def resolve(passphrase_file: str | Path | None, what: str, *, confirm: bool = Fa
         if value:
             return value
     raise PassphraseRequired(what)
+
+
+def _keyring_user(keys_dir: str | Path) -> str:
+    return f"keys:{Path(keys_dir).resolve()}"
+
+
+def from_keyring(keys_dir: str | Path) -> str | None:
+    """The passphrase remembered for this keys directory, or None (also when no keyring works)."""
+    try:
+        import keyring
+
+        return keyring.get_password(KEYRING_SERVICE, _keyring_user(keys_dir)) or None
+    except Exception:  # no backend, locked, or no D-Bus: same as nothing remembered
+        return None
+
+
+def for_keys_dir(keys_dir: str | Path, explicit: str | None, encrypted: bool) -> str | None:
+    """explicit, else SIGILO_PASSPHRASE, else (only for an encrypted key) the keyring."""
+    value = explicit or from_environment()
+    if value is None and encrypted:
+        value = from_keyring(keys_dir)
+    return value
+
+
+def remember(keys_dir: str | Path, passphrase: str) -> None:
+    try:
+        import keyring
+
+        keyring.set_password(KEYRING_SERVICE, _keyring_user(keys_dir), passphrase)
+    except Exception as exc:
+        raise KeyMaterialError(f"the OS keyring refused to store the passphrase ({exc.__class__.__name__})",
+                               "use --passphrase-file or SIGILO_PASSPHRASE instead, or install a keyring service") from None
+
+
+def forget(keys_dir: str | Path) -> bool:
+    try:
+        import keyring
+
+        keyring.delete_password(KEYRING_SERVICE, _keyring_user(keys_dir))
+        return True
+    except Exception:
+        return False

@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from desktop.keys import manage
 from desktop.keys.errors import MissingKey
-from desktop.keys.keyfile import LoadedKey, load_private
+from desktop.keys.keyfile import LoadedKey, is_encrypted, load_private, read_json
 from desktop.keys.layout import KeysDir
-from desktop.keys.passphrase import from_environment
+from desktop.keys.passphrase import for_keys_dir
 from desktop.keys.trust import TrustList
 from desktop.seal import envelope as env
 from desktop.seal.errors import (
@@ -68,8 +68,9 @@ class Scanner:
         """Every fleet private key in DIR/fleet (all epochs), and the trust list checked
         against DIR/authority.pub."""
         kd = KeysDir.at(path)
-        secret = passphrase or from_environment()
-        keys = [load_private(p, "fleet", secret) for _, _, p in kd.fleet_files(".key")]
+        paths = [p for _, _, p in kd.fleet_files(".key")]
+        secret = for_keys_dir(kd.root, passphrase, any(is_encrypted(read_json(p, "fleet key")) for p in paths))
+        keys = [load_private(p, "fleet", secret) for p in paths]
         if not keys:
             raise MissingKey(f"no fleet private key in {kd.fleet_dir}",
                              "a scanner needs fleet/<region>-<epoch>.key from the key officer")

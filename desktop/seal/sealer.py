@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 from desktop.keys import manage
 from desktop.keys.errors import MissingKey
 from desktop.keys.ids import key_id
-from desktop.keys.keyfile import load_private, load_public, raw_public
+from desktop.keys.keyfile import is_encrypted, load_private, load_public, raw_public, read_json
 from desktop.keys.layout import KeysDir
-from desktop.keys.passphrase import from_environment
+from desktop.keys.passphrase import for_keys_dir
 from desktop.seal import envelope as env
 from desktop.seal.payload import encode_shipment, pad
 from desktop.seal.suite import SUITE
@@ -42,11 +42,13 @@ class Sealer:
 
     @classmethod
     def from_keys_dir(cls, path: str | Path, passphrase: str | None = None) -> "Sealer":
-        """The station key (decrypted with ``passphrase``, else SIGILO_PASSPHRASE) and the
+        """The station key (decrypted with ``passphrase``, else SIGILO_PASSPHRASE, else the
+        passphrase remembered in the OS keyring for this directory) and the
         newest epoch of the fleet key for the station's region (or the one station.json pins)."""
         kd = KeysDir.at(path)
         config = manage.station_config(kd)
-        station = load_private(kd.station_key, "station", passphrase or from_environment())
+        encrypted = is_encrypted(read_json(kd.station_key, "station key"))
+        station = load_private(kd.station_key, "station", for_keys_dir(kd.root, passphrase, encrypted))
         pinned = config.get("fleet")
         if pinned:
             fleet_path = kd.fleet_dir / f"{pinned}.pub"
