@@ -81,9 +81,9 @@ def test_golden_bytes_zpl_203():
         "^LL240",
         "^FO8,8^GB384,224,4,B,0^FS",
         "^FO8,79^GB384,2,2,B,0^FS",
-        "^FO16,96^BY2,3,64^BCN,64,N,N,N,A^FH_^FDSG12345678^FS",
-        "^BY3,3,1^FO288,104^BQN,2,3^FH_^FDMA,SG1:ABC^FS",
-        "^FO16,16^A0N,24,24^FH_^FDBox 42^FS",
+        "^FO16,96^BY2,3,64^BCN,64,N,N,N,A^FDSG12345678^FS",
+        "^BY3,3,1^FO288,104^BQN,2,3^FDMA,SG1:ABC^FS",
+        "^FO16,16^A0N,24,24^FDBox 42^FS",
     ]
     assert out[10:] == ["^XZ", ""]
     total = bitmap.bytes_per_row * bitmap.height
@@ -150,7 +150,7 @@ def test_a_mixed_line_keeps_cjk_as_bitmap_and_latin_as_text_each_in_its_place(pr
     line = layout(el, dpi).lines[0]
     cut = line.text.index("*")
     head_bitmap, dx, dy = line_bitmap(line.text[:cut], line.size, False, False)
-    assert zpl.count(b"^GFA") == 1 and b"^FH_^FD**  *******5678^FS" in zpl
+    assert zpl.count(b"^GFA") == 1 and b"^FD**  *******5678^FS" in zpl
     image = render(zpl, dpi)
     split = line.x + text_width(line.text[:cut], line.size)
     top, bottom = line.y - 4, line.y + line.size + 4
@@ -164,11 +164,11 @@ def test_latin_text_uses_the_resident_font_and_cjk_the_downloaded_ttf():
     scene = Scene(100, 30, (Text(2, 2, 90, 6, "Maria S., Rua Augusta", size_mm=4),
                             Text(2, 10, 90, 6, "张** 广东省", size_mm=4)))
     plain = encode(scene, load_profile("zpl-203")).decode("ascii")
-    assert "^A0N,32,32^FH_^FDMaria S., Rua Augusta^FS" in plain
+    assert "^A0N,32,32^FDMaria S., Rua Augusta^FS" in plain
     assert plain.count("^GFA") == 1
     cjk = encode(scene, load_profile("zpl-203-cjkfont")).decode("utf-8")
     assert "^GFA" not in cjk and "^CI28" in cjk
-    assert "^A@N,32,32,E:MHEI.TTF^FH_^FD张** 广东省^FS" in cjk
+    assert "^A@N,32,32,E:MHEI.TTF^FD张** 广东省^FS" in cjk
 
 
 @pytest.mark.parametrize("char", ["😀", "𠮷"])
@@ -195,6 +195,7 @@ def test_free_text_cannot_become_zpl_commands():
     assert commands.count(b"^XA") == 1 and commands.count(b"^XZ") == 1
     data = [c for c in commands if c.startswith(b"^FD")]
     assert len(data) == 1 and _unescape(data[0]) == literal
+    assert commands[commands.index(data[0]) - 1] == b"^FH_"  # the escapes are read as escapes
     assert len(render_all(zpl)) == 1
 
 

@@ -35,16 +35,18 @@ PARTIAL_WIDTH = 0.9
 
 
 def field_data(text: str) -> str:
-    """``^FH^FD...`` for any text: ``^ ~ _`` and control characters as ``_XX`` escapes; other
-    characters as UTF-8 (``^CI28``), whose multi-byte sequences never contain ``^`` or ``~``
-    and cost a third of their ``_XX`` form."""
+    """``^FD...`` for any text: ``^ ~ _`` and control characters as ``_XX`` escapes under
+    ``^FH`` (only when there is one to make); other characters as UTF-8 (``^CI28``), whose
+    multi-byte sequences never contain ``^`` or ``~`` and cost a third of their ``_XX`` form."""
     out = []
+    escaped = False
     for ch in text:
         if ch in _FH_SPECIAL or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0:
             out.append("".join(f"_{b:02X}" for b in ch.encode("utf-8")))
+            escaped = True
         else:
             out.append(ch)
-    return "^FH_^FD" + "".join(out)
+    return ("^FH_^FD" if escaped else "^FD") + "".join(out)
 
 
 def _rect(r: Rect, t: int | None = None) -> str:
