@@ -110,6 +110,47 @@ def trust_example() -> dict:
             "trust_json": trust.sign(AUTHORITY, now=ISSUED_AT - 86400)}
 
 
+def refusals(first: dict) -> list[dict]:
+    """Texts a decoder must refuse, each made from the CN vector (same keys), with the reason."""
+    from desktop.seal import envelope as env
+    from desktop.seal.base45 import b45encode
+
+    good = env.parse_text(first["qr_text"])
+    raw = good.to_bytes()
+    flip_ct = bytearray(raw)
+    flip_ct[len(good.header_bytes) + 32 + 3] ^= 0x01
+    forged = ed25519.Ed25519PrivateKey.from_private_bytes(seed("not the station"))
+    other_station = Sealer(forged, raw_public(FLEET), "XX", "unknown", "cn-1")
+    other_fleet = x25519.X25519PrivateKey.from_private_bytes(seed("fleet cn-2"))
+    shipment = Shipment.from_dict(first["shipment"])
+    v2 = bytearray(raw)
+    v2[0] = 2
+    now = first["issued_at"] + 3600
+    truncated = first["qr_text"][4:-1]
+    while len(truncated) % 3 != 1:
+        truncated = truncated[:-1]
+    return [
+        {"reason": "malformed", "qr_text": "SG1:" + truncated, "now": now,
+         "why": "truncated to a Base45 length with length % 3 == 1"},
+        {"reason": "malformed", "qr_text": "SG1:" + b45encode(bytes(v2)), "now": now, "why": "version 2"},
+        {"reason": "wrong-fleet-key", "qr_text": Sealer(STATION, raw_public(other_fleet), STATION_ID, STATION_NAME,
+                                                        "cn-2").envelope(shipment, first["issued_at"],
+                                                                         first["expires_at"]).to_text(),
+         "now": now, "why": "encrypted to another fleet key (epoch cn-2), which the decoder does not hold"},
+        {"reason": "unknown-station", "qr_text": other_station.envelope(shipment, first["issued_at"],
+                                                                        first["expires_at"]).to_text(),
+         "now": now, "why": "sealed by a station key that is not on the trust list"},
+        {"reason": "tampered", "qr_text": "SG1:" + b45encode(bytes(flip_ct)), "now": now,
+         "why": "one bit of the ciphertext flipped"},
+        {"reason": "bad-signature", "qr_text": env.Envelope(good.header, good.header_bytes, good.enc, good.ciphertext,
+                                                            forged.sign(good.signed_bytes())).to_text(),
+         "now": now, "why": "intact envelope, signature by another key"},
+        {"reason": "expired", "qr_text": first["qr_text"], "now": first["expires_at"], "why": "now == expires_at"},
+        {"reason": "tracking-mismatch", "qr_text": first["qr_text"], "now": now, "barcode": "SG7700000001",
+         "why": "the Code128 reads another tracking number"},
+    ]
+
+
 def qr_rows(shipments: list[Shipment]) -> list[list]:
     from printers.qr import qr_matrix
 
@@ -158,6 +199,7 @@ def main() -> int:
         "padded_plaintext_hex", "enc_hex", "ciphertext_hex", "signature_hex", "qr_text"))
     doc = replace_block(doc, "vector-cn", "```\n" + steps + "\nshipment:\n    "
                         + json.dumps(first["shipment"], ensure_ascii=False) + "\n```")
+    doc = replace_block(doc, "refusals", "```json\n" + json.dumps(refusals(first), indent=1) + "\n```")
     doc = replace_block(doc, "trust-example", "```json\n" + json.dumps(trust, ensure_ascii=False, indent=2) + "\n```")
     doc = replace_block(doc, "qr-table", qr_table(shipments))
     DOC.write_text(doc, encoding="utf-8")

@@ -205,3 +205,24 @@ def _spec_only_decode(padded: bytes, tracking: str) -> dict:
 def test_spec_tables_alone_decode_the_vectors(v):
     decoded = _spec_only_decode(bytes.fromhex(v["padded_plaintext_hex"]), v["shipment"]["tracking_number"])
     assert json.dumps(decoded, sort_keys=True, ensure_ascii=False) == json.dumps(v["shipment"], sort_keys=True, ensure_ascii=False)
+
+
+def test_spec_refusal_examples_are_refused_for_their_reason():
+    from desktop.keys.keyfile import LoadedKey
+    from desktop.seal import SealError
+
+    v = VECTORS[0]
+    examples = json.loads(block("refusals").removeprefix("```json\n").removesuffix("\n```"))
+    assert {e["reason"] for e in examples} == {"malformed", "wrong-fleet-key", "unknown-station", "tampered",
+                                               "bad-signature", "expired", "tracking-mismatch"}
+    fleet = x25519.X25519PrivateKey.from_private_bytes(bytes.fromhex(v["fleet_private_key_hex"]))
+    key = LoadedKey("fleet", fleet, bytes.fromhex(v["fleet_public_key_hex"]), bytes.fromhex(v["fleet_key_id_hex"]), {})
+    trust = TrustList("00000000", stations=[{"station_id": "S", "name": "vector", "key_id": v["station_key_id_hex"],
+                                             "public_key": v["station_public_key_hex"], "added_at": 0}])
+    scanner = Scanner([key], trust)
+    for e in examples:
+        with pytest.raises(SealError) as info:
+            scanner.open(e["qr_text"], barcode=e.get("barcode"), now=e["now"])
+        assert info.value.reason == e["reason"], e["why"]
+    # and the untouched vector opens under the same conditions
+    scanner.open(v["qr_text"], barcode=v["shipment"]["tracking_number"], now=examples[0]["now"])
