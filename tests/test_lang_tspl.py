@@ -310,3 +310,16 @@ def test_the_resident_size_nearest_the_layout_is_chosen_across_fonts():
     font, mul, height, width = native_line(profile, "Rua Augusta", 46, 600)
     assert (font.name, mul, height, width) == ("3", 2, 48, 11 * 32)
     assert native_line(profile, "Rua Augusta", 46, 300) is None  # 352 dots would overflow the box
+
+
+def test_a_300_dpi_tspl_label_decodes():
+    scene = Scene(100, 60, (
+        Barcode128(8, 4, 84, 20, "SG2026112800017CN", module_dots=3),
+        QRCode(10, 30, "SG1:" + "NCF*5$Q6.DLA:0/+U-B7 %KPW1" * 3, module_dots=6),
+        Text(50, 30, 45, 6, "Rua Augusta 1500", size_mm=3),
+    ))
+    out = encode(scene, load_profile("tspl-300"))
+    label = Label(parse(out), dpi=300)
+    found = {r.format.name: r.text for r in zxingcpp.read_barcodes(label.image)}
+    assert found == {"QRCode": scene.elements[1].payload, "Code128": "SG2026112800017CN"}
+    assert [(t[2], t[4]) for t in label.texts] == [(b"3", b"SG2026112800017CN"), (b"3", b"Rua Augusta 1500")]

@@ -14,7 +14,7 @@ from printers.profiles import (
     profiles_dir,
 )
 
-REQUIRED = ["tspl-203", "tspl-203-cn", "zpl-203", "zpl-300", "zpl-203-cjkfont", "escpos-80", "escpos-80-cn"]
+REQUIRED = ["tspl-203", "tspl-203-cn", "tspl-300", "zpl-203", "zpl-300", "zpl-203-cjkfont", "escpos-80", "escpos-80-cn"]
 
 
 def test_the_default_profiles_exist_and_load():
