@@ -107,7 +107,9 @@ def test_text_line_bitmap_is_tight_and_black_on_white():
 def test_bold_is_heavier_and_no_narrower():
     light = text_line_bitmap("张三丰", 32, False)
     heavy = text_line_bitmap("张三丰", 32, True)
-    ink = lambda im: im.histogram()[0]  # noqa: E731 - black pixel count
+    def ink(im):  # black pixel count
+        return im.histogram()[0]
+
     assert ink(heavy.image) > ink(light.image) * 1.2
     assert heavy.width >= light.width
 

@@ -12,10 +12,11 @@ scene at a time, and memory does not grow with the number of pages.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable
+from typing import BinaryIO
 
 from printers import code128, qr
 from printers.errors import SceneError
@@ -23,7 +24,17 @@ from printers.fonts import font_runs, replacement_advance
 from printers.render.glyphs import replacement_box
 from printers.render.pdfwriter import EmbeddedFonts, PdfObjectWriter, pdf_string
 from printers.render.raster import fitted_image, line_rect
-from printers.scene import MM_PER_INCH, Barcode128, Box, Image, Line, QRCode, Scene, Text, mm_to_dots
+from printers.scene import (
+    MM_PER_INCH,
+    Barcode128,
+    Box,
+    Image,
+    Line,
+    QRCode,
+    Scene,
+    Text,
+    mm_to_dots,
+)
 from printers.textlayout import baseline_offset, bold_stroke, char_advance, layout
 
 PT_PER_MM = 72 / MM_PER_INCH
@@ -45,7 +56,7 @@ def _n(v: float) -> bytes:
 class _Page:
     """Content-stream operators in printer dots, origin top-left (a ``cm`` flips the axes)."""
 
-    def __init__(self, fonts: EmbeddedFonts, images: "_Images", dpi: int) -> None:
+    def __init__(self, fonts: EmbeddedFonts, images: _Images, dpi: int) -> None:
         self.ops: list[bytes] = []
         self.fonts = fonts
         self.images = images
@@ -206,7 +217,7 @@ def sheet_grid(sheet: str, label_w_mm: float, label_h_mm: float) -> _Grid:
     cut marks; the sheet turns to landscape when that fits more."""
     key = sheet.upper()
     if key not in SHEETS:
-        raise SceneError(f"unknown sheet {sheet!r}", f"use one of {', '.join(['A4', 'Letter'])}, or none for one label a page")
+        raise SceneError(f"unknown sheet {sheet!r}", "use A4 or Letter, or none for one label a page")
     best = None
     for page_w, page_h in (SHEETS[key], SHEETS[key][::-1]):  # portrait, then landscape if more fit
         usable_w, usable_h = page_w - 2 * SHEET_MARGIN_MM, page_h - 2 * SHEET_MARGIN_MM
