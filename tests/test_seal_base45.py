@@ -30,6 +30,7 @@ def test_round_trip_and_alphabet(data):
     assert set(text) <= set(ALPHABET)
     assert len(text) == 3 * (len(data) // 2) + 2 * (len(data) % 2)
     assert b45decode(text) == data
+    assert not text.endswith(" ")  # why scanners may trim surrounding whitespace
 
 
 @pytest.mark.parametrize("bad", ["GGW", "A", "ABCD", "bb8", "BB8\n", "ÄB8", ":::"])

@@ -114,11 +114,12 @@ def parse_bytes(data: bytes) -> Envelope:
 
 
 def normalise_text(text: str) -> str:
-    """What a keyboard wedge typed, back to the printed text: line endings dropped, and case
-    folded up. Base45 has no lowercase letters, so caps lock (or a scanner set to lowercase)
-    can only have turned A-Z into a-z; upper-casing undoes it without ambiguity. Spaces are
-    kept: the space is a Base45 digit."""
-    return text.strip("\r\n\t").translate(_ASCII_UPPER)
+    """What a keyboard wedge typed, back to the printed text: surrounding whitespace dropped,
+    and case folded up. Base45 has no lowercase letters, so caps lock (or a scanner set to
+    lowercase) can only have turned A-Z into a-z; upper-casing undoes it without ambiguity.
+    Trimming is safe although the space is a Base45 digit: the text starts with "SG1:", and a
+    Base45 text never ends with a space (a triplet's last digit is at most 32, a pair's at most 5)."""
+    return text.strip(" \r\n\t").translate(_ASCII_UPPER)
 
 
 def parse_text(text: str) -> Envelope:
