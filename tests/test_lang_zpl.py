@@ -304,3 +304,19 @@ def test_the_barcode_caption_sits_centred_under_the_bars_as_in_the_preview():
     assert bars == (g.x, g.y, g.x + g.width, g.y + g.bar_height)
     assert g.text_y <= caption[1] and caption[3] <= g.text_y + g.text_size + 2
     assert abs((caption[0] + caption[2]) / 2 - (bars[0] + bars[2]) / 2) <= 3
+
+
+def test_ink_above_the_label_edge_is_clipped_never_a_negative_position():
+    from printers.lang.bitmap import Bitmap, clip_origin, solid
+
+    x, y, part = clip_origin(-3, -2, solid(10, 5))
+    assert (x, y, part.width, part.height) == (0, 0, 7, 3)
+    assert all(part.pixel(c, r) for c in range(7) for r in range(3))
+    assert clip_origin(-20, 0, solid(10, 5)) is None
+    tall = Bitmap(8, 2, b"\x80\x01")
+    assert clip_origin(0, -1, tall)[2].rows == b"\x01"
+    # a line at the very top whose accents rise above it still prints
+    scene = Scene(60, 20, (Text(0, 0, 60, 8, "ÉÅ张", size_mm=5, line_spacing=1.0),))
+    zpl = encode(scene, load_profile("zpl-203"))
+    assert re.search(rb"\^FO-", zpl) is None
+    assert len(render_all(zpl)) == 1

@@ -45,6 +45,21 @@ class Bitmap:
         return Bitmap(self.width, rows, self.rows[first_row * bpr:(first_row + rows) * bpr])
 
 
+def clip_origin(x: int, y: int, bitmap: Bitmap) -> tuple[int, int, Bitmap] | None:
+    """The part of a bitmap at (x, y) that lies right of and below the label's top-left
+    corner: printer languages refuse negative positions (an accent above the first line)."""
+    if x >= 0 and y >= 0:
+        return x, y, bitmap
+    from PIL import Image as PILImage
+
+    left, top = max(0, -x), max(0, -y)
+    if left >= bitmap.width or top >= bitmap.height:
+        return None
+    image = PILImage.frombytes("1", (bitmap.width, bitmap.height), bitmap.rows)  # 1 = ink here
+    part = image.crop((left, top, bitmap.width, bitmap.height))
+    return x + left, y + top, Bitmap(part.width, part.height, part.tobytes())
+
+
 def from_image(image) -> Bitmap:
     """A PIL image (any mode; dark = ink) as a Bitmap."""
     from PIL import ImageOps

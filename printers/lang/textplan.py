@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from printers.lang.bitmap import Bitmap, from_image
+from printers.lang.bitmap import Bitmap, clip_origin, from_image
 from printers.profiles import PrinterProfile, ResidentFont
 from printers.scene import Text, mm_to_dots
 from printers.textlayout import layout
@@ -157,9 +157,10 @@ def plan_text(el: Text, profile: PrinterProfile, refuse=None) -> list:
                     runs.append(NativeText(x, y, text, font, height, mul, width or span, "left", x, span, True))
                     continue
             made = line_bitmap(text, line.size, el.bold)
-            if made:
-                bitmap, dx, dy = made
-                runs.append(BitmapText(x + dx, line.y + dy, bitmap, text))
+            placed_bitmap = made and clip_origin(x + made[1], line.y + made[2], made[0])
+            if placed_bitmap:
+                bx, by, bitmap = placed_bitmap
+                runs.append(BitmapText(bx, by, bitmap, text))
     return runs
 
 
