@@ -130,7 +130,7 @@ class Label:
                 x, y, font, rot, xm, _ym, content = args
                 self.texts.append((int(x), int(y), font, int(xm), content))
             elif name == "BARCODE":
-                x, y, kind, h, _hr, rot, narrow, wide, value = args
+                x, y, kind, h, _hr, _rot, narrow, wide, value = args
                 assert kind == b"128" and narrow == wide
                 modules = Code128(value.decode("ascii")).build()[0]
                 m, x, y, h = int(narrow), int(x), int(y), int(h)
