@@ -81,9 +81,11 @@ class Scanner:
         header = envelope.header
         fleet = self._fleet.get(header.fleet_kid, [])
         if not fleet:
+            held = ", ".join(f"{k.record.get('region', '?')}-{k.record.get('epoch', '?')} ({k.kid.hex()})"
+                             for k in self.fleet_keys)
             raise UnknownFleetKey(
-                f"this scanner holds no fleet key with id {header.fleet_kid.hex()}",
-                "import the fleet key of the label's region and epoch (`sigilo keys list` shows which ids it holds)")
+                f"this scanner holds no fleet key with id {header.fleet_kid.hex()} (it holds {held})",
+                "import the fleet key of the label's region and epoch from the key officer (sigilo keys import-fleet)")
         kid_hex = header.station_kid.hex()
         trusted, revoked = self._trusted.get(kid_hex, []), self._revoked.get(kid_hex, [])
         if not trusted:
