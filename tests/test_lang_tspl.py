@@ -127,7 +127,7 @@ class Label:
                 black = picture.point(lambda v: 255 if v < 128 else 0).convert("1")
                 self.image.paste(0, (x, y), black)
             elif name == "TEXT":
-                x, y, font, rot, xm, _ym, content = args
+                x, y, font, _rot, xm, _ym, content = args
                 self.texts.append((int(x), int(y), font, int(xm), content))
             elif name == "BARCODE":
                 x, y, kind, h, _hr, _rot, narrow, wide, value = args
