@@ -228,12 +228,14 @@ def test_fallback_font_is_embedded_and_extractable(tmp_path):
     main = fonts.cjk_font_path()
     ch = next(chr(c) for c in range(0x2600, 0x2700)
               if c not in fonts.font_charset(main) and fonts.font_for_char(chr(c)) is not None)
-    scene = Scene(60, 20, (Text(2, 2, 56, 10, f"张三 {ch} 𠮷 ok", size_mm=4),))
+    astral = next(c for c in ("😀", "𝐀", "🙂", "𝔸") if fonts.font_for_char(c) is not None)  # beyond the BMP
+    scene = Scene(60, 20, (Text(2, 2, 56, 10, f"张三 {ch} 𠮷 ok {astral}", size_mm=4),))
     pdf = tmp_path / "fallback.pdf"
     render_pdf([scene], pdf)
     listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
     rows = [line for line in listing.splitlines()[2:] if line.strip()]
-    assert len(rows) == 2 and all(" yes " in row for row in rows)  # label font + the fallback
+    assert len(rows) >= 2 and all(" yes " in row for row in rows)  # label font + the fallback(s)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=60).stdout
     assert "张三" in text and ch in text and "ok" in text
+    assert astral in text  # a surrogate pair in the ToUnicode map, not a truncated code
     assert "𠮷" not in text  # no font has it: a drawn box, not a garbage glyph

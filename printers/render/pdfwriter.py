@@ -9,8 +9,8 @@ pages - the page tree, the resource dictionary, fonts - get their numbers up fro
 written at the end, which PDF allows.
 
 Fonts still come from reportlab: its TrueType parser and subsetter (``TTFont.splitString``,
-``TTFontFace.makeSubset``, ``makeToUnicodeCMap``) embed the CJK font as 256-glyph subsets with
-a ToUnicode map, so the text layer stays searchable and extractable (pdftotext).
+``TTFontFace.makeSubset``) embed the CJK font as 256-glyph subsets, each with a ToUnicode
+map, so the text layer stays searchable and extractable (pdftotext).
 Output is reproducible: no dates, and the file ID is a hash of the content.
 """
 
@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
-from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, TTFontFace, makeToUnicodeCMap
+from reportlab.pdfbase.ttfonts import SUBSETN, TTFont, TTFontFace
 
 
 @lru_cache(maxsize=16)
@@ -31,6 +31,26 @@ def _reportlab_font(path: Path) -> TTFont:
     keyed by the writer."""
     return TTFont(f"sigilo-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}", str(path),
                   subfontIndex=0, asciiReadable=False)
+
+
+def to_unicode_cmap(subset: list[int]) -> bytes:
+    """The ToUnicode CMap of one 256-code subset. Written here rather than taken from
+    reportlab, whose map truncates characters beyond the BMP (an emoji in a name would
+    extract as a wrong letter); UTF-16 surrogate pairs keep them whole."""
+    entries = []
+    for code, cp in enumerate(subset):
+        if code == 0 or cp <= 0:
+            continue
+        entries.append(b"<%02X> <%s>" % (code, chr(cp).encode("utf-16-be").hex().upper().encode()))
+    blocks = []
+    for i in range(0, len(entries), 100):
+        chunk = entries[i : i + 100]
+        blocks.append(b"%d beginbfchar\n%s\nendbfchar\n" % (len(chunk), b"\n".join(chunk)))
+    return (b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+            b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+            b"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+            b"1 begincodespacerange\n<00> <FF>\nendcodespacerange\n" + b"".join(blocks)
+            + b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
 
 
 def pdf_string(text: str) -> bytes:
@@ -120,7 +140,7 @@ class EmbeddedFonts:
                 font_num, desc_num, file_num, cmap_num = (writer.reserve() for _ in range(4))
                 program = face.makeSubset(subset)
                 writer.write_stream(file_num, program, b" /Length1 %d" % len(program))
-                writer.write_stream(cmap_num, makeToUnicodeCMap(base.decode("latin-1"), subset).encode("latin-1"))
+                writer.write_stream(cmap_num, to_unicode_cmap(subset))
                 flags = (face.flags & ~(1 << 5)) | (1 << 2)  # symbolic: codes are subset positions
                 bbox = " ".join(str(int(v)) for v in face.bbox)
                 writer.write(desc_num, (
