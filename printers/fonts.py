@@ -18,6 +18,7 @@ import os
 import shutil
 import struct
 import subprocess
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,6 +60,12 @@ _FONT_DIRS = (
 
 # Characters that are layout, not ink: never "missing", never worth a fallback.
 _NO_INK = frozenset("\n\r\t\u200b\u200c\u200d\ufeff")
+
+
+def no_ink(ch: str) -> bool:
+    """Control and format characters (a pasted BEL, a zero-width joiner): drawn as nothing
+    by every renderer rather than as a font's ".notdef" box."""
+    return ch in _NO_INK or unicodedata.category(ch) in ("Cc", "Cf")
 
 
 def _table_directory(fh, index: int = 0) -> dict[bytes, tuple[int, int]]:
@@ -238,7 +245,7 @@ def font_for_char(ch: str) -> Path | None:
     has the glyph, else None (the renderers draw a replacement box)."""
     code = ord(ch)
     main = cjk_font_path()
-    if ch in _NO_INK or code in font_charset(main):
+    if no_ink(ch) or code in font_charset(main):
         return main
     for path in fallback_font_paths():
         if code in font_charset(path):
@@ -251,7 +258,7 @@ def missing_glyphs(text: str) -> list[str]:
     the label will show as a replacement box: composition warns the clerk about these."""
     out: list[str] = []
     for ch in dict.fromkeys(text):
-        if ch not in _NO_INK and font_for_char(ch) is None:
+        if not no_ink(ch) and font_for_char(ch) is None:
             out.append(ch)
     return out
 

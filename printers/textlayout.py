@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from printers.fonts import font_for_char, pil_font_file, replacement_advance
+from printers.fonts import font_for_char, no_ink, pil_font_file, replacement_advance
 from printers.scene import Text, mm_to_dots
 
 # Baseline position inside a line, as a fraction of the em size from the line's top: puts
@@ -57,7 +57,9 @@ def char_advance(ch: str, size: int) -> float:
     font = font_for_char(ch)
     if font is None:
         return float(replacement_advance(size))
-    if ch in "\n\r":
+    if ch == "\t":
+        return pil_font_file(font, size).getlength(" ")
+    if no_ink(ch):
         return 0.0
     return pil_font_file(font, size).getlength(ch)
 

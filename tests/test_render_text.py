@@ -211,3 +211,12 @@ def test_reset_caches_follows_a_new_label_font(monkeypatch, fresh_fonts):
     monkeypatch.delenv("SIGILO_FONT")
     fonts.reset_caches()
     assert text_line_bitmap("张三", 30, False).image.tobytes() == before
+
+
+def test_control_and_format_characters_draw_nothing():
+    plain = text_line_bitmap("张三ab", 30, False)
+    for noisy in ("张三a\x07b", "张\u200d三ab", "\ufeff张三ab\x1b"):
+        got = text_line_bitmap(noisy, 30, False)
+        assert (got.image.tobytes(), got.dx, got.dy) == (plain.image.tobytes(), plain.dx, plain.dy)
+        assert fonts.missing_glyphs(noisy) == []
+    assert text_width("a\tb", 30) == text_width("a b", 30)

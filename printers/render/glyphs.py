@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from printers.fonts import font_runs, pil_font_file, replacement_advance
+from printers.fonts import font_runs, no_ink, pil_font_file, replacement_advance
 from printers.textlayout import bold_stroke, char_advance
 
 
@@ -67,7 +67,7 @@ def draw_line(img: Image.Image, x: float, baseline: float, text: str, size: int,
             cx += replacement_advance(size)
             continue
         for ch in run:
-            glyph = _glyph(font_path, size, ch, stroke, mono) if not ch.isspace() else None
+            glyph = None if ch.isspace() or no_ink(ch) else _glyph(font_path, size, ch, stroke, mono)
             if glyph is not None:
                 mask, left, top = glyph
                 img.paste(fill, (int(round(cx)) + left, base + top), mask)

@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from printers import code128, qr
 from printers.errors import SceneError
-from printers.fonts import font_runs, replacement_advance
+from printers.fonts import font_runs, no_ink, replacement_advance
 from printers.render.glyphs import replacement_box
 from printers.render.pdfwriter import EmbeddedFonts, PdfObjectWriter, pdf_string
 from printers.render.raster import fitted_image, line_rect
@@ -95,7 +95,10 @@ class _Page:
             self.stroke = stroke
         parts.append(b"1 0 0 -1 %d %d Tm " % (x, baseline))
         pos = 0
-        for name, codes, widths in self.fonts.encode(font_path, run):
+        # control and format characters have no glyph: a space keeps their place (and the
+        # text layer's word breaks) instead of the font's ".notdef" box
+        shown = "".join(" " if ch.isspace() or no_ink(ch) else ch for ch in run)
+        for name, codes, widths in self.fonts.encode(font_path, shown):
             parts.append(b"/%s %d Tf [" % (name.encode(), size))
             for code, w_font, ch in zip(codes, widths, run[pos : pos + len(codes)]):
                 adjust = w_font - char_advance(ch, size) * 1000.0 / size
