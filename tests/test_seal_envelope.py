@@ -299,3 +299,21 @@ def test_header_tracking_must_be_short_printable_ascii(tracking):
     raw = bytes([1]) + b"\0" * 16 + bytes([len(tracking)]) + tracking + b"\0" * (32 + 16 + 64)
     with pytest.raises(MalformedSeal, match="tracking number"):
         env.parse_bytes(raw)
+
+
+
+def test_revoked_key_sharing_an_id_with_a_trusted_one_is_still_revoked(sealer, scanner, cn):
+    """Key ids are 4 bytes: should a revoked and a trusted key share one, the signature decides."""
+    from desktop.keys.keyfile import raw_public
+    from desktop.keys.trust import TrustList
+
+    text = sealer.seal(cn, issued_at=T0)
+    kid = sealer.station_kid.hex()
+    other = ed25519.Ed25519PrivateKey.generate()
+    trust = TrustList("00000000",
+                      stations=[{"station_id": "NEW", "name": "n", "key_id": kid,
+                                 "public_key": raw_public(other).hex(), "added_at": 0}],
+                      revoked=[{"station_id": "OLD", "name": "o", "key_id": kid, "added_at": 0,
+                                "public_key": raw_public(sealer.station_private).hex(), "revoked_at": 5, "reason": ""}])
+    with pytest.raises(RevokedStation, match="OLD"):
+        Scanner(scanner.fleet_keys, trust).open(text, now=T0)

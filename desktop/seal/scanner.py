@@ -44,6 +44,14 @@ class Opened:
     fleet_key_id: str
 
 
+def _verifies(entry: dict, signature: bytes, signed: bytes) -> bool:
+    try:
+        ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(entry["public_key"])).verify(signature, signed)
+        return True
+    except (InvalidSignature, ValueError):
+        return False
+
+
 def _fmt_time(t: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(t))
 
@@ -110,14 +118,11 @@ class Scanner:
             raise TamperedSeal("the seal does not decrypt: its bytes were changed or it was moved under another header",
                                "treat the label as forged; compare it with the order record")
         signed = envelope.signed_bytes()
-        station = None
-        for entry in trusted:
-            try:
-                ed25519.Ed25519PublicKey.from_public_bytes(bytes.fromhex(entry["public_key"])).verify(envelope.signature, signed)
-                station = entry
-                break
-            except (InvalidSignature, ValueError):
-                continue
+        station = next((entry for entry in trusted if _verifies(entry, envelope.signature, signed)), None)
+        if station is None and any(_verifies(entry, envelope.signature, signed) for entry in revoked):
+            r = next(entry for entry in revoked if _verifies(entry, envelope.signature, signed))
+            raise RevokedStation(f"station {r['station_id']} ({r['name']}) was revoked on {_fmt_time(r['revoked_at'])}",
+                                 "hold the parcel and report it; labels from a revoked station are not trusted")
         if station is None:
             raise BadSignature(f"the signature is not station {trusted[0]['station_id']}'s",
                                "treat the label as forged; someone holding a fleet key but not the station key made it")
