@@ -185,6 +185,10 @@ def cjk_font_path() -> Path:
         if not path.is_file():
             raise FontNotFound(f"SIGILO_FONT points to {path}, which does not exist",
                                "set SIGILO_FONT to an existing .ttf/.ttc file, or unset it")
+        if not _truetype_outlines(path):
+            raise FontNotFound(f"SIGILO_FONT points to {path}, which has no TrueType outlines "
+                               "(PDF labels cannot embed CFF/OpenType-PostScript fonts such as Noto CJK)",
+                               "use a TrueType font such as WenQuanYi Micro Hei (fonts-wqy-microhei)")
         return path
     for candidate in [Path(p) for p in _KNOWN] + _fontconfig_candidates():
         if candidate.is_file() and candidate.suffix.lower() in (".ttf", ".ttc") and _truetype_outlines(candidate):

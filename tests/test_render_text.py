@@ -220,3 +220,20 @@ def test_control_and_format_characters_draw_nothing():
         assert (got.image.tobytes(), got.dx, got.dy) == (plain.image.tobytes(), plain.dx, plain.dy)
         assert fonts.missing_glyphs(noisy) == []
     assert text_width("a\tb", 30) == text_width("a b", 30)
+
+
+def test_label_font_without_truetype_outlines_is_refused(monkeypatch, fresh_fonts, tmp_path):
+    from printers.errors import FontNotFound
+
+    cff = tmp_path / "cff.otf"
+    # an sfnt with a CFF table and no glyf: what Noto CJK looks like to a PDF embedder
+    cff.write_bytes(b"OTTO" + (1).to_bytes(2, "big") + b"\0" * 6 + b"CFF " + b"\0" * 12)
+    monkeypatch.setenv("SIGILO_FONT", str(cff))
+    fonts.reset_caches()
+    with pytest.raises(FontNotFound) as info:
+        fonts.cjk_font_path()
+    assert "TrueType" in str(info.value) and info.value.hint
+    monkeypatch.setenv("SIGILO_FONT", str(tmp_path / "absent.ttf"))
+    fonts.reset_caches()
+    with pytest.raises(FontNotFound):
+        fonts.cjk_font_path()
