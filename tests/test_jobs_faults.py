@@ -147,3 +147,58 @@ def test_200_labels_survive_faults_and_kills(tmp_path, sigilo_home):
     count, problems = verify_chain(store)
     assert problems == [] and count > BATCH
     print(json.dumps({"plan": log, "labels": len(faces), "marked": len(marked)}))
+
+
+def _zpl(work):
+    mark = "^FO20,80^A0N,30,30^FDREPRINT^FS" if work.reprint else ""
+    return f"^XA^FO20,20^A0N,30,30^FD{work.shipment.tracking_number}^FS{mark}^XZ".encode()
+
+
+def _escpos(work):
+    mark = b"REPRINT\n" if work.reprint else b""
+    return b"\x1b@" + work.shipment.tracking_number.encode() + b"\n" + mark + b"\x1dV\x00"
+
+
+@pytest.mark.parametrize("language,profile,encode", [("zpl", "zpl-203", _zpl), ("escpos", "escpos-80", _escpos)])
+def test_zpl_counter_and_escpos_process_ids_confirm_label_by_label(tmp_path, language, profile, encode):
+    """ZPL's odometer and ESC/POS's GS ( H confirm each label: paper out and head open are
+    waited out without a single reprint, and an unplugged printer costs at most marked copies."""
+    from desktop.jobs import PrintQueue, RenderedLabel
+
+    sim = SimulatedPrinter(language, baud=921600, seconds_per_label=0.01, pty=tmp_path / "printer").start()
+    store = open_store()
+
+    def render(work):
+        return RenderedLabel(encode(work), {"recipient": {}}, "SG1:TEST")
+
+    n = 40
+    try:
+        with PrintQueue(store, render, window=3, poll_interval=0.005, fault_poll_interval=0.05) as q:
+            job = q.submit(sim.uri, profile, [{"tracking_number": f"SGZ{i:07d}"} for i in range(n)])
+            q.wait(job, timeout=60, until=lambda p: p.count("confirmed") >= 10)
+            sim.paper_out()
+            assert q.wait(job, timeout=30, until=lambda p: p.printer_state == "fault").printer_state == "fault"
+            sim.paper_in()
+            q.wait(job, timeout=60, until=lambda p: p.count("confirmed") >= 20)
+            sim.head_open()
+            assert q.wait(job, timeout=30, until=lambda p: p.printer_state == "fault").printer_state == "fault"
+            sim.head_close()
+            q.wait(job, timeout=60, until=lambda p: p.count("confirmed") >= 30)
+            before_unplug = len(sim.labels)
+            sim.vanish()
+            assert q.wait(job, timeout=30, until=lambda p: p.printer_state == "fault").printer_state == "fault"
+            time.sleep(0.2)
+            sim.come_back()
+            progress = q.wait(job, timeout=60)
+    finally:
+        sim.stop()
+    assert progress.count("confirmed") == n
+    faces = [(re.findall(rb"SGZ\d{7}", label)[0].decode(), b"REPRINT" in label) for label in sim.labels]
+    # through paper out and head open: each label once, in order, none marked
+    assert faces[:before_unplug] == [(f"SGZ{i:07d}", False) for i in range(before_unplug)]
+    assert before_unplug >= 30
+    # after the unplug: nothing lost, a second copy only with the mark
+    assert {t for t, _ in faces} == {f"SGZ{i:07d}" for i in range(n)}
+    plain = [t for t, marked in faces if not marked]
+    assert len(plain) == len(set(plain))
+    assert verify_chain(store)[1] == []

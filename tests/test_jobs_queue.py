@@ -118,7 +118,11 @@ def make_queue(store, printer, **kw):
         return FakeTransport(printer, uri)
 
     kw.setdefault("fault_poll_interval", 0.01)
-    return PrintQueue(store, render, opener=opener, status=lambda t, profile: printer.status(),
+    def status(transport, profile):
+        transport._check()  # an unplugged printer answers nothing: the read fails
+        return printer.status()
+
+    return PrintQueue(store, render, opener=opener, status=status,
                       poll_interval=0.002, **kw)
 
 
@@ -216,7 +220,7 @@ def test_disconnect_reopens_and_resumes(printer):
         q.wait(job, timeout=10, until=lambda p: p.count(CONFIRMED) >= 4)
         printer.connected = False
         p = q.wait(job, timeout=10, until=lambda p: p.printer_state == "fault")
-        assert p.printer_state == "fault" and "Disconnected" in p.printer_reason
+        assert p.printer_state == "fault" and "disconnected" in p.printer_reason
         time.sleep(0.05)
         printer.connected = True
         p = q.wait(job, timeout=30)
@@ -237,13 +241,30 @@ def test_silent_printer_becomes_a_timeout_fault(printer):
                    poll_interval=0.002, fault_poll_interval=0.01, max_silent_polls=5)
     with q:
         printer.print_time = 0.05
+        job = q.submit("mem://a", "tspl-203", shipments(6))
+        q.wait(job, timeout=10, until=lambda p: p.count(CONFIRMED) >= 2)
         silent["on"] = True
-        job = q.submit("mem://a", "tspl-203", shipments(3))
         p = q.wait(job, timeout=10, until=lambda p: p.printer_state == "fault")
         assert p.printer_reason.startswith("the printer does not answer")
         silent["on"] = False
         p = q.wait(job, timeout=30)
-    assert p.count(CONFIRMED) == 3
+    assert p.count(CONFIRMED) == 6
+    check_printed_once_or_marked(printer.printed, {f"SGT{i:05d}" for i in range(6)})
+
+
+def test_a_printer_that_never_answers_is_treated_as_write_only(printer, caplog):
+    store = open_store()
+    q = PrintQueue(store, render, opener=lambda uri: FakeTransport(printer, uri),
+                   status=lambda t, p: SimpleNamespace(state="UNKNOWN", detail="no answer"),
+                   poll_interval=0.002, max_silent_polls=5)
+    with q:
+        p = q.wait(q.submit("mem://a", "tspl-203", shipments(4)), timeout=10)
+    assert p.count(CONFIRMED) == 4
+    assert "never answers status queries" in caplog.text
+    deadline = time.monotonic() + 10
+    while len(printer.printed) < 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [t for t, _ in printer.printed] == [f"SGT{i:05d}" for i in range(4)]
 
 
 def test_restart_reprints_unknown_fate_marked_and_audited(printer):

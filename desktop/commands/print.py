@@ -138,8 +138,23 @@ def run(args) -> int:
             yield label
 
     try:
-        if args.format == "printer":
-            sent = print_labels(labels(), args.printer, lambda label: render_label(label, profile.language, profile, args.copies))
+        if args.format == "printer" and good:
+            # through the print queue: each label confirmed by the printer, faults waited out,
+            # nothing lost or silently duplicated (desktop.jobs)
+            from desktop.jobs.submit import print_and_wait
+
+            rows = [number for number, _ in good]
+            progress = print_and_wait(
+                [shipment for _, shipment in good], args.printer, profile.name, template, sealer,
+                reprint=args.reprint, copies=args.copies,
+                warn=lambda work, warning: print(f"sigilo print: row {rows[work.index]}: {warning}", file=sys.stderr))
+            for label in progress.labels:
+                if label.state == "failed":
+                    skipped += 1
+                    print(f"sigilo print: skipped row {rows[label.index]}: {label.error}", file=sys.stderr)
+            sent = progress.count("confirmed")
+        elif args.format == "printer":
+            sent = 0
         elif args.format == "png":
             sent = print_labels(labels(), args.printer, lambda label: render_label(label, "png"))
         else:

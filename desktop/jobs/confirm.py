@@ -93,7 +93,10 @@ class StatusLink(Link):
 
 
 class ZplLink(StatusLink):
-    counts_exactly = True
+    """Counts labels with the odometer. The counter's starting point is read the first time
+    the printer is idle with no fault (everything sent has printed then), so labels a previous
+    run left in the printer are never counted as ours; until then, idle means printed. Nothing
+    is sent ahead of the first label."""
 
     def __init__(self, transport, timeout: float = 0.5) -> None:
         from printers.status import query_status
@@ -101,18 +104,22 @@ class ZplLink(StatusLink):
         super().__init__(transport, lambda t, to: query_status(t, "zpl", to), timeout)
         self.base: int | None = None
 
+    @property
+    def counts_exactly(self) -> bool:  # type: ignore[override]
+        return self.base is not None
+
     def printed_count(self) -> int | None:
         from printers.status import query_label_count
 
         return query_label_count(self.transport, "zpl", self.timeout)
 
-    def start(self) -> None:
-        if self.base is None:
-            self.base = self.printed_count()
-
     def poll(self, in_flight: int) -> Reading:
         reading = super().poll(in_flight)
-        if reading.kind in ("fault", "silent") or self.base is None:
+        if reading.kind in ("fault", "silent"):
+            return reading
+        if self.base is None:
+            if reading.kind == "ready":
+                self.base = self.printed_count()
             return reading
         count = self.printed_count()
         if count is None:
@@ -139,46 +146,48 @@ class EscposLink(Link):
         self.outstanding.append(pid)
 
     def poll(self, in_flight: int) -> Reading:
-        from printers.status import query_status
+        """Ask DLE EOT 1-4 and read the four status bytes, taking the process-id answers
+        (``37 22 d1 d2 d3 d4 00``) out of the same stream as they come."""
+        import time
 
-        self.buf += self.transport.read(4096, 0.0) if self.outstanding else b""
+        from printers.status import ESCPOS_STATUS_QUERY, parse_escpos_status
+
+        self.transport.write(ESCPOS_STATUS_QUERY)
+        deadline = time.monotonic() + self._wait()
+        status = b""
         done = 0
         while True:
-            i = self.buf.find(b"\x37\x22")
-            if i < 0 or len(self.buf) < i + 7:
+            done += self._take_ids()
+            while self.buf and self.buf[:1] != b"\x37" and len(status) < 4:
+                status += self.buf[:1]
+                self.buf = self.buf[1:]
+                done += self._take_ids()
+            left = deadline - time.monotonic()
+            if len(status) >= 4 or left <= 0:
                 break
-            pid = self.buf[i + 2:i + 6]
-            self.buf = self.buf[i + 7:]
+            self.buf += self.transport.read(64, left)
+        done = min(done, in_flight)
+        if len(status) < 4:
+            return Reading("printing" if done else "silent", "no answer to DLE EOT", done)
+        kind, reason = classify(parse_escpos_status(status[:4]))
+        if kind == "ready" and self.outstanding:
+            kind = "printing"  # ESC/POS has no printing bit: unanswered ids mean labels in the printer
+        return Reading(kind, reason, done)
+
+    def _take_ids(self) -> int:
+        done = 0
+        while self.buf[:1] == b"\x37":
+            if len(self.buf) >= 2 and self.buf[1:2] != b"\x22":
+                self.buf = self.buf[1:]  # a stray byte, not an id answer
+                continue
+            if len(self.buf) < 7:
+                return done
+            pid, self.buf = self.buf[2:6], self.buf[7:]
             if pid in self.outstanding:
                 n = self.outstanding.index(pid) + 1
                 del self.outstanding[:n]
                 done += n
-        status = query_status(_Keep(self), "escpos", self._wait())
-        kind, reason = classify(status)
-        if kind == "silent" and done:
-            kind = "printing"
-        return Reading(kind if kind != "ready" or not self.outstanding else "printing", reason, min(done, in_flight))
-
-
-class _Keep:
-    """The transport as query_status sees it, except that stale input it throws away is kept:
-    it may hold process-id answers."""
-
-    def __init__(self, link: EscposLink) -> None:
-        self._link = link
-        self.can_read = link.transport.can_read
-        self.uri = link.transport.uri
-
-    def discard_input(self) -> bytes:
-        got = self._link.transport.read(4096, 0.0)
-        self._link.buf += got
-        return b""
-
-    def write(self, data: bytes) -> None:
-        self._link.transport.write(data)
-
-    def read(self, n: int, timeout: float) -> bytes:
-        return self._link.transport.read(n, timeout)
+        return done
 
 
 def default_link(transport, profile: str) -> Link:

@@ -13,6 +13,7 @@ from desktop.audit.log import AuditLog
 from desktop.errors import SigiloError
 from desktop.jobs.confirm import Link, StatusLink, default_link
 from desktop.jobs.jobstore import JobStore
+from desktop.jobs.locks import PrinterLock
 from desktop.jobs.model import FINAL_STATES, Event, EventCallback, JobProgress, LabelWork, RenderedLabel
 from desktop.jobs.worker import PrinterWorker
 from desktop.shipment import Shipment
@@ -60,21 +61,44 @@ class PrintQueue:
         self.actor = actor
         self._workers: dict[str, PrinterWorker] = {}
         self._callbacks: list[EventCallback] = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._locks: dict[str, PrinterLock] = {}
+        self._only: set[str] | None = None
         self._changed = threading.Condition()
         self.started = False
 
     # --- lifecycle ------------------------------------------------------------------
-    def start(self) -> list[str]:
-        """Resume after a restart: labels sent but never confirmed are queued again, marked as
-        reprints and audited; then every printer with work gets its worker. Returns the
-        tracking numbers that will be reprinted."""
-        reprinted = self.jobs.recover_after_restart()
+    def start(self, printers: Iterable[str] | None = None) -> list[str]:
+        """Resume after a restart: for each printer this process may drive (all with work, or
+        ``printers``), labels sent but never confirmed are queued again, marked as reprints
+        and audited, and the printer gets its worker. A printer another Sigilo process is
+        driving is left to it. Returns the tracking numbers that will be reprinted."""
+        self.started = True
+        self._only = None if printers is None else set(printers)
+        reprinted: list[str] = []
+        for uri in (self.jobs.printers_with_work() if printers is None else list(printers)):
+            reprinted += self._claim(uri)
+        return reprinted
+
+    def _claim(self, uri: str) -> list[str]:
+        """Take the printer's lock (once), recover its unknown labels, start its worker."""
+        if self._only is not None and uri not in self._only:
+            return []
+        with self._lock:
+            lock = self._locks.get(uri)
+            if lock is None:
+                lock = PrinterLock(self.store.home, uri)
+                if not lock.acquire():
+                    log.info("%s is driven by another Sigilo process; its jobs print there", uri)
+                    return []
+                self._locks[uri] = lock
+                fresh = True
+            else:
+                fresh = False
+        reprinted = self.jobs.recover_after_restart(uri) if fresh else []
         for tracking in reprinted:
             log.warning("label %s: fate unknown after restart, reprinting it marked REPRINT", tracking)
-        self.started = True
-        for uri in self.jobs.printers_with_work():
-            self._worker(uri)
+        self._worker(uri)
         return reprinted
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -85,6 +109,10 @@ class PrintQueue:
             w.stop()
         for w in workers:
             w.join(timeout)
+        with self._lock:
+            for lock in self._locks.values():
+                lock.release()
+            self._locks.clear()
         self.started = False
 
     def __enter__(self) -> "PrintQueue":
@@ -120,7 +148,10 @@ class PrintQueue:
                                       reprint_reason, approved_by)
         self._emit(Event("job", job_id, "submitted"))
         if self.started:
-            self._worker(printer_uri).wake.set()
+            self._claim(printer_uri)
+            worker = self._workers.get(printer_uri)
+            if worker is not None:
+                worker.wake.set()
         return job_id
 
     def progress(self, job_id: str) -> JobProgress:
@@ -130,10 +161,14 @@ class PrintQueue:
         return self.jobs.printer_state(uri)
 
     def pause_printer(self, uri: str) -> None:
-        self._worker(uri).pause()
+        worker = self._workers.get(uri)
+        if worker is not None:
+            worker.pause()
 
     def resume_printer(self, uri: str) -> None:
-        self._worker(uri).resume()
+        worker = self._workers.get(uri)
+        if worker is not None:
+            worker.resume()
 
     def pause(self, job_id: str) -> None:
         self.jobs.set_job_state(job_id, "paused")
@@ -157,7 +192,11 @@ class PrintQueue:
 
     def _wake_job(self, job_id: str) -> None:
         if self.started:
-            self._worker(self.progress(job_id).printer_uri).wake.set()
+            uri = self.progress(job_id).printer_uri
+            self._claim(uri)
+            worker = self._workers.get(uri)
+            if worker is not None:
+                worker.wake.set()
 
     def on_event(self, callback: EventCallback) -> Callable[[], None]:
         """Register a callback (called from worker threads); returns a function that removes it."""

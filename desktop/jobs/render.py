@@ -6,12 +6,13 @@ extension) instead of the masked phone."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from desktop.jobs.model import LabelWork, RenderedLabel
 
 
-def compose_renderer(sealer: Any, *, virtual_numbers: Any = None, copies: int = 1):
+def compose_renderer(sealer: Any, *, virtual_numbers: Any = None, copies: int = 1,
+                     warn: Callable[[LabelWork, str], None] | None = None):
     from desktop.compose import compose_label
     from desktop.compose.outputs import load_printer_profile, render_label
 
@@ -29,6 +30,9 @@ def compose_renderer(sealer: Any, *, virtual_numbers: Any = None, copies: int = 
             masked = with_virtual_phone(mask(work.shipment), virtual_numbers.allocate(work.shipment))
         label = compose_label(work.shipment, work.template, sealer=sealer, dpi=profile.dpi,
                               reprint=work.reprint, masked=masked)
+        if warn is not None:
+            for warning in label.warnings:
+                warn(work, warning)
         data = render_label(label, profile.language, profile, copies)
         return RenderedLabel(data, label.masked.to_dict(), label.qr_text)
 

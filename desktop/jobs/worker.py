@@ -54,6 +54,8 @@ class PrinterWorker(threading.Thread):
         self.silent_polls = 0
         self.profile = ""
         self._counter_base: int | None = None
+        self.heard = False  # has this printer ever answered a status query?
+        self.write_only = False
 
     # --- control from other threads ---------------------------------------------------
     def stop(self) -> None:
@@ -152,20 +154,30 @@ class PrinterWorker(threading.Thread):
         self.transport.write(rendered.data)
         self.transport.drain()
         self.link.sent(rendered.data)
-        if not getattr(self.transport, "can_read", False):
+        if self.write_only or not getattr(self.transport, "can_read", False):
             self._confirm(1)  # a spooler or a file: handing the bytes over is all anyone can know
 
     def _poll(self) -> None:
-        if not self.in_flight or not getattr(self.transport, "can_read", False):
+        if not self.in_flight or self.write_only or not getattr(self.transport, "can_read", False):
             return
         reading = self.link.poll(len(self.in_flight))
         self._confirm(reading.confirmed)
         if reading.kind == "silent":
             self.silent_polls += 1
+            if not self.heard and self.silent_polls >= min(3, self.max_silent_polls):
+                # it has never said a word: a raw port that only takes data (a print server, a
+                # printer with status disabled). Treat it as a spooler, and say so.
+                self.write_only = True
+                log.warning("%s never answers status queries: labels count as printed when sent, "
+                            "and faults cannot be seen", self.uri)
+                self.jobs.set_printer_state(self.uri, PRINTING, "no status from this printer")
+                self._confirm(len(self.in_flight))
+                return
             if self.silent_polls >= self.max_silent_polls:
                 self._on_fault("timeout", f"the printer does not answer ({reading.reason})", lost=True)
             return
         self.silent_polls = 0
+        self.heard = True
         if reading.kind == "fault":
             self._on_fault(reading.reason.split(":")[0], reading.reason, lost=False)
 
@@ -214,6 +226,7 @@ class PrinterWorker(threading.Thread):
             self._confirm(reading.confirmed)
         if reading.kind in ("fault", "silent"):
             return
+        self.heard = True
         if lost:
             if reading.kind == "printing":
                 return  # let the printer finish what it still holds before deciding
@@ -253,7 +266,12 @@ def _is_device_error(exc: Exception) -> bool:
 
 
 def _describe(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
+    """A Sigilo or printer error reads as its message and fix; anything else with its type."""
+    message = getattr(exc, "message", None)
+    if message:
+        hint = getattr(exc, "hint", "")
+        return f"{message} ({hint})" if hint else message
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _scrub(message: str, work: LabelWork | None) -> str:

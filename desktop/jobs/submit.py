@@ -1,0 +1,40 @@
+"""Submit a batch and wait for it: what ``sigilo print`` does with the queue. The printer is
+driven by this process unless another Sigilo process already drives it, in which case that
+one prints the job and this one only watches."""
+
+from __future__ import annotations
+
+import sys
+from typing import Callable, Iterable
+
+from desktop.jobs.model import Event, JobProgress, LabelWork
+from desktop.jobs.queue import PrintQueue
+from desktop.jobs.render import compose_renderer
+from desktop.shipment import Shipment
+
+
+def print_and_wait(shipments: Iterable[Shipment], uri: str, profile: str, template: str, sealer, *,
+                   reprint: str | None = None, copies: int = 1, actor: str = "cli",
+                   warn: Callable[[LabelWork, str], None] | None = None,
+                   say: Callable[[str], None] | None = None) -> JobProgress:
+    from desktop.store import open_store
+
+    say = say or (lambda text: print(text, file=sys.stderr))
+    store = open_store()
+    queue = PrintQueue(store, compose_renderer(sealer, copies=copies, warn=warn), actor=actor)
+
+    def on_event(event: Event) -> None:
+        if event.kind == "printer" and event.state == "fault":
+            say(f"sigilo print: printer {uri}: {event.reason}; waiting for it "
+                "(Ctrl+C stops; unprinted labels stay queued and print on the next start)")
+        elif event.kind == "printer" and event.reason == "fault cleared":
+            say(f"sigilo print: printer {uri} is back; resuming")
+
+    queue.on_event(on_event)
+    try:
+        job = queue.submit(uri, profile, list(shipments), template, reprint_reason=reprint, actor=actor)
+        queue.start(printers=[uri])
+        return queue.wait(job)
+    finally:
+        queue.stop()
+        store.close()
