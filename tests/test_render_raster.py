@@ -183,3 +183,27 @@ def test_scene_is_immutable_and_mode_is_checked():
         scene.width_mm = 50  # type: ignore[misc]
     with pytest.raises(SceneError):
         render_raster(scene, 203, "RGB")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), min_size=1, max_size=24),
+       st.text(alphabet=BASE45, min_size=1, max_size=300), st.sampled_from([203, 300]))
+def test_any_value_and_payload_decode_exactly(value, body, dpi):
+    payload = "SG1:" + body
+    m = 2 if dpi == 203 else 3
+    scene = Scene(110, 110, (Barcode128(3, 3, 104, 20, value, module_dots=m),
+                              QRCode(20, 35, payload, module_dots=m + 1)))
+    try:
+        scene.validate(dpi)
+    except SceneError as exc:
+        assert "wider than its" in str(exc)  # a long value at this module size: said, not clipped
+        return
+    codes = decoded(render_raster(scene, dpi, "1"))
+    assert codes.get("Code 128") == value
+    assert codes.get("QR Code") == payload
