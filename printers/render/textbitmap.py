@@ -47,7 +47,8 @@ def text_line_bitmap(text: str, size_dots: int, bold: bool, inverse: bool = Fals
     """The ink of ``text`` at em ``size_dots`` (bold synthesized by stroking), cropped tight.
 
     With ``inverse`` the result is white ink on a black box that extends ``inverse_pad``
-    dots beyond the ink on every side (the box is what the printer prints black)."""
+    dots beyond the ink on every side (the box is what the printer prints black).
+    Results are cached and shared: callers must not modify the image."""
     size = max(1, int(size_dots))
     margin = size + bold_stroke(size) * 2 + 4
     width = text_width(text, size, bold) + 2 * margin
