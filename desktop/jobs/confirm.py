@@ -46,6 +46,9 @@ class Link:
     """Status and confirmation over one open transport."""
 
     counts_exactly = False
+    # labels to keep in the printer: where only "idle" confirms, more hide the pause while the
+    # next batch crosses the wire; each is a possible marked reprint after a crash
+    default_window = 2
 
     def __init__(self, transport: Any, timeout: float = 0.5) -> None:
         self.transport = transport
@@ -203,4 +206,6 @@ def default_link(transport, profile: str) -> Link:
         return EscposLink(transport)
     from printers.status import query_status
 
-    return StatusLink(transport, lambda t, to: query_status(t, "tspl", to))
+    link = StatusLink(transport, lambda t, to: query_status(t, "tspl", to))
+    link.default_window = 4
+    return link

@@ -66,22 +66,72 @@ class JobStore:
         return self.store.query(sql, (printer_uri, *exclude, limit))
 
     def work_for(self, row) -> LabelWork:
-        plain = self.store.data_key.decrypt(bytes(row["payload"]), _aad(row["job_id"], row["idx"]))
-        return LabelWork(row["id"], row["job_id"], row["idx"], Shipment.from_dict(json.loads(plain)),
+        data = json.loads(self.store.data_key.decrypt(bytes(row["payload"]), _aad(row["job_id"], row["idx"])))
+        if "history" in data:  # a reprint of a printed label: its stored face, masked view and seal
+            h = data["history"]
+            return LabelWork(row["id"], row["job_id"], row["idx"], Shipment.from_dict(h["face"]), row["template"],
+                             row["profile"], row["reprint_reason"], h["masked"], h["qr_text"])
+        return LabelWork(row["id"], row["job_id"], row["idx"], Shipment.from_dict(data),
                          row["template"], row["profile"], row["reprint_reason"])
+
+    def create_history_reprint(self, tracking_numbers: Iterable[str], printer_uri: str, profile: str, template: str,
+                               reason: str, actor: str, approved_by: str | None = None) -> str:
+        """A job that reprints printed labels from what the store kept (no plaintext needed)."""
+        key = self.store.data_key
+        job_id = uuid.uuid4().hex[:16]
+        now = time.time()
+        rows = []
+        for index, tracking in enumerate(tracking_numbers):
+            found = self.store.query("SELECT masked, qr_text, face, phone_key, address_key, weight_kg FROM labels "
+                                     "WHERE tracking_number=? AND state='confirmed' AND face IS NOT NULL "
+                                     "ORDER BY done_at DESC LIMIT 1", (tracking,))
+            if not found:
+                from desktop.errors import SigiloError
+
+                raise SigiloError(f"no printed label {tracking} in this station's history",
+                                  "check the tracking number; labels older than the retention period are purged")
+            src = found[0]
+            history = {"face": json.loads(src["face"]), "masked": json.loads(src["masked"]), "qr_text": src["qr_text"]}
+            blob = key.encrypt(json.dumps({"history": history}, ensure_ascii=False).encode(), _aad(job_id, index))
+            rows.append((job_id, index, printer_uri, tracking, QUEUED, reason, blob, src["phone_key"],
+                         src["address_key"], src["weight_kg"], now))
+        with self.store.tx() as c:
+            c.execute("INSERT INTO jobs(id, printer_uri, profile, template, actor, reprint_reason, state, created_at) "
+                      "VALUES(?,?,?,?,?,?,?,?)", (job_id, printer_uri, profile, template, actor, reason, "active", now))
+            c.executemany("INSERT INTO labels(job_id, idx, printer_uri, tracking_number, state, reprint_reason, payload,"
+                          " phone_key, address_key, weight_kg, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)", rows)
+            for row in rows:
+                self.audit.append(actor, "reprint", row[3], {"job": job_id, "reason": reason,
+                                                             "approved_by": approved_by, "from": "history"}, conn=c)
+        return job_id
+
+    def history(self, search: str = "", limit: int = 200) -> list[dict]:
+        """Printed labels, newest first, found by tracking number or order id."""
+        sql = ("SELECT tracking_number, state, reprint_reason, masked, face, done_at, job_id FROM labels "
+               "WHERE state IN ('confirmed','failed')")
+        params: list = []
+        if search:
+            sql += " AND (tracking_number LIKE ? OR json_extract(face, '$.order_id') LIKE ?)"
+            params += [f"%{search}%", f"%{search}%"]
+        rows = self.store.query(sql + " ORDER BY done_at DESC LIMIT ?", (*params, limit))
+        return [{"tracking_number": r["tracking_number"], "state": r["state"], "reprint": r["reprint_reason"],
+                 "masked": json.loads(r["masked"]) if r["masked"] else None,
+                 "face": json.loads(r["face"]) if r["face"] else None, "printed_at": r["done_at"], "job": r["job_id"]}
+                for r in rows]
 
     def mark_sent(self, label_id: int) -> None:
         with self.store.tx() as c:
             c.execute("UPDATE labels SET state=?, attempts=attempts+1, sent_at=? WHERE id=?", (SENT, time.time(), label_id))
 
     def mark_confirmed(self, label_id: int, data_hash: str, masked: dict, qr_text: str, printer_uri: str,
-                       actor: str = "system") -> None:
+                       actor: str = "system", face: dict | None = None) -> None:
         with self.store.tx() as c:
             row = c.execute("SELECT job_id, idx, tracking_number, reprint_reason FROM labels WHERE id=?",
                             (label_id,)).fetchone()
-            c.execute("UPDATE labels SET state=?, payload=NULL, masked=?, qr_text=?, bytes_hash=?, done_at=?, error=NULL "
-                      "WHERE id=?", (CONFIRMED, json.dumps(masked, ensure_ascii=False), qr_text, data_hash,
-                                     time.time(), label_id))
+            c.execute("UPDATE labels SET state=?, payload=NULL, masked=?, qr_text=?, bytes_hash=?, done_at=?, error=NULL, "
+                      "face=? WHERE id=?", (CONFIRMED, json.dumps(masked, ensure_ascii=False), qr_text, data_hash,
+                                            time.time(), json.dumps(face, ensure_ascii=False) if face else None,
+                                            label_id))
             self.audit.append(actor, "print", row["tracking_number"],
                               {"job": row["job_id"], "index": row["idx"], "printer": printer_uri,
                                "reprint": row["reprint_reason"], "bytes_sha256": data_hash, "masked": masked}, conn=c)
@@ -159,6 +209,15 @@ class JobStore:
 
     def jobs(self, limit: int = 100) -> list[str]:
         return [r[0] for r in self.store.query("SELECT id FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,))]
+
+
+def face_of(shipment: Shipment) -> dict:
+    """The fields a label face shows that are not the recipient's: kept after printing so a
+    label can be reprinted from history. The region is shown on the label (sorting needs it)."""
+    r = shipment.recipient
+    return {"order_id": shipment.order_id, "tracking_number": shipment.tracking_number, "service": shipment.service,
+            "parcel": shipment.parcel.to_dict(),
+            "recipient": {"country": r.country, "province": r.province, "city": r.city, "district": r.district}}
 
 
 def bytes_hash(data: bytes) -> str:

@@ -29,6 +29,8 @@ class LabelWork:
     template: str
     profile: str
     reprint: str | None = None
+    masked: dict | None = None  # a reprint from history: the stored masked view ...
+    qr_text: str | None = None  # ... and sealed QR (the shipment then holds only the face fields)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ class PrintQueue:
         if status is not None:
             link = lambda transport, profile: StatusLink(transport, lambda t, timeout: status(t, profile))  # noqa: E731
         self.link = link
-        self.window = window if window is not None else int(store.get_setting("jobs.window", 2))
+        setting = store.get_setting("jobs.window")
+        self.window = window if window is not None else (int(setting) if setting else None)
         self.poll_interval = poll_interval
         self.fault_poll_interval = fault_poll_interval
         self.max_silent_polls = max_silent_polls
@@ -153,6 +154,25 @@ class PrintQueue:
             if worker is not None:
                 worker.wake.set()
         return job_id
+
+    def reprint(self, tracking_numbers: Iterable[str], printer_uri: str, profile: str, reason: str, *,
+                template: str = "waybill-100x150", actor: str | None = None, approved_by: str | None = None) -> str:
+        """Reprint printed labels from history (masked view + sealed QR as kept; the plaintext
+        is gone), marked REPRINT with the reason, audited with who approved it."""
+        if not reason or not reason.strip():
+            raise JobError("a reprint needs a reason", "say why, e.g. 'damaged'")
+        job_id = self.jobs.create_history_reprint(list(tracking_numbers), printer_uri, profile, template, reason,
+                                                  actor or self.actor, approved_by)
+        self._emit(Event("job", job_id, "submitted"))
+        if self.started:
+            self._claim(printer_uri)
+            worker = self._workers.get(printer_uri)
+            if worker is not None:
+                worker.wake.set()
+        return job_id
+
+    def history(self, search: str = "", limit: int = 200) -> list[dict]:
+        return self.jobs.history(search, limit)
 
     def progress(self, job_id: str) -> JobProgress:
         return self.jobs.progress(job_id)

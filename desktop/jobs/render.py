@@ -23,13 +23,18 @@ def compose_renderer(sealer: Any, *, virtual_numbers: Any = None, copies: int = 
         if profile is None:
             profile = profiles[work.profile] = load_printer_profile(work.profile)
         masked = None
-        if virtual_numbers is not None:
+        if work.masked is not None:  # a reprint from history: the face as it was printed
+            from desktop.masking.view import MaskedParty, MaskedView
+
+            m = work.masked
+            masked = MaskedView(MaskedParty(**m["recipient"]), MaskedParty(**m["sender"]), m["policy"])
+        elif virtual_numbers is not None:
             from desktop.masking import mask
             from desktop.virtualnum import with_virtual_phone
 
             masked = with_virtual_phone(mask(work.shipment), virtual_numbers.allocate(work.shipment))
         label = compose_label(work.shipment, work.template, sealer=sealer, dpi=profile.dpi,
-                              reprint=work.reprint, masked=masked)
+                              reprint=work.reprint, masked=masked, qr_text=work.qr_text)
         if warn is not None:
             for warning in label.warnings:
                 warn(work, warning)

@@ -19,7 +19,7 @@ from collections import deque
 from typing import Any, Callable
 
 from desktop.jobs.confirm import Link, Reading
-from desktop.jobs.jobstore import JobStore, bytes_hash
+from desktop.jobs.jobstore import JobStore, bytes_hash, face_of
 from desktop.jobs.model import FAULT, PAUSED, PRINTING, READY, Event, LabelWork, RenderedLabel
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 class PrinterWorker(threading.Thread):
     def __init__(self, uri: str, jobs: JobStore, renderer: Callable[[LabelWork], RenderedLabel],
                  opener: Callable[[str], Any], link: Callable[[Any, str], Link],
-                 emit: Callable[[Event], None], *, window: int = 2, poll_interval: float = 0.05,
+                 emit: Callable[[Event], None], *, window: int | None = None, poll_interval: float = 0.05,
                  fault_poll_interval: float = 0.2, max_silent_polls: int = 10, actor: str = "system") -> None:
         super().__init__(name=f"printer {uri}", daemon=True)
         self.uri = uri
@@ -37,7 +37,7 @@ class PrinterWorker(threading.Thread):
         self.opener = opener
         self.make_link = link
         self.emit = emit
-        self.window = max(1, window)
+        self.fixed_window = window  # None: the printer language's default
         self.poll_interval = poll_interval
         self.fault_poll_interval = fault_poll_interval
         self.max_silent_polls = max_silent_polls
@@ -47,7 +47,7 @@ class PrinterWorker(threading.Thread):
         self.user_paused = False
         self.transport = None
         self.link: Link | None = None
-        self.in_flight: deque[tuple[int, str, str, RenderedLabel]] = deque()  # id, job, tracking, rendered
+        self.in_flight: deque[tuple] = deque()  # (id, job, tracking, rendered, face)
         self.prepared: tuple[Any, LabelWork, RenderedLabel] | None = None
         self.fault: tuple[str, str, bool] | None = None  # (state, reason, connection lost)
         self.state = ""
@@ -92,6 +92,12 @@ class PrinterWorker(threading.Thread):
         if self._counter_base is not None and hasattr(self.link, "base"):
             self.link.base = self._counter_base  # the printer's counter survives a reconnect
         self.link.start()
+
+    @property
+    def window(self) -> int:
+        if self.fixed_window is not None:
+            return max(1, self.fixed_window)
+        return max(1, getattr(self.link, "default_window", 2))
 
     def _peek_profile(self) -> str:
         rows = self.jobs.next_labels(self.uri)
@@ -149,7 +155,7 @@ class PrinterWorker(threading.Thread):
 
     def _send(self, row, work: LabelWork, rendered: RenderedLabel) -> None:
         self.jobs.mark_sent(row["id"])  # before the bytes leave: from here a crash means "fate unknown"
-        self.in_flight.append((row["id"], row["job_id"], row["tracking_number"], rendered))
+        self.in_flight.append((row["id"], row["job_id"], row["tracking_number"], rendered, face_of(work.shipment)))
         self.emit(Event("label", row["job_id"], "sent", row["id"], row["tracking_number"]))
         self.transport.write(rendered.data)
         self.transport.drain()
@@ -183,9 +189,9 @@ class PrinterWorker(threading.Thread):
 
     def _confirm(self, count: int) -> None:
         for _ in range(max(0, min(count, len(self.in_flight)))):
-            label_id, job_id, tracking, rendered = self.in_flight.popleft()
+            label_id, job_id, tracking, rendered, face = self.in_flight.popleft()
             self.jobs.mark_confirmed(label_id, bytes_hash(rendered.data), rendered.masked, rendered.qr_text,
-                                     self.uri, actor=self.actor)
+                                     self.uri, actor=self.actor, face=face)
             self.emit(Event("label", job_id, "confirmed", label_id, tracking))
         if self.link is not None and hasattr(self.link, "base"):
             self._counter_base = self.link.base

@@ -119,4 +119,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX alerts_rule ON alerts(rule, subject, time);
     """,
+    # 4: what a reprint from history needs besides the masked view and the QR text: the
+    # label face's non-personal fields (order, service, parcel, sorting region)
+    """
+    ALTER TABLE labels ADD COLUMN face TEXT;
+    CREATE INDEX labels_done ON labels(state, done_at);
+    """,
 ]

@@ -1,0 +1,55 @@
+"""Reprint from history: a printed label keeps only its masked view, sealed QR and face fields,
+and that is enough to print it again, marked REPRINT with the reason, with the same seal (the
+scanner still opens it), audited with the approving supervisor."""
+
+from __future__ import annotations
+
+import re
+
+from desktop.audit import AuditLog
+from desktop.jobs import PrintQueue
+from desktop.jobs.render import compose_renderer
+from desktop.masking import mask
+from desktop.seal import Scanner, Sealer, ensure_demo_keys
+from desktop.store import open_store
+from desktop.validation import validate
+from printers.simulator import SimulatedPrinter
+
+
+def test_reprint_from_history_uses_what_was_kept(sample_shipments, tmp_path):
+    keys = tmp_path / "keys"
+    ensure_demo_keys(keys)
+    ships = [validate(row).shipment for row in (sample_shipments[0], sample_shipments[26])]
+    sim = SimulatedPrinter("tspl", baud=None, seconds_per_label=0.0, mem="history-reprint").start()
+    store = open_store()
+    asked = []
+    render = compose_renderer(Sealer.from_keys_dir(keys))
+
+    def recording(work):
+        asked.append(work)
+        return render(work)
+
+    try:
+        with PrintQueue(store, recording, poll_interval=0.002) as q:
+            q.wait(q.submit(sim.uri, "tspl-203-cn", ships), timeout=60)
+            assert store.query("SELECT COUNT(*) FROM labels WHERE payload IS NOT NULL")[0][0] == 0
+            found = q.history(ships[1].order_id)
+            assert [h["tracking_number"] for h in found] == [ships[1].tracking_number]
+            assert found[0]["masked"] == mask(ships[1]).to_dict()
+            job = q.reprint([ships[1].tracking_number], sim.uri, "tspl-203-cn", "damaged", approved_by="sup1")
+            progress = q.wait(job, timeout=60)
+    finally:
+        sim.stop()
+    assert progress.count("confirmed") == 1 and len(sim.labels) == 3
+    work = asked[-1]
+    assert work.reprint == "damaged" and work.masked == mask(ships[1]).to_dict()
+    assert work.shipment.recipient.name == "" and work.shipment.recipient.phone == ""  # no plaintext used
+    kept = store.query("SELECT qr_text FROM labels WHERE tracking_number=? ORDER BY id", (ships[1].tracking_number,))
+    assert kept[0]["qr_text"] == kept[1]["qr_text"]  # the same seal
+    assert kept[0]["qr_text"].encode() in sim.labels[2]
+    assert re.search(rb'"' + ships[1].tracking_number.encode() + rb'"', sim.labels[2])  # the Code128 field
+    opened = Scanner.from_keys_dir(keys).open(kept[1]["qr_text"], barcode=ships[1].tracking_number)
+    assert opened.shipment.to_dict() == ships[1].to_dict()
+    entry = AuditLog(store).entries(action="reprint")[-1]
+    assert entry.subject == ships[1].tracking_number
+    assert entry.details == {"job": job, "reason": "damaged", "approved_by": "sup1", "from": "history"}
