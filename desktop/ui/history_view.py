@@ -126,9 +126,16 @@ class HistoryView(QWidget):
         from desktop.ui.station import Submitted
 
         if isinstance(outcome, Submitted):
+            from types import SimpleNamespace
+
             self.pending[outcome.job_id] = outcome
             self.status_message.emit(f"Reprint of {outcome.tracking_number} sent to {outcome.printer} "
                                      f"(marked REPRINT): waiting for the printer", 0)
+            for label_id in outcome.label_ids:  # confirmed before this view heard it was queued?
+                state, error = self.station.label_state(label_id)
+                if state in ("confirmed", "failed"):
+                    self.on_queue_event(SimpleNamespace(kind="label", subject=outcome.job_id, state=state,
+                                                        label_id=label_id, reason=error))
             return
         self.status_message.emit(f"Reprinted {outcome.tracking_number} on {outcome.printer} (marked REPRINT)", 0)
         self.reprinted.emit(outcome)

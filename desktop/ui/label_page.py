@@ -236,9 +236,21 @@ class LabelPage(QWidget):
             self.status_message.emit(f"Sent {outcome.tracking_number} to {outcome.printer}: waiting for the printer "
                                      f"to confirm", 0)
             self.form.clear_for_next()
+            self._catch_up(outcome)
             return
         self._announce(outcome)
         self.form.clear_for_next()
+
+    def _catch_up(self, sub) -> None:
+        """The queue may have confirmed (or failed) the label before this page heard it was
+        queued; its event was then ignored, so read the state once."""
+        from types import SimpleNamespace
+
+        for label_id in sub.label_ids:
+            state, error = self.station.label_state(label_id)
+            if state in ("confirmed", "failed"):
+                self.on_queue_event(SimpleNamespace(kind="label", subject=sub.job_id, state=state, label_id=label_id,
+                                                    reason=error))
 
     def on_queue_event(self, ev) -> None:
         """Queue events, on the main thread: confirmations of what this page sent, and the

@@ -176,6 +176,12 @@ class Station:
             for label_id in label_ids:
                 c.execute("INSERT OR REPLACE INTO ui_label_orders(label_id, order_id) VALUES(?,?)", (label_id, order_id))
 
+    def label_state(self, label_id: int) -> tuple[str, str]:
+        """(state, error) of one label now: a fast printer may confirm a label before the GUI
+        has heard that it was queued."""
+        rows = self.store.query("SELECT state, error FROM labels WHERE id=?", (label_id,))
+        return (rows[0]["state"], rows[0]["error"] or "") if rows else ("", "")
+
     def outcome(self, label_id: int, printer_name: str):
         """What the store kept of a confirmed label, as a PrintOutcome."""
         row = self.store.query("SELECT * FROM labels WHERE id=?", (label_id,))[0]

@@ -70,6 +70,10 @@ def window(qtbot, station, demo_keys, mem_name, tmp_path):
     w.resize(1366, 768)
     w.show()
     qtbot.waitExposed(w)
+    w.activateWindow()  # keyboard shortcuts (Ctrl+P, Esc, F1-F5) go to the active window
+    from PySide6.QtWidgets import QApplication
+
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
     yield w
     w.label_page.printer_panel.timer.stop()
     w.ops.wait(20000)
