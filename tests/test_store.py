@@ -92,3 +92,16 @@ def test_retention_purge_removes_old_rows_only():
     assert [d[0] for d in drafts.list()] == [new]
     assert store.get_setting("retention.days") is None  # the default applies
     assert purge(store).labels == 0
+
+
+def test_setting_changes_are_audited():
+    from desktop.audit import AuditLog
+    from desktop.store.settings import change_setting
+
+    store = open_store()
+    change_setting(store, "retention.days", 30, actor="sup1")
+    change_setting(store, "retention.days", 60, actor="sup2")
+    assert store.get_setting("retention.days") == 60
+    entries = AuditLog(store).entries(action="settings")
+    assert [(e.actor, e.subject, e.details) for e in entries] == [
+        ("sup1", "retention.days", {"from": None, "to": 30}), ("sup2", "retention.days", {"from": 30, "to": 60})]

@@ -128,3 +128,31 @@ def test_builtin_provider_is_offline_and_configurable():
         b = p.allocate("T", "1", None, lambda h, e: (h, e) in taken)
         assert b.hotline == "400800" and (b.hotline, b.extension) not in taken
         taken.add((b.hotline, b.extension))
+
+
+def test_labels_show_the_virtual_number_instead_of_the_phone(sample_shipments, tmp_path):
+    from desktop.jobs import PrintQueue
+    from desktop.jobs.render import compose_renderer
+    from desktop.seal import Sealer, ensure_demo_keys
+    from desktop.validation import validate
+    from printers.simulator import SimulatedPrinter
+
+    keys = tmp_path / "keys"
+    ensure_demo_keys(keys)
+    shipment = validate(sample_shipments[3]).shipment
+    store = open_store()
+    vn = VirtualNumbers(store)
+    sim = SimulatedPrinter("tspl", baud=None, seconds_per_label=0.0, mem="virtual-label").start()
+    try:
+        with PrintQueue(store, compose_renderer(Sealer.from_keys_dir(keys), virtual_numbers=vn),
+                        poll_interval=0.002) as q:
+            assert q.wait(q.submit(sim.uri, "tspl-203-cn", [shipment]), timeout=60).count("confirmed") == 1
+    finally:
+        sim.stop()
+    number = vn.get(shipment.tracking_number)
+    stored = store.query("SELECT masked FROM labels")[0][0]
+    assert f'"phone": "{number.display}"' in stored
+    assert number.display.encode() in sim.labels[0]
+    from desktop.masking import mask
+
+    assert mask(shipment).recipient.phone.encode() not in sim.labels[0]  # the masked phone gave way
