@@ -87,6 +87,8 @@ class LabelPage(QWidget):
         self.form.set_presets(config.sender_presets())
         self.printer_panel.load(config.printers(), list_templates())
         self.printer_panel.timer.start()
+        self.ops.run(services.discovered_printers, self.printer_panel.add_discovered, lambda _exc: None,
+                     key="discover")
         self._check_scanner()
 
     def keys_dir(self):

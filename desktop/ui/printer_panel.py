@@ -133,7 +133,7 @@ class PrinterPanel(QFrame):
     # ------------------------------------------------------------------ choices
     def load(self, printers: list[config.PrinterConfig], templates: list[str]) -> None:
         self._loading = True
-        self.printers = printers
+        self.printers = list(printers)
         self.printer_combo.clear()
         for p in printers:
             self.printer_combo.addItem(f"{p.name}  ({p.profile})", p.name)
@@ -148,6 +148,19 @@ class PrinterPanel(QFrame):
         self.copies.setValue(int(config.get("print/copies", 1) or 1))
         self._loading = False
         self._printer_chosen(self.printer_combo.currentIndex())
+
+    def add_discovered(self, found: list[tuple[str, str, str]]) -> None:
+        """Devices found on this machine that are not configured yet, offered after the
+        configured ones (the profile is a guess from the vendor; Settings can fix it)."""
+        known = {p.uri for p in self.printers}
+        keep = self.printer_combo.currentIndex()
+        for name, uri, profile in found:
+            if uri in known:
+                continue
+            self.printers.append(config.PrinterConfig(f"found: {name}", uri, profile))
+            self.printer_combo.addItem(f"found: {name}  ({profile})", f"found: {name}")
+            known.add(uri)
+        self.printer_combo.setCurrentIndex(keep)
 
     def printer(self) -> config.PrinterConfig | None:
         i = self.printer_combo.currentIndex()

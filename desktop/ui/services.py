@@ -252,20 +252,21 @@ def query_printer(uri: str, profile: str) -> tuple[str, str]:
     return state.split(".")[-1].upper(), getattr(status, "detail", "") or ""
 
 
-def discovered_printers() -> list[tuple[str, str]]:
-    """(name, uri) of devices found on this machine, for the printer chooser."""
+GUESSED_PROFILES = {"tspl": "tspl-203", "zpl": "zpl-203", "escpos": "escpos-80"}
+
+
+def discovered_printers() -> list[tuple[str, str, str]]:
+    """(name, uri, guessed profile) of printers found on this machine (serial ports, USB
+    printer-class devices), likely printers first, for the printer chooser."""
     try:
-        from printers import discovery
-    except ImportError:
+        from printers.discovery import discover
+
+        found = discover()
+    except (ImportError, SigiloError, OSError):
         return []
+    found = sorted(found, key=lambda d: not getattr(d, "likely_printer", False))
     out = []
-    try:
-        found = discovery.discover() if hasattr(discovery, "discover") else []
-    except (SigiloError, OSError):
-        return []
     for dev in found:
-        uri = getattr(dev, "uri", None) or (dev.get("uri") if isinstance(dev, dict) else None)
-        name = getattr(dev, "name", None) or (dev.get("name") if isinstance(dev, dict) else None) or uri
-        if uri:
-            out.append((str(name), str(uri)))
+        name = " ".join(x for x in (getattr(dev, "vendor", ""), getattr(dev, "description", "")) if x) or dev.uri
+        out.append((name, dev.uri, GUESSED_PROFILES.get(getattr(dev, "language", "") or "", "tspl-203")))
     return out

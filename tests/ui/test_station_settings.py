@@ -229,3 +229,18 @@ def test_test_print_sends_a_calibration_label(qtbot, window, mem_name):
     qtbot.waitUntil(lambda: "Test label sent" in window.statusBar().currentMessage(), timeout=30000)
     plain = bytes(mem_printer(mem_name).received)
     assert plain and plain != shifted  # the calibration offset reaches the printer commands
+
+
+def test_discovered_printers_are_offered_beside_the_configured_ones(qtbot, window, monkeypatch):
+    import printers.discovery as discovery
+    from printers.discovery import FoundPrinter
+
+    found = [FoundPrinter(uri="serial:///dev/ttyUSB7?baud=115200", kind="serial", description="USB serial",
+                          vendor="Xprinter", likely_printer=True, language="tspl")]
+    monkeypatch.setattr(discovery, "discover", lambda: found)
+    window.label_page.load_settings()
+    combo = window.label_page.printer_panel.printer_combo
+    qtbot.waitUntil(lambda: any("Xprinter" in combo.itemText(i) for i in range(combo.count())), timeout=10000)
+    text = [combo.itemText(i) for i in range(combo.count())]
+    assert text[0].startswith("Counter ZPL")  # the configured printer stays chosen
+    assert any("tspl-203" in t and "Xprinter" in t for t in text)
