@@ -101,8 +101,8 @@ class LabelPage(QWidget):
     def _on_changed(self) -> None:
         try:
             result = _validate(self.form.data())
-        except SigiloError as exc:
-            self.status_message.emit(exc.message, 5000)
+        except Exception as exc:  # noqa: BLE001 - typing must never break the form
+            self.status_message.emit(" — ".join(x for x in describe_error(exc) if x), 5000)
             return
         self.last_validation = result
         self.form.show_messages(result.errors, result.warnings)

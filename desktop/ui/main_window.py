@@ -26,7 +26,7 @@ class MainWindow(QMainWindow):
     def __init__(self, station, ops: Operations | None = None) -> None:
         super().__init__()
         self.station = station
-        self.ops = ops or Operations(self)
+        self.ops = ops or Operations(self, max_threads=3)  # preview, printer status and one more at once
         self.setWindowTitle("Sigilo — privacy waybills")
         self.setObjectName("mainWindow")
 
