@@ -33,7 +33,7 @@ class MainWindow(QMainWindow):
         self.label_page = LabelPage(self.ops, station)
         self.queue_view = QueueView(self.ops, station, self._printer_and_calibration)
         self.history_view = HistoryView(self.ops, station, self._printer_and_calibration)
-        self.scan_view = ScanView(self.ops)
+        self.scan_view = ScanView(self.ops, station)
         self.settings_view = SettingsView(self.ops, station, self._form_sender)
         self.stack = QStackedWidget()
         for page in (self.label_page, self.queue_view, self.history_view, self.scan_view, self.settings_view):

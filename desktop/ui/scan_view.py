@@ -18,9 +18,10 @@ class ScanView(QWidget):
     status_message = Signal(str, int)
     opened = Signal(object)
 
-    def __init__(self, ops: Operations, parent: QWidget | None = None) -> None:
+    def __init__(self, ops: Operations, station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ops = ops
+        self.station = station
         self.result: dict | None = None
         self.generation = 0
         lay = QVBoxLayout(self)
@@ -64,7 +65,7 @@ class ScanView(QWidget):
         barcode = self.barcode_edit.text().strip() or None
         keys = config.scanner_keys_dir()
         self.verdict.setText("checking…")
-        self.ops.run(lambda: services.open_seal(text, keys, barcode), self._opened, self._refused, key="scan")
+        self.ops.run(lambda: self.station.scan(text, keys, barcode), self._opened, self._refused, key="scan")
 
     def open_image(self, path: str) -> None:
         def work():

@@ -272,6 +272,25 @@ class Station:
         return self._send(new_id, stub, printer, row["template"], keys_dir, 1, calibration, None,
                           reprint=reason, qr_text=row["qr_text"], masked=masked)
 
+    # ------------------------------------------------------------------ scanning
+    def scan(self, text: str, keys_dir: Path, barcode: str | None = None) -> dict:
+        """Open a sealed QR with this machine's scanner key, audited like ``sigilo scan``: only
+        public facts (tracking number, station, key id, refusal reason), never the shipment."""
+        from desktop.seal import SealError
+        from desktop.seal.auditing import claimed_tracking
+
+        try:
+            result = services.open_seal(text, keys_dir, barcode)
+        except (SealError, services.NotAuthorized) as exc:
+            reason = getattr(exc, "reason", "not-authorized")
+            self.jobs.audit.append(self.actor, "scan_failed", claimed_tracking(text),
+                                   {"reason": reason, "barcode_checked": barcode is not None, "via": "gui"})
+            raise
+        self.jobs.audit.append(self.actor, "scan", result["tracking_number"],
+                               {"station_id": result["station_id"], "fleet_key_id": result["fleet_key_id"],
+                                "barcode_checked": barcode is not None, "via": "gui"})
+        return result
+
     # ------------------------------------------------------------------ reading back
     def history(self, text: str = "", day: str = "", limit: int = 500) -> list[HistoryRow]:
         """Printed and failed labels, newest first; ``text`` matches tracking number or order id,

@@ -335,6 +335,11 @@ def test_scan_a_printed_qr_back(qtbot, window, sample_shipments, mem_name, tmp_p
     qtbot.waitUntil(lambda: scan.generation > gen, timeout=20000)
     assert scan.verdict.text().startswith("Refused")
     assert data["recipient"]["name"] not in scan.details.toPlainText()
+    # both scans are audited with public facts only
+    audit = window.station.store.query("SELECT action, subject, details FROM audit WHERE action LIKE 'scan%' ORDER BY seq")
+    assert [(r["action"], r["subject"]) for r in audit] == [("scan", data["tracking_number"]),
+                                                            ("scan_failed", data["tracking_number"])]
+    assert all(data["recipient"]["name"] not in r["details"] for r in audit)
 
 
 def test_scan_an_image_of_a_label(qtbot, window, sample_shipments, tmp_path):
