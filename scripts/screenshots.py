@@ -100,6 +100,16 @@ def main() -> int:
         settle(400)
         window.grab().save(str(OUT / f"scan-{w}x{h}.png"))
         shots.append(("scan", w, h))
+    from desktop.ui.login import LoginDialog
+
+    station.operators().add("li.na", "screenshot-only-1", "clerk")
+    dialog = LoginDialog(station)
+    dialog.user.setText("li.na")
+    dialog.show()
+    settle(200)
+    dialog.grab().save(str(OUT / "login.png"))
+    print(OUT / "login.png")
+    dialog.close()
     for name, w, h in shots:
         print(OUT / f"{name}-{w}x{h}.png")
     window.close()
