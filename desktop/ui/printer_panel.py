@@ -32,6 +32,8 @@ class PrinterPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("printerPanel")
         self.state = "UNKNOWN"
+        self._loading = True
+        self.printers: list[config.PrinterConfig] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 8)
         lay.setSpacing(6)
@@ -111,8 +113,8 @@ class PrinterPanel(QFrame):
             w.valueChanged.connect(self._save_calibration)
 
         self.printer_combo.currentIndexChanged.connect(self._printer_chosen)
-        self.template_combo.currentIndexChanged.connect(lambda _i: config.put("print/template", self.template()))
-        self.copies.valueChanged.connect(lambda v: config.put("print/copies", v))
+        self.template_combo.currentIndexChanged.connect(self._template_chosen)
+        self.copies.valueChanged.connect(lambda v: self._loading or config.put("print/copies", v))
         self.timer = QTimer(self)
         self.timer.setInterval(5000)
         self.timer.timeout.connect(self.refresh_status)
@@ -172,6 +174,11 @@ class PrinterPanel(QFrame):
     def calibration(self) -> config.Calibration:
         return config.Calibration(self.offset_x.value(), self.offset_y.value(),
                                   self.darkness.value() or None, self.speed.value() or None)
+
+    def _template_chosen(self, _index: int) -> None:
+        if not self._loading:
+            config.put("print/template", self.template())
+            self.printer_changed.emit()  # the preview follows the template
 
     def _printer_chosen(self, _index: int) -> None:
         p = self.printer()

@@ -172,6 +172,19 @@ class SettingsView(QScrollArea):
         self.policy.setCurrentIndex(max(0, idx))
         self.policy.currentIndexChanged.connect(self._policy_changed)
         form.addRow("Masking policy", self.policy)
+        self.template = QComboBox()
+        self.template.setObjectName("defaultTemplate")
+        try:
+            from desktop.compose import list_templates
+
+            self.template.addItems(list_templates())
+        except Exception:  # noqa: BLE001 - no templates installed: the printer panel says so
+            pass
+        t = self.template.findText(config.get("print/template", ""))
+        if t >= 0:
+            self.template.setCurrentIndex(t)
+        self.template.currentIndexChanged.connect(self._template_changed)
+        form.addRow("Label template", self.template)
         r = config.tracking_range()
         self.range_prefix = QLineEdit(r.prefix)
         self.range_next = QSpinBox()
@@ -191,6 +204,10 @@ class SettingsView(QScrollArea):
         save.clicked.connect(self._save_range)
         form.addRow("Tracking range\n(prefix, next, last, length)", rr)
         return box
+
+    def _template_changed(self, _i: int) -> None:
+        config.put("print/template", self.template.currentText())
+        self.changed.emit()
 
     def _policy_changed(self, _i: int) -> None:
         config.put("masking/policy", self.policy.currentData() or "")

@@ -71,6 +71,9 @@ def test_settings_are_remembered_in_qsettings(qtbot, window, qsettings_tmp):
     view.new_profile.setCurrentText("tspl-203")
     view.add_printer()
     view.policy.setCurrentIndex(view.policy.findData("br-default"))
+    other = next(i for i in range(view.template.count()) if view.template.itemText(i) != "waybill-100x150")
+    view.template.setCurrentIndex(other)
+    assert window.label_page.printer_panel.template() == view.template.itemText(other)
     from desktop.ui import config
 
     names = [p.name for p in config.printers()]
