@@ -69,7 +69,7 @@ def keystroke_to_preview(runs: int = 7) -> tuple[list[float], list[float], int]:
     from desktop.ui.main_window import MainWindow
     from desktop.ui.station import Station
 
-    app = make_app([])
+    make_app([])
     config.set_printers([config.PrinterConfig("bench", "mem://bench-gui", "zpl-203")])
     w = MainWindow(Station())
     w.show()

@@ -26,7 +26,6 @@ def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="sigilo-shots-"))
     os.environ["SIGILO_HOME"] = str(home)
     from PySide6.QtCore import QCoreApplication, QSettings
-    from PySide6.QtWidgets import QApplication
 
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(home / "qsettings"))

@@ -299,7 +299,6 @@ def test_reprint_asks_a_reason_and_prints_the_reprint_mark(qtbot, window, sample
 
 
 def test_reprint_without_a_reason_is_refused(qtbot, window, sample_shipments):
-    page = window.label_page
     type_shipment(qtbot, window, sample(sample_shipments))
     press_print(qtbot, window)
     window.show_page(2)
@@ -314,7 +313,6 @@ def test_scan_a_printed_qr_back(qtbot, window, sample_shipments, mem_name, tmp_p
     from printers.transports.mem import mem_printer
 
     data = sample(sample_shipments)
-    page = window.label_page
     type_shipment(qtbot, window, data)
     press_print(qtbot, window)
     codes = zpl_codes(bytes(mem_printer(mem_name).received))
