@@ -154,7 +154,7 @@ def test_cli_simulator_on_a_pty_controlled_from_stdin(tmp_path):
             proc.stdin.write("paper-out\n")
             proc.stdin.flush()
             assert proc.stdout.readline().strip() == "ok paper-out"
-            assert query_status(t, "tspl").state is PrinterState.PAPER_OUT
+            assert query_status(t, "tspl", timeout=5).state is PrinterState.PAPER_OUT
         assert (out / "label-0001.prn").read_bytes() == label
         assert _socat_for(link)
         proc.stdin.close()  # stdin ends: it keeps serving until signalled

@@ -38,9 +38,9 @@ def test_tcp_prints_and_reads_status(tcp_sim):
         assert t.can_read
         t.write(ZPL * 3)
         assert tcp_sim.wait_printed(3, timeout=10)
-        assert query_status(t, "zpl").state is PrinterState.READY
+        assert query_status(t, "zpl", timeout=5).state is PrinterState.READY
         tcp_sim.head_open()
-        status = query_status(t, "zpl")
+        status = query_status(t, "zpl", timeout=5)
         assert status.state is PrinterState.HEAD_OPEN and b"00000004" in status.raw
     assert tcp_sim.labels == [ZPL] * 3
 
@@ -62,7 +62,7 @@ def test_tcp_vanish_and_return_on_the_same_port(tcp_sim):
     tcp_sim.come_back()
     assert tcp_sim.tcp_port == port
     with open_transport(tcp_sim.uri) as again:
-        assert query_status(again, "zpl").state is PrinterState.READY
+        assert query_status(again, "zpl", timeout=5).state is PrinterState.READY
 
 
 def test_tcp_read_times_out_quietly_and_write_times_out_loudly():
@@ -138,7 +138,7 @@ def test_usblp_path_with_a_fifo(tmp_path):
             while chunk := f.read(65536):
                 got.extend(chunk)
 
-    thread = threading.Thread(target=reader)
+    thread = threading.Thread(target=reader, daemon=True)
     thread.start()
     data = bytes(range(256)) * 1000
     with open_transport(f"usb://{fifo}") as t:
@@ -281,7 +281,7 @@ def test_mem_printer_records_chunks_and_answers_when_configured():
     mem_printer("counter", responder=lambda data: b"\x04" if data == b"\x1b!?" else b"")
     with open_transport("mem://counter") as t:
         assert t.can_read
-        assert query_status(t, "tspl").state is PrinterState.PAPER_OUT
+        assert query_status(t, "tspl", timeout=5).state is PrinterState.PAPER_OUT
     printer.online = False
     with open_transport("mem://counter") as t, pytest.raises(DisconnectedError):
         t.write(b"x")
@@ -297,7 +297,7 @@ def test_mem_simulated_printer_prints_escpos_and_confirms_by_process_id():
             reply = t.read(7, 5)
             assert reply == b"\x37\x22ABCD\x00"
             assert sim.printed_count == 1  # answered only after the label printed
-            assert query_status(t, "escpos").state is PrinterState.READY
+            assert query_status(t, "escpos", timeout=5).state is PrinterState.READY
         assert sim.labels == [receipt]
     finally:
         sim.stop()

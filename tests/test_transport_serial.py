@@ -87,17 +87,17 @@ def test_each_fault_is_reported_in_each_language(make_sim, language):
     sim = make_sim(language, baud=115200)
     expected_pause = PrinterState.OFFLINE if language == "escpos" else PrinterState.PAUSED
     with open_transport(sim.uri) as t:
-        assert query_status(t, language).state is PrinterState.READY
+        assert query_status(t, language, timeout=5).state is PrinterState.READY
         for set_fault, clear_fault, state in FAULTS:
             getattr(sim, set_fault)()
-            got = query_status(t, language)
+            got = query_status(t, language, timeout=5)
             assert got.state is (expected_pause if state is PrinterState.PAUSED else state), (set_fault, got)
             assert got.fault and not got.ok
             getattr(sim, clear_fault)()
-            assert query_status(t, language).state is PrinterState.READY
+            assert query_status(t, language, timeout=5).state is PrinterState.READY
         sim.paper_out()
         sim.head_open()
-        both = query_status(t, language)
+        both = query_status(t, language, timeout=5)
         assert both.state is PrinterState.HEAD_OPEN  # the head is what the clerk must fix first
         assert "paper_out" in both.flags or language == "escpos" and "cover_open" in both.flags
 
@@ -110,12 +110,12 @@ def test_paper_out_keeps_the_label_unprinted_until_paper_is_loaded(make_sim):
         t.write(label)
         assert sim.wait_received(len(label), timeout=5)
         assert not sim.wait_printed(1, timeout=0.3)
-        status = query_status(t, "zpl")
+        status = query_status(t, "zpl", timeout=5)
         assert status.state is PrinterState.PAPER_OUT
-        assert query_label_count(t, "zpl") == 0
+        assert query_label_count(t, "zpl", timeout=5) == 0
         sim.paper_in()
         assert sim.wait_printed(1, timeout=5)
-        assert query_label_count(t, "zpl") == 1
+        assert query_label_count(t, "zpl", timeout=5) == 1
     assert sim.labels == [label]
 
 
@@ -123,14 +123,14 @@ def test_printing_is_distinguished_from_ready(make_sim):
     sim = make_sim("tspl", baud=115200, seconds_per_label=30)
     with open_transport(sim.uri) as t:
         t.write(b"SIZE 50 mm,30 mm\r\nCLS\r\nPRINT 1\r\n")
-        status = query_status(t, "tspl")  # the query travels behind the label, as on a real line
+        status = query_status(t, "tspl", timeout=5)  # the query travels behind the label, as on a real line
         assert status.state is PrinterState.PRINTING and status.raw == b"\x20"
 
 
 def test_vanish_raises_disconnected_and_reopen_works(make_sim):
     sim = make_sim("tspl", baud=115200)
     t = open_transport(sim.uri)
-    assert query_status(t, "tspl").state is PrinterState.READY
+    assert query_status(t, "tspl", timeout=5).state is PrinterState.READY
     sim.vanish()
     with pytest.raises(DisconnectedError) as info:
         for _ in range(50):
@@ -142,7 +142,7 @@ def test_vanish_raises_disconnected_and_reopen_works(make_sim):
         open_transport(sim.uri)  # while it is gone, the port does not exist
     sim.come_back()
     with open_transport(sim.uri) as again:
-        assert query_status(again, "tspl").state is PrinterState.READY
+        assert query_status(again, "tspl", timeout=5).state is PrinterState.READY
         again.write(b"SIZE 50 mm,30 mm\r\nCLS\r\nPRINT 1\r\n")
         assert sim.wait_printed(1, timeout=5)
 

@@ -35,10 +35,22 @@ class UsbLpTransport(Transport):
             flags = (os.O_RDWR if is_chr else os.O_WRONLY) | os.O_NONBLOCK
             if stat.S_ISREG(mode):
                 flags |= os.O_APPEND
-            self._fd = os.open(self.path, flags)
+            self._fd = self._open(flags, fifo=stat.S_ISFIFO(mode))
         except OSError as exc:
             raise from_oserror(exc, self.path, "usb", opening=True) from exc
         self.can_read = is_chr
+
+    def _open(self, flags: int, fifo: bool) -> int:
+        """A FIFO with no reader yet refuses a non-blocking writer (ENXIO): wait for the
+        reader up to the timeout instead of failing at once."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                return os.open(self.path, flags)
+            except OSError as exc:
+                if not (fifo and exc.errno == errno.ENXIO) or time.monotonic() > deadline:
+                    raise
+            time.sleep(0.01)
 
     def _write_chunk(self, chunk: bytes) -> None:
         view = memoryview(chunk)
