@@ -311,13 +311,14 @@ class SimulatedPrinter:
                     for _ in range(max(1, ev.copies)):
                         self._pending.append(("label", ev.data))
             self._changed.notify_all()
+        replies = b""
         for ev in events:
             if ev.kind == "query":
                 with self._lock:
                     self.queries.append(ev.data)
-                reply = self._reply(ev.data)
-                if reply:
-                    self._send(reply)
+                replies += self._reply(ev.data)
+        if replies:
+            self._send(replies)  # one write for queries that came together (DLE EOT 1-4)
 
     def _engine(self) -> None:
         """The mechanism: prints pending labels one at a time while paper, head and pause allow."""
@@ -462,7 +463,11 @@ class SimulatedPrinter:
         size = pacer.chunk_size()
         while not stop.is_set():
             try:
-                data = port.read(size)
+                data = port.read(1)  # waits up to the port timeout for the first byte
+                if data:
+                    waiting = min(port.in_waiting, size - 1)
+                    if waiting:
+                        data += port.read(waiting)
             except Exception:
                 return  # closed under us (vanish/stop)
             if data:
@@ -490,6 +495,7 @@ class SimulatedPrinter:
             except OSError:
                 return
             conn.settimeout(0.1)
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._conn = conn
             while not stop.is_set():
                 try:
