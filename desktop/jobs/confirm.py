@@ -13,6 +13,7 @@ while: a long label in front of the query on a slow line delays the answer.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -46,6 +47,7 @@ class Link:
     """Status and confirmation over one open transport."""
 
     counts_exactly = False
+    split = None  # bytes -> (body, commit): see tspl_split
     # labels to keep in the printer: where only "idle" confirms, more hide the pause while the
     # next batch crosses the wire; each is a possible marked reprint after a crash
     default_window = 2
@@ -207,5 +209,22 @@ def default_link(transport, profile: str) -> Link:
     from printers.status import query_status
 
     link = StatusLink(transport, lambda t, to: query_status(t, "tspl", to))
-    link.default_window = 4
+    link.split = tspl_split
     return link
+
+
+_TSPL_PRINT = re.compile(rb"(?<=\n)PRINT[ \t]+\d+(?:[ \t]*,[ \t]*\d+)?[ \t]*\r?\n?$")
+
+
+def tspl_split(data: bytes) -> tuple[bytes, bytes] | None:
+    """(body, commit) of a TSPL label: everything but its final PRINT, and the PRINT.
+
+    Sending the next label's body while the printer still prints hides its time on the wire:
+    without PRINT it only draws into the image buffer, so the printer stays "idle" to ``ESC !?``
+    once the current label is out, and the short PRINT then starts it at once. Only a body that
+    begins by clearing the image (CLS) is split, so a body left behind by a crash is wiped by
+    the next label instead of being printed with it."""
+    m = _TSPL_PRINT.search(data)
+    if m is None or b"CLS" not in data[:m.start()]:
+        return None
+    return data[:m.start()], data[m.start():]

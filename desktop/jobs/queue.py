@@ -102,7 +102,8 @@ class PrintQueue:
         self._worker(uri)
         return reprinted
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop taking labels; each worker lets what is already in its printer finish."""
         with self._lock:
             workers = list(self._workers.values())
             self._workers.clear()

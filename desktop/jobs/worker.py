@@ -29,7 +29,8 @@ class PrinterWorker(threading.Thread):
     def __init__(self, uri: str, jobs: JobStore, renderer: Callable[[LabelWork], RenderedLabel],
                  opener: Callable[[str], Any], link: Callable[[Any, str], Link],
                  emit: Callable[[Event], None], *, window: int | None = None, poll_interval: float = 0.05,
-                 fault_poll_interval: float = 0.2, max_silent_polls: int = 10, actor: str = "system") -> None:
+                 fault_poll_interval: float = 0.2, max_silent_polls: int = 10, actor: str = "system",
+                 drain_seconds: float = 10.0) -> None:
         super().__init__(name=f"printer {uri}", daemon=True)
         self.uri = uri
         self.jobs = jobs
@@ -42,6 +43,7 @@ class PrinterWorker(threading.Thread):
         self.fault_poll_interval = fault_poll_interval
         self.max_silent_polls = max_silent_polls
         self.actor = actor
+        self.drain_seconds = drain_seconds
         self.wake = threading.Event()
         self._halt = threading.Event()
         self.user_paused = False
@@ -49,6 +51,7 @@ class PrinterWorker(threading.Thread):
         self.link: Link | None = None
         self.in_flight: deque[tuple] = deque()  # (id, job, tracking, rendered, face)
         self.prepared: tuple[Any, LabelWork, RenderedLabel] | None = None
+        self.staged: tuple | None = None  # a label whose body is in the printer, its PRINT not yet sent
         self.fault: tuple[str, str, bool] | None = None  # (state, reason, connection lost)
         self.state = ""
         self.silent_polls = 0
@@ -83,8 +86,27 @@ class PrinterWorker(threading.Thread):
                     if not _is_device_error(exc):
                         log.exception("print worker for %s", self.uri)
                     self._on_fault("offline", _describe(exc), lost=True)
+            self._drain()
         finally:
             self._close()
+
+    def _drain(self) -> None:
+        """On a clean stop, let the labels already in the printer finish and confirm them, so a
+        restart does not have to reprint them as "fate unknown"."""
+        import time
+
+        deadline = time.monotonic() + self.drain_seconds
+        try:
+            if self.staged is not None and self.transport is not None and self.fault is None:
+                self._commit_staged()
+            while self.in_flight and self.fault is None and self.transport is not None \
+                    and time.monotonic() < deadline:
+                before = len(self.in_flight)
+                self._poll()
+                if len(self.in_flight) == before:
+                    time.sleep(max(self.poll_interval, 0.01))
+        except Exception as exc:  # stopping anyway: what is unconfirmed is reprinted marked later
+            log.info("%s: stopped with labels unconfirmed (%s)", self.uri, _describe(exc))
 
     def _connect(self) -> None:
         self.transport = self.opener(self.uri)
@@ -104,6 +126,9 @@ class PrinterWorker(threading.Thread):
         return rows[0]["profile"] if rows else ""
 
     def _step(self) -> None:
+        if self.user_paused and self.staged is not None and self.transport is not None:
+            self._commit_staged()  # its body is already in the printer: let it print, then pause
+            return
         if self.user_paused and not self.in_flight:
             self._set_state(PAUSED, "paused by operator")
             self.wake.wait(0.5)
@@ -111,6 +136,10 @@ class PrinterWorker(threading.Thread):
             return
         sent_any = False
         while not self.user_paused and len(self.in_flight) < self.window:
+            if self.staged is not None:
+                self._commit_staged()
+                sent_any = True
+                continue
             item = self.prepared or self._prepare()
             self.prepared = None
             if item is None:
@@ -119,6 +148,10 @@ class PrinterWorker(threading.Thread):
                 self._connect()
             self._send(*item)
             sent_any = True
+        if self.in_flight and self.staged is None and not self.user_paused and self.fault is None:
+            self._stage()
+        if not self.in_flight and self.staged is not None:
+            self._commit_staged()
         if not self.in_flight:
             self._set_state(READY)
             self.wake.wait(1.0)
@@ -162,6 +195,36 @@ class PrinterWorker(threading.Thread):
         self.link.sent(rendered.data)
         if self.write_only or not getattr(self.transport, "can_read", False):
             self._confirm(1)  # a spooler or a file: handing the bytes over is all anyone can know
+
+    def _stage(self) -> None:
+        """Send the next label without its final command while the printer prints (TSPL)."""
+        split_fn = getattr(self.link, "split", None)
+        if split_fn is None or self.write_only or not getattr(self.transport, "can_read", False):
+            return
+        item = self.prepared or self._prepare()
+        self.prepared = None
+        if item is None:
+            return
+        row, work, rendered = item
+        parts = split_fn(rendered.data)
+        if parts is None:
+            self.prepared = item
+            return
+        body, commit = parts
+        self.jobs.mark_sent(row["id"])
+        self.staged = (row["id"], row["job_id"], row["tracking_number"], rendered, face_of(work.shipment), commit)
+        self.emit(Event("label", row["job_id"], "sent", row["id"], row["tracking_number"]))
+        self.transport.write(body)
+        self.transport.drain()
+        self.link.sent(body)
+
+    def _commit_staged(self) -> None:
+        *entry, commit = self.staged
+        self.staged = None
+        self.in_flight.append(tuple(entry))
+        self.transport.write(commit)
+        self.transport.drain()
+        self.link.sent(commit)
 
     def _poll(self) -> None:
         if not self.in_flight or self.write_only or not getattr(self.transport, "can_read", False):
@@ -240,6 +303,9 @@ class PrinterWorker(threading.Thread):
                 self._confirm(reading.confirmed)
             unknown = [item[0] for item in self.in_flight]
             self.in_flight.clear()
+            if self.staged is not None:
+                unknown.append(self.staged[0])
+                self.staged = None
             if unknown:
                 self.jobs.requeue_unknown(unknown, f"printer connection lost ({state}) while printing",
                                           actor=self.actor)
