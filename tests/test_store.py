@@ -105,3 +105,35 @@ def test_setting_changes_are_audited():
     entries = AuditLog(store).entries(action="settings")
     assert [(e.actor, e.subject, e.details) for e in entries] == [
         ("sup1", "retention.days", {"from": None, "to": 30}), ("sup2", "retention.days", {"from": 30, "to": 60})]
+
+
+def test_data_key_lives_in_the_os_keyring_when_there_is_one(sigilo_home):
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1
+
+        def __init__(self):
+            self.items = {}
+
+        def get_password(self, service, username):
+            return self.items.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.items[(service, username)] = password
+
+        def delete_password(self, service, username):
+            self.items.pop((service, username), None)
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        key = load_data_key(sigilo_home)
+        assert key.where == "keyring" and not (sigilo_home / "data.key").exists()
+        assert len(backend.items) == 1
+        blob = key.encrypt(b"secret", b"aad")
+        assert load_data_key(sigilo_home).decrypt(blob, b"aad") == b"secret"
+    finally:
+        keyring.set_keyring(previous)
