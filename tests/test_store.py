@@ -137,3 +137,25 @@ def test_data_key_lives_in_the_os_keyring_when_there_is_one(sigilo_home):
         assert load_data_key(sigilo_home).decrypt(blob, b"aad") == b"secret"
     finally:
         keyring.set_keyring(previous)
+
+
+def test_the_queue_purges_old_data_once_a_day():
+    from desktop.jobs import PrintQueue
+
+    store = open_store()
+    drafts = Drafts(store)
+    old = drafts.save({"tracking_number": "OLD"})
+    with store.tx() as c:
+        c.execute("UPDATE drafts SET updated_at=? WHERE id=?", (time.time() - 200 * 86400, old))
+    queue = PrintQueue(store, renderer=lambda work: None)
+    queue.start()
+    queue.stop()
+    assert drafts.list() == []
+    first = store.get_setting("retention.last_run")
+    again = drafts.save({"tracking_number": "OLD2"})
+    with store.tx() as c:
+        c.execute("UPDATE drafts SET updated_at=? WHERE id=?", (time.time() - 200 * 86400, again))
+    queue.start()
+    queue.stop()
+    assert [d[0] for d in drafts.list()] == [again]  # not twice in a day
+    assert store.get_setting("retention.last_run") == first

@@ -76,10 +76,28 @@ class PrintQueue:
         driving is left to it. Returns the tracking numbers that will be reprinted."""
         self.started = True
         self._only = None if printers is None else set(printers)
+        self._daily_purge()
         reprinted: list[str] = []
         for uri in (self.jobs.printers_with_work() if printers is None else list(printers)):
             reprinted += self._claim(uri)
         return reprinted
+
+    def _daily_purge(self) -> None:
+        """The retention purge runs by itself at most once a day (setting ``retention.auto``)."""
+        if not self.store.get_setting("retention.auto", True):
+            return
+        last = float(self.store.get_setting("retention.last_run", 0) or 0)
+        if time.time() - last < 86400:
+            return
+        try:
+            from desktop.store.retention import purge
+            from desktop.virtualnum import VirtualNumbers
+
+            self.store.set_setting("retention.last_run", time.time())
+            VirtualNumbers(self.store).purge_expired()
+            purge(self.store)
+        except Exception:  # never keep a station from printing over housekeeping
+            log.exception("retention purge failed")
 
     def _claim(self, uri: str) -> list[str]:
         """Take the printer's lock (once), recover its unknown labels, start its worker."""
