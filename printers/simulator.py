@@ -14,13 +14,15 @@ Timing, like a real printer:
 What "printed" means: a label counts as printed - appears in ``labels`` and advances the
 counter - only after its whole mechanical time has passed with paper in, head closed and not
 paused. A fault during that time leaves it unprinted and pending; it prints from the start
-once the fault clears (as a real printer reprints the interrupted label). ``received`` holds
+once the fault clears (as a real printer reprints the interrupted label). Faults: paper out,
+head open, ribbon out, pause, and vanishing (see vanish/come_back). ``received`` holds
 every byte that arrived, ``queries`` every status query.
 
 How a client (a print queue) detects each state, per language:
   fault          TSPL ESC !?          ZPL ~HQES (then ~HS)           ESC/POS DLE EOT 1-4
   paper out      bit2 (0x04)          error flag 0x1; ~HS silent     EOT2 bit5, EOT4 bits 5-6
   head open      bit0 (0x01)          error flag 0x4; ~HS silent     EOT2 bit2 (cover open)
+  ribbon out     bit3 (0x08)          error flag 0x2; ~HS silent     (direct thermal: none)
   paused         bit4 (0x10)          ~HS string 1 pause flag        EOT1 bit3 (offline)
   printing       bit5 (0x20)          ~HS formats/labels remaining   (no bit in ESC/POS)
   vanished       no answer (timeout) and DisconnectedError on write/read through the transport;
@@ -112,6 +114,7 @@ class SimulatedPrinter:
         self.paper = True
         self.head_closed = True
         self.paused = False
+        self.ribbon = True
         self.vanished = False
         self.labels: list[bytes] = []
         self.received = bytearray()
@@ -180,6 +183,12 @@ class SimulatedPrinter:
     def head_close(self) -> None:
         self._set(head_closed=True)
 
+    def ribbon_out(self) -> None:
+        self._set(ribbon=False)
+
+    def ribbon_in(self) -> None:
+        self._set(ribbon=True)
+
     def pause(self) -> None:
         self._set(paused=True)
 
@@ -205,9 +214,10 @@ class SimulatedPrinter:
 
     def command(self, word: str) -> str:
         """The control channel's words (CLI stdin): paper-out, paper-in, head-open, head-close,
-        pause, resume, vanish, return, status, labels."""
+        ribbon-out, ribbon-in, pause, resume, vanish, return, status, labels."""
         actions = {"paper-out": self.paper_out, "paper-in": self.paper_in, "head-open": self.head_open,
-                   "head-close": self.head_close, "pause": self.pause, "resume": self.resume,
+                   "head-close": self.head_close, "ribbon-out": self.ribbon_out, "ribbon-in": self.ribbon_in,
+                   "pause": self.pause, "resume": self.resume,
                    "vanish": self.vanish, "return": self.come_back}
         word = word.strip().lower()
         if word in actions:
@@ -233,6 +243,8 @@ class SimulatedPrinter:
                 flags.add("paper_out")
             if not self.head_closed:
                 flags.add("head_open")
+            if not self.ribbon:
+                flags.add("ribbon_out")
             if self.paused:
                 flags.add("paused")
             if not flags and any(kind == "label" for kind, _ in self._pending):
@@ -336,7 +348,7 @@ class SimulatedPrinter:
                     finally:
                         self._lock.acquire()
                     continue
-                if not (self.paper and self.head_closed and not self.paused):
+                if not (self.paper and self.head_closed and self.ribbon and not self.paused):
                     self._printing_since = None
                     self._changed.wait(0.2)
                     continue

@@ -302,7 +302,7 @@ def parse_escpos_status(raw: bytes) -> PrinterStatus:
 
 def escpos_status_reply(n: int, flags: set[str]) -> bytes:
     byte = 0x12
-    stopped = bool(flags & {"cover_open", "head_open", "paper_out", "error", "cutter_error", "paused"})
+    stopped = bool(flags & {"cover_open", "head_open", "paper_out", "error", "cutter_error", "paused", "ribbon_out"})
     if n == 1 and (stopped or "offline" in flags):
         byte |= 0x08
     elif n == 2:

@@ -47,9 +47,7 @@ class TcpTransport(Transport):
             raise from_oserror(exc, self.where, "tcp") from exc
 
     def _read(self, n: int, timeout: float) -> bytes:
-        self._sock.settimeout(max(timeout, 0.0) or 0.0)
-        if timeout <= 0:
-            self._sock.setblocking(False)
+        self._sock.settimeout(max(timeout, 0.0))  # 0 = just what has arrived
         try:
             data = self._sock.recv(n)
         except (socket.timeout, BlockingIOError):
