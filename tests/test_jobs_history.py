@@ -53,3 +53,36 @@ def test_reprint_from_history_uses_what_was_kept(sample_shipments, tmp_path):
     entry = AuditLog(store).entries(action="reprint")[-1]
     assert entry.subject == ships[1].tracking_number
     assert entry.details == {"job": job, "reason": "damaged", "approved_by": "sup1", "from": "history"}
+
+
+def test_jobs_command_lists_shows_retries_and_finds(capsys):
+    import json as _json
+
+    from desktop.cli import main
+    from desktop.jobs.jobstore import JobStore
+    from desktop.shipment import Shipment
+
+    store = open_store()
+    js = JobStore(store)
+    ships = [Shipment.from_dict({"tracking_number": f"SGC{i}", "order_id": f"ORD-{i}",
+                                 "recipient": {"name": "张伟", "phone": "13800138000"}}) for i in range(3)]
+    job = js.create_job("mem://p", "tspl-203", ships, "waybill-100x150")
+    rows = js.next_labels("mem://p", limit=3)
+    js.mark_sent(rows[0]["id"])
+    js.mark_confirmed(rows[0]["id"], "0" * 64, {"recipient": {"name": "张*", "phone": "*******8000"}}, "SG1:X",
+                      "mem://p", face={"order_id": "ORD-0"})
+    js.mark_failed(rows[1]["id"], "the sealed QR needs version 41")
+    store.close()
+    assert main(["jobs", "--json"]) == 0
+    listed = _json.loads(capsys.readouterr().out)
+    assert listed["job"] == job and (listed["confirmed"], listed["failed"], listed["queued"]) == (1, 1, 1)
+    assert main(["jobs", "show", job]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1] == "1\tSGC1\tfailed\tthe sealed QR needs version 41"
+    assert main(["jobs", "retry", job]) == 0 and "1 failed label(s) queued again" in capsys.readouterr().out
+    assert main(["jobs", "history", "ORD-0"]) == 0
+    out = capsys.readouterr().out
+    assert "SGC0" in out and "张* *******8000" in out and "张伟" not in out
+    assert main(["jobs", "cancel", job]) == 0
+    capsys.readouterr()
+    assert main(["jobs", "show", "nope"]) == 1
