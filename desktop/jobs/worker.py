@@ -181,7 +181,8 @@ class PrinterWorker(threading.Thread):
                 self.emit(Event("label", row["job_id"], "failed", row["id"], row["tracking_number"], message))
                 exclude.append(row["id"])
                 continue
-            if self.profile != work.profile and self.transport is not None and not self.in_flight:
+            if self.profile != work.profile and self.transport is not None and not self.in_flight \
+                    and self.staged is None:
                 self._close()  # another printer language: a fresh link
             self.profile = work.profile
             return row, work, rendered
