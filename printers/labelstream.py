@@ -52,8 +52,8 @@ class LabelStream:
         return chunk
 
     # -- TSPL ------------------------------------------------------------------------------
-    _BITMAP = re.compile(rb"BITMAP\s+(-?\d+)\s*,\s*(-?\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,", re.I)
-    _PRINT = re.compile(rb"\s*PRINT\s+(\d+)(?:\s*,\s*(\d+))?", re.I)
+    _BITMAP = re.compile(rb"BITMAP\s+(-?\d+)\s*,\s*(-?\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,", re.IGNORECASE)
+    _PRINT = re.compile(rb"\s*PRINT\s+(\d+)(?:\s*,\s*(\d+))?", re.IGNORECASE)
 
     def _tspl(self, out: list[Event]) -> bool:
         buf = self.buf

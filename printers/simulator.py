@@ -44,8 +44,8 @@ import subprocess
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from printers import status as st
 from printers.labelstream import Event, LabelStream
@@ -143,7 +143,7 @@ class SimulatedPrinter:
             return f"tcp://127.0.0.1:{self.tcp_port}"
         return f"mem://{self.mem_name}"
 
-    def start(self) -> "SimulatedPrinter":
+    def start(self) -> SimulatedPrinter:
         self._running = True
         engine = threading.Thread(target=self._engine, name="sim-engine", daemon=True)
         engine.start()
@@ -164,7 +164,7 @@ class SimulatedPrinter:
 
             remove_mem_printer(self.mem_name)
 
-    def __enter__(self) -> "SimulatedPrinter":
+    def __enter__(self) -> SimulatedPrinter:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -502,7 +502,7 @@ class SimulatedPrinter:
         while not stop.is_set():
             try:
                 conn, _ = listener.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -512,7 +512,7 @@ class SimulatedPrinter:
             while not stop.is_set():
                 try:
                     data = conn.recv(size)
-                except socket.timeout:
+                except TimeoutError:
                     continue
                 except OSError:
                     break
@@ -541,4 +541,4 @@ def run_forever(printer: SimulatedPrinter, lines, write: Callable[[str], None]) 
     return False
 
 
-__all__ = ["SimulatedPrinter", "Pacer", "wire_seconds", "SimulatorError", "run_forever"]
+__all__ = ["Pacer", "SimulatedPrinter", "SimulatorError", "run_forever", "wire_seconds"]

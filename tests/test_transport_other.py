@@ -18,8 +18,15 @@ import pytest
 
 from printers.simulator import SimulatedPrinter
 from printers.status import PrinterState, query_status
-from printers.transports import (DisconnectedError, NotFoundError, PermissionDeniedError, TimeoutError,
-                                 TransportError, UnsupportedTransportError, open_transport)
+from printers.transports import (
+    DisconnectedError,
+    NotFoundError,
+    PermissionDeniedError,
+    TransportError,
+    TransportTimeoutError,
+    UnsupportedTransportError,
+    open_transport,
+)
 from printers.transports.mem import mem_printer, remove_mem_printer
 
 ZPL = b"^XA^PW812^LL1218^FO40,40^A0N,50,50^FDSG0123456789^FS^BY3^FO40,120^BCN,100,Y,N,N^FDSG0123456789^FS^XZ"
@@ -76,7 +83,7 @@ def test_tcp_read_times_out_quietly_and_write_times_out_loudly():
             try:
                 assert t.read(10, 0.1) == b""
                 assert query_status(t, "tspl", timeout=0.1).state is PrinterState.OFFLINE
-                with pytest.raises(TimeoutError) as info:
+                with pytest.raises(TransportTimeoutError) as info:
                     t.write(b"\0" * (64 << 20))
                 assert info.value.hint
             finally:

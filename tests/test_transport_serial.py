@@ -15,8 +15,14 @@ import pytest
 
 from printers.simulator import SimulatedPrinter
 from printers.status import PrinterState, query_label_count, query_status
-from printers.transports import (BusyError, DisconnectedError, NotFoundError, PermissionDeniedError,
-                                 TimeoutError, open_transport)
+from printers.transports import (
+    BusyError,
+    DisconnectedError,
+    NotFoundError,
+    PermissionDeniedError,
+    TransportTimeoutError,
+    open_transport,
+)
 
 pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="socat is part of the test environment")
 
@@ -182,7 +188,7 @@ def test_a_stalled_line_gives_a_typed_timeout(tmp_path):
         held = os.open(b, os.O_RDWR | os.O_NOCTTY)  # open, never read
         try:
             with open_transport(f"serial://{a}?baud=4000000&timeout=0.3") as t:
-                with pytest.raises(TimeoutError) as info:
+                with pytest.raises(TransportTimeoutError) as info:
                     t.write(b"\x00" * (4 << 20))
                 assert "stopped accepting" in info.value.message and info.value.hint
         finally:

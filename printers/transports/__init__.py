@@ -12,14 +12,34 @@ up only when a URI needs them.
 from __future__ import annotations
 
 from printers.transports.base import Transport
-from printers.transports.errors import (BadUriError, BusyError, DisconnectedError, NotFoundError,
-                                        PermissionDeniedError, TimeoutError, TransportError,
-                                        UnsupportedTransportError)
+from printers.transports.errors import (
+    BadUriError,
+    BusyError,
+    DisconnectedError,
+    NotFoundError,
+    PermissionDeniedError,
+    TimeoutError,
+    TransportError,
+    TransportTimeoutError,
+    UnsupportedTransportError,
+)
 from printers.transports.uri import PrinterUri, parse_uri
 
-__all__ = ["open_transport", "parse_uri", "PrinterUri", "Transport", "TransportError", "BadUriError",
-           "BusyError", "DisconnectedError", "NotFoundError", "PermissionDeniedError", "TimeoutError",
-           "UnsupportedTransportError"]
+__all__ = [
+    "BadUriError",
+    "BusyError",
+    "DisconnectedError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PrinterUri",
+    "TimeoutError",
+    "Transport",
+    "TransportError",
+    "TransportTimeoutError",
+    "UnsupportedTransportError",
+    "open_transport",
+    "parse_uri",
+]
 
 
 def open_transport(uri: str) -> Transport:

@@ -71,7 +71,7 @@ class Transport:
             self.closed = True
             self._close()
 
-    def __enter__(self) -> "Transport":
+    def __enter__(self) -> Transport:
         return self
 
     def __exit__(self, *exc) -> None:

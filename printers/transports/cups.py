@@ -8,7 +8,11 @@ import shutil
 import subprocess
 
 from printers.transports.base import Transport
-from printers.transports.errors import NotFoundError, TransportError, UnsupportedTransportError
+from printers.transports.errors import (
+    NotFoundError,
+    TransportError,
+    UnsupportedTransportError,
+)
 from printers.transports.uri import PrinterUri
 
 

@@ -40,8 +40,13 @@ class NotFoundError(TransportError):
     """The device, queue or host does not exist."""
 
 
-class TimeoutError(TransportError):  # noqa: A001 - deliberately shadows the builtin in this namespace
+class TransportTimeoutError(TransportError):
     """The printer did not accept or answer data in time."""
+
+
+# The name the transport interface was agreed under; prefer TransportTimeoutError, which
+# does not shadow the builtin.
+TimeoutError = TransportTimeoutError
 
 
 class DisconnectedError(TransportError):
@@ -97,7 +102,7 @@ def from_oserror(exc: OSError, target: str, kind: str = "serial", opening: bool 
     if code == errno.ENOENT or (opening and code in (errno.ENODEV, errno.ENXIO)):
         return NotFoundError(f"{target} does not exist", not_found_hint(kind))
     if code in (errno.ETIMEDOUT, errno.EAGAIN):
-        return TimeoutError(f"{target} did not respond in time ({detail})",
+        return TransportTimeoutError(f"{target} did not respond in time ({detail})",
                             "check that the printer is on, online and not paused")
     if code in (errno.ECONNREFUSED,):
         return NotFoundError(f"nothing accepts connections at {target}",

@@ -7,9 +7,16 @@ interface first, otherwise the kernel keeps the device busy."""
 from __future__ import annotations
 
 from printers.transports.base import Transport
-from printers.transports.errors import (BusyError, DisconnectedError, NotFoundError, PermissionDeniedError,
-                                        TimeoutError, TransportError, UnsupportedTransportError,
-                                        permission_hint)
+from printers.transports.errors import (
+    BusyError,
+    DisconnectedError,
+    NotFoundError,
+    PermissionDeniedError,
+    TransportError,
+    TransportTimeoutError,
+    UnsupportedTransportError,
+    permission_hint,
+)
 from printers.transports.uri import PrinterUri
 
 PRINTER_CLASS = 7
@@ -77,7 +84,7 @@ class PyUsbTransport(Transport):
         if code == errno.EBUSY:
             return BusyError(f"{self.where} is busy", "the usblp driver or another program holds it; close it and retry")
         if code == errno.ETIMEDOUT:
-            return TimeoutError(f"{self.where} did not respond in time", "check paper, head and that it is online")
+            return TransportTimeoutError(f"{self.where} did not respond in time", "check paper, head and that it is online")
         if code in (errno.ENODEV, errno.EIO, errno.EPIPE):
             return DisconnectedError(f"{self.where} disconnected", "check the USB cable and power")
         return TransportError(f"{self.where}: {exc}", "unplug and replug the printer, then retry")

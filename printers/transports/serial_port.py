@@ -3,7 +3,7 @@
 ``serial:///dev/ttyUSB0?baud=115200&flow=rtscts|xonxoff|dsrdtr|none&parity=N|E|O&bits=8&stop=1``
 Flow control is left to pyserial and the kernel (hardware RTS/CTS or XON/XOFF), so a printer
 whose buffer fills simply holds us off; a printer that holds us off for longer than the write
-timeout is reported as a TimeoutError rather than hanging the print queue.
+timeout is reported as a TransportTimeoutError rather than hanging the print queue.
 """
 
 from __future__ import annotations
@@ -13,8 +13,14 @@ import errno
 import serial
 
 from printers.transports.base import Transport
-from printers.transports.errors import (BadUriError, BusyError, DisconnectedError, TimeoutError,
-                                        TransportError, from_oserror)
+from printers.transports.errors import (
+    BadUriError,
+    BusyError,
+    DisconnectedError,
+    TransportError,
+    TransportTimeoutError,
+    from_oserror,
+)
 from printers.transports.uri import PrinterUri
 
 FLOWS = {"none": {}, "rtscts": {"rtscts": True}, "xonxoff": {"xonxoff": True}, "dsrdtr": {"dsrdtr": True}}
@@ -103,7 +109,7 @@ class SerialTransport(Transport):
                 self._port.write_timeout = wt
             self._port.write(chunk)
         except serial.SerialTimeoutException as exc:
-            raise TimeoutError(f"{self.path} stopped accepting data",
+            raise TransportTimeoutError(f"{self.path} stopped accepting data",
                                "the printer holds flow control: check paper, head and that it is online") from exc
         except (serial.SerialException, OSError) as exc:
             raise self._lost(exc) from exc

@@ -6,8 +6,13 @@ from __future__ import annotations
 import socket
 
 from printers.transports.base import Transport
-from printers.transports.errors import (BadUriError, DisconnectedError, NotFoundError, TimeoutError,
-                                        from_oserror)
+from printers.transports.errors import (
+    BadUriError,
+    DisconnectedError,
+    NotFoundError,
+    TransportTimeoutError,
+    from_oserror,
+)
 from printers.transports.uri import PrinterUri
 
 
@@ -29,8 +34,8 @@ class TcpTransport(Transport):
         except socket.gaierror as exc:
             raise NotFoundError(f"cannot resolve printer host {uri.target!r}",
                                 "check the host name, or use the printer's IP address") from exc
-        except socket.timeout as exc:
-            raise TimeoutError(f"no answer from {self.where} within {self.timeout:g} s",
+        except TimeoutError as exc:
+            raise TransportTimeoutError(f"no answer from {self.where} within {self.timeout:g} s",
                                "check that the printer is on and on this network") from exc
         except OSError as exc:
             raise from_oserror(exc, self.where, "tcp", opening=True) from exc
@@ -40,8 +45,8 @@ class TcpTransport(Transport):
         self._sock.settimeout(self.timeout)
         try:
             self._sock.sendall(chunk)
-        except socket.timeout as exc:
-            raise TimeoutError(f"{self.where} stopped accepting data",
+        except TimeoutError as exc:
+            raise TransportTimeoutError(f"{self.where} stopped accepting data",
                                "the printer's buffer is full or it is paused: check paper and head") from exc
         except OSError as exc:
             raise from_oserror(exc, self.where, "tcp") from exc
@@ -50,7 +55,7 @@ class TcpTransport(Transport):
         self._sock.settimeout(max(timeout, 0.0))  # 0 = just what has arrived
         try:
             data = self._sock.recv(n)
-        except (socket.timeout, BlockingIOError):
+        except (TimeoutError, BlockingIOError):
             return b""
         except OSError as exc:
             raise from_oserror(exc, self.where, "tcp") from exc

@@ -14,7 +14,12 @@ import stat
 import time
 
 from printers.transports.base import Transport
-from printers.transports.errors import BadUriError, DisconnectedError, TimeoutError, from_oserror
+from printers.transports.errors import (
+    BadUriError,
+    DisconnectedError,
+    TransportTimeoutError,
+    from_oserror,
+)
 from printers.transports.uri import PrinterUri
 
 
@@ -65,7 +70,7 @@ class UsbLpTransport(Transport):
                 raise from_oserror(exc, self.path, "usb") from exc
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([], [self._fd], [], left)[1]:
-                raise TimeoutError(f"{self.path} stopped accepting data",
+                raise TransportTimeoutError(f"{self.path} stopped accepting data",
                                    "check paper, head and that the printer is online")
 
     def _read(self, n: int, timeout: float) -> bytes:

@@ -7,7 +7,11 @@ from __future__ import annotations
 import sys
 
 from printers.transports.base import Transport
-from printers.transports.errors import NotFoundError, TransportError, UnsupportedTransportError
+from printers.transports.errors import (
+    NotFoundError,
+    TransportError,
+    UnsupportedTransportError,
+)
 from printers.transports.uri import PrinterUri
 
 
