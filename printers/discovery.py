@@ -1,5 +1,6 @@
 """Find printers attached to this computer: serial ports (RS-232, USB-CDC, Bluetooth SPP),
-usblp device files, and USB printer-class devices (via pyusb when it and libusb are present).
+usblp device files, USB printer-class devices (via pyusb when it and libusb are present),
+and the queues the system already knows (CUPS destinations, Windows printers).
 
 Each finding carries a ready-to-use URI, so the settings screen and `sigilo printers` can
 offer it directly. Vendor names come from printers/data/usb_vendors.json (data, not code):
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 import glob
 import json
+import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +25,7 @@ PRINTER_CLASS = 7
 @dataclass(frozen=True)
 class FoundPrinter:
     uri: str
-    kind: str  # "serial" | "usblp" | "usb"
+    kind: str  # "serial" | "usblp" | "usb" | "cups" | "win32"
     description: str
     vid: int | None = None
     pid: int | None = None
@@ -92,7 +96,38 @@ def list_usb_printers() -> list[FoundPrinter]:
     return found
 
 
+def list_cups_queues(timeout: float = 3.0) -> list[FoundPrinter]:
+    """CUPS destinations (``lpstat -e``). A queue may be an office printer, so it is offered,
+    not assumed to be a label printer; an unreachable CUPS server gives an empty list."""
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        return []
+    try:
+        result = subprocess.run([lpstat, "-e"], capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    if result.returncode != 0:
+        return []
+    names = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+    return [FoundPrinter(uri=f"cups://{name}", kind="cups", description=f"CUPS queue {name}") for name in names]
+
+
+def list_windows_printers() -> list[FoundPrinter]:
+    """Printers known to the Windows spooler (local and connections), for win32:// RAW printing."""
+    if sys.platform != "win32":
+        return []
+    try:
+        import win32print  # type: ignore[import-not-found]
+
+        entries = win32print.EnumPrinters(2 | 4)  # PRINTER_ENUM_LOCAL | PRINTER_ENUM_CONNECTIONS
+    except Exception:  # noqa: BLE001 - no pywin32 or no spooler: nothing to offer
+        return []
+    return [FoundPrinter(uri=f"win32://{entry[2]}", kind="win32", description=f"Windows printer {entry[2]}")
+            for entry in entries]
+
+
 def discover() -> list[FoundPrinter]:
     """Everything we can find, printers first."""
-    found = list_usblp_files() + list_usb_printers() + list_serial_ports()
+    found = (list_usblp_files() + list_usb_printers() + list_serial_ports()
+             + list_cups_queues() + list_windows_printers())
     return sorted(found, key=lambda f: (not f.likely_printer, f.kind != "usblp", f.uri))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,29 @@ def test_printers_command_reports_an_unreachable_printer_with_its_fix():
     missing = subprocess.run([sys.executable, "-m", "desktop.cli", "printers", "--uri", "tcp://127.0.0.1:1"],
                              cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "--language" in missing.stderr
+
+
+def test_cups_queues_from_a_stand_in_lpstat(tmp_path, monkeypatch):
+    """A stand-in `lpstat` on PATH (this machine has no CUPS) prints two destinations."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    lpstat = bindir / "lpstat"
+    lpstat.write_text("#!/bin/sh\n[ \"$1\" = -e ] && printf 'Label_Printer\\nOffice\\n'\n")
+    lpstat.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bindir))
+    found = discovery.list_cups_queues()
+    assert [(f.uri, f.kind, f.likely_printer) for f in found] == [
+        ("cups://Label_Printer", "cups", False), ("cups://Office", "cups", False)]
+    lpstat.write_text("#!/bin/sh\necho 'lpstat: Bad file descriptor' >&2; exit 1\n")
+    assert discovery.list_cups_queues() == []
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing"))
+    assert discovery.list_cups_queues() == []
+
+
+def test_windows_printers_only_on_windows(monkeypatch):
+    fake = types.ModuleType("win32print")
+    fake.EnumPrinters = lambda flags: [(8, "desc", "ZDesigner GK420d", ""), (8, "desc", "TSC TTP-244 Pro", "")]
+    monkeypatch.setitem(sys.modules, "win32print", fake)
+    assert discovery.list_windows_printers() == []  # on Linux, never
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert [f.uri for f in discovery.list_windows_printers()] == ["win32://ZDesigner GK420d", "win32://TSC TTP-244 Pro"]
