@@ -333,7 +333,16 @@ def query_status(transport, language: str, timeout: float = 1.0) -> PrinterStatu
         raw = transport.read(1, timeout)
         if not raw:
             return PrinterStatus(PrinterState.OFFLINE, f"no answer to ESC !? within {timeout:g} s")
-        return parse_tspl_status(raw)
+        status = parse_tspl_status(raw)
+        if raw[0] & 0x80:
+            # "other error" says nothing a clerk can act on; ESC !S (newer firmware) names it
+            transport.write(TSPL_EXTENDED_QUERY)
+            extended = parse_tspl_extended(_read_frames(transport, 1, min(timeout, 0.5)))
+            if extended.state is not PrinterState.UNKNOWN:
+                flags = (status.flags - {"error"}) | extended.flags
+                merged = from_flags(flags or {"error"}, raw + extended.raw)
+                return merged
+        return status
     if language == "zpl":
         transport.write(ZPL_HQES_QUERY)
         raw = _read_frames(transport, 1, timeout)

@@ -175,3 +175,21 @@ def test_status_object():
     assert status.state is st.PrinterStatus.PAPER_OUT and status.fault and not status.ok
     assert str(status) == "paper-out (out of paper, paper near end)"
     assert st.from_flags({"printing"}).ok
+
+
+def test_tspl_other_error_is_named_by_the_extended_status():
+    replies = {b"\x1b!?": b"\x80", b"\x1b!S": b"\x02E@H@\x03\r\n"}
+    mem_printer("tsc-cutter", responder=lambda data: replies.get(data, b""))
+    try:
+        with open_transport("mem://tsc-cutter") as t:
+            status = st.query_status(t, "tspl", timeout=1)
+        assert status.state is S.JAM and "cutter jam" in status.detail
+        assert status.raw == b"\x80\x02E@H@\x03\r\n"
+    finally:
+        remove_mem_printer("tsc-cutter")
+    mem_printer("old-tsc", responder=lambda data: b"\x80" if data == b"\x1b!?" else b"")
+    try:
+        with open_transport("mem://old-tsc") as t:
+            assert st.query_status(t, "tspl", timeout=0.3).state is S.ERROR  # no ESC !S on old firmware
+    finally:
+        remove_mem_printer("old-tsc")
