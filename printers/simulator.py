@@ -123,6 +123,7 @@ class SimulatedPrinter:
         self._pending: deque = deque()  # ("label", bytes) or ("pid", bytes)
         self._printing_since: float | None = None
         self._lock = threading.RLock()
+        self._send_lock = threading.Lock()  # replies come from the I/O and the engine threads
         self._changed = threading.Condition(self._lock)
         self._running = False
         self._threads: list[threading.Thread] = []
@@ -373,6 +374,10 @@ class SimulatedPrinter:
 
     # -- endpoints ---------------------------------------------------------------------
     def _send(self, data: bytes) -> None:
+        with self._send_lock:
+            self._send_now(data)
+
+    def _send_now(self, data: bytes) -> None:
         try:
             if self._port is not None:
                 self._port.write(data)

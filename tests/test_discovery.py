@@ -111,3 +111,20 @@ def test_windows_printers_only_on_windows(monkeypatch):
     assert discovery.list_windows_printers() == []  # on Linux, never
     monkeypatch.setattr(sys, "platform", "win32")
     assert [f.uri for f in discovery.list_windows_printers()] == ["win32://ZDesigner GK420d", "win32://TSC TTP-244 Pro"]
+
+
+def test_printers_status_column_for_found_printers(monkeypatch, capsys):
+    from desktop.cli import main
+    from desktop.commands import printers as command
+    from printers.simulator import SimulatedPrinter
+
+    with SimulatedPrinter("zpl", baud=None, tcp_port=0) as sim:
+        found = [discovery.FoundPrinter(uri=sim.uri, kind="tcp", description="simulated Zebra", vendor="Zebra",
+                                        likely_printer=True, language="zpl"),
+                 discovery.FoundPrinter(uri="serial:///dev/ttyS0", kind="serial", description="/dev/ttyS0")]
+        monkeypatch.setattr(command, "discover", lambda: found)
+        sim.paper_out()
+        assert main(["printers", "--status"]) == 0
+    out = capsys.readouterr().out
+    assert f"{sim.uri}" in out and "-> paper-out (out of paper)" in out
+    assert "language unknown: give --language" in out

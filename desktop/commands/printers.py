@@ -18,6 +18,7 @@ def register(subparsers) -> None:
     p.add_argument("--uri", help="query this one printer (e.g. serial:///dev/ttyUSB0?baud=9600, tcp://HOST:9100)")
     p.add_argument("--language", choices=LANGUAGES, help="printer language for status queries")
     p.add_argument("--status", action="store_true", help="ask each listed printer for its status")
+    p.add_argument("--baud", type=int, help="baud rate for listed serial ports (default: the port's 9600)")
     p.add_argument("--timeout", type=float, default=1.0, help="seconds to wait for a status answer (default 1)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=run)
@@ -85,5 +86,7 @@ def _status_for(printer: FoundPrinter, args) -> dict:
     if not language:
         return {"state": "unknown", "detail": "language unknown: give --language"}
     uri = printer.uri
+    if printer.kind == "serial" and args.baud:
+        uri += f"?baud={args.baud}"
     status, error = _query(uri, language, args.timeout)
     return _status_fields(status, error)
