@@ -12,7 +12,8 @@ TSPL (TSC TSPL/TSPL2 Programming Manual, "<ESC>!?" and "<ESC>!S"):
     status byte has bit6 set (0x40 '@' = normal). s1 message: 0x60 pause, 0x50 printing batch,
     0x45 printer error, ...; s2 warning: 0x48 receive buffer full; s3 error: 0x41 head overheat,
     0x42 motor overheat, 0x48 cutter jam, 0x50 insufficient memory; s4 error: 0x41 paper empty,
-    0x42 paper jam, 0x44 ribbon empty, 0x48 ribbon jam, 0x60 head open.
+    0x42 paper jam, 0x44 ribbon empty, 0x48 ribbon jam; bit5 (0x60) is read as head open,
+    which is not confirmed against the manual (ESC !? remains the primary query).
 
 ZPL II (Zebra ZPL Programming Guide, ``~HQES`` and ``~HS``):
   ``~HQES`` answers ``STX CR LF "PRINTER STATUS" CR LF "   ERRORS:  f gggggggg hhhhhhhh" CR LF
