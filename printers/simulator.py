@@ -37,6 +37,7 @@ simulated.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
@@ -91,6 +92,22 @@ def wire_seconds(nbytes: int, baud: int, bits_per_byte: float = 10.0) -> float:
 
 class SimulatorError(RuntimeError):
     pass
+
+
+_LIVE_SOCATS: set[subprocess.Popen] = set()
+
+
+@atexit.register
+def _end_socats() -> None:
+    """A simulator that was never stopped (a crashed test, an interrupted demo) must not leave
+    its socat running after Python exits."""
+    for proc in list(_LIVE_SOCATS):
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 class SimulatedPrinter:
@@ -432,6 +449,7 @@ class SimulatedPrinter:
         if port is not None:
             port.close()
         proc, self._socat = self._socat, None
+        _LIVE_SOCATS.discard(proc)
         if proc is not None and proc.poll() is None:
             proc.terminate()
             try:
@@ -463,6 +481,7 @@ class SimulatedPrinter:
             [socat, f"pty,raw,echo=0,link={self.pty_link}", f"pty,raw,echo=0,link={self._inner_link}"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True)
+        _LIVE_SOCATS.add(self._socat)
         deadline = time.monotonic() + 10
         while not (self.pty_link.exists() and self._inner_link.exists()):
             if self._socat.poll() is not None or time.monotonic() > deadline:

@@ -194,3 +194,14 @@ def test_cli_simulator_on_tcp_quits_on_command():
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.skipif(shutil.which("socat") is None, reason="socat is part of the test environment")
+def test_a_simulator_never_stopped_leaves_no_socat(tmp_path):
+    link = tmp_path / "forgotten"
+    script = ("import sys\nfrom printers.simulator import SimulatedPrinter\n"
+              f"SimulatedPrinter('tspl', pty={str(link)!r}).start()\nprint('started', flush=True)\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.stdout.strip() == "started", result.stderr
+    assert _socat_for(link) == []
