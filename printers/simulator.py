@@ -513,7 +513,12 @@ class SimulatedPrinter:
     def _open_tcp(self) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.tcp_port or 0))
+        try:
+            listener.bind(("127.0.0.1", self.tcp_port or 0))
+        except OSError as exc:
+            listener.close()
+            raise SimulatorError(f"cannot listen on 127.0.0.1:{self.tcp_port}: {exc.strerror}; "
+                                 "another program uses the port (pick another, or 0 for any free one)") from exc
         listener.listen(1)
         listener.settimeout(0.1)
         self.tcp_port = listener.getsockname()[1]

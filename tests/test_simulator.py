@@ -205,3 +205,25 @@ def test_a_simulator_never_stopped_leaves_no_socat(tmp_path):
                             check=False)
     assert result.stdout.strip() == "started", result.stderr
     assert _socat_for(link) == []
+
+
+def test_a_busy_tcp_port_is_a_clear_error():
+    import socket
+
+    from printers.simulator import SimulatorError
+
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen(1)
+    port = holder.getsockname()[1]
+    try:
+        sim = SimulatedPrinter("zpl", tcp_port=port)
+        with pytest.raises(SimulatorError, match="another program uses the port"):
+            sim.start()
+        sim.stop()
+        cli = subprocess.run([sys.executable, "-m", "desktop.cli", "simulate-printer", "--tcp", str(port)],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                             check=False)
+        assert cli.returncode == 1 and "another program uses the port" in cli.stderr
+    finally:
+        holder.close()
