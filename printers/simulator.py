@@ -333,6 +333,9 @@ class SimulatedPrinter:
         return b""
 
     def _consume(self, data: bytes) -> None:
+        """Act on labels and queries in stream order, so a query's answer (and an ESC/POS
+        process id's place in the queue) reflects exactly the labels sent before it."""
+        replies = b""
         with self._changed:
             self.received += data
             events: list[Event] = self._stream.feed(data)
@@ -340,13 +343,10 @@ class SimulatedPrinter:
                 if ev.kind == "label":
                     for _ in range(max(1, ev.copies)):
                         self._pending.append(("label", ev.data))
-            self._changed.notify_all()
-        replies = b""
-        for ev in events:
-            if ev.kind == "query":
-                with self._lock:
+                elif ev.kind == "query":
                     self.queries.append(ev.data)
-                replies += self._reply(ev.data)
+                    replies += self._reply(ev.data)
+            self._changed.notify_all()
         if replies:
             self._send(replies)  # one write for queries that came together (DLE EOT 1-4)
 

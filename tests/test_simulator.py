@@ -227,3 +227,23 @@ def test_a_busy_tcp_port_is_a_clear_error():
         assert cli.returncode == 1 and "another program uses the port" in cli.stderr
     finally:
         holder.close()
+
+
+def test_process_ids_keep_their_place_between_labels():
+    """label, id A, label, id B in one write: A is answered after the first label, not the second.
+    The head opens as the first label comes out, so the second cannot print until it closes."""
+    sim = SimulatedPrinter("escpos", baud=None, seconds_per_label=0.01, mem="pid-order",
+                           on_label=lambda count, data: count == 1 and sim.head_open())
+    sim.start()
+    try:
+        label = b"\x1b@x\x1dV\x00"
+        with open_transport(sim.uri) as t:
+            t.write(label + b"\x1d(H\x06\x0000AAAA" + label + b"\x1d(H\x06\x0000BBBB")
+            assert t.read(7, 5) == b"\x37\x22AAAA\x00"
+            assert t.read(7, 0.3) == b""  # B waits for the second label
+            assert sim.printed_count == 1
+            sim.head_close()
+            assert t.read(7, 5) == b"\x37\x22BBBB\x00"
+            assert sim.printed_count == 2
+    finally:
+        sim.stop()
