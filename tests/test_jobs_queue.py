@@ -339,3 +339,21 @@ def test_reprint_job_needs_reason_and_is_audited(printer):
     assert printer.printed == [("SGT00000", True)]
     e = AuditLog(store).entries(action="reprint")[0]
     assert e.details == {"job": job, "reason": "damaged", "approved_by": "sup"}
+
+
+def test_job_done_event_and_alerts_raised_by_the_queue(printer):
+    store = open_store()
+    store.set_setting("alerts.thresholds", {"bill_swiping": {"count": 5}, "after_hours": {"start_hour": 0, "end_hour": 24}})
+    events = []
+    light = [Shipment.from_dict({"tracking_number": f"SGL{i}", "recipient": {"phone": "13912345678"},
+                                 "parcel": {"weight_kg": 0.01}}) for i in range(5)]
+    with make_queue(store, printer) as q:
+        q.on_event(events.append)
+        job = q.submit("mem://a", "tspl-203", light)
+        q.wait(job, timeout=30)
+        deadline = time.monotonic() + 5
+        while not any(e.kind == "alert" for e in events) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert [e.state for e in events if e.kind == "job"] == ["submitted", "done"]
+    alerts = [e for e in events if e.kind == "alert"]
+    assert [a.subject for a in alerts] == ["bill_swiping"] and "5 labels under 0.05 kg" in alerts[0].reason

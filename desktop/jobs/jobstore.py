@@ -124,7 +124,8 @@ class JobStore:
             c.execute("UPDATE labels SET state=?, attempts=attempts+1, sent_at=? WHERE id=?", (SENT, time.time(), label_id))
 
     def mark_confirmed(self, label_id: int, data_hash: str, masked: dict, qr_text: str, printer_uri: str,
-                       actor: str = "system", face: dict | None = None) -> None:
+                       actor: str = "system", face: dict | None = None) -> bool:
+        """Record a printed label; True when that finished its job."""
         with self.store.tx() as c:
             row = c.execute("SELECT job_id, idx, tracking_number, reprint_reason FROM labels WHERE id=?",
                             (label_id,)).fetchone()
@@ -135,13 +136,13 @@ class JobStore:
             self.audit.append(actor, "print", row["tracking_number"],
                               {"job": row["job_id"], "index": row["idx"], "printer": printer_uri,
                                "reprint": row["reprint_reason"], "bytes_sha256": data_hash, "masked": masked}, conn=c)
-            self._finish_job_if_done(c, row["job_id"])
+            return self._finish_job_if_done(c, row["job_id"])
 
-    def mark_failed(self, label_id: int, error: str) -> None:
+    def mark_failed(self, label_id: int, error: str) -> bool:
         with self.store.tx() as c:
             row = c.execute("SELECT job_id FROM labels WHERE id=?", (label_id,)).fetchone()
             c.execute("UPDATE labels SET state=?, error=?, done_at=? WHERE id=?", (FAILED, error, time.time(), label_id))
-            self._finish_job_if_done(c, row["job_id"])
+            return self._finish_job_if_done(c, row["job_id"])
 
     def requeue_unknown(self, label_ids: Iterable[int], reason: str, actor: str = "system") -> list[str]:
         """Labels whose fate is unknown (sent, not confirmed) go back to the queue marked as
@@ -163,10 +164,11 @@ class JobStore:
         ids = [r[0] for r in self.store.query(sql, (SENT, printer_uri) if printer_uri else (SENT,))]
         return self.requeue_unknown(ids, UNKNOWN_FATE_REASON)
 
-    def _finish_job_if_done(self, c, job_id: str) -> None:
+    def _finish_job_if_done(self, c, job_id: str) -> bool:
         left = c.execute("SELECT COUNT(*) FROM labels WHERE job_id=? AND state IN ('queued','sent')", (job_id,)).fetchone()[0]
         if left == 0:
-            c.execute("UPDATE jobs SET state='done' WHERE id=? AND state='active'", (job_id,))
+            return c.execute("UPDATE jobs SET state='done' WHERE id=? AND state='active'", (job_id,)).rowcount > 0
+        return False
 
     # --- control --------------------------------------------------------------------
     def set_job_state(self, job_id: str, state: str) -> None:

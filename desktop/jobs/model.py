@@ -74,7 +74,8 @@ class JobProgress:
 
 @dataclass(frozen=True)
 class Event:
-    """A plain-Python notification: kind is "label", "printer" or "job"."""
+    """A plain-Python notification: kind is "label", "printer", "job" (submitted, paused,
+    active, cancelled, done) or "alert" (subject: the rule; reason: its message)."""
 
     kind: str
     subject: str  # job id, or printer URI

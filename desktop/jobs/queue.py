@@ -67,6 +67,7 @@ class PrintQueue:
         self._only: set[str] | None = None
         self._changed = threading.Condition()
         self.started = False
+        self.check_alerts = True  # run the alert rules when a job ends or a printer faults
 
     # --- lifecycle ------------------------------------------------------------------
     def start(self, printers: Iterable[str] | None = None) -> list[str]:
@@ -237,12 +238,27 @@ class PrintQueue:
             if worker is not None:
                 worker.wake.set()
 
+    def _check_alerts(self) -> None:
+        """Run the alert rules when a job ends or a printer faults; new alerts become events."""
+        try:
+            from desktop.alerts import Alerts
+
+            raised = Alerts(self.store).evaluate()
+        except Exception:  # alerts must never stop printing
+            log.exception("alert rules failed")
+            return
+        for alert in raised:
+            self._emit(Event("alert", alert.rule, alert.severity, reason=alert.message))
+
     def on_event(self, callback: EventCallback) -> Callable[[], None]:
         """Register a callback (called from worker threads); returns a function that removes it."""
         self._callbacks.append(callback)
         return lambda: self._callbacks.remove(callback) if callback in self._callbacks else None
 
     def _emit(self, event: Event) -> None:
+        if self.check_alerts and ((event.kind == "job" and event.state == "done")
+                                  or (event.kind == "printer" and event.state == "fault")):
+            self._check_alerts()
         for cb in list(self._callbacks):
             try:
                 cb(event)

@@ -177,8 +177,10 @@ class PrinterWorker(threading.Thread):
                 rendered = self.renderer(work)
             except Exception as exc:  # this label cannot be printed as given: fail it, go on
                 message = _scrub(_describe(exc), work)
-                self.jobs.mark_failed(row["id"], message)
+                finished = self.jobs.mark_failed(row["id"], message)
                 self.emit(Event("label", row["job_id"], "failed", row["id"], row["tracking_number"], message))
+                if finished:
+                    self.emit(Event("job", row["job_id"], "done"))
                 exclude.append(row["id"])
                 continue
             if self.profile != work.profile and self.transport is not None and not self.in_flight \
@@ -254,9 +256,11 @@ class PrinterWorker(threading.Thread):
     def _confirm(self, count: int) -> None:
         for _ in range(max(0, min(count, len(self.in_flight)))):
             label_id, job_id, tracking, rendered, face = self.in_flight.popleft()
-            self.jobs.mark_confirmed(label_id, bytes_hash(rendered.data), rendered.masked, rendered.qr_text,
-                                     self.uri, actor=self.actor, face=face)
+            finished = self.jobs.mark_confirmed(label_id, bytes_hash(rendered.data), rendered.masked,
+                                                rendered.qr_text, self.uri, actor=self.actor, face=face)
             self.emit(Event("label", job_id, "confirmed", label_id, tracking))
+            if finished:
+                self.emit(Event("job", job_id, "done"))
         if self.link is not None and hasattr(self.link, "base"):
             self._counter_base = self.link.base
 
