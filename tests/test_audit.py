@@ -143,3 +143,35 @@ def test_export_jsonl_and_csv(chain, tmp_path, capsys):
     # the export itself is audited and the chain still verifies
     assert AuditLog(open_store()).entries(action="export")[-1].details["format"] == "csv"
     assert main(["audit", "verify"]) == 0
+
+
+def test_replaced_key_and_resigned_chain_fail_against_the_recorded_key(chain, sigilo_home, capsys):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from desktop.audit.log import head_message
+    from desktop.audit.signing import key_id, public_hex
+
+    assert main(["audit", "key"]) == 0
+    recorded = capsys.readouterr().out.split(": ")[1].strip()
+    # an attacker edits an entry, recomputes the chain, makes a new key and signs it all again
+    con = sqlite3.connect(chain)
+    rows = con.execute("SELECT seq, time, actor, action, subject, details FROM audit ORDER BY seq").fetchall()
+    forged = Ed25519PrivateKey.generate()
+    prev = "0" * 64
+    con.execute("DELETE FROM audit_heads")
+    for seq, time_, actor, action, subject, details in rows:
+        actor = "nobody" if seq == 2 else actor
+        h = entry_hash(seq, time_, actor, action, subject, details, prev)
+        con.execute("UPDATE audit SET actor=?, prev_hash=?, hash=? WHERE seq=?", (actor, prev, h, seq))
+        con.execute("INSERT INTO audit_heads(seq, hash, key_id, public_key, signature, time) VALUES(?,?,?,?,?,?)",
+                    (seq, h, key_id(forged.public_key()), public_hex(forged.public_key()),
+                     forged.sign(head_message(seq, h)).hex(), time_))
+        prev = h
+    con.commit()
+    con.close()
+    raw = forged.private_bytes_raw().hex()
+    (sigilo_home / "audit-ed25519.key").write_text(raw + "\n")
+    assert main(["audit", "verify"]) == 0  # the station's own files now agree with each other ...
+    capsys.readouterr()
+    assert main(["audit", "verify", "--public-key", recorded]) == 1  # ... but not with the recorded key
+    assert capsys.readouterr().out.count("bad-signature") == 10

@@ -26,9 +26,17 @@ class Problem:
         return f"seq {self.seq}: {self.kind}: {self.message}"
 
 
-def verify_chain(store: Store) -> tuple[int, list[Problem]]:
-    """Return (entries checked, problems). No problems means the chain is intact."""
-    public = load_audit_key(store.home).public_key()
+def verify_chain(store: Store, public_key: bytes | None = None) -> tuple[int, list[Problem]]:
+    """Return (entries checked, problems). No problems means the chain is intact.
+
+    ``public_key`` (32 raw bytes): check the signatures against a key the auditor kept apart
+    (``sigilo audit key``), so replacing the key file and re-signing is found too."""
+    if public_key is not None:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+        public = Ed25519PublicKey.from_public_bytes(public_key)
+    else:
+        public = load_audit_key(store.home).public_key()
     our_id = key_id(public)
     heads_by_seq: dict[int, str] = {}
     seq_by_hash: dict[str, int] = {}

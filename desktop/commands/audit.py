@@ -12,7 +12,12 @@ def register(subparsers) -> None:
     sub = p.add_subparsers(dest="audit_command", metavar="ACTION")
     v = sub.add_parser("verify", help="check the chain; exit 1 if anything was tampered with")
     v.add_argument("--home", type=Path, help="station data folder (default: the user data folder)")
+    v.add_argument("--public-key", metavar="HEX", help="the station's audit public key as recorded by the auditor "
+                   "(`sigilo audit key`); default: the key file beside the store")
     v.set_defaults(handler=_verify)
+    k = sub.add_parser("key", help="show the station's audit public key, for the auditor to keep")
+    k.add_argument("--home", type=Path)
+    k.set_defaults(handler=_key)
     e = sub.add_parser("export", help="write the audit log")
     e.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     e.add_argument("--out", type=Path, help="file to write (default: standard output)")
@@ -26,14 +31,33 @@ def _verify(args) -> int:
     from desktop.audit import verify_chain
     from desktop.store import open_store
 
+    from desktop.errors import SigiloError
+
+    public = None
+    if args.public_key:
+        try:
+            public = bytes.fromhex(args.public_key.strip())
+            if len(public) != 32:
+                raise ValueError
+        except ValueError:
+            raise SigiloError("--public-key must be 64 hex digits", "copy it from `sigilo audit key`") from None
     with open_store(args.home) as store:
-        count, problems = verify_chain(store)
+        count, problems = verify_chain(store, public)
     for problem in problems:
         print(str(problem))
     if problems:
         print(f"audit: {len(problems)} problem(s) in {count} entries", file=sys.stderr)
         return 1
     print(f"audit: {count} entries, chain intact and signed")
+    return 0
+
+
+def _key(args) -> int:
+    from desktop.audit.signing import key_id, load_audit_key, public_hex
+    from desktop.paths import data_dir
+
+    public = load_audit_key(args.home or data_dir()).public_key()
+    print(f"audit key {key_id(public)}: {public_hex(public)}")
     return 0
 
 
