@@ -86,3 +86,30 @@ def test_jobs_command_lists_shows_retries_and_finds(capsys):
     assert main(["jobs", "cancel", job]) == 0
     capsys.readouterr()
     assert main(["jobs", "show", "nope"]) == 1
+
+
+def test_void_needs_a_supervisor_and_is_audited():
+    import pytest as _pytest
+    from argon2 import PasswordHasher
+
+    from desktop.jobs.jobstore import JobStore
+    from desktop.operators import Operators, PermissionDenied
+    from desktop.shipment import Shipment
+
+    store = open_store()
+    ops = Operators(store, hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1))
+    clerk = ops.add("clerk1", "password1", "clerk")
+    ops.add("sup1", "password2", "supervisor")
+    js = JobStore(store)
+    js.create_job("mem://p", "tspl-203", [Shipment.from_dict({"tracking_number": "SGV1"})], "waybill-100x150")
+    row = js.next_labels("mem://p")[0]
+    js.mark_sent(row["id"])
+    js.mark_confirmed(row["id"], "0" * 64, {}, "SG1:X", "mem://p")
+    q = PrintQueue(store, renderer=lambda work: None)
+    with _pytest.raises(PermissionDenied):
+        q.void("SGV1", "wrong phone", actor="clerk1", approval=clerk)
+    approval = ops.approve("void", "sup1", "password2", "SGV1")
+    q.void("SGV1", "wrong phone", actor="clerk1", approval=approval)
+    assert [h["state"] for h in q.history("SGV1")] == ["voided"]
+    entry = AuditLog(store).entries(action="void")[0]
+    assert (entry.actor, entry.details) == ("clerk1", {"reason": "wrong phone", "approved_by": "sup1", "labels": 1})

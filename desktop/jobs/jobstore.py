@@ -105,10 +105,24 @@ class JobStore:
                                                              "approved_by": approved_by, "from": "history"}, conn=c)
         return job_id
 
+    def void(self, tracking_number: str, reason: str, actor: str, approved_by: str) -> None:
+        """Void a printed label (the parcel will not ship under it): kept in history as voided."""
+        from desktop.errors import SigiloError
+
+        if not reason.strip():
+            raise SigiloError("voiding needs a reason", "say why, e.g. 'wrong phone'")
+        with self.store.tx() as c:
+            cur = c.execute("UPDATE labels SET state='voided', error=? WHERE tracking_number=? AND state='confirmed'",
+                            (f"void: {reason}", tracking_number))
+            if cur.rowcount == 0:
+                raise SigiloError(f"no printed label {tracking_number} to void", "check the tracking number")
+            self.audit.append(actor, "void", tracking_number, {"reason": reason, "approved_by": approved_by,
+                                                               "labels": cur.rowcount}, conn=c)
+
     def history(self, search: str = "", limit: int = 200) -> list[dict]:
         """Printed labels, newest first, found by tracking number or order id."""
         sql = ("SELECT tracking_number, state, reprint_reason, masked, face, done_at, job_id FROM labels "
-               "WHERE state IN ('confirmed','failed')")
+               "WHERE state IN ('confirmed','failed','voided')")
         params: list = []
         if search:
             sql += " AND (tracking_number LIKE ? OR json_extract(face, '$.order_id') LIKE ?)"

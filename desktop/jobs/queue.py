@@ -194,6 +194,15 @@ class PrintQueue:
     def history(self, search: str = "", limit: int = 200) -> list[dict]:
         return self.jobs.history(search, limit)
 
+    def void(self, tracking_number: str, reason: str, *, actor: str, approval) -> None:
+        """Void a printed label; ``approval`` is the supervisor from Operators.approve("void", ...)."""
+        from desktop.operators.accounts import PermissionDenied
+
+        if approval is None or not approval.can("void"):
+            raise PermissionDenied("voiding a label needs a supervisor's approval",
+                                   "ask a supervisor to enter their name and password")
+        self.jobs.void(tracking_number, reason, actor, approval.username)
+
     def progress(self, job_id: str) -> JobProgress:
         return self.jobs.progress(job_id)
 

@@ -31,7 +31,7 @@ def purge(store: Store, days: float | None = None, now: float | None = None, act
     days = retention_days(store) if days is None else float(days)
     cutoff = (time.time() if now is None else now) - days * DAY
     with store.tx() as c:
-        labels = c.execute("DELETE FROM labels WHERE state IN ('confirmed','failed','cancelled') AND "
+        labels = c.execute("DELETE FROM labels WHERE state IN ('confirmed','failed','cancelled','voided') AND "
                            "COALESCE(done_at, created_at) < ?", (cutoff,)).rowcount
         jobs = c.execute("DELETE FROM jobs WHERE created_at < ? AND NOT EXISTS "
                          "(SELECT 1 FROM labels WHERE labels.job_id = jobs.id)", (cutoff,)).rowcount
