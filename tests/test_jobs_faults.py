@@ -114,7 +114,7 @@ def test_200_labels_survive_faults_and_kills(tmp_path, sigilo_home):
                 sim.come_back()
             elif kind == "stall":
                 os.kill(sim._socat.pid, signal.SIGSTOP)  # the line stops: status queries time out
-                time.sleep(rng.uniform(1.0, 1.5))
+                time.sleep(rng.uniform(2.0, 2.5))
                 os.kill(sim._socat.pid, signal.SIGCONT)
         out, err = proc.communicate(timeout=max(10, deadline - time.monotonic()))
         assert proc.returncode == 0, err
@@ -143,10 +143,10 @@ def test_200_labels_survive_faults_and_kills(tmp_path, sigilo_home):
     printed = [e.subject for e in audit.entries(action="print")]
     assert set(printed) == batch
     faults = {e.details["state"] for e in audit.entries(action="fault")}
-    assert {"paper_out", "head_open"} <= faults and ("offline" in faults or "timeout" in faults)
+    assert {"paper_out", "head_open", "timeout"} <= faults and faults & {"disconnected", "not found", "offline"}
     count, problems = verify_chain(store)
     assert problems == [] and count > BATCH
-    print(json.dumps({"plan": log, "labels": len(faces), "marked": len(marked)}))
+    print(json.dumps({"plan": log, "labels": len(faces), "marked": len(marked), "faults": sorted(faults)}))
 
 
 def _zpl(work):

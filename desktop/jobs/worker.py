@@ -85,7 +85,7 @@ class PrinterWorker(threading.Thread):
                 except Exception as exc:
                     if not _is_device_error(exc):
                         log.exception("print worker for %s", self.uri)
-                    self._on_fault("offline", _describe(exc), lost=True)
+                    self._on_fault(_fault_state(exc), _describe(exc), lost=True)
             self._drain()
         finally:
             self._close()
@@ -340,6 +340,12 @@ def _is_device_error(exc: Exception) -> bool:
     from printers.errors import PrinterError
 
     return isinstance(exc, (PrinterError, OSError))
+
+
+def _fault_state(exc: Exception) -> str:
+    name = type(exc).__name__
+    return {"TimeoutError": "timeout", "DisconnectedError": "disconnected",
+            "NotFoundError": "not found", "BusyError": "busy", "PermissionDeniedError": "permission"}.get(name, "offline")
 
 
 def _describe(exc: Exception) -> str:
