@@ -113,3 +113,5 @@ def test_void_needs_a_supervisor_and_is_audited():
     assert [h["state"] for h in q.history("SGV1")] == ["voided"]
     entry = AuditLog(store).entries(action="void")[0]
     assert (entry.actor, entry.details) == ("clerk1", {"reason": "wrong phone", "approved_by": "sup1", "labels": 1})
+    with _pytest.raises(PermissionDenied):
+        q.reprint(["SGV1"], "mem://p", "tspl-203", "damaged", approval=clerk)

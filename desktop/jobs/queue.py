@@ -176,11 +176,20 @@ class PrintQueue:
         return job_id
 
     def reprint(self, tracking_numbers: Iterable[str], printer_uri: str, profile: str, reason: str, *,
-                template: str = "waybill-100x150", actor: str | None = None, approved_by: str | None = None) -> str:
+                template: str = "waybill-100x150", actor: str | None = None, approved_by: str | None = None,
+                approval=None) -> str:
         """Reprint printed labels from history (masked view + sealed QR as kept; the plaintext
-        is gone), marked REPRINT with the reason, audited with who approved it."""
+        is gone), marked REPRINT with the reason, audited with who approved it. ``approval``:
+        the supervisor from Operators.approve("reprint", ...)."""
         if not reason or not reason.strip():
             raise JobError("a reprint needs a reason", "say why, e.g. 'damaged'")
+        if approval is not None:
+            if not approval.can("reprint"):
+                from desktop.operators.accounts import PermissionDenied
+
+                raise PermissionDenied(f"{approval.username} ({approval.role}) may not approve a reprint",
+                                       "ask a supervisor to approve")
+            approved_by = approval.username
         job_id = self.jobs.create_history_reprint(list(tracking_numbers), printer_uri, profile, template, reason,
                                                   actor or self.actor, approved_by)
         self._emit(Event("job", job_id, "submitted"))
