@@ -23,8 +23,8 @@ LENGTH_MM = 150.0
 
 
 def _ships(n: int) -> list:
-    from desktop.shipment import Shipment, load_jsonl
     from desktop.paths import sample_shipments_path
+    from desktop.shipment import Shipment, load_jsonl
     from desktop.validation import validate
 
     rows = [validate(r).shipment for r in load_jsonl(sample_shipments_path())]

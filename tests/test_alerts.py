@@ -5,7 +5,6 @@ thresholds from settings; listed by ``sigilo alerts``."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime
 
 from desktop.alerts import Alerts

@@ -11,7 +11,7 @@ import sqlite3
 
 import pytest
 
-from desktop.audit import AuditLog, verify_chain
+from desktop.audit import AuditLog
 from desktop.audit.log import entry_hash
 from desktop.cli import main
 from desktop.store import open_store

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 
 import pytest
+from privacy_scan import assert_no_fragments, tspl_fields
 
 from desktop.audit import AuditLog, verify_chain
 from desktop.jobs import CONFIRMED, PrintQueue
@@ -20,11 +21,9 @@ from desktop.jobs.jobstore import JobStore
 from desktop.jobs.render import compose_renderer
 from desktop.masking import hidden_fragments, mask
 from desktop.seal import Sealer, ensure_demo_keys
-from desktop.shipment import Shipment
 from desktop.store import open_store
 from desktop.validation import validate
 from printers.simulator import SimulatedPrinter
-from privacy_scan import assert_no_fragments, tspl_fields
 
 pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="socat is part of the test environment")
 

@@ -15,7 +15,15 @@ from types import SimpleNamespace
 import pytest
 
 from desktop.audit import AuditLog, verify_chain
-from desktop.jobs import CONFIRMED, FAILED, QUEUED, SENT, LabelWork, PrintQueue, RenderedLabel
+from desktop.jobs import (
+    CONFIRMED,
+    FAILED,
+    QUEUED,
+    SENT,
+    LabelWork,
+    PrintQueue,
+    RenderedLabel,
+)
 from desktop.jobs.jobstore import JobStore
 from desktop.jobs.model import UNKNOWN_FATE_REASON
 from desktop.shipment import Shipment

@@ -11,8 +11,15 @@ from argon2 import PasswordHasher
 
 from desktop.audit import AuditLog, verify_chain
 from desktop.cli import main
-from desktop.operators import (ROLES, BadCredentials, LoginThrottled, Operators, PermissionDenied, Session,
-                               SessionLocked)
+from desktop.operators import (
+    ROLES,
+    BadCredentials,
+    LoginThrottled,
+    Operators,
+    PermissionDenied,
+    Session,
+    SessionLocked,
+)
 from desktop.store import open_store
 
 

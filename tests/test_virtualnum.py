@@ -12,7 +12,13 @@ from desktop.masking.view import MaskedParty, MaskedView
 from desktop.operators import Operators, PermissionDenied
 from desktop.shipment import Shipment
 from desktop.store import open_store
-from desktop.virtualnum import BuiltinProvider, CarrierProvider, ProviderError, VirtualNumbers, with_virtual_phone
+from desktop.virtualnum import (
+    BuiltinProvider,
+    CarrierProvider,
+    ProviderError,
+    VirtualNumbers,
+    with_virtual_phone,
+)
 
 
 class Clock:

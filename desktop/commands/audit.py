@@ -29,9 +29,8 @@ def register(subparsers) -> None:
 
 def _verify(args) -> int:
     from desktop.audit import verify_chain
-    from desktop.store import open_store
-
     from desktop.errors import SigiloError
+    from desktop.store import open_store
 
     public = None
     if args.public_key:

@@ -2,8 +2,18 @@
 each, a per-label state machine (queued -> sent -> confirmed | failed), pause on faults and
 resume from the first unconfirmed label, and marked reprints when a label's fate is unknown."""
 
-from desktop.jobs.model import (CANCELLED, CONFIRMED, FAILED, QUEUED, SENT, Event, JobProgress, LabelProgress,
-                                LabelWork, RenderedLabel)
+from desktop.jobs.model import (
+                                CANCELLED,
+                                CONFIRMED,
+                                FAILED,
+                                QUEUED,
+                                SENT,
+                                Event,
+                                JobProgress,
+                                LabelProgress,
+                                LabelWork,
+                                RenderedLabel,
+)
 from desktop.jobs.queue import JobError, PrintQueue
 
 __all__ = ["PrintQueue", "JobError", "LabelWork", "RenderedLabel", "JobProgress", "LabelProgress", "Event",

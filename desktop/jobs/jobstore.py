@@ -12,8 +12,17 @@ from typing import Iterable
 
 from desktop.audit.log import AuditLog
 from desktop.jobs.matching import address_key, phone_key
-from desktop.jobs.model import (CANCELLED, CONFIRMED, FAILED, QUEUED, SENT, UNKNOWN_FATE_REASON, JobProgress,
-                                LabelProgress, LabelWork)
+from desktop.jobs.model import (
+    CANCELLED,
+    CONFIRMED,
+    FAILED,
+    QUEUED,
+    SENT,
+    UNKNOWN_FATE_REASON,
+    JobProgress,
+    LabelProgress,
+    LabelWork,
+)
 from desktop.shipment import Shipment
 from desktop.store.db import Store
 

@@ -14,7 +14,14 @@ from desktop.errors import SigiloError
 from desktop.jobs.confirm import Link, StatusLink, default_link
 from desktop.jobs.jobstore import JobStore
 from desktop.jobs.locks import PrinterLock
-from desktop.jobs.model import FINAL_STATES, Event, EventCallback, JobProgress, LabelWork, RenderedLabel
+from desktop.jobs.model import (
+    FINAL_STATES,
+    Event,
+    EventCallback,
+    JobProgress,
+    LabelWork,
+    RenderedLabel,
+)
 from desktop.jobs.worker import PrinterWorker
 from desktop.shipment import Shipment
 from desktop.store.db import Store

@@ -20,7 +20,15 @@ from typing import Any, Callable
 
 from desktop.jobs.confirm import Link, Reading
 from desktop.jobs.jobstore import JobStore, bytes_hash, face_of
-from desktop.jobs.model import FAULT, PAUSED, PRINTING, READY, Event, LabelWork, RenderedLabel
+from desktop.jobs.model import (
+    FAULT,
+    PAUSED,
+    PRINTING,
+    READY,
+    Event,
+    LabelWork,
+    RenderedLabel,
+)
 
 log = logging.getLogger(__name__)
 

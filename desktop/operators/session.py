@@ -3,10 +3,14 @@ left alone cannot print or reprint in someone else's name. The clock is injectab
 
 from __future__ import annotations
 
-import time
 from typing import Callable
 
-from desktop.operators.accounts import Operator, Operators, OperatorError, PermissionDenied
+from desktop.operators.accounts import (
+    Operator,
+    OperatorError,
+    Operators,
+    PermissionDenied,
+)
 
 
 class SessionLocked(OperatorError):

@@ -2,9 +2,19 @@
 masked phone. The real number stays encrypted at rest and resolves only for authorized roles,
 audited; extensions expire some days after delivery."""
 
-from desktop.virtualnum.provider import (Binding, BuiltinProvider, CarrierProvider, VirtualNumberProvider,
-                                         ProviderError)
-from desktop.virtualnum.registry import VirtualNumbers, VirtualNumber, VirtualNumberError, with_virtual_phone
+from desktop.virtualnum.provider import (
+                                         Binding,
+                                         BuiltinProvider,
+                                         CarrierProvider,
+                                         ProviderError,
+                                         VirtualNumberProvider,
+)
+from desktop.virtualnum.registry import (
+                                         VirtualNumber,
+                                         VirtualNumberError,
+                                         VirtualNumbers,
+                                         with_virtual_phone,
+)
 
 __all__ = ["Binding", "BuiltinProvider", "CarrierProvider", "VirtualNumberProvider", "ProviderError",
            "VirtualNumbers", "VirtualNumber", "VirtualNumberError", "with_virtual_phone"]
