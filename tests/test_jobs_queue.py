@@ -365,3 +365,12 @@ def test_job_done_event_and_alerts_raised_by_the_queue(printer):
     assert [e.state for e in events if e.kind == "job"] == ["submitted", "done"]
     alerts = [e for e in events if e.kind == "alert"]
     assert [a.subject for a in alerts] == ["bill_swiping"] and "5 labels under 0.05 kg" in alerts[0].reason
+
+
+def test_a_malformed_printer_uri_is_refused_at_submit():
+    from desktop.jobs import JobError
+
+    q = PrintQueue(open_store(), render)
+    with pytest.raises(JobError, match="no scheme"):
+        q.submit("/dev/ttyUSB0", "tspl-203", shipments(1))
+    assert q.store.query("SELECT COUNT(*) FROM labels")[0][0] == 0

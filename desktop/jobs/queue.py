@@ -170,6 +170,7 @@ class PrintQueue:
         items = [s if isinstance(s, Shipment) else Shipment.from_dict(s) for s in shipments]
         if not items:
             raise JobError("nothing to print", "add at least one shipment")
+        _check_uri(printer_uri)
         if reprint_reason is not None and not reprint_reason.strip():
             raise JobError("a reprint needs a reason", "say why, e.g. 'damaged'")
         job_id = self.jobs.create_job(printer_uri, profile, items, template, actor or self.actor,
@@ -190,6 +191,7 @@ class PrintQueue:
         the supervisor from Operators.approve("reprint", ...)."""
         if not reason or not reason.strip():
             raise JobError("a reprint needs a reason", "say why, e.g. 'damaged'")
+        _check_uri(printer_uri)
         if approval is not None:
             if not approval.can("reprint"):
                 from desktop.operators.accounts import PermissionDenied
@@ -306,6 +308,16 @@ class PrintQueue:
                 return progress
             with self._changed:
                 self._changed.wait(0.2 if left is None else min(0.2, left))
+
+
+def _check_uri(uri: str) -> None:
+    """A URI that can never work is refused now, not waited for as an offline printer."""
+    from printers.transports import BadUriError, parse_uri
+
+    try:
+        parse_uri(uri)
+    except BadUriError as exc:
+        raise JobError(exc.message, exc.hint) from None
 
 
 __all__ = ["PrintQueue", "JobError", "FINAL_STATES"]
