@@ -59,7 +59,8 @@ def test_roles_are_data_and_checked(ops):
     officer = ops.add("k", "password3", "key officer")
     auditor = ops.add("a", "password4", "auditor")
     assert clerk.can("print") and not clerk.can("reprint") and not clerk.can("void")
-    assert sup.can("reprint") and sup.can("void") and not sup.can("keys.manage")
+    assert sup.can("reprint") and sup.can("void") and not sup.can("keys.manage") and sup.can("users.manage")
+    assert not clerk.can("users.manage")
     assert officer.can("keys.manage") and not officer.can("print")
     assert auditor.can("audit.verify") and not auditor.can("print")
     with pytest.raises(PermissionDenied):
@@ -150,16 +151,29 @@ def test_session_locks_after_inactivity(ops, clock):
 
 def test_users_command(monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("first-pass\n"))
-    assert main(["users", "add", "maria", "--role", "supervisor", "--password-stdin"]) == 0
+    assert main(["users", "add", "maria", "--role", "supervisor", "--password-stdin"]) == 0  # the first account
+    monkeypatch.setattr("sys.stdin", io.StringIO("clerk-pass\n"))
+    assert main(["users", "add", "joao", "--role", "clerk", "--password-stdin"]) == 1  # now: who is asking?
+    assert "--as NAME" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("first-pass\nclerk-pass\n"))
+    assert main(["users", "add", "joao", "--role", "clerk", "--password-stdin", "--as", "maria"]) == 0
+    # a clerk cannot take over the supervisor's account
+    monkeypatch.setattr("sys.stdin", io.StringIO("clerk-pass\nstolen-pass\n"))
+    assert main(["users", "passwd", "maria", "--password-stdin", "--as", "joao"]) == 1
+    assert "may not manage users" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("first-pass\nsecond-pass\n"))
+    assert main(["users", "passwd", "maria", "--password-stdin", "--as", "maria"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("second-pass\n"))
-    assert main(["users", "passwd", "maria", "--password-stdin"]) == 0
-    assert main(["users", "disable", "maria"]) == 0
+    assert main(["users", "disable", "joao", "--password-stdin", "--as", "maria"]) == 0
     capsys.readouterr()
     assert main(["users", "list"]) == 0
-    assert capsys.readouterr().out.strip() == "maria\tsupervisor\tdisabled"
-    monkeypatch.setattr("sys.stdin", io.StringIO("x\n"))
-    assert main(["users", "add", "bob", "--role", "clerk", "--password-stdin"]) == 1
+    assert capsys.readouterr().out.strip().splitlines() == ["joao\tclerk\tdisabled", "maria\tsupervisor\tactive"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("second-pass\nx\n"))
+    assert main(["users", "add", "bob", "--role", "clerk", "--password-stdin", "--as", "maria"]) == 1
     assert "too short" in capsys.readouterr().err
-    changes = [e.details for e in AuditLog(open_store()).entries(action="user")]
-    assert changes == [{"change": "add", "role": "supervisor"}, {"change": "password"}, {"change": "disable"}]
-    assert "second-pass" not in json.dumps(changes)
+    changes = [(e.actor, e.subject, e.details) for e in AuditLog(open_store()).entries(action="user")]
+    assert changes == [("cli", "maria", {"change": "add", "role": "supervisor"}),
+                       ("maria", "joao", {"change": "add", "role": "clerk"}),
+                       ("maria", "maria", {"change": "password"}),
+                       ("maria", "joao", {"change": "disable"})]
+    assert "second-pass" not in json.dumps(changes) and "stolen-pass" not in json.dumps(changes)

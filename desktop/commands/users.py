@@ -1,5 +1,9 @@
 """``sigilo users add|list|passwd|disable``: local operator accounts. Passwords are asked
-for on the terminal, or read from standard input with --password-stdin (for scripts)."""
+for on the terminal, or read from standard input with --password-stdin (for scripts).
+
+Once any account exists, changes need ``--as NAME``: an operator allowed to manage users
+(roles.json: ``users.manage``) who gives their password first - otherwise a clerk could reset a
+supervisor's password and approve their own reprints. The first account needs no one."""
 
 from __future__ import annotations
 
@@ -26,16 +30,44 @@ def register(subparsers) -> None:
     dis = sub.add_parser("disable", help="disable an account")
     dis.add_argument("name")
     dis.add_argument("--enable", action="store_true", help="enable it again instead")
-    dis.add_argument("--home", type=Path)
-    dis.add_argument("--actor", default="cli")
+    _common(dis)
     dis.set_defaults(handler=_disable)
     p.set_defaults(handler=lambda args: (p.print_help(), 2)[1])
 
 
 def _common(parser) -> None:
-    parser.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    parser.add_argument("--actor", default="cli", help="who makes the change (recorded in the audit)")
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="read passwords from standard input, one a line (with --as: that operator's first)")
+    parser.add_argument("--as", dest="as_user", metavar="NAME", help="the operator making the change")
+    parser.add_argument("--actor", default=None, help=argparse_suppress())
     parser.add_argument("--home", type=Path)
+
+
+def argparse_suppress():
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+def _authorize(args, ops) -> str:
+    """The acting operator's name after checking their password and right to manage users;
+    "cli" while no account exists yet."""
+    from desktop.operators import OperatorError, PermissionDenied
+
+    if not ops.list():
+        return args.as_user or "cli"
+    if not args.as_user:
+        raise OperatorError("changing accounts needs an operator who may manage users",
+                            "add --as NAME (a supervisor or key officer); you will be asked for that password")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass(f"password of {args.as_user}: ")
+    operator = ops.authenticate(args.as_user, password, purpose="manage users")
+    if not operator.can("users.manage"):
+        raise PermissionDenied(f"{operator.username} ({operator.role}) may not manage users",
+                               "ask a supervisor or the key officer")
+    return operator.username
 
 
 def _password(args) -> str:
@@ -58,7 +90,8 @@ def _operators(home):
 
 def _add(args) -> int:
     ops = _operators(args.home)
-    op = ops.add(args.name, _password(args), args.role, actor=args.actor)
+    actor = _authorize(args, ops)
+    op = ops.add(args.name, _password(args), args.role, actor=actor)
     print(f"users: added {op.username} ({op.role})")
     return 0
 
@@ -77,13 +110,15 @@ def _list(args) -> int:
 
 def _passwd(args) -> int:
     ops = _operators(args.home)
-    ops.set_password(args.name, _password(args), actor=args.actor)
+    actor = _authorize(args, ops)
+    ops.set_password(args.name, _password(args), actor=actor)
     print(f"users: password of {args.name} changed")
     return 0
 
 
 def _disable(args) -> int:
     ops = _operators(args.home)
-    ops.set_disabled(args.name, not args.enable, actor=args.actor)
+    actor = _authorize(args, ops)
+    ops.set_disabled(args.name, not args.enable, actor=actor)
     print(f"users: {args.name} {'enabled' if args.enable else 'disabled'}")
     return 0
