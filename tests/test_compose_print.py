@@ -172,3 +172,25 @@ def test_a_template_wider_than_the_printer_is_refused_before_printing(mixed_file
     status, out, err = run(["print", str(mixed_file), "--printer", "mem://compose-print-5", "--keys", str(keys),
                             "--profile", "escpos-80", "--template", "waybill-72x130"], capsys)
     assert status == 1 and "Printed 4 label(s)" in out
+
+
+@pytest.mark.timeout(60)  # the print queue waits out a missing printer; a typo must not be waited for
+@pytest.mark.parametrize("uri, said", [
+    ("/dev/ttyUSB0", "serial:///dev/ttyUSB0"),
+    ("bogus://printer", "unknown scheme 'bogus'"),
+    ("file:///no/such/folder/out.tspl", "/no/such/folder"),
+])
+def test_a_printer_uri_that_can_never_work_is_refused_before_queueing(mixed_file, keys, capsys, uri, said):
+    status, out, err = run(["print", str(mixed_file), "--printer", uri, "--keys", str(keys)], capsys)
+    assert status != 0 and said in err and "fix:" in err
+    assert "waiting" not in err and "Printed" not in out
+
+
+def test_png_holds_one_label_and_sheet_needs_pdf(mixed_file, keys, tmp_path, capsys):
+    out_png = tmp_path / "label.png"
+    status, out, err = run(["print", str(mixed_file), "--printer", f"file://{out_png}", "--format", "png",
+                            "--keys", str(keys)], capsys)
+    assert status != 0 and "--format pdf" in err and not out_png.exists()
+    status, out, err = run(["print", str(mixed_file), "--printer", f"file://{out_png}", "--sheet", "A4",
+                            "--keys", str(keys)], capsys)
+    assert status == 2 and "--format pdf" in err

@@ -69,6 +69,26 @@ class _TransportFile:
         pass
 
 
+def check_printer_uri(uri: str) -> None:
+    """Refuse a printer URI that can never work before anything is queued: the print queue
+    waits out a printer that is off or out of paper, and would wait for ever for a typo."""
+    from desktop.compose.outputs import as_output_error
+    from printers.errors import PrinterError
+    from printers.transports import parse_uri
+
+    try:
+        parsed = parse_uri(uri)
+    except PrinterError as exc:
+        raise as_output_error(exc) from exc
+    if parsed.scheme == "file":
+        folder = Path(parsed.target).parent
+        if not folder.is_dir():
+            from desktop.compose.errors import ComposeError
+
+            raise ComposeError(f"the folder {folder} of {uri} does not exist",
+                               "create it first, or give a file:// path in an existing folder")
+
+
 def _sealer(args):
     from desktop.keys.passphrase import from_environment
     from desktop.paths import data_dir
@@ -100,6 +120,10 @@ def run(args) -> int:
     if args.copies < 1:
         print("sigilo print: --copies must be 1 or more", file=sys.stderr)
         return 2
+    if args.sheet and args.format != "pdf":
+        print("sigilo print: --sheet lays labels out on a PDF page; add --format pdf", file=sys.stderr)
+        return 2
+    check_printer_uri(args.printer)
     template = args.template or DEFAULT_TEMPLATE
     load_template(template)
     profile = None
@@ -118,6 +142,13 @@ def run(args) -> int:
     good, bad = validate_rows(read_rows(args.file))
     for problem in bad:
         print(f"sigilo print: skipped {problem.describe()}", file=sys.stderr)
+    if args.format == "png" and (len(good) > 1 or args.copies > 1):
+        from desktop.compose.errors import ComposeError as _ComposeError
+
+        raise _ComposeError(
+            f"a PNG holds one label, but {args.file} has {len(good)} shipment(s) x {args.copies} cop"
+            f"{'y' if args.copies == 1 else 'ies'}",
+            "use --format pdf for several labels in one file, or `sigilo demo --out DIR` for a PNG per shipment")
     sealer = _sealer(args) if good else None
     skipped = len(bad)
     composed = 0
