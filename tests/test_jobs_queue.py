@@ -182,7 +182,7 @@ def test_printer_reporting_only_busy_or_idle_still_prints_everything_once(printe
 
 def test_pipelining_keeps_labels_in_the_printer_buffer(printer):
     """While one label prints the next is already in the printer (window 2)."""
-    printer.print_time = 0.03
+    printer.print_time = 0.1  # long against any scheduling delay of the worker
     store = open_store()
     seen = []
     orig = printer.receive
@@ -193,9 +193,9 @@ def test_pipelining_keeps_labels_in_the_printer_buffer(printer):
 
     printer.receive = spy
     with make_queue(store, printer, window=2) as q:
-        q.wait(q.submit("mem://a", "tspl-203", shipments(8)), timeout=30)
+        q.wait(q.submit("mem://a", "tspl-203", shipments(6)), timeout=30)
     assert max(seen) == 2  # never more than the window ...
-    assert seen.count(2) >= 5  # ... and usually a label queued behind the one printing
+    assert seen.count(2) >= 3  # ... and a label queued behind the one printing
 
 
 def test_paper_out_pauses_with_reason_then_resumes_once(printer):
