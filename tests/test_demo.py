@@ -109,3 +109,34 @@ def test_demo_with_given_keys_seals_with_them(tmp_path, sample_shipments, capsys
     qr_text = zpl.split("^FDMA,", 1)[1].split("^FS", 1)[0]
     opened = Scanner.from_keys_dir(keys).open(qr_text, barcode=sample_shipments[3]["tracking_number"])
     assert opened.shipment.to_dict() == require_valid(sample_shipments[3]).to_dict()
+
+
+def test_demo_with_a_real_encrypted_station_key(tmp_path, sample_shipments, capsys):
+    """A station trying the demo on its own keys: the passphrase comes from --passphrase-file,
+    and the scan hint does not point at the station's keys, which cannot open labels."""
+    secret = tmp_path / "pass.txt"
+    secret.write_text("correct horse\n", encoding="utf-8")
+    officer, station = tmp_path / "officer", tmp_path / "station"
+    pw = ["--passphrase-file", str(secret)]
+    assert main(["keys", "create-fleet", "--region", "cn", "--dir", str(officer), *pw]) == 0
+    assert main(["keys", "create-station", "--station-id", "HZ-7", "--name", "t", "--region", "cn",
+                 "--dir", str(station), *pw]) == 0
+    assert main(["keys", "import-fleet", str(officer / "fleet" / "cn-1.pub"), "--dir", str(station)]) == 0
+    capsys.readouterr()
+    samples = tmp_path / "two.jsonl"
+    samples.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in sample_shipments[:2]), encoding="utf-8")
+    out = tmp_path / "labels"
+    assert main(["demo", "--out", str(out), "--keys", str(station), "--samples", str(samples)]) == 22
+    assert "passphrase" in capsys.readouterr().err
+    assert main(["demo", "--out", str(out), "--keys", str(station), "--samples", str(samples), *pw]) == 0
+    stdout = capsys.readouterr().out
+    assert f"--keys {station} " not in stdout and "SCANNER_KEYS_DIR" in stdout
+    assert (out / f"{sample_shipments[1]['tracking_number']}.escpos").is_file()
+
+
+def test_demo_into_a_folder_that_cannot_be_made_is_a_clear_error(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    assert main(["demo", "--out", str(blocker / "labels")]) == 1
+    err = capsys.readouterr().err
+    assert "cannot create the output folder" in err and "fix:" in err and "Traceback" not in err

@@ -22,6 +22,8 @@ def register(subparsers) -> None:
     p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: ./out)")
     p.add_argument("--keys", type=Path, default=None,
                    help="a keys directory with a station key; default: create demo keys in OUT/keys")
+    p.add_argument("--passphrase-file", type=Path, default=None,
+                   help="passphrase of the station key given with --keys (else SIGILO_PASSPHRASE)")
     p.add_argument("--template", default=None, help="label template (default: waybill-100x150)")
     p.add_argument("--samples", type=Path, default=None, help=argparse_suppress())
     p.set_defaults(handler=run)
@@ -42,7 +44,13 @@ def run(args) -> int:
 
     started = time.perf_counter()
     out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from desktop.compose.errors import ComposeError
+
+        raise ComposeError(f"cannot create the output folder {out}: {exc.strerror or exc}",
+                           "give --out a folder you can write to") from None
     template = args.template or DEFAULT_TEMPLATE
     load_template(template)  # an unknown name fails before any key is made
     keys = args.keys
@@ -51,7 +59,7 @@ def run(args) -> int:
         ensure_demo_keys(keys)
     from desktop.keys.passphrase import from_environment
 
-    sealer = Sealer.from_keys_dir(keys, from_environment(None) if args.keys is not None else None)
+    sealer = Sealer.from_keys_dir(keys, from_environment(args.passphrase_file) if args.keys is not None else None)
     profiles = {lang: load_printer_profile(name) for lang, name in DEFAULT_PROFILES.items()}
 
     good, bad = validate_rows(read_rows(args.samples or sample_shipments_path()))
@@ -72,7 +80,13 @@ def run(args) -> int:
             if fmt in narrow:
                 this = compose_label(shipment, narrow[fmt], sealer=sealer, masked=label.masked, qr_text=label.qr_text)
             data = render_label(this, fmt, profiles.get(fmt))
-            stem.with_suffix(f".{fmt}").write_bytes(data)
+            try:
+                stem.with_suffix(f".{fmt}").write_bytes(data)
+            except OSError as exc:
+                from desktop.compose.errors import ComposeError
+
+                raise ComposeError(f"cannot write {stem.with_suffix(f'.{fmt}')}: {exc.strerror or exc}",
+                                   "give --out a folder you can write to, with room on its disk") from None
         written.append(shipment.tracking_number)
     elapsed = time.perf_counter() - started
     print(f"Wrote {len(written)} labels x 5 outputs (.png .pdf .zpl .tspl .escpos) to {out.resolve()} "
@@ -80,7 +94,11 @@ def run(args) -> int:
     for lang, name in narrow.items():
         print(f"  .{lang}: {profiles[lang].name} prints {profiles[lang].print_width_mm:g} mm wide, so it uses {name}.")
     if written:
-        print(f"Scan one back:  sigilo scan --keys {keys} --image {out / written[0]}.png")
+        # a station's own keys cannot open labels (it holds no fleet private key): say whose can
+        scanner_keys = keys if any((Path(keys) / "fleet").glob("*.key")) else "SCANNER_KEYS_DIR"
+        print(f"Scan one back:  sigilo scan --keys {scanner_keys} --image {out / written[0]}.png")
+        if scanner_keys != keys:
+            print(f"  ({keys} holds no fleet private key: scan with an authorized scanner's keys directory)")
     if args.keys is None:
         print(f"The keys in {keys} are DEMO ONLY (unencrypted): never use them for real labels.")
     return 0 if not bad else 1
