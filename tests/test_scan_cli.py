@@ -231,3 +231,24 @@ def test_key_changes_are_audited(capsys, tmp_path, monkeypatch):
     with open_store() as store:
         entries = [e for e in AuditLog(store).entries() if e.action == "key"]
     assert [(e.subject, e.details["op"]) for e in entries] == [("cn-1", "create-fleet")]
+
+
+def test_a_mistyped_image_path_is_a_usage_error(capsys, demo):
+    code, _, err = scan(capsys, "--keys", demo, "--image", "no-such-label.png")
+    assert code == 2 and "no-such-label.png" in err and "fix:" in err
+
+
+def test_help_lists_every_refusal_exit_status(capsys):
+    import desktop.seal.errors as seal_errors
+    from desktop.keys import errors as key_errors
+
+    with pytest.raises(SystemExit):
+        main(["scan", "--help"])
+    text = capsys.readouterr().out
+    assert "SG1:" in text and "sigilo scan --keys" in text
+    classes = [c for m in (seal_errors, key_errors) for c in vars(m).values()
+               if isinstance(c, type) and issubclass(c, Exception) and getattr(c, "exit_code", 1) > 10]
+    codes = {c.exit_code for c in classes} - {19, 20}  # sealing failed; the OS keyring (keys remember-passphrase)
+    assert codes >= {11, 12, 13, 14, 15, 16, 17, 18, 21, 22, 23, 24, 25}
+    for code in codes:
+        assert f" {code} " in text, code

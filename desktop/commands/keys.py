@@ -210,7 +210,7 @@ def _import_trust(args) -> int:
     trust = manage.import_trust(kd, args.file, args.authority)
     _audit("import-trust", f"serial {trust.serial}", authority_key_id=trust.authority_key_id,
            stations=len(trust.stations), revoked=len(trust.revoked))
-    print(f"trust list serial {trust.serial} installed: {len(trust.stations)} stations, {len(trust.revoked)} revoked")
+    print(f"trust list serial {trust.serial} installed: {_stations(len(trust.stations))}, {len(trust.revoked)} revoked")
     return 0
 
 
@@ -239,7 +239,7 @@ def _list(args) -> int:
     if info["trust"]:
         t = info["trust"]
         print(f"  trust list serial {t['serial']} ({_when(t['issued_at'])}): "
-              f"{len(t['stations'])} stations, {len(t['revoked'])} revoked")
+              f"{_stations(len(t['stations']))}, {len(t['revoked'])} revoked")
     if not (info["fleet"] or info["station"] or info["authority"]):
         print("  (empty)")
     return 0
@@ -265,3 +265,7 @@ def _demo(args) -> int:
     ensure_demo_keys(path)
     print(f"DEMO-ONLY keys (unencrypted) at {path}; never use them for real labels")
     return 0
+
+
+def _stations(n: int) -> str:
+    return f"{n} station" + ("" if n == 1 else "s")

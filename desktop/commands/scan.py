@@ -13,9 +13,28 @@ import sys
 import time
 from pathlib import Path
 
+from desktop.errors import SigiloError
+
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("scan", help="open a sealed QR code with this scanner's keys")
+    import argparse
+
+    p = subparsers.add_parser(
+        "scan", help="open a sealed QR code with this scanner's keys",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Open a label's sealed QR code (SG1:...) with this scanner's fleet keys and trust list,\n"
+                    "and show the full shipment and the station that sealed it.",
+        epilog="exit status:\n"
+               "  0 opened            11 malformed, or no QR   12 wrong fleet key (region/epoch)\n"
+               "  13 unknown station  14 revoked station       15 bad signature\n"
+               "  16 tampered         17 expired               18 tracking number differs from the barcode\n"
+               "  2 usage error (e.g. the --image file does not exist)\n"
+               "  21 key material missing  22 passphrase needed  23 wrong passphrase\n"
+               "  24 damaged key file      25 invalid or older trust list\n"
+               "examples:\n"
+               "  sigilo scan --keys scanner --image label.png\n"
+               "  sigilo scan --keys scanner --text 'SG1:...' --barcode SG7700000000 --json",
+    )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--text", help="the QR text (SG1:...); case does not matter. Default: read a line from stdin")
     src.add_argument("--image", type=Path, help="a photo or scan of the label (PNG/JPEG)")
@@ -33,6 +52,12 @@ def argparse_suppress():
     return argparse.SUPPRESS
 
 
+class ImageNotFound(SigiloError):
+    """A mistyped path is a usage error, not a damaged label."""
+
+    exit_code = 2
+
+
 def read_image(path: Path) -> tuple[str, str | None]:
     """(seal text, Code128 value or None) found in an image."""
     import zxingcpp
@@ -40,6 +65,8 @@ def read_image(path: Path) -> tuple[str, str | None]:
 
     from desktop.seal.errors import MalformedSeal
 
+    if not Path(path).is_file():
+        raise ImageNotFound(f"there is no image file {path}", "give the path of a PNG or JPEG photo or scan of the label")
     try:
         image = Image.open(path)
         image.load()
