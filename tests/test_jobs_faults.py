@@ -202,3 +202,31 @@ def test_zpl_counter_and_escpos_process_ids_confirm_label_by_label(tmp_path, lan
     plain = [t for t, marked in faces if not marked]
     assert len(plain) == len(set(plain))
     assert verify_chain(store)[1] == []
+
+
+def test_zpl_label_with_copies_is_confirmed_after_its_last_copy(tmp_path):
+    """A label printed twice (^PQ2) advances the odometer by two: it is confirmed only once both
+    copies are out, never a label early."""
+    from desktop.jobs import PrintQueue, RenderedLabel
+
+    sim = SimulatedPrinter("zpl", baud=921600, seconds_per_label=0.02, pty=tmp_path / "printer").start()
+    store = open_store()
+    seen = []
+
+    def render(work):
+        data = f"^XA^FO20,20^A0N,30,30^FD{work.shipment.tracking_number}^FS^PQ2^XZ".encode()
+        return RenderedLabel(data, {"recipient": {}}, "SG1:TEST", copies=2)
+
+    def on_event(event):
+        if event.kind == "label" and event.state == "confirmed":
+            seen.append(sim.printed_count)
+
+    try:
+        with PrintQueue(store, render, window=2, poll_interval=0.005) as q:
+            q.on_event(on_event)
+            progress = q.wait(q.submit(sim.uri, "zpl-203", [{"tracking_number": f"SGQ{i}"} for i in range(8)]),
+                              timeout=60)
+    finally:
+        sim.stop()
+    assert progress.count("confirmed") == 8 and sim.printed_count == 16
+    assert all(printed >= 2 * (n + 1) for n, printed in enumerate(seen)), seen

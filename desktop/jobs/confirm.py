@@ -14,6 +14,7 @@ while: a long label in front of the query on a slow line delays the answer.
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -63,6 +64,9 @@ class Link:
     def sent(self, data: bytes) -> None:
         self.unpolled_bytes += len(data)
 
+    def committed(self, copies: int) -> None:
+        """A whole label (``copies`` physical labels) is now in the printer."""
+
     def _wait(self) -> float:
         """The answer queues behind what we just sent: allow its time on the wire."""
         wire = getattr(self.transport, "wire_seconds", None)
@@ -108,6 +112,10 @@ class ZplLink(StatusLink):
 
         super().__init__(transport, lambda t, to: query_status(t, "zpl", to), timeout)
         self.base: int | None = None
+        self.copies: deque[int] = deque()  # physical labels each label in flight makes, oldest first
+
+    def committed(self, copies: int) -> None:
+        self.copies.append(max(1, copies))
 
     @property
     def counts_exactly(self) -> bool:  # type: ignore[override]
@@ -125,12 +133,16 @@ class ZplLink(StatusLink):
         if self.base is None:
             if reading.kind == "ready":
                 self.base = self.printed_count()
+                for _ in range(min(reading.confirmed, len(self.copies))):
+                    self.copies.popleft()
             return reading
         count = self.printed_count()
         if count is None:
             return Reading("silent", "no answer to the label counter")
-        done = max(0, min(in_flight, count - self.base))
-        self.base += done
+        done = 0
+        while self.copies and done < in_flight and count - self.base >= self.copies[0]:
+            self.base += self.copies.popleft()
+            done += 1
         return Reading(reading.kind, reading.reason, done)
 
 

@@ -38,6 +38,7 @@ class RenderedLabel:
     data: bytes  # the printer-language bytes to send
     masked: dict  # MaskedView.to_dict(): what the label face shows, kept after printing
     qr_text: str = ""  # the sealed QR text, kept after printing
+    copies: int = 1  # physical labels these bytes print (a label counter advances by this much)
 
 
 class Renderer(Protocol):

@@ -39,6 +39,6 @@ def compose_renderer(sealer: Any, *, virtual_numbers: Any = None, copies: int = 
             for warning in label.warnings:
                 warn(work, warning)
         data = render_label(label, profile.language, profile, copies)
-        return RenderedLabel(data, label.masked.to_dict(), label.qr_text)
+        return RenderedLabel(data, label.masked.to_dict(), label.qr_text, copies)
 
     return render

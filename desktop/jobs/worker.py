@@ -121,6 +121,7 @@ class PrinterWorker(threading.Thread):
         self.link = self.make_link(self.transport, self.profile or self._peek_profile())
         if self._counter_base is not None and hasattr(self.link, "base"):
             self.link.base = self._counter_base  # the printer's counter survives a reconnect
+            self.link.copies.extend(item[3].copies for item in self.in_flight)
         self.link.start()
 
     @property
@@ -204,6 +205,7 @@ class PrinterWorker(threading.Thread):
         self.transport.write(rendered.data)
         self.transport.drain()
         self.link.sent(rendered.data)
+        self.link.committed(rendered.copies)
         if self.write_only or not getattr(self.transport, "can_read", False):
             self._confirm(1)  # a spooler or a file: handing the bytes over is all anyone can know
 
@@ -236,6 +238,7 @@ class PrinterWorker(threading.Thread):
         self.transport.write(commit)
         self.transport.drain()
         self.link.sent(commit)
+        self.link.committed(entry[3].copies)
 
     def _poll(self) -> None:
         if not self.in_flight or self.write_only or not getattr(self.transport, "can_read", False):
