@@ -20,7 +20,7 @@ from desktop.compose.sortcode import sort_code
 from desktop.masking.view import MaskedParty, MaskedView
 from desktop.shipment import Shipment
 from printers.qr import qr_matrix
-from printers.scene import Barcode128, QRCode, Text, dots_to_mm
+from printers.scene import Barcode128, Box, Line, QRCode, Text, dots_to_mm
 from printers.textlayout import layout
 
 TEMPLATES = ["waybill-100x150", "waybill-100x180", "waybill-4x6", "waybill-76x130", "waybill-72x130"]
@@ -126,6 +126,46 @@ def test_text_boxes_do_not_overlap(samples, template):
         for b in boxes[i + 1:]:
             overlap = min(a[3], b[3]) - max(a[1], b[1]) > 0.05 and min(a[4], b[4]) - max(a[2], b[2]) > 0.05
             assert not overlap, (template, a[0], b[0])
+
+
+def _meets(a, b) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > 0.05 and min(a[3], b[3]) - max(a[1], b[1]) > 0.05
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+@pytest.mark.parametrize("dpi", [203, 300])
+@pytest.mark.parametrize("seal_len", [380, 1300])  # the standard and the large-QR layout
+def test_nothing_is_drawn_in_the_qr_quiet_zone(samples, template, dpi, seal_len):
+    """A rule, a box edge or text inside the QR's quiet zone makes it unreadable to many
+    scanners: every layout keeps the zone clear at every dpi, and no two text boxes overlap."""
+    try:
+        scene = compose(samples[0], template, seal_len=seal_len, dpi=dpi, reprint="damaged").scene
+    except QrTooLargeError:
+        assert seal_len > 380 and template in ("waybill-76x130", "waybill-72x130")
+        return
+    qr = next(el for el in scene.elements if isinstance(el, QRCode))
+    x, y, w, h = qr.bounds_at(dpi)
+    zone = (x, y, x + w, y + h)
+    drawn = []
+    for el in scene.elements:
+        if isinstance(el, (Text, Barcode128)):
+            drawn.append((getattr(el, "name", "") or "barcode", (el.x, el.y, el.x + el.w, el.y + el.h)))
+        elif isinstance(el, Line):
+            t = el.thickness / 2
+            drawn.append(("rule", (min(el.x1, el.x2) - t, min(el.y1, el.y2) - t, max(el.x1, el.x2) + t,
+                                   max(el.y1, el.y2) + t)))
+        elif isinstance(el, Box):
+            t = el.thickness
+            edges = ([(el.x, el.y, el.x + el.w, el.y + el.h)] if el.fill else
+                     [(el.x, el.y, el.x + el.w, el.y + t), (el.x, el.y + el.h - t, el.x + el.w, el.y + el.h),
+                      (el.x, el.y, el.x + t, el.y + el.h), (el.x + el.w - t, el.y, el.x + el.w, el.y + el.h)])
+            drawn += [("box", edge) for edge in edges]
+    for name, bounds in drawn:
+        assert not _meets(bounds, zone), (template, dpi, name)
+    texts = [(el.name, (el.x, el.y, el.x + el.w, el.y + el.h)) for el in _texts(scene)]
+    for i, (name, a) in enumerate(texts):
+        for other, b in texts[i + 1:]:
+            assert not _meets(a, b), (template, dpi, name, other)
 
 
 def test_long_address_wraps_and_shrinks_but_stays_whole(samples):
