@@ -363,3 +363,22 @@ def test_without_a_keyring_service_remembering_says_what_to_do(world_copy, pwfil
         assert "--passphrase-file or SIGILO_PASSPHRASE" in capsys.readouterr().err
     finally:
         keyring.set_keyring(previous)
+
+
+def test_every_keys_action_and_argument_explains_itself():
+    """`sigilo keys ACTION --help` is the key officer's first reference: each action says what it
+    does and each argument has a help text."""
+    import argparse
+
+    from desktop.cli import build_parser
+
+    parser = build_parser()
+    keys = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices["keys"]
+    actions = next(a for a in keys._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert {"create-fleet", "rotate-fleet", "create-station", "add-station", "revoke-station", "import-fleet",
+            "import-trust", "list-stations"} <= set(actions)
+    for name, sub in actions.items():
+        assert sub.description, name
+        for arg in sub._actions:
+            if not isinstance(arg, argparse._HelpAction):
+                assert arg.help, (name, arg.dest)

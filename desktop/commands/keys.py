@@ -21,11 +21,15 @@ def _default_dir() -> Path:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("keys", help="create, import, rotate and revoke seal keys")
+    p = subparsers.add_parser(
+        "keys", help="create, import, rotate and revoke seal keys",
+        description="Keys behind the sealed QR. Key officer: init-authority, create-fleet, add-station, "
+                    "revoke-station. Print station: create-station, import-fleet FILE.pub. Scanner: "
+                    "import-fleet FILE.key, import-trust. Walk-through: docs/keys.md.")
     sub = p.add_subparsers(dest="keys_command", metavar="ACTION")
 
     def action(name: str, help_: str, handler, passphrase: bool = True):
-        a = sub.add_parser(name, help=help_)
+        a = sub.add_parser(name, help=help_, description=help_[:1].upper() + help_[1:] + ".")
         a.add_argument("--dir", type=Path, default=None, help="keys directory (default: the user data folder's keys/)")
         if passphrase:
             a.add_argument("--passphrase-file", type=Path, help="read the passphrase from this file "
@@ -35,30 +39,30 @@ def register(subparsers) -> None:
 
     a = action("create-fleet", "create a scanner-fleet key pair for a region (next epoch unless --epoch)", _create_fleet)
     a.add_argument("--region", required=True, help="e.g. cn, br, intl")
-    a.add_argument("--epoch", type=int)
+    a.add_argument("--epoch", type=int, help="epoch number (default: one after the newest of the region)")
     a = action("rotate-fleet", "start a new epoch for a region's fleet key (scanners keep the old ones)", _create_fleet)
-    a.add_argument("--region", required=True)
+    a.add_argument("--region", required=True, help="e.g. cn, br, intl")
     a.set_defaults(epoch=None)
     a = action("create-station", "create this print station's signing key", _create_station)
-    a.add_argument("--station-id", required=True)
-    a.add_argument("--name", required=True)
+    a.add_argument("--station-id", required=True, help="the station's id, e.g. HZ-0001 (shown by every scan)")
+    a.add_argument("--name", required=True, help="a readable name, e.g. the shop or branch (shown by every scan)")
     a.add_argument("--region", required=True, help="the fleet region this station seals to")
     a.add_argument("--validity-days", type=int, default=180, help="how long its seals stay valid (default 180)")
     action("init-authority", "create the fleet authority key and an empty signed trust list", _init_authority)
     a = action("add-station", "trust a station: add its station.pub to the signed trust list", _add_station)
-    a.add_argument("station_pub", type=Path)
+    a.add_argument("station_pub", type=Path, help="the station.pub the station sent")
     a = action("revoke-station", "remove a station from the trust list and record it as revoked", _revoke_station)
-    a.add_argument("station_id")
-    a.add_argument("--reason", default="")
+    a.add_argument("station_id", help="the station id (sigilo keys list-stations shows them)")
+    a.add_argument("--reason", default="", help="why, shown to scanners that refuse its labels")
     a.add_argument("--key-id", help="revoke only this key of the station (after it replaced its key)")
     a = action("import-fleet", "import fleet keys: .pub for a print station, .key (stays encrypted) for a scanner",
                _import_fleet, passphrase=False)
-    a.add_argument("files", type=Path, nargs="+")
+    a.add_argument("files", type=Path, nargs="+", help="fleet/<region>-<epoch>.pub or .key files from the key officer")
     a = action("import-trust", "install a trust list after checking its signature", _import_trust, passphrase=False)
-    a.add_argument("file", type=Path)
+    a.add_argument("file", type=Path, help="the trust.json from the key officer")
     a.add_argument("--authority", type=Path, help="authority.pub to trust (first import only)")
     a = action("list", "show the keys in a directory (public facts only)", _list, passphrase=False)
-    a.add_argument("--json", action="store_true")
+    a.add_argument("--json", action="store_true", help="as JSON")
     action("list-stations", "show the trusted and revoked stations", _list_stations, passphrase=False)
     action("remember-passphrase", "store the keys' passphrase in the OS keyring (after checking it)", _remember)
     action("forget-passphrase", "remove it from the OS keyring", _forget, passphrase=False)
