@@ -1,5 +1,5 @@
-"""Fault injection end to end: a 200-label batch printed by a queue running in its own process
-to the simulated TSPL printer over a socat pty pair, while paper runs out, the head opens, the
+"""Fault injection end to end: a 200-label batch (TSPL; 100 for ZPL) printed by a queue running
+in its own process to the simulated printer over a socat pty pair, while paper runs out, the head opens, the
 printer is unplugged (its pty closed and made again), the line stalls (socat stopped: status
 queries time out) and the printing process is killed with SIGKILL at seeded random points and
 restarted. Afterwards the labels the printer printed are exactly the batch; no label printed
@@ -27,23 +27,27 @@ from printers.simulator import SimulatedPrinter
 pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="socat is part of the test environment")
 
 ROOT = Path(__file__).resolve().parent.parent
-BATCH = 200
-
 RUNNER = r"""
 import json, sys, time
 from desktop.jobs import PrintQueue, RenderedLabel
 from desktop.store import open_store
 
-uri, batch = sys.argv[1], int(sys.argv[2])
+uri, batch, language = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
 def render(work):
-    # a TSPL label whose face carries the tracking number and, for a reprint, the mark
-    lines = ["SIZE 100 mm,150 mm", "GAP 2 mm,0 mm", "CLS",
-             'TEXT 20,20,"3",0,1,1,"%s"' % work.shipment.tracking_number]
-    if work.reprint:
-        lines.append('TEXT 20,80,"3",0,1,1,"REPRINT"')
-    lines.append("PRINT 1,1")
-    data = ("\r\n".join(lines) + "\r\n").encode()
+    # a label whose face carries the tracking number and, for a reprint, the mark
+    if language == "zpl":
+        data = "^XA^FO20,20^A0N,30,30^FD%s^FS" % work.shipment.tracking_number
+        if work.reprint:
+            data += "^FO20,80^A0N,30,30^FDREPRINT^FS"
+        data = (data + "^XZ").encode()
+    else:
+        lines = ["SIZE 100 mm,150 mm", "GAP 2 mm,0 mm", "CLS",
+                 'TEXT 20,20,"3",0,1,1,"%s"' % work.shipment.tracking_number]
+        if work.reprint:
+            lines.append('TEXT 20,80,"3",0,1,1,"REPRINT"')
+        lines.append("PRINT 1,1")
+        data = ("\r\n".join(lines) + "\r\n").encode()
     return RenderedLabel(data, {"recipient": {"phone": "*******0000"}, "policy": "test"}, "SG1:TEST")
 
 store = open_store()
@@ -51,7 +55,7 @@ queue = PrintQueue(store, render, window=2, poll_interval=0.005, fault_poll_inte
 if not store.query("SELECT 1 FROM jobs"):
     ships = [{"tracking_number": "SGF%07d" % i, "recipient": {"name": "x", "phone": "13800000000"}}
              for i in range(batch)]
-    queue.submit(uri, "tspl-203", ships)
+    queue.submit(uri, language + "-203", ships)
 queue.start()
 print("running", flush=True)
 while store.query("SELECT COUNT(*) FROM labels WHERE state IN ('queued', 'sent')")[0][0]:
@@ -60,26 +64,29 @@ queue.stop()
 print("done", flush=True)
 """
 
-FACE = re.compile(rb'TEXT [^\r\n]*"(SGF\d{7}|REPRINT)"')
+FACE = {"tspl": re.compile(rb'TEXT [^\r\n]*"(SGF\d{7}|REPRINT)"'), "zpl": re.compile(rb"\^FD(SGF\d{7}|REPRINT)\^FS")}
 
 
-def face(label: bytes) -> tuple[str, bool]:
-    """What a printer draws: only what follows the last CLS counts (CLS clears the image)."""
-    texts = [m.group(1).decode() for m in FACE.finditer(label.rsplit(b"CLS", 1)[-1])]
+def face(label: bytes, language: str = "tspl") -> tuple[str, bool]:
+    """What a printer draws. TSPL: only what follows the last CLS counts (CLS clears the image)."""
+    if language == "tspl":
+        label = label.rsplit(b"CLS", 1)[-1]
+    texts = [m.group(1).decode() for m in FACE[language].finditer(label)]
     tracking = [t for t in texts if t != "REPRINT"]
     assert len(tracking) == 1, label
     return tracking[0], "REPRINT" in texts
 
 
 @pytest.mark.slow
-def test_200_labels_survive_faults_and_kills(tmp_path, sigilo_home):
+@pytest.mark.parametrize("language,BATCH", [("tspl", 200), ("zpl", 100)])
+def test_batch_survives_faults_and_kills(tmp_path, sigilo_home, language, BATCH):
     rng = random.Random(int(os.environ.get("SIGILO_FAULT_SEED", "20261128")))
-    sim = SimulatedPrinter("tspl", baud=921600, seconds_per_label=0.02, pty=tmp_path / "printer").start()
+    sim = SimulatedPrinter(language, baud=921600, seconds_per_label=0.02, pty=tmp_path / "printer").start()
     env = dict(os.environ, PYTHONPATH=str(ROOT), SIGILO_HOME=str(sigilo_home))
     log = []
 
     def spawn():
-        return subprocess.Popen([sys.executable, "-c", RUNNER, sim.uri, str(BATCH)], cwd=ROOT, env=env,
+        return subprocess.Popen([sys.executable, "-c", RUNNER, sim.uri, str(BATCH), language], cwd=ROOT, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     # a seeded plan: at these printed-label counts, do these things
@@ -126,7 +133,7 @@ def test_200_labels_survive_faults_and_kills(tmp_path, sigilo_home):
             proc.wait()
         sim.stop()
 
-    faces = [face(label) for label in sim.labels]
+    faces = [face(label, language) for label in sim.labels]
     batch = {f"SGF{i:07d}" for i in range(BATCH)}
     assert {t for t, _ in faces} == batch, log  # nothing lost, nothing foreign
     plain = [t for t, marked in faces if not marked]

@@ -65,7 +65,10 @@ class PrinterWorker(threading.Thread):
         self.silent_polls = 0
         self.profile = ""
         self._counter_base: int | None = None
-        self.heard = False  # has this printer ever answered a status query?
+        # has this printer ever answered a status query (in any run: persisted)? A printer that
+        # has never said a word may be a raw port that only takes data; one that has answered
+        # before and now is silent is a fault, never "write-only"
+        self.heard = bool(jobs.store.get_setting(f"printer.answers:{uri}", False))
         self.write_only = False
 
     # --- control from other threads ---------------------------------------------------
@@ -260,9 +263,14 @@ class PrinterWorker(threading.Thread):
                 self._on_fault("timeout", f"the printer does not answer ({reading.reason})", lost=True)
             return
         self.silent_polls = 0
-        self.heard = True
+        self._heard()
         if reading.kind == "fault":
             self._on_fault(reading.reason.split(":")[0], reading.reason, lost=False)
+
+    def _heard(self) -> None:
+        if not self.heard:
+            self.heard = True
+            self.jobs.store.set_setting(f"printer.answers:{self.uri}", True)
 
     def _confirm(self, count: int) -> None:
         for _ in range(max(0, min(count, len(self.in_flight)))):
@@ -311,7 +319,7 @@ class PrinterWorker(threading.Thread):
             self._confirm(reading.confirmed)
         if reading.kind in ("fault", "silent"):
             return
-        self.heard = True
+        self._heard()
         if lost:
             if reading.kind == "printing":
                 return  # let the printer finish what it still holds before deciding
