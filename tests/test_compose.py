@@ -319,3 +319,43 @@ def test_piece_must_be_n_of_total(samples):
         with pytest.raises(ComposeError):
             compose(samples[0], piece=bad)
     assert compose(samples[0], piece=(3, 3)).scene
+
+
+def test_a_template_logo_is_printed_and_a_missing_one_is_said(samples, tmp_path, monkeypatch):
+    """A merchant's logo set in the template reaches the printed pixels; a logo file that went
+    missing is a warning naming it, not a silent blank."""
+    import io
+    import json as jsonlib
+    import shutil
+
+    from PIL import Image as PILImage
+
+    from desktop.compose import templates as tpl_module
+    from printers.render.raster import render_raster
+
+    folder = tmp_path / "templates"
+    shutil.copytree(tpl_module.templates_dir(), folder)
+    data = jsonlib.loads((folder / "waybill-100x150.json").read_text(encoding="utf-8"))
+    region = data["regions"]["logo"]
+    region["file"] = "logo.png"
+    (folder / "waybill-100x150.json").write_text(jsonlib.dumps(data), encoding="utf-8")
+    buf = io.BytesIO()
+    PILImage.new("1", (80, 20), 0).save(buf, "PNG")  # a solid black logo
+    monkeypatch.setattr(tpl_module, "templates_dir", lambda: folder)
+    monkeypatch.setattr("desktop.compose.compose.templates_dir", lambda: folder)
+    tpl_module.load_template.cache_clear()
+    try:
+        missing = compose(samples[0])
+        assert any(w.startswith("logo:") and "logo.png" in w for w in missing.warnings)
+        (folder / "logo.png").write_bytes(buf.getvalue())
+        label = compose(samples[0])
+        assert not label.warnings
+        image = render_raster(label.scene, 203, "L")
+        dots = 203 / 25.4
+        box = (int((region["x"] + 1) * dots), int((region["y"] + 1) * dots),
+               int((region["x"] + region["w"] - 1) * dots), int((region["y"] + region["h"] - 1) * dots))
+        assert image.crop(box).getextrema()[1] < 128  # the logo's area is inked
+        blank = render_raster(missing.scene, 203, "L").crop(box)
+        assert blank.getextrema()[0] > 128  # and was blank without it
+    finally:
+        tpl_module.load_template.cache_clear()

@@ -184,5 +184,8 @@ def compose_label(
     )
     scene, lay, version = build_scene(tpl, texts, shipment.tracking_number, qr_text, dpi)
     warnings = _missing_glyph_warnings({k: v for k, v in texts.items() if k in lay.regions})
+    for name, region in lay.regions.items():
+        if region and region.get("kind") == "logo" and region.get("file") and _logo(region) is None:
+            warnings.append(f"{name}: the template's logo file {region['file']} is missing; printed without it")
     return ComposedLabel(scene=scene, masked=masked, qr_text=qr_text, qr_version=version,
                          template=tpl.name, layout=lay.name, dpi=dpi, warnings=tuple(warnings))
