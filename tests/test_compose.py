@@ -359,3 +359,17 @@ def test_a_template_logo_is_printed_and_a_missing_one_is_said(samples, tmp_path,
         assert blank.getextrema()[0] > 128  # and was blank without it
     finally:
         tpl_module.load_template.cache_clear()
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_recipient_block_is_the_largest_text_after_the_sort_code(samples, template):
+    """The courier reads the sort code from afar, then the recipient: on every template the
+    recipient's name and address are larger than the sender's, the parcel's and the service's text (the
+    carrier banner is the brand, drawn as large as the name)."""
+    for index in (0, 25, 36):
+        sizes: dict[str, float] = {}
+        for el in _texts(compose(samples[index], template).scene):
+            sizes[el.name] = max(sizes.get(el.name, 0.0), el.size_mm)  # the 100x180 stub repeats some, smaller
+        others = [sizes[n] for n in ("sender_name", "sender_address", "parcel", "printed", "qr_caption", "banner_service")]
+        assert sizes["sort_code"] == max(sizes.values()), template
+        assert min(sizes["recipient_name"], sizes["recipient_address"]) > max(others), (template, index, sizes)
