@@ -317,3 +317,26 @@ def test_revoked_key_sharing_an_id_with_a_trusted_one_is_still_revoked(sealer, s
                                 "public_key": raw_public(sealer.station_private).hex(), "revoked_at": 5, "reason": ""}])
     with pytest.raises(RevokedStation, match="OLD"):
         Scanner(scanner.fleet_keys, trust).open(text, now=T0)
+
+
+def test_epochs_under_different_passphrases_each_open_with_their_own(tmp_path, cn):
+    """A scanner keeps last year's key (one passphrase) beside this year's (another): either
+    passphrase opens the labels of its own epoch, and a label of the other epoch names the key
+    it needs instead of the scanner refusing everything."""
+    from desktop.keys.errors import WrongPassphrase
+
+    officer, station, scanner_dir = build_world(tmp_path)
+    old_text = Sealer.from_keys_dir(station.root, PW).seal(cn, issued_at=T0)
+    manage.create_fleet(officer, "cn", None, "next year's passphrase")
+    manage.import_fleet(station, officer.fleet_pub("cn", 2))
+    new_text = Sealer.from_keys_dir(station.root, PW).seal(cn, issued_at=T0)
+    shutil.copy(officer.fleet_key("cn", 2), scanner_dir.fleet_key("cn", 2))
+    with_old = Scanner.from_keys_dir(scanner_dir.root, PW)
+    assert with_old.open(old_text, now=T0).shipment == cn
+    with pytest.raises(WrongPassphrase) as err:
+        with_old.open(new_text, now=T0)
+    assert "cn-2.key" in err.value.message
+    with_new = Scanner.from_keys_dir(scanner_dir.root, "next year's passphrase")
+    assert with_new.open(new_text, now=T0).shipment == cn
+    with pytest.raises(WrongPassphrase):
+        Scanner.from_keys_dir(scanner_dir.root, "neither")

@@ -18,7 +18,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from desktop.keys import manage
-from desktop.keys.errors import MissingKey
+from desktop.keys.errors import MissingKey, WrongPassphrase
 from desktop.keys.keyfile import LoadedKey, is_encrypted, load_private, read_json
 from desktop.keys.layout import KeysDir
 from desktop.keys.passphrase import for_keys_dir
@@ -57,9 +57,12 @@ def _fmt_time(t: int) -> str:
 
 
 class Scanner:
-    def __init__(self, fleet_keys: list[LoadedKey], trust: TrustList) -> None:
+    def __init__(self, fleet_keys: list[LoadedKey], trust: TrustList,
+                 locked: tuple[tuple[str, str], ...] = ()) -> None:
         self.fleet_keys = fleet_keys
         self.trust = trust
+        # (key id hex, file name) of fleet keys held but sealed under another passphrase
+        self.locked = dict(locked)
         # indexed once: a fleet's trust list may name thousands of stations
         self._fleet: dict[bytes, list[LoadedKey]] = {}
         for key in fleet_keys:
@@ -78,16 +81,30 @@ class Scanner:
         kd = KeysDir.at(path)
         paths = [p for _, _, p in kd.fleet_files(".key")]
         secret = for_keys_dir(kd.root, passphrase, any(is_encrypted(read_json(p, "fleet key")) for p in paths))
-        keys = [load_private(p, "fleet", secret) for p in paths]
+        keys, locked, refused = [], [], None
+        for p in paths:
+            # epochs created years apart may carry different passphrases: the keys this one
+            # opens still work, and a label needing another is told which key and why
+            try:
+                keys.append(load_private(p, "fleet", secret))
+            except WrongPassphrase as exc:
+                refused = refused or exc
+                locked.append((str(read_json(p, "fleet key").get("key_id", "")), p.name))
+        if not keys and refused is not None:
+            raise refused
         if not keys:
             raise MissingKey(f"no fleet private key in {kd.fleet_dir}",
                              "a scanner needs fleet/<region>-<epoch>.key from the key officer")
-        return cls(keys, manage.load_trust(kd))
+        return cls(keys, manage.load_trust(kd), tuple(locked))
 
     def open(self, text: str, barcode: str | None = None, now: int | None = None) -> Opened:
         envelope = env.parse_text(text)
         header = envelope.header
         fleet = self._fleet.get(header.fleet_kid, [])
+        if not fleet and header.fleet_kid.hex() in self.locked:
+            raise WrongPassphrase(
+                f"fleet key {self.locked[header.fleet_kid.hex()]}, which this label needs "
+                "(the passphrase given opens only the scanner's other fleet keys)")
         if not fleet:
             held = ", ".join(f"{k.record.get('region', '?')}-{k.record.get('epoch', '?')} ({k.kid.hex()})"
                              for k in self.fleet_keys)
