@@ -194,3 +194,12 @@ def test_png_holds_one_label_and_sheet_needs_pdf(mixed_file, keys, tmp_path, cap
     status, out, err = run(["print", str(mixed_file), "--printer", f"file://{out_png}", "--sheet", "A4",
                             "--keys", str(keys)], capsys)
     assert status == 2 and "--format pdf" in err
+
+
+def test_demo_keys_given_as_station_keys_are_called_out(mixed_file, keys, tmp_path, capsys):
+    """A station pointed at a demo key set by mistake seals labels anyone can open: say so."""
+    target = tmp_path / "out.pdf"
+    status, _, err = run(["print", str(mixed_file), "--printer", f"file://{target}", "--format", "pdf",
+                          "--keys", str(keys)], capsys)
+    assert status == 1 and target.stat().st_size > 0  # rows 4 and 5 are invalid; the rest print
+    assert "DEMO-ONLY" in err and str(keys) in err

@@ -108,7 +108,11 @@ def _sealer(args):
             "ask the key officer for this station's keys (sigilo keys create-station), pass --keys DIR, "
             "or try Sigilo with --demo-keys",
         )
-    return Sealer.from_keys_dir(path, from_environment(args.passphrase_file))
+    sealer = Sealer.from_keys_dir(path, from_environment(args.passphrase_file))
+    if sealer.demo:
+        print(f"sigilo print: WARNING: {path} holds DEMO-ONLY keys (unencrypted, known to anyone): "
+              "labels sealed with them protect nothing; never use them for real parcels", file=sys.stderr)
+    return sealer
 
 
 def run(args) -> int:

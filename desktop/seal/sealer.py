@@ -34,6 +34,7 @@ class Sealer:
     station_name: str = ""
     fleet_name: str = ""
     validity_days: int = manage.DEFAULT_VALIDITY_DAYS
+    demo: bool = False  # the station key is an unencrypted DEMO-ONLY key
 
     def __post_init__(self) -> None:
         self._fleet_public = x25519.X25519PublicKey.from_public_bytes(self.fleet_public_raw)
@@ -60,7 +61,7 @@ class Sealer:
             fleet_path = kd.fleet_pub(config["region"], epochs[-1])
         fleet = load_public(fleet_path, manage.FLEET_PUB_FORMAT, "fleet public key")
         return cls(station.private, bytes.fromhex(fleet["public_key"]), config["station_id"], config["name"],
-                   fleet_path.stem, int(config.get("validity_days", manage.DEFAULT_VALIDITY_DAYS)))
+                   fleet_path.stem, int(config.get("validity_days", manage.DEFAULT_VALIDITY_DAYS)), station.demo)
 
     def envelope(self, shipment: Shipment, issued_at: int | None = None, expires_at: int | None = None) -> env.Envelope:
         issued = int(time.time()) if issued_at is None else int(issued_at)
