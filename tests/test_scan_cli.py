@@ -252,3 +252,9 @@ def test_help_lists_every_refusal_exit_status(capsys):
     assert codes >= {11, 12, 13, 14, 15, 16, 17, 18, 21, 22, 23, 24, 25}
     for code in codes:
         assert f" {code} " in text, code
+
+
+def test_an_empty_scan_says_nothing_was_scanned(capsys, monkeypatch, demo):
+    monkeypatch.setattr("sys.stdin", io.StringIO("\r\n"))
+    code, _, err = scan(capsys, "--keys", demo)
+    assert code == 11 and "nothing was scanned" in err and "--image" in err

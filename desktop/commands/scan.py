@@ -99,6 +99,11 @@ def _scan(args) -> int:
         if sys.stdin.isatty():
             print("Scan the label's QR code now (or type it and press Enter):", file=sys.stderr)
         text = sys.stdin.readline()
+        if not text.strip():
+            from desktop.seal.errors import MalformedSeal
+
+            raise MalformedSeal("nothing was scanned: standard input gave an empty line",
+                                "scan the label's QR code into this window, or pass --text 'SG1:...' or --image FILE")
     keys = args.keys
     if keys is None:
         from desktop.paths import data_dir
