@@ -12,7 +12,7 @@ import qrcode
 import zxingcpp
 from barcode.codex import Code128
 from PIL import Image as PILImage
-from PIL import ImageDraw
+from PIL import ImageDraw, ImageOps
 
 from printers.errors import EncodeError
 from printers.lang import EncodeOptions, LabelEncoder, encode
@@ -110,15 +110,16 @@ class Label:
                 self.draw.rectangle((x, y, x + w - 1, y + h - 1), fill=0)
             elif name == "BITMAP":
                 x, y, wb, h, mode, raw = args
-                assert mode in (0, 2)  # overwrite, XOR
+                assert mode == 0  # overwrite; XOR's result depends on firmware, so it is never sent
                 self.bitmaps.append((x, y, wb, h, raw))
                 for row in range(h):
                     for col in range(wb * 8):
                         black = not raw[row * wb + col // 8] & (0x80 >> (col % 8))  # 0 = black
-                        if mode == 0:
-                            self.image.putpixel((x + col, y + row), 0 if black else 255)
-                        elif black:
-                            self.image.putpixel((x + col, y + row), 255 - self.image.getpixel((x + col, y + row)))
+                        self.image.putpixel((x + col, y + row), 0 if black else 255)
+            elif name == "REVERSE":
+                x, y, w, h = map(int, args)
+                box = (x, y, x + w, y + h)
+                self.image.paste(ImageOps.invert(self.image.crop(box)), box)
             elif name == "DOWNLOAD":
                 self.files[args[0]] = args[1]
             elif name == "PUTBMP":
@@ -295,10 +296,23 @@ def test_repeated_bitmaps_are_downloaded_once_and_put_from_memory():
 def test_white_on_black_text_matches_the_preview():
     from printers.render.raster import render_raster
 
-    scene = Scene(100, 20, (Text(10, 2, 80, 10, "快递 EXPRESS", size_mm=5, inverse=True),))
-    label = run(encode(scene, load_profile("tspl-203")))
+    scene = Scene(100, 20, (Text(10, 2, 80, 10, "快递专送 ✈", size_mm=5, inverse=True),))
+    out = encode(scene, load_profile("tspl-203"))  # no resident glyphs: black bitmaps, then REVERSE
+    assert [name for name, _ in parse(out) if name in ("BITMAP", "REVERSE", "BAR")][-1] == "REVERSE"
     expected = render_raster(scene, 203, "1").convert("L")
-    assert label.image.tobytes() == expected.tobytes()
+    assert run(out).image.tobytes() == expected.tobytes()
+
+
+def test_white_on_black_text_in_the_resident_font_is_reversed_after_it_is_drawn():
+    scene = Scene(100, 20, (Text(10, 2, 80, 10, "快递 EXPRESS", size_mm=3, inverse=True),))
+    commands = parse(encode(scene, load_profile("tspl-203-cn")))
+    names = [name for name, _ in commands]
+    assert "BITMAP" not in names and "BAR" not in names
+    assert names.index("TEXT") < names.index("REVERSE")  # REVERSE turns the black text white
+    text = dict(commands)["TEXT"]
+    assert text[2] == b"TSS24.BF2" and text[6] == "快递 EXPRESS".encode("gb18030")
+    x, y = mm_to_dots(10, 203), mm_to_dots(2, 203)
+    assert dict(commands)["REVERSE"] == [str(x), str(y), str(mm_to_dots(90, 203) - x), str(mm_to_dots(12, 203) - y)]
 
 
 def test_the_resident_size_nearest_the_layout_is_chosen_across_fonts():

@@ -111,10 +111,12 @@ def line_bitmap(text: str, size: int, bold: bool, inverse: bool = False) -> tupl
     return from_image(made.image), int(made.dx), int(made.dy)
 
 
-def plan_text(el: Text, profile: PrinterProfile, refuse=None) -> list:
+def plan_text(el: Text, profile: PrinterProfile, refuse=None, native_inverse: bool = False) -> list:
     """NativeText / BitmapText runs for one Text element at the profile's dpi. ``refuse(text)``
     lets a language send a line as a bitmap when its font could draw it but the language
-    cannot quote it safely."""
+    cannot quote it safely. ``native_inverse`` is for languages that can reverse a region
+    after drawing black text into it (TSPL ``REVERSE``): white-on-black lines may then use the
+    resident font too; the InverseBox still comes first and the runs are black ink."""
     dpi = profile.dpi
     placed = layout(el, dpi)
     box_x, box_w = mm_to_dots(el.x, dpi), mm_to_dots(el.w, dpi)
@@ -126,7 +128,7 @@ def plan_text(el: Text, profile: PrinterProfile, refuse=None) -> list:
         if not line.text.strip():
             continue
         native = None
-        if not el.inverse and not (refuse and refuse(line.text)):
+        if (native_inverse or not el.inverse) and not (refuse and refuse(line.text)):
             native = native_line(profile, line.text, line.size, box_w)
         if native:
             font, mul, height, width = native
@@ -141,7 +143,7 @@ def plan_text(el: Text, profile: PrinterProfile, refuse=None) -> list:
             y = line.y + (line.size - height) // 2
             runs.append(NativeText(x, y, line.text, font, height, mul, width, el.align, box_x, box_w))
             continue
-        if el.inverse:
+        if el.inverse and not native_inverse:
             segments = [(False, 0, len(line.text))]
         else:
             segments = _segments(profile, line.text, refuse)

@@ -3,7 +3,9 @@
 Boxes, rules, Code128 and QR are native commands; text uses a resident font (``TSS24.BF2``
 with GB18030 bytes on China models) where the profile says the glyphs exist, else a
 ``BITMAP`` of just the ink. TSPL's ``BITMAP`` prints a 0 bit as black, the opposite of ZPL
-and ESC/POS. Inside a quoted string a double quote is written ``\\["]``; a line whose bytes
+and ESC/POS. White-on-black text is drawn black, in the resident font where it has the
+glyphs, and its box then turned over with ``REVERSE`` (the manual's own way), which needs no
+assumption about how a firmware combines bitmap modes. Inside a quoted string a double quote is written ``\\["]``; a line whose bytes
 hold a backslash (which could start another ``\\[..]`` escape, even as the second byte of a
 GB18030 character) goes as a bitmap, so free text cannot end its string.
 Commands end with CR LF.
@@ -55,16 +57,16 @@ class TsplEncoder:
         self.profile = profile
         self.memory = memory
 
-    def _bitmap(self, x: int, y: int, bitmap: Bitmap, downloads: list[bytes], mode: int = 0) -> bytes:
-        """``mode`` 0 overwrites, 2 XORs (white text knocked out of a black box)."""
-        if self.memory is not None and mode == 0:
+    def _bitmap(self, x: int, y: int, bitmap: Bitmap, downloads: list[bytes]) -> bytes:
+        """Mode 0 (overwrite): the bitmap's white clears what lies under its rectangle."""
+        if self.memory is not None:
             action, name = self.memory.decide(bitmap.digest(), bitmap.bytes_per_row * bitmap.height)
             if action == "store":
                 data = bmp_file(bitmap)
                 downloads.append(b'DOWNLOAD "%s.BMP",%d,' % (name.encode(), len(data)) + data + CRLF)
             if action != "inline":
                 return b'PUTBMP %d,%d,"%s.BMP"' % (x, y, name.encode()) + CRLF
-        head = b"BITMAP %d,%d,%d,%d,%d," % (x, y, bitmap.bytes_per_row, bitmap.height, mode)
+        head = b"BITMAP %d,%d,%d,%d,0," % (x, y, bitmap.bytes_per_row, bitmap.height)
         return head + bitmap.packed(one_is_black=False) + CRLF
 
     def _unquotable(self, text: str) -> bool:
@@ -78,18 +80,21 @@ class TsplEncoder:
 
     def _text(self, el: Text, downloads: list[bytes], codepages: set) -> list[bytes]:
         out = []
-        for run in plan_text(el, self.profile, refuse=self._unquotable):
+        reverse = None
+        for run in plan_text(el, self.profile, refuse=self._unquotable, native_inverse=True):
             if isinstance(run, InverseBox):
-                out.append(b"BAR %d,%d,%d,%d" % (run.x, run.y, run.w, run.h) + CRLF)
+                reverse = run  # drawn last: black text on white, then the box reversed
                 continue
             if isinstance(run, BitmapText):
-                out.append(self._bitmap(run.x, run.y, run.bitmap, downloads, 2 if el.inverse else 0))
+                out.append(self._bitmap(run.x, run.y, run.bitmap, downloads))
                 continue
             if run.font.codepage:
                 codepages.add(run.font.codepage)
             raw = run.font.encode(run.text)
             out.append(b'TEXT %d,%d,"%s",0,%d,%d,' % (run.x, run.y, run.font.name.encode(), run.multiplier, run.multiplier)
                        + quote(raw) + CRLF)
+        if reverse is not None:
+            out.append(b"REVERSE %d,%d,%d,%d" % (reverse.x, reverse.y, reverse.w, reverse.h) + CRLF)
         return out
 
     def encode(self, scene: Scene, options: EncodeOptions) -> bytes:
