@@ -239,3 +239,33 @@ def test_fallback_font_is_embedded_and_extractable(tmp_path):
     assert "张三" in text and ch in text and "ok" in text
     assert astral in text  # a surrogate pair in the ToUnicode map, not a truncated code
     assert "𠮷" not in text  # no font has it: a drawn box, not a garbage glyph
+
+
+def test_sheets_are_data_a_new_one_is_an_entry(tmp_path, monkeypatch):
+    """The office sheets come from resources/templates/sheets.json: A4 and Letter at their ISO
+    and US sizes, and a sheet added there (A5 here) lays labels out with no code change."""
+    import json
+
+    from printers.render import pdf as pdf_module
+
+    assert pdf_module.sheet_layouts().size("a4") == (210.0, 297.0)
+    assert pdf_module.sheet_layouts().size("LETTER") == (215.9, 279.4)
+    data = json.loads(pdf_module.sheets_file().read_text(encoding="utf-8"))
+    data["sheets"]["A5"] = {"title": "ISO A5", "width_mm": 148, "height_mm": 210}
+    data["gutter_mm"] = 4
+    custom = tmp_path / "sheets.json"
+    custom.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(pdf_module, "sheets_file", lambda: custom)
+    pdf_module.sheet_layouts.cache_clear()
+    try:
+        grid = sheet_grid("A5", 60, 40)
+        # portrait holds 2 x 4, landscape 3 x 3: the sheet turns
+        assert (grid.page_w_mm, grid.page_h_mm) == (210.0, 148.0) and (grid.cols, grid.rows) == (3, 3)
+        assert grid.origin(1)[0] - grid.origin(0)[0] == 60 + 4  # the gutter from the data
+        out = tmp_path / "a5.pdf"
+        assert render_pdf((small_label(i) for i in range(10)), out, sheet="a5") == 2
+        with pytest.raises(SceneError) as err:
+            sheet_grid("B5", 60, 40)
+        assert "A5" in err.value.hint
+    finally:
+        pdf_module.sheet_layouts.cache_clear()

@@ -30,7 +30,9 @@ def register(subparsers) -> None:
     p.add_argument("--profile", default=None, help="printer profile (default: tspl-203); sets language and dpi")
     p.add_argument("--format", choices=("printer", "pdf", "png"), default="printer",
                    help="printer: the profile's language (default); pdf: one PDF for office printers; png: one label")
-    p.add_argument("--sheet", choices=("A4", "Letter"), default=None, help="with --format pdf: N-up on a sheet with cut marks")
+    p.add_argument("--sheet", default=None, metavar="NAME",
+                   help="with --format pdf: N-up on a sheet with cut marks; A4 or Letter "
+                        "(more in resources/templates/sheets.json)")
     p.add_argument("--copies", type=int, default=1, help="copies of each label (default 1)")
     p.add_argument("--reprint", metavar="REASON", default=None, help="mark every label REPRINT with this reason")
     keys = p.add_mutually_exclusive_group()
@@ -128,6 +130,13 @@ def run(args) -> int:
         print("sigilo print: --sheet lays labels out on a PDF page; add --format pdf", file=sys.stderr)
         return 2
     check_printer_uri(args.printer)
+    if args.sheet:
+        from printers.render.pdf import sheet_layouts
+
+        try:
+            sheet_layouts().size(args.sheet)
+        except PrinterError as exc:
+            raise as_output_error(exc) from exc
     template = args.template or DEFAULT_TEMPLATE
     load_template(template)
     profile = None

@@ -12,9 +12,12 @@ scene at a time, and memory does not grow with the number of pages.
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
@@ -39,11 +42,49 @@ from printers.textlayout import baseline_offset, bold_stroke, char_advance, layo
 
 PT_PER_MM = 72 / MM_PER_INCH
 
-SHEETS = {"A4": (210.0, 297.0), "LETTER": (215.9, 279.4)}
-SHEET_MARGIN_MM = 8.0
-GUTTER_MM = 8.0  # between labels on a sheet: room for the cut marks
-CUT_MARK_MM = 3.0
-CUT_MARK_GAP_MM = 1.0
+
+
+@dataclass(frozen=True)
+class SheetLayouts:
+    """The office sheets, as data (resources/templates/sheets.json): page sizes by name, the
+    margin, the gutter between labels (room for the cut marks) and the cut marks' size."""
+
+    sizes: dict[str, tuple[float, float]]
+    margin_mm: float
+    gutter_mm: float
+    cut_mark_mm: float
+    cut_mark_gap_mm: float
+
+    def size(self, name: str) -> tuple[float, float]:
+        for known, size in self.sizes.items():
+            if known.upper() == name.upper():
+                return size
+        raise SceneError(f"unknown sheet {name!r}",
+                         f"use one of: {', '.join(self.sizes)}, or none for one label a page")
+
+
+def sheets_file() -> Path:
+    base = getattr(sys, "_MEIPASS", None)
+    root = Path(base) if base else Path(__file__).resolve().parent.parent.parent
+    return root / "resources" / "templates" / "sheets.json"
+
+
+@lru_cache(maxsize=1)
+def sheet_layouts() -> SheetLayouts:
+    path = sheets_file()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return SheetLayouts(
+            sizes={name: (float(s["width_mm"]), float(s["height_mm"])) for name, s in data["sheets"].items()},
+            margin_mm=float(data["margin_mm"]), gutter_mm=float(data["gutter_mm"]),
+            cut_mark_mm=float(data["cut_mark_mm"]), cut_mark_gap_mm=float(data["cut_mark_gap_mm"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise SceneError(f"the sheet layouts in {path} cannot be read ({exc.__class__.__name__}: {exc})",
+                         "restore resources/templates/sheets.json from the Sigilo installation") from None
+
+
+def sheet_names() -> list[str]:
+    return list(sheet_layouts().sizes)
 
 
 def _n(v: float) -> bytes:
@@ -212,35 +253,37 @@ class _Grid:
 
     def origin(self, index: int) -> tuple[float, float]:
         col, row = index % self.cols, index // self.cols
-        return (self.left_mm + col * (self.cell_w_mm + GUTTER_MM), self.top_mm + row * (self.cell_h_mm + GUTTER_MM))
+        gutter = sheet_layouts().gutter_mm
+        return (self.left_mm + col * (self.cell_w_mm + gutter), self.top_mm + row * (self.cell_h_mm + gutter))
 
 
 def sheet_grid(sheet: str, label_w_mm: float, label_h_mm: float) -> _Grid:
     """How many labels of this size fit a sheet at true size, centred, with gutters for the
     cut marks; the sheet turns to landscape when that fits more."""
-    key = sheet.upper()
-    if key not in SHEETS:
-        raise SceneError(f"unknown sheet {sheet!r}", "use A4 or Letter, or none for one label a page")
+    layouts = sheet_layouts()
+    size = layouts.size(sheet)
+    margin, gutter = layouts.margin_mm, layouts.gutter_mm
     best = None
-    for page_w, page_h in (SHEETS[key], SHEETS[key][::-1]):  # portrait, then landscape if more fit
-        usable_w, usable_h = page_w - 2 * SHEET_MARGIN_MM, page_h - 2 * SHEET_MARGIN_MM
-        cols = max(0, int((usable_w + GUTTER_MM) // (label_w_mm + GUTTER_MM)))
-        rows = max(0, int((usable_h + GUTTER_MM) // (label_h_mm + GUTTER_MM)))
+    for page_w, page_h in (size, size[::-1]):  # portrait, then landscape if more fit
+        usable_w, usable_h = page_w - 2 * margin, page_h - 2 * margin
+        cols = max(0, int((usable_w + gutter) // (label_w_mm + gutter)))
+        rows = max(0, int((usable_h + gutter) // (label_h_mm + gutter)))
         if best is None or cols * rows > best[2] * best[3]:
             best = (page_w, page_h, cols, rows)
     page_w, page_h, cols, rows = best
     if cols < 1 or rows < 1:
         raise SceneError(f"a {label_w_mm}x{label_h_mm} mm label does not fit on {sheet} at true size",
                          "print it one label a page (no sheet), or on a larger sheet")
-    used_w = cols * label_w_mm + (cols - 1) * GUTTER_MM
-    used_h = rows * label_h_mm + (rows - 1) * GUTTER_MM
+    used_w = cols * label_w_mm + (cols - 1) * gutter
+    used_h = rows * label_h_mm + (rows - 1) * gutter
     return _Grid(page_w, page_h, label_w_mm, label_h_mm, cols, rows, (page_w - used_w) / 2, (page_h - used_h) / 2)
 
 
 def _cut_marks(page: _Page, x_mm: float, y_mm: float, w_mm: float, h_mm: float) -> None:
     """Short hairlines outside each corner, on the label's edges extended, in sheet points."""
     ops = [b"0 g 0 G 0.25 w\n"]
-    gap, length = CUT_MARK_GAP_MM * PT_PER_MM, CUT_MARK_MM * PT_PER_MM
+    layouts = sheet_layouts()
+    gap, length = layouts.cut_mark_gap_mm * PT_PER_MM, layouts.cut_mark_mm * PT_PER_MM
     left, top = x_mm * PT_PER_MM, y_mm * PT_PER_MM
     right, bottom = left + w_mm * PT_PER_MM, top + h_mm * PT_PER_MM
     for cx, sx in ((left, -1), (right, 1)):
