@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -140,3 +141,31 @@ def test_demo_into_a_folder_that_cannot_be_made_is_a_clear_error(tmp_path, capsy
     assert main(["demo", "--out", str(blocker / "labels")]) == 1
     err = capsys.readouterr().err
     assert "cannot create the output folder" in err and "fix:" in err and "Traceback" not in err
+
+
+def test_demo_printer_files_use_no_resident_fonts_and_print_what_the_png_shows(demo_run, sample_shipments):
+    """The demo's printer files draw every character themselves (no printer font), so any
+    printer prints the PNG's label: the ZPL of a Brazilian label (accents) rendered by zplkit
+    decodes to the QR and barcode, and no font command appears in ZPL, TSPL or ESC/POS."""
+    import zplkit
+    import zxingcpp
+    from PIL import Image as PILImage
+
+    from desktop.seal import Scanner
+
+    out = demo_run[0]
+    scanner = Scanner.from_keys_dir(out / "keys")
+    for row in (sample_shipments[0], sample_shipments[25]):
+        stem = out / row["tracking_number"]
+        zpl = stem.with_suffix(".zpl").read_bytes()
+        assert b"^A0" not in zpl and b"^A@" not in zpl and b"^CF" not in zpl
+        assert not [line for line in stem.with_suffix(".tspl").read_bytes().split(b"\r\n") if line.startswith(b"TEXT ")]
+        # no ESC M n GS ! m: the resident font selection before each resident text
+        assert not re.search(rb"\x1bM[\x00-\x04]\x1d!", stem.with_suffix(".escpos").read_bytes())
+        limits = zplkit._native.RenderLimits(graphic_bytes=4_000_000, field_bytes=200_000)
+        doc = zplkit.render(zpl, zplkit.Options(profile="zd621", dpi=203), limits=limits)
+        image = PILImage.open(io.BytesIO(doc.labels[0].png())).convert("L")
+        found = {r.format.name: r.text for r in zxingcpp.read_barcodes(image)}
+        assert found["Code128"] == row["tracking_number"]
+        opened = scanner.open(found["QRCode"], barcode=found["Code128"])
+        assert opened.shipment.to_dict() == require_valid(row).to_dict()

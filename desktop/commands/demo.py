@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from desktop.compose.outputs import DEFAULT_PROFILES
@@ -60,7 +61,9 @@ def run(args) -> int:
     from desktop.keys.passphrase import from_environment
 
     sealer = Sealer.from_keys_dir(keys, from_environment(args.passphrase_file) if args.keys is not None else None)
-    profiles = {lang: load_printer_profile(name) for lang, name in DEFAULT_PROFILES.items()}
+    # no resident fonts: every character is drawn by Sigilo, so each printer prints exactly
+    # what the PNG shows, whatever fonts the printer model carries
+    profiles = {lang: replace(load_printer_profile(name), resident_fonts=()) for lang, name in DEFAULT_PROFILES.items()}
 
     good, bad = validate_rows(read_rows(args.samples or sample_shipments_path()))
     for problem in bad:
@@ -90,7 +93,7 @@ def run(args) -> int:
         written.append(shipment.tracking_number)
     elapsed = time.perf_counter() - started
     print(f"Wrote {len(written)} labels x 5 outputs (.png .pdf .zpl .tspl .escpos) to {out.resolve()} "
-          f"in {elapsed:.1f} s (template {template}, 203 dpi).")
+          f"in {elapsed:.1f} s (template {template}, 203 dpi, no resident printer fonts).")
     for lang, name in narrow.items():
         print(f"  .{lang}: {profiles[lang].name} prints {profiles[lang].print_width_mm:g} mm wide, so it uses {name}.")
     if written:
