@@ -53,3 +53,12 @@ def test_silence_is_not_a_fault_but_a_paper_out_is():
         "fault", "paper_out: out of paper")
     assert classify(SimpleNamespace(state="PRINTING", detail=""))[0] == "printing"
     assert classify(PrinterStatus(PrinterState.READY, "", b"\x00"))[0] == "ready"
+
+
+def test_zpl_labels_counted_from_the_bytes():
+    from desktop.jobs.confirm import zpl_labels_in
+
+    assert zpl_labels_in(b"^XA^FDA^FS^XZ") == 1
+    assert zpl_labels_in(b"^XA^FDA^FS^PQ3,0,1,Y^XZ") == 3
+    assert zpl_labels_in(b"^XA^FDA^FS^XZ^XA^FDB^FS^PQ2^XZ") == 3
+    assert zpl_labels_in(b"~HQES") == 0

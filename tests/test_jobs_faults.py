@@ -225,7 +225,7 @@ def test_zpl_label_with_copies_is_confirmed_after_its_last_copy(tmp_path):
 
     def render(work):
         data = f"^XA^FO20,20^A0N,30,30^FD{work.shipment.tracking_number}^FS^PQ2^XZ".encode()
-        return RenderedLabel(data, {"recipient": {}}, "SG1:TEST", copies=2)
+        return RenderedLabel(data, {"recipient": {}}, "SG1:TEST")  # copies not declared: read from ^PQ2
 
     def on_event(event):
         if event.kind == "label" and event.state == "confirmed":

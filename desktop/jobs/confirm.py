@@ -114,8 +114,15 @@ class ZplLink(StatusLink):
         self.base: int | None = None
         self.copies: deque[int] = deque()  # physical labels each label in flight makes, oldest first
 
+    def sent(self, data: bytes) -> None:
+        super().sent(data)
+        self._printed_by_last = zpl_labels_in(data)
+
     def committed(self, copies: int) -> None:
-        self.copies.append(max(1, copies))
+        # what the bytes say (^PQ) wins over what the renderer declared: a label counter
+        # advancing by more than we expect would confirm labels that did not print
+        self.copies.append(max(1, copies, getattr(self, "_printed_by_last", 0)))
+        self._printed_by_last = 0
 
     @property
     def counts_exactly(self) -> bool:  # type: ignore[override]
@@ -144,6 +151,19 @@ class ZplLink(StatusLink):
             self.base += self.copies.popleft()
             done += 1
         return Reading(reading.kind, reading.reason, done)
+
+
+_ZPL_FORMAT = re.compile(rb"\^XA(.*?)\^XZ", re.S | re.I)
+_ZPL_PQ = re.compile(rb"\^PQ(\d+)", re.I)
+
+
+def zpl_labels_in(data: bytes) -> int:
+    """Physical labels the ZPL formats in ``data`` print: each format once, or ^PQ times."""
+    total = 0
+    for fmt in _ZPL_FORMAT.finditer(data):
+        pq = _ZPL_PQ.search(fmt.group(1))
+        total += max(1, int(pq.group(1))) if pq else 1
+    return total
 
 
 class EscposLink(Link):
