@@ -382,3 +382,15 @@ def test_every_keys_action_and_argument_explains_itself():
         for arg in sub._actions:
             if not isinstance(arg, argparse._HelpAction):
                 assert arg.help, (name, arg.dest)
+
+
+@pytest.mark.parametrize("days", ["0", "-5", "40000"])
+def test_a_station_whose_seals_could_not_live_is_refused_at_creation(tmp_path, capsys, days):
+    from desktop.cli import main
+
+    pw = tmp_path / "pw"
+    pw.write_text("pass phrase", encoding="utf-8")
+    status = main(["keys", "create-station", "--station-id", "X-1", "--name", "x", "--region", "cn",
+                   "--dir", str(tmp_path / "st"), "--passphrase-file", str(pw), "--validity-days", days])
+    assert status == 2 and "--validity-days" in capsys.readouterr().err
+    assert not (tmp_path / "st" / "station.key").exists()

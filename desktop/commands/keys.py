@@ -154,6 +154,9 @@ def _create_fleet(args) -> int:
 def _create_station(args) -> int:
     from desktop.keys import manage
 
+    if not 1 <= args.validity_days <= 3650:
+        print("sigilo keys: --validity-days must be 1 to 3650 (a seal needs a life; default 180)", file=sys.stderr)
+        return 2
     kd = _kd(args)
     bundle = manage.create_station(kd, args.station_id, args.name, args.region,
                                    _new_passphrase(args, "the station key"), validity_days=args.validity_days)
