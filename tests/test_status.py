@@ -106,6 +106,7 @@ def test_zpl_hs_manual_layout():
     (bytes([0x1A, 0x52, 0x32, 0x12]), S.ERROR),  # unrecoverable error
     (bytes([0x1A, 0x12, 0x12, 0x12]), S.OFFLINE),  # offline, no cause given
     (bytes([0x12, 0x12, 0x12, 0x1E]), S.READY),  # paper near end is a warning
+    (bytes([0x12, 0x12, 0x12, 0x72]), S.PAPER_OUT),  # idle printer: only the roll sensor knows
 ])
 def test_escpos_dle_eot(replies, state):
     status = st.parse_escpos_status(replies)
