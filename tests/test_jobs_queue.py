@@ -374,3 +374,19 @@ def test_a_malformed_printer_uri_is_refused_at_submit():
     with pytest.raises(JobError, match="no scheme"):
         q.submit("/dev/ttyUSB0", "tspl-203", shipments(1))
     assert q.store.query("SELECT COUNT(*) FROM labels")[0][0] == 0
+
+
+def test_a_label_rendered_ahead_is_not_sent_after_its_job_is_cancelled(printer):
+    from desktop.jobs.confirm import StatusLink
+    from desktop.jobs.worker import PrinterWorker
+
+    store = open_store()
+    js = JobStore(store)
+    job = js.create_job("mem://a", "tspl-203", shipments(3), "waybill-100x150")
+    worker = PrinterWorker("mem://a", js, render, lambda uri: FakeTransport(printer, uri),
+                           lambda t, p: StatusLink(t, lambda tt, to: printer.status()), lambda e: None)
+    worker.prepared = worker._prepare()  # rendered while the printer was busy
+    assert worker.prepared[1].shipment.tracking_number == "SGT00000"
+    js.set_job_state(job, "cancelled")
+    assert worker._take_prepared() is None and worker._prepare() is None
+    assert printer.printed == [] and printer.buffer == deque()

@@ -152,7 +152,7 @@ class PrinterWorker(threading.Thread):
                 self._commit_staged()
                 sent_any = True
                 continue
-            item = self.prepared or self._prepare()
+            item = self._take_prepared() or self._prepare()
             self.prepared = None
             if item is None:
                 break
@@ -175,6 +175,18 @@ class PrinterWorker(threading.Thread):
         self._poll()
         if not sent_any and self.fault is None:
             self._halt.wait(self.poll_interval)
+
+    def _take_prepared(self):
+        """The label rendered ahead, if it is still to be printed (its job may have been
+        paused or cancelled since)."""
+        item, self.prepared = self.prepared, None
+        if item is None:
+            return None
+        rows = self.jobs.store.query("SELECT l.state, j.state FROM labels l JOIN jobs j ON j.id = l.job_id "
+                                     "WHERE l.id=?", (item[0]["id"],))
+        if rows and tuple(rows[0]) == ("queued", "active"):
+            return item
+        return None
 
     def _prepare(self):
         exclude = [item[0] for item in self.in_flight]
@@ -217,7 +229,7 @@ class PrinterWorker(threading.Thread):
         split_fn = getattr(self.link, "split", None)
         if split_fn is None or self.write_only or not getattr(self.transport, "can_read", False):
             return
-        item = self.prepared or self._prepare()
+        item = self._take_prepared() or self._prepare()
         self.prepared = None
         if item is None:
             return
