@@ -258,3 +258,14 @@ def test_a_broken_station_policy_is_left_out_of_the_list_but_named_when_loaded(s
 def test_a_business_sender_phone_reads_as_dialled_at_home(cn_row, br_row):
     assert mask(validate(cn_row).shipment).sender.phone == "0571 8888 0000"
     assert mask(validate(br_row).shipment).sender.phone == "(11) 3003-0000"
+
+
+def test_a_business_sender_reads_as_its_own_country_writes_it(sample_shipments):
+    """On a label to Tokyo the Hangzhou shop is shown in full, in Chinese order: nothing of it
+    is hidden, so the recipient's policy has no say in how it is written."""
+    shipment = validate(sample_shipments[36]).shipment
+    assert shipment.recipient.country == "JP" and shipment.sender.country == "CN" and shipment.sender.is_business
+    view = mask(shipment)
+    assert view.policy == "intl-default"
+    assert view.sender.region == "浙江省 杭州市 余杭区"
+    assert view.recipient.region != mask(validate(sample_shipments[0]).shipment).recipient.region

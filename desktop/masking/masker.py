@@ -14,7 +14,7 @@ from pathlib import Path
 from desktop.masking.address import address_line, region_line
 from desktop.masking.names import mask_name
 from desktop.masking.phone import mask_phone
-from desktop.masking.policy import Policy, choose_policy
+from desktop.masking.policy import Policy, choose_policy, policy_for_country
 from desktop.masking.view import MaskedParty, MaskedView
 from desktop.phones import display_phone
 from desktop.shipment import Party, Shipment
@@ -63,12 +63,15 @@ def mask_party(party: Party, policy: Policy, role: str) -> MaskedParty:
 
 
 def full_party(party: Party, policy: Policy) -> MaskedParty:
-    """A party shown unmasked (a business sender: its name and address are public)."""
+    """A party shown unmasked (a business sender: its name and address are public). Nothing
+    is hidden, so its address is written the way its own country writes it (a Hangzhou shop
+    on a label to Tokyo still reads 浙江省 杭州市 余杭区, not 杭州市, 浙江省)."""
     address = " ".join(p for p in (party.street.strip(), party.detail.strip()) if p)
+    own = policy_for_country(party.country) if party.country.strip() else policy
     return MaskedParty(
         name=clean_text(party.name),
         phone=display_phone(party.phone, party.country),
-        region=region_line(party, policy.address),
+        region=region_line(party, own.address),
         address=address,
         postcode=party.postcode.strip(),
         country=party.country.strip().upper(),
