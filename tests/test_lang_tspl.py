@@ -244,6 +244,18 @@ def test_quotes_cannot_end_a_tspl_string():
     assert [t[4].decode("gb18030") for t in cn.texts] == ['张"三"']
 
 
+def test_a_qr_payload_with_line_breaks_goes_as_dots_never_as_commands():
+    payload = "WIFI:S:desk;\r\nPRINT 9\r\nCLS\r\n"
+    scene = Scene(60, 60, (QRCode(5, 5, payload, module_dots=4),))
+    out = encode(scene, load_profile("tspl-203"))
+    commands = parse(out)
+    assert [name for name, _ in commands] == ["SIZE", "GAP", "DIRECTION", "REFERENCE", "CLS", "BITMAP", "PRINT"]
+    x, y, wb, h, _mode, _raw = dict(commands)["BITMAP"]
+    assert (x, y) == (mm_to_dots(5, 203), mm_to_dots(5, 203))
+    found = zxingcpp.read_barcodes(Label(commands).image)
+    assert [r.text for r in found] == [payload]
+
+
 def test_a_backslash_goes_as_a_bitmap_never_as_an_escape():
     out = encode(Scene(100, 20, (Text(2, 2, 96, 8, 'C:\\["]x', size_mm=3),)), load_profile("tspl-203"))
     label = run(out)

@@ -7,7 +7,8 @@ and ESC/POS. White-on-black text is drawn black, in the resident font where it h
 glyphs, and its box then turned over with ``REVERSE`` (the manual's own way), which needs no
 assumption about how a firmware combines bitmap modes. Inside a quoted string a double quote is written ``\\["]``; a line whose bytes
 hold a backslash (which could start another ``\\[..]`` escape, even as the second byte of a
-GB18030 character) goes as a bitmap, so free text cannot end its string.
+GB18030 character) goes as a bitmap, so free text cannot end its string; so does a QR whose
+payload holds control characters (a CR LF inside the string would end the command).
 Commands end with CR LF.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import io
 
-from printers.lang.bitmap import Bitmap
+from printers.lang.bitmap import Bitmap, from_image
 from printers.lang.geometry import (
     barcode_caption,
     barcode_geometry,
@@ -50,6 +51,23 @@ def bmp_file(bitmap: Bitmap) -> bytes:
     out = io.BytesIO()
     picture.save(out, format="BMP")
     return out.getvalue()
+
+
+def qr_bitmap(el: QRCode, module: int) -> Bitmap:
+    """The QR as dots, for a payload no TSPL string can carry."""
+    from PIL import Image as PILImage
+
+    from printers.qr import module_image
+
+    modules = module_image(el.payload, el.ec)
+    side = modules.width * module
+    return from_image(modules.resize((side, side), PILImage.Resampling.NEAREST))
+
+
+def _unquotable_data(raw: bytes) -> bool:
+    """A control byte could end the command line inside its string (CR LF ends every TSPL
+    command), and what follows would run as commands."""
+    return any(b < 0x20 or b == 0x7F for b in raw)
 
 
 class TsplEncoder:
@@ -123,8 +141,12 @@ class TsplEncoder:
                     body.extend(self._text(caption, downloads, codepages))
             elif isinstance(el, QRCode):
                 g = qr_geometry(el, dpi)
-                body.append(b"QRCODE %d,%d,%s,%d,A,0," % (g.x, g.y, el.ec.encode(), g.module)
-                            + quote(el.payload.encode("utf-8")) + CRLF)
+                data = el.payload.encode("utf-8")
+                if _unquotable_data(data):
+                    body.append(self._bitmap(g.x, g.y, qr_bitmap(el, g.module), downloads))
+                else:
+                    body.append(b"QRCODE %d,%d,%s,%d,A,0," % (g.x, g.y, el.ec.encode(), g.module)
+                                + quote(data) + CRLF)
             elif isinstance(el, Image):
                 placed = image_bitmap(el, dpi)
                 if placed:
