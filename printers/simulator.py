@@ -119,6 +119,12 @@ class SimulatedPrinter:
             raise ValueError("give exactly one of pty=, tcp_port= or mem=")
         self.language = language.lower()
         LabelStream(self.language)  # validates the language
+        if tcp_port is not None and not 0 <= tcp_port <= 65535:
+            raise SimulatorError(f"TCP port {tcp_port} is not a port number; use 1 to 65535, or 0 for any free one")
+        if baud is not None and baud < 0:
+            raise SimulatorError(f"baud {baud} is negative; use e.g. 9600 or 115200 (0: no pacing)")
+        if seconds_per_label < 0:
+            raise SimulatorError(f"a label cannot take {seconds_per_label:g} seconds; use 0 or more")
         self.baud = baud
         if label_length_mm and speed_ips:
             seconds_per_label = label_length_mm / 25.4 / speed_ips

@@ -229,6 +229,18 @@ def test_a_busy_tcp_port_is_a_clear_error():
         holder.close()
 
 
+@pytest.mark.parametrize("args, words", [
+    (["--tcp", "70000"], "TCP port 70000 is not a port number"),
+    (["--tcp", "0", "--baud", "-5"], "baud -5 is negative"),
+    (["--tcp", "0", "--seconds-per-label", "-1"], "a label cannot take -1 seconds"),
+])
+def test_settings_no_printer_could_have_are_usage_errors_not_tracebacks(args, words):
+    cli = subprocess.run([sys.executable, "-m", "desktop.cli", "simulate-printer", *args],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+                         check=False)
+    assert cli.returncode == 2 and words in cli.stderr and "Traceback" not in cli.stderr
+
+
 def test_process_ids_keep_their_place_between_labels():
     """label, id A, label, id B in one write: A is answered after the first label, not the second.
     The head opens as the first label comes out, so the second cannot print until it closes."""

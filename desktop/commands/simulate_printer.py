@@ -20,7 +20,7 @@ def register(subparsers) -> None:
     where.add_argument("--pty", metavar="LINK", help="create a pty pair; clients open serial://LINK")
     where.add_argument("--tcp", metavar="PORT", type=int, help="listen on 127.0.0.1:PORT (0 picks a free port)")
     p.add_argument("--language", choices=("tspl", "zpl", "escpos"), default="tspl")
-    p.add_argument("--baud", type=int, default=115200, help="pace incoming bytes at this rate (default 115200)")
+    p.add_argument("--baud", type=int, default=115200, help="pace incoming bytes at this rate (default 115200; 0: no pacing)")
     p.add_argument("--seconds-per-label", type=float, default=0.5, help="mechanical time per label")
     p.add_argument("--out", metavar="DIR", help="save each printed label as DIR/label-NNNN.prn")
     p.set_defaults(handler=run)
@@ -36,8 +36,12 @@ def run(args) -> int:
             (out_dir / f"label-{count:04d}.prn").write_bytes(data)
         print(f"printed label {count} ({len(data)} bytes)", flush=True)
 
-    printer = SimulatedPrinter(args.language, baud=args.baud, seconds_per_label=args.seconds_per_label,
-                               pty=args.pty, tcp_port=args.tcp, on_label=on_label)
+    try:
+        printer = SimulatedPrinter(args.language, baud=args.baud, seconds_per_label=args.seconds_per_label,
+                                   pty=args.pty, tcp_port=args.tcp, on_label=on_label)
+    except SimulatorError as exc:
+        print(f"sigilo simulate-printer: {exc}", file=sys.stderr)
+        return 2
     stopped = threading.Event()
 
     def on_signal(signum, frame):
