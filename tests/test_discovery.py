@@ -128,3 +128,14 @@ def test_printers_status_column_for_found_printers(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert f"{sim.uri}" in out and "-> paper-out (out of paper)" in out
     assert "language unknown: give --language" in out
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--uri", "mem://nowhere", "--language", "zpl", "--timeout", "0"], "--timeout must be more than 0"),
+    (["--status", "--baud", "-3"], "--baud must be a baud rate"),
+])
+def test_printers_command_refuses_settings_that_could_only_report_offline(args, words, capsys):
+    from desktop.cli import main
+
+    assert main(["printers", *args]) == 2
+    assert words in capsys.readouterr().err

@@ -39,6 +39,13 @@ def _status_fields(status: PrinterStatus | None, error: str) -> dict:
 
 
 def run(args) -> int:
+    if args.timeout <= 0:
+        print("sigilo: --timeout must be more than 0 seconds (a printer needs time to answer; e.g. 1)",
+              file=sys.stderr)
+        return 2
+    if args.baud is not None and args.baud <= 0:
+        print("sigilo: --baud must be a baud rate such as 9600 or 115200", file=sys.stderr)
+        return 2
     if args.uri:
         if not args.language:
             print("sigilo: --uri needs --language (tspl, zpl or escpos) to ask for status", file=sys.stderr)
