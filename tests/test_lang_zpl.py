@@ -17,6 +17,7 @@ from printers.errors import EncodeError
 from printers.lang import EncodeOptions, LabelEncoder, encode
 from printers.lang.bitmap import crc16_ccitt
 from printers.lang.textplan import line_bitmap
+from printers.lang.zpl import field_data
 from printers.profiles import load_profile
 from printers.scene import Barcode128, Box, Line, QRCode, Scene, Text, mm_to_dots
 from printers.textlayout import layout, text_width
@@ -271,7 +272,7 @@ def test_logo_and_white_on_black_text_print_where_the_scene_says():
     logo.save(png, format="PNG")
     scene = Scene(100, 40, (
         Image(5, 5, 20, 10, png.getvalue()),
-        Text(40, 5, 50, 8, "快递 EXPRESS", size_mm=4, inverse=True),
+        Text(40, 5, 50, 8, "快递专送", size_mm=4, inverse=True),
     ))
     zpl = encode(scene, load_profile("zpl-203"))
     image = render(zpl)
@@ -289,6 +290,27 @@ def test_logo_and_white_on_black_text_print_where_the_scene_says():
     assert ink_box(image, (300, 0, 799, 320)) == box
     expected = render_raster(scene, 203, "1").crop(box).convert("L")
     assert image.crop(box).point(lambda v: 0 if v < 128 else 255).tobytes() == expected.tobytes()
+
+
+def test_white_on_black_text_in_a_printer_font_prints_white_in_its_black_box():
+    scene = Scene(100, 30, (Text(10, 5, 80, 10, "EXPRESS 42", size_mm=5, inverse=True),))
+    zpl = encode(scene, load_profile("zpl-203"))
+    assert b"^GFA" not in zpl and zpl.count(b"^FR") == 1
+    assert b"^FR^A0N,40,40^FDEXPRESS 42^FS" in zpl and zpl.index(b"^GB") < zpl.index(b"^FR")
+    image = render(zpl)
+    box = (mm_to_dots(10, 203), mm_to_dots(5, 203), mm_to_dots(90, 203), mm_to_dots(15, 203))
+    ink = ink_box(image, (0, 0, image.width, image.height))
+    assert all(abs(a - b) <= 1 for a, b in zip(ink, box))  # the box (a glyph's overshoot at most)
+    inside = image.crop(box).point(lambda v: 255 if v >= 128 else 0)
+    white = inside.histogram()[255]
+    assert 0.03 * inside.width * inside.height < white < 0.5 * inside.width * inside.height  # the glyphs
+
+
+def test_white_on_black_cjk_uses_the_downloaded_font_reversed():
+    scene = Scene(100, 30, (Text(10, 5, 80, 10, "快递 EXPRESS", size_mm=5, inverse=True),))
+    zpl = encode(scene, load_profile("zpl-203-cjkfont")).decode("utf-8")
+    assert "^GFA" not in zpl
+    assert re.search(r"\^GB639,80,80,B,0\^FS\n\^FO\d+,\d+\^FR\^A@N,40,40,E:MHEI.TTF\^FD快递 EXPRESS\^FS", zpl)
 
 
 def test_the_barcode_caption_sits_centred_under_the_bars_as_in_the_preview():

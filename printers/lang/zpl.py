@@ -1,6 +1,7 @@
 """ZPL II (Zebra): boxes, rules, Code128 and QR as native commands; text in a resident or
 downloaded font (``^CI28`` UTF-8) where the profile says the glyphs exist, else ``^GF`` Z64
-bitmaps of just the ink.
+bitmaps of just the ink. White-on-black text is a black box and then its text, font or
+bitmap, with ``^FR`` (field reverse), so a resident font serves it too.
 
 Free text always goes through ``^FH`` with ``_hex`` escapes for ``^``, ``~``, ``_`` and control
 characters, so text such as ``^FS^XZ^XA`` prints literally and never ends the label.
@@ -73,7 +74,8 @@ class ZplEncoder:
 
     def _text(self, el: Text, downloads: list[str]) -> list[str]:
         out = []
-        for run in plan_text(el, self.profile):
+        fr = "^FR" if el.inverse else ""  # over the black box, field reverse prints the text white
+        for run in plan_text(el, self.profile, native_inverse=True):
             if isinstance(run, InverseBox):
                 out.append(_rect(Rect(run.x, run.y, run.w, run.h)))
                 continue
@@ -90,9 +92,9 @@ class ZplEncoder:
             )
             if run.font.scalable and run.align in ("center", "right"):
                 just = "C" if run.align == "center" else "R"
-                out.append(f"^FO{run.box_x},{run.y}{font}^FB{run.box_w},1,0,{just}{field_data(run.text)}^FS")
+                out.append(f"^FO{run.box_x},{run.y}{fr}{font}^FB{run.box_w},1,0,{just}{field_data(run.text)}^FS")
             else:
-                out.append(f"^FO{run.x},{run.y}{font}{field_data(run.text)}^FS")
+                out.append(f"^FO{run.x},{run.y}{fr}{font}{field_data(run.text)}^FS")
         return out
 
     def encode(self, scene: Scene, options: EncodeOptions) -> bytes:
