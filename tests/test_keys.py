@@ -394,3 +394,27 @@ def test_a_station_whose_seals_could_not_live_is_refused_at_creation(tmp_path, c
                    "--dir", str(tmp_path / "st"), "--passphrase-file", str(pw), "--validity-days", days])
     assert status == 2 and "--validity-days" in capsys.readouterr().err
     assert not (tmp_path / "st" / "station.key").exists()
+
+
+def test_passphrase_files_that_cannot_serve_are_clear_errors(tmp_path, capsys, monkeypatch):
+    """A missing or empty passphrase file is named (no traceback), and a new private key is
+    not protected by a passphrase too short to slow anyone down."""
+    from desktop.cli import main
+
+    monkeypatch.delenv("SIGILO_PASSPHRASE", raising=False)
+    short, empty = tmp_path / "short", tmp_path / "empty"
+    short.write_text("1234\n", encoding="utf-8")
+    empty.write_text("\n", encoding="utf-8")
+    cases = [(tmp_path / "missing", "cannot be read"), (empty, "is empty"), (short, "at least 8")]
+    for path, said in cases:
+        status = main(["keys", "create-fleet", "--region", "cn", "--dir", str(tmp_path / "k"),
+                       "--passphrase-file", str(path)])
+        err = capsys.readouterr().err
+        assert status == 22 and said in err and "fix:" in err, (path, err)
+    assert not (tmp_path / "k" / "fleet" / "cn-1.key").exists()
+    status = main(["scan", "--keys", str(tmp_path / "k"), "--passphrase-file", str(tmp_path / "missing"),
+                   "--text", "SG1:X"])
+    assert status == 22 and "cannot be read" in capsys.readouterr().err
+    monkeypatch.setenv("SIGILO_PASSPHRASE", "short")
+    assert main(["keys", "init-authority", "--dir", str(tmp_path / "a")]) == 22
+    assert "at least 8" in capsys.readouterr().err

@@ -23,6 +23,12 @@ class PassphraseRequired(KeyMaterialError):
                          "pass --passphrase-file FILE or set SIGILO_PASSPHRASE")
 
 
+class PassphraseUnusable(KeyMaterialError):
+    """A passphrase file that cannot be read, or a new key's passphrase too short to protect it."""
+
+    exit_code = 22
+
+
 class WrongPassphrase(KeyMaterialError):
     exit_code = 23
 

@@ -13,24 +13,46 @@ import os
 import sys
 from pathlib import Path
 
-from desktop.keys.errors import KeyMaterialError, PassphraseRequired
+from desktop.keys.errors import KeyMaterialError, PassphraseRequired, PassphraseUnusable
 
 ENV = "SIGILO_PASSPHRASE"
 KEYRING_SERVICE = "sigilo"
 
 
+MIN_NEW_LENGTH = 8  # a new private key's passphrase: scrypt slows guessing, it cannot save "1234"
+
+
 def from_environment(passphrase_file: str | Path | None = None) -> str | None:
     if passphrase_file:
-        return Path(passphrase_file).read_text(encoding="utf-8").rstrip("\r\n")
+        try:
+            value = Path(passphrase_file).read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PassphraseUnusable(
+                f"the passphrase file {passphrase_file} cannot be read ({getattr(exc, 'strerror', None) or exc})",
+                "give --passphrase-file a readable UTF-8 text file holding the passphrase") from None
+        if not value:
+            raise PassphraseUnusable(f"the passphrase file {passphrase_file} is empty",
+                                     "write the passphrase into it (one line)")
+        return value
     return os.environ.get(ENV) or None
+
+
+def _strong_enough(value: str, what: str) -> str:
+    if len(value) < MIN_NEW_LENGTH:
+        raise PassphraseUnusable(
+            f"the passphrase for {what} is {len(value)} characters; a new key needs at least {MIN_NEW_LENGTH}",
+            "choose a longer passphrase (a few unrelated words are easy to remember)")
+    return value
 
 
 def resolve(passphrase_file: str | Path | None, what: str, *, confirm: bool = False, prompt: bool = True) -> str:
     value = from_environment(passphrase_file)
     if value:
-        return value
+        return _strong_enough(value, what) if confirm else value
     if prompt and sys.stdin.isatty():
         value = getpass.getpass(f"Passphrase for {what}: ")
+        if confirm and value:
+            _strong_enough(value, what)
         if confirm and getpass.getpass("Again: ") != value:
             raise PassphraseRequired(what + " (the two entries differ)")
         if value:
