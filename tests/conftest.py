@@ -13,8 +13,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
-if not SHARED_DATA.is_dir():  # a clone without shared/ beside it: the bundled copy
-    SHARED_DATA = ROOT / "resources" / "samples"
+if not (SHARED_DATA / "awkward.jsonl").is_file():  # a clone without shared/ beside it: the copy in tests/data
+    SHARED_DATA = ROOT / "tests" / "data"
 
 
 def _jsonl(path: Path) -> list[dict]:
