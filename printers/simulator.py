@@ -221,12 +221,16 @@ class SimulatedPrinter:
 
     def vanish(self) -> None:
         """Go away as an unplugged cable or a powered-off network printer does: the pty or
-        socket closes and nothing answers. Pending labels stay pending."""
+        socket closes and nothing answers. Labels received whole stay pending; a label cut
+        off part-way is dropped, as a printer drops a broken job, so what arrives after the
+        return is read from a clean start (not as the rest of that label's bitmap)."""
         with self._lock:
             if self.vanished:
                 return
             self.vanished = True
         self._close_endpoint()
+        with self._changed:
+            self._stream = LabelStream(self.language)
 
     def come_back(self) -> None:
         """Reappear at the same pty link or TCP port."""

@@ -259,3 +259,19 @@ def test_process_ids_keep_their_place_between_labels():
             assert sim.printed_count == 2
     finally:
         sim.stop()
+
+
+def test_a_label_cut_off_by_a_vanish_is_dropped_and_the_printer_reads_afresh_after_it():
+    label = b"SIZE 60 mm,40 mm\r\nCLS\r\nBITMAP 0,0,50,40,0," + b"\x1b!?" * 666 + b"\x1b!\r\nPRINT 1\r\n"
+    with SimulatedPrinter("tspl", baud=None, seconds_per_label=0, tcp_port=0) as sim:
+        cut = open_transport(sim.uri)
+        cut.write(label[:1000])  # into the bitmap, whose bytes look like status queries
+        assert sim.wait_received(1000, timeout=10)
+        sim.vanish()
+        sim.come_back()
+        cut.close()
+        with open_transport(sim.uri) as t:
+            assert query_status(t, "tspl", timeout=5).state is PrinterState.READY
+            t.write(label)
+            assert sim.wait_printed(1, timeout=10)
+        assert sim.labels == [label] and sim.queries == [b"\x1b!?"]
