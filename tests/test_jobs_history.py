@@ -115,3 +115,77 @@ def test_void_needs_a_supervisor_and_is_audited():
     assert (entry.actor, entry.details) == ("clerk1", {"reason": "wrong phone", "approved_by": "sup1", "labels": 1})
     with _pytest.raises(PermissionDenied):
         q.reprint(["SGV1"], "mem://p", "tspl-203", "damaged", approval=clerk)
+
+
+def test_reprint_from_history_reproduces_the_whole_face(sample_shipments, tmp_path):
+    """The reprint's bytes equal those of the same label composed from the plaintext with the
+    REPRINT mark: template, print time, order, service, parcel, sender, sort code all kept."""
+    import json as _json
+    from datetime import datetime
+
+    from desktop.compose import compose_label
+    from desktop.compose.outputs import load_printer_profile, render_label
+    from desktop.masking import hidden_fragments
+
+    keys = tmp_path / "keys"
+    ensure_demo_keys(keys)
+    ship = validate(sample_shipments[26]).shipment
+    assert ship.order_id and ship.parcel.items and mask(ship).sender.full
+    sealer = Sealer.from_keys_dir(keys)
+    sim = SimulatedPrinter("tspl", baud=None, seconds_per_label=0.0, mem="history-face").start()
+    store = open_store()
+    sent = []
+    render = compose_renderer(sealer)
+
+    def recording(work):
+        sent.append(render(work))
+        return sent[-1]
+
+    try:
+        with PrintQueue(store, recording, poll_interval=0.002) as q:
+            q.wait(q.submit(sim.uri, "tspl-203", [ship], "waybill-76x130"), timeout=60)
+            item = q.history(ship.order_id)[0]
+            assert q.printed_label(ship.tracking_number) == item
+            job = q.reprint([ship.tracking_number], sim.uri, "tspl-203", "damaged", approved_by="sup1")
+            assert q.wait(job, timeout=60).count("confirmed") == 1
+    finally:
+        sim.stop()
+    face = item["face"]
+    assert (item["order_id"], face["order_id"], face["service"]) == (ship.order_id, ship.order_id, ship.service)
+    assert face["template"] == "waybill-76x130" and face["parcel"] == ship.parcel.to_dict()
+    assert face["sender"] == ship.sender.to_dict() and face["printed_at"] == sent[0].printed_at
+    assert set(face["recipient"]) <= {"country", "province", "city", "district"}
+    kept = _json.dumps(face, ensure_ascii=False)
+    assert not [f for f in hidden_fragments(ship, mask(ship)) if f in kept]
+    assert sent[1].printed_at == sent[0].printed_at  # the first print's time, shown again
+    reference = compose_label(ship, "waybill-76x130", sealer=sealer, reprint="damaged", qr_text=item["qr_text"],
+                              printed_at=datetime.fromisoformat(face["printed_at"]))
+    assert sent[1].data == render_label(reference, "tspl", load_printer_profile("tspl-203"))
+    assert sim.labels[-1] == sent[1].data != sent[0].data
+
+
+def test_migration_5_gives_old_history_its_order_template_and_time():
+    import json as _json
+    import sqlite3
+
+    from desktop.jobs.jobstore import JobStore
+    from desktop.paths import data_dir
+    from desktop.store.db import DB_FILE
+    from desktop.store.migrations import MIGRATIONS
+
+    path = data_dir() / DB_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = sqlite3.connect(path)
+    for script in MIGRATIONS[:4]:
+        raw.executescript(script)
+    raw.execute("PRAGMA user_version=4")
+    raw.execute("INSERT INTO jobs VALUES('j1','mem://p','tspl-203','waybill-4x6','cli',NULL,'done',0)")
+    raw.execute("INSERT INTO labels(job_id, idx, printer_uri, tracking_number, state, masked, qr_text, face, "
+                "created_at, done_at) VALUES('j1',0,'mem://p','SGM1','confirmed','{}','SG1:X',?,0,86400)",
+                (_json.dumps({"order_id": "ORD-77", "service": "express"}),))
+    raw.commit()
+    raw.close()
+    store = open_store()
+    [item] = JobStore(store).history("ORD-77")
+    assert item["tracking_number"] == "SGM1" and item["order_id"] == "ORD-77"
+    assert item["face"]["template"] == "waybill-4x6" and item["face"]["printed_at"] == "1970-01-02T00:00:00+00:00"

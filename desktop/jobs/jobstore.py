@@ -8,6 +8,7 @@ import hashlib
 import json
 import time
 import uuid
+from datetime import datetime
 from typing import Iterable
 
 from desktop.audit.log import AuditLog
@@ -24,6 +25,8 @@ from desktop.jobs.model import (
     LabelWork,
 )
 from desktop.shipment import Shipment
+
+DEFAULT_TEMPLATE = "waybill-100x150"
 from desktop.store.db import Store
 
 
@@ -47,13 +50,14 @@ class JobStore:
             blob = key.encrypt(json.dumps(shipment.to_dict(), ensure_ascii=False).encode("utf-8"), _aad(job_id, index))
             weight = shipment.parcel.weight_kg if isinstance(shipment.parcel.weight_kg, (int, float)) else None
             rows.append((job_id, index, printer_uri, shipment.tracking_number, QUEUED, reprint_reason, blob,
-                         phone_key(key, shipment), address_key(key, shipment), weight, now))
+                         phone_key(key, shipment), address_key(key, shipment), weight, now, shipment.order_id))
         with self.store.tx() as c:
             c.execute("INSERT INTO jobs(id, printer_uri, profile, template, actor, reprint_reason, state, created_at) "
                       "VALUES(?,?,?,?,?,?,?,?)", (job_id, printer_uri, profile, template, actor, reprint_reason,
                                                   "active", now))
             c.executemany("INSERT INTO labels(job_id, idx, printer_uri, tracking_number, state, reprint_reason, payload,"
-                          " phone_key, address_key, weight_kg, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)", rows)
+                          " phone_key, address_key, weight_kg, created_at, order_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                          rows)
             if reprint_reason:
                 for row in rows:
                     self.audit.append(actor, "reprint", row[3], {"job": job_id, "reason": reprint_reason,
@@ -78,20 +82,24 @@ class JobStore:
         data = json.loads(self.store.data_key.decrypt(bytes(row["payload"]), _aad(row["job_id"], row["idx"])))
         if "history" in data:  # a reprint of a printed label: its stored face, masked view and seal
             h = data["history"]
-            return LabelWork(row["id"], row["job_id"], row["idx"], Shipment.from_dict(h["face"]), row["template"],
-                             row["profile"], row["reprint_reason"], h["masked"], h["qr_text"])
+            return LabelWork(row["id"], row["job_id"], row["idx"], Shipment.from_dict(h["face"]),
+                             h.get("template") or row["template"], row["profile"], row["reprint_reason"], h["masked"],
+                             h["qr_text"], h["face"].get("printed_at"))
         return LabelWork(row["id"], row["job_id"], row["idx"], Shipment.from_dict(data),
                          row["template"], row["profile"], row["reprint_reason"])
 
-    def create_history_reprint(self, tracking_numbers: Iterable[str], printer_uri: str, profile: str, template: str,
-                               reason: str, actor: str, approved_by: str | None = None) -> str:
-        """A job that reprints printed labels from what the store kept (no plaintext needed)."""
+    def create_history_reprint(self, tracking_numbers: Iterable[str], printer_uri: str, profile: str,
+                               template: str | None, reason: str, actor: str, approved_by: str | None = None) -> str:
+        """A job that reprints printed labels from what the store kept (no plaintext needed): the
+        same face (template unless ``template`` names another, print time, order, parcel, the
+        masked parties) and the same sealed QR, plus the REPRINT mark."""
         key = self.store.data_key
         job_id = uuid.uuid4().hex[:16]
         now = time.time()
         rows = []
+        template_of_job = template
         for index, tracking in enumerate(tracking_numbers):
-            found = self.store.query("SELECT masked, qr_text, face, phone_key, address_key, weight_kg FROM labels "
+            found = self.store.query("SELECT masked, qr_text, face, phone_key, address_key, weight_kg, order_id FROM labels "
                                      "WHERE tracking_number=? AND state='confirmed' AND face IS NOT NULL "
                                      "ORDER BY done_at DESC LIMIT 1", (tracking,))
             if not found:
@@ -100,15 +108,20 @@ class JobStore:
                 raise SigiloError(f"no printed label {tracking} in this station's history",
                                   "check the tracking number; labels older than the retention period are purged")
             src = found[0]
-            history = {"face": json.loads(src["face"]), "masked": json.loads(src["masked"]), "qr_text": src["qr_text"]}
+            face = json.loads(src["face"])
+            history = {"face": face, "masked": json.loads(src["masked"]), "qr_text": src["qr_text"],
+                       "template": template or face.get("template")}
             blob = key.encrypt(json.dumps({"history": history}, ensure_ascii=False).encode(), _aad(job_id, index))
             rows.append((job_id, index, printer_uri, tracking, QUEUED, reason, blob, src["phone_key"],
-                         src["address_key"], src["weight_kg"], now))
+                         src["address_key"], src["weight_kg"], now, src["order_id"]))
+            template_of_job = template_of_job or history["template"]
         with self.store.tx() as c:
             c.execute("INSERT INTO jobs(id, printer_uri, profile, template, actor, reprint_reason, state, created_at) "
-                      "VALUES(?,?,?,?,?,?,?,?)", (job_id, printer_uri, profile, template, actor, reason, "active", now))
+                      "VALUES(?,?,?,?,?,?,?,?)", (job_id, printer_uri, profile, template_of_job or DEFAULT_TEMPLATE,
+                                                  actor, reason, "active", now))
             c.executemany("INSERT INTO labels(job_id, idx, printer_uri, tracking_number, state, reprint_reason, payload,"
-                          " phone_key, address_key, weight_kg, created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)", rows)
+                          " phone_key, address_key, weight_kg, created_at, order_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+                          rows)
             for row in rows:
                 self.audit.append(actor, "reprint", row[3], {"job": job_id, "reason": reason,
                                                              "approved_by": approved_by, "from": "history"}, conn=c)
@@ -128,19 +141,35 @@ class JobStore:
             self.audit.append(actor, "void", tracking_number, {"reason": reason, "approved_by": approved_by,
                                                                "labels": cur.rowcount}, conn=c)
 
-    def history(self, search: str = "", limit: int = 200) -> list[dict]:
-        """Printed labels, newest first, found by tracking number or order id."""
-        sql = ("SELECT tracking_number, state, reprint_reason, masked, face, done_at, job_id FROM labels "
-               "WHERE state IN ('confirmed','failed','voided')")
+    def history(self, search: str = "", limit: int = 200, day: str = "") -> list[dict]:
+        """Printed, failed and voided labels, newest first. ``search`` matches the tracking
+        number or the order id; ``day`` (YYYY-MM-DD, local time) the day it was done.
+
+        Each item: label_id, job, tracking_number, order_id, state, reprint (its reason or None),
+        printer, printed_at (epoch seconds), error, masked (MaskedView.to_dict()), qr_text (the
+        sealed QR text), face (face_of(): order_id, tracking_number, service, parcel, template,
+        printed_at as shown, the sender when a business, the recipient's region as masked) -
+        everything the label showed, and nothing of the recipient beyond the masked view."""
+        sql = ("SELECT l.id, l.job_id, l.tracking_number, l.order_id, l.state, l.reprint_reason, l.printer_uri, "
+               "l.done_at, l.error, l.masked, l.qr_text, l.face FROM labels l "
+               "WHERE l.state IN ('confirmed','failed','voided')")
         params: list = []
-        if search:
-            sql += " AND (tracking_number LIKE ? OR json_extract(face, '$.order_id') LIKE ?)"
-            params += [f"%{search}%", f"%{search}%"]
-        rows = self.store.query(sql + " ORDER BY done_at DESC LIMIT ?", (*params, limit))
-        return [{"tracking_number": r["tracking_number"], "state": r["state"], "reprint": r["reprint_reason"],
-                 "masked": json.loads(r["masked"]) if r["masked"] else None,
-                 "face": json.loads(r["face"]) if r["face"] else None, "printed_at": r["done_at"], "job": r["job_id"]}
-                for r in rows]
+        if search.strip():
+            sql += " AND (l.tracking_number LIKE ? OR l.order_id LIKE ?)"
+            params += [f"%{search.strip()}%", f"%{search.strip()}%"]
+        if day.strip():
+            start = time.mktime(time.strptime(day.strip(), "%Y-%m-%d"))
+            sql += " AND l.done_at >= ? AND l.done_at < ?"
+            params += [start, start + 86400]
+        rows = self.store.query(sql + " ORDER BY l.done_at DESC, l.id DESC LIMIT ?", (*params, limit))
+        return [_history_item(r) for r in rows]
+
+    def printed_label(self, tracking_number: str) -> dict | None:
+        """The newest printed (confirmed) label of a tracking number, as history() gives it."""
+        rows = self.store.query("SELECT id, job_id, tracking_number, order_id, state, reprint_reason, printer_uri, "
+                                "done_at, error, masked, qr_text, face FROM labels WHERE tracking_number=? AND "
+                                "state='confirmed' ORDER BY done_at DESC, id DESC LIMIT 1", (tracking_number,))
+        return _history_item(rows[0]) if rows else None
 
     def mark_sent(self, label_id: int) -> None:
         with self.store.tx() as c:
@@ -149,12 +178,15 @@ class JobStore:
     def mark_confirmed(self, label_id: int, data_hash: str, masked: dict, qr_text: str, printer_uri: str,
                        actor: str = "system", face: dict | None = None) -> bool:
         """Record a printed label; True when that finished its job."""
+        now = time.time()
+        if face is not None and not face.get("printed_at"):  # a renderer that did not say: now, near enough
+            face = {**face, "printed_at": datetime.fromtimestamp(now).astimezone().isoformat(timespec="seconds")}
         with self.store.tx() as c:
             row = c.execute("SELECT job_id, idx, tracking_number, reprint_reason FROM labels WHERE id=?",
                             (label_id,)).fetchone()
             c.execute("UPDATE labels SET state=?, payload=NULL, masked=?, qr_text=?, bytes_hash=?, done_at=?, error=NULL, "
                       "face=? WHERE id=?", (CONFIRMED, json.dumps(masked, ensure_ascii=False), qr_text, data_hash,
-                                            time.time(), json.dumps(face, ensure_ascii=False) if face else None,
+                                            now, json.dumps(face, ensure_ascii=False) if face else None,
                                             label_id))
             self.audit.append(actor, "print", row["tracking_number"],
                               {"job": row["job_id"], "index": row["idx"], "printer": printer_uri,
@@ -236,13 +268,30 @@ class JobStore:
         return [r[0] for r in self.store.query("SELECT id FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,))]
 
 
-def face_of(shipment: Shipment) -> dict:
-    """The fields a label face shows that are not the recipient's: kept after printing so a
-    label can be reprinted from history. The region is shown on the label (sorting needs it)."""
+def face_of(shipment: Shipment, masked: dict | None = None, template: str = "",
+            printed_at: str | None = None) -> dict:
+    """What a label face shows that is not private, kept in clear after printing so the label
+    can be reprinted from history exactly: order, service, parcel, template, print time; the
+    sender in full when a business (its face shows it unmasked); of the recipient only the
+    region parts the masked view shows anyway (sorting needs them for the route code)."""
     r = shipment.recipient
-    return {"order_id": shipment.order_id, "tracking_number": shipment.tracking_number, "service": shipment.service,
-            "parcel": shipment.parcel.to_dict(),
-            "recipient": {"country": r.country, "province": r.province, "city": r.city, "district": r.district}}
+    shown = " ".join(str((masked or {}).get("recipient", {}).get(k, "")) for k in ("region", "address"))
+    face = {"order_id": shipment.order_id, "tracking_number": shipment.tracking_number, "service": shipment.service,
+            "parcel": shipment.parcel.to_dict(), "template": template, "printed_at": printed_at,
+            "recipient": {"country": r.country,
+                          **{k: getattr(r, k) for k in ("province", "city", "district")
+                             if getattr(r, k) and (masked is None or getattr(r, k) in shown)}}}
+    if masked is not None and masked.get("sender", {}).get("full"):
+        face["sender"] = shipment.sender.to_dict()
+    return face
+
+
+def _history_item(r) -> dict:
+    return {"label_id": r["id"], "job": r["job_id"], "tracking_number": r["tracking_number"],
+            "order_id": r["order_id"], "state": r["state"], "reprint": r["reprint_reason"],
+            "printer": r["printer_uri"], "printed_at": r["done_at"], "error": r["error"],
+            "masked": json.loads(r["masked"]) if r["masked"] else None, "qr_text": r["qr_text"] or "",
+            "face": json.loads(r["face"]) if r["face"] else None}
 
 
 def bytes_hash(data: bytes) -> str:

@@ -31,6 +31,7 @@ class LabelWork:
     reprint: str | None = None
     masked: dict | None = None  # a reprint from history: the stored masked view ...
     qr_text: str | None = None  # ... and sealed QR (the shipment then holds only the face fields)
+    printed_at: str | None = None  # ... and the time first printed (ISO 8601), shown again on the face
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class RenderedLabel:
     masked: dict  # MaskedView.to_dict(): what the label face shows, kept after printing
     qr_text: str = ""  # the sealed QR text, kept after printing
     copies: int = 1  # physical labels these bytes print (a label counter advances by this much)
+    printed_at: str | None = None  # the "Printed" time on the face (ISO 8601 with offset)
 
 
 class Renderer(Protocol):

@@ -184,7 +184,7 @@ class PrintQueue:
         return job_id
 
     def reprint(self, tracking_numbers: Iterable[str], printer_uri: str, profile: str, reason: str, *,
-                template: str = "waybill-100x150", actor: str | None = None, approved_by: str | None = None,
+                template: str | None = None, actor: str | None = None, approved_by: str | None = None,
                 approval=None) -> str:
         """Reprint printed labels from history (masked view + sealed QR as kept; the plaintext
         is gone), marked REPRINT with the reason, audited with who approved it. ``approval``:
@@ -209,8 +209,12 @@ class PrintQueue:
                 worker.wake.set()
         return job_id
 
-    def history(self, search: str = "", limit: int = 200) -> list[dict]:
-        return self.jobs.history(search, limit)
+    def history(self, search: str = "", limit: int = 200, day: str = "") -> list[dict]:
+        """See JobStore.history: printed labels found by tracking number or order id."""
+        return self.jobs.history(search, limit, day)
+
+    def printed_label(self, tracking_number: str) -> dict | None:
+        return self.jobs.printed_label(tracking_number)
 
     def void(self, tracking_number: str, reason: str, *, actor: str, approval) -> None:
         """Void a printed label; ``approval`` is the supervisor from Operators.approve("void", ...)."""

@@ -6,6 +6,7 @@ extension) instead of the masked phone."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Callable
 
 from desktop.jobs.model import LabelWork, RenderedLabel
@@ -33,12 +34,14 @@ def compose_renderer(sealer: Any, *, virtual_numbers: Any = None, copies: int = 
             from desktop.virtualnum import with_virtual_phone
 
             masked = with_virtual_phone(mask(work.shipment), virtual_numbers.allocate(work.shipment))
+        when = datetime.fromisoformat(work.printed_at) if work.printed_at else datetime.now().astimezone()
         label = compose_label(work.shipment, work.template, sealer=sealer, dpi=profile.dpi,
-                              reprint=work.reprint, masked=masked, qr_text=work.qr_text)
+                              reprint=work.reprint, masked=masked, qr_text=work.qr_text, printed_at=when)
         if warn is not None:
             for warning in label.warnings:
                 warn(work, warning)
         data = render_label(label, profile.language, profile, copies)
-        return RenderedLabel(data, label.masked.to_dict(), label.qr_text, copies)
+        return RenderedLabel(data, label.masked.to_dict(), label.qr_text, copies,
+                             when.isoformat(timespec="seconds"))
 
     return render

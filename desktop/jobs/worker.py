@@ -215,7 +215,8 @@ class PrinterWorker(threading.Thread):
 
     def _send(self, row, work: LabelWork, rendered: RenderedLabel) -> None:
         self.jobs.mark_sent(row["id"])  # before the bytes leave: from here a crash means "fate unknown"
-        self.in_flight.append((row["id"], row["job_id"], row["tracking_number"], rendered, face_of(work.shipment)))
+        face = face_of(work.shipment, rendered.masked, work.template, rendered.printed_at)
+        self.in_flight.append((row["id"], row["job_id"], row["tracking_number"], rendered, face))
         self.emit(Event("label", row["job_id"], "sent", row["id"], row["tracking_number"]))
         self.transport.write(rendered.data)
         self.transport.drain()
@@ -240,7 +241,8 @@ class PrinterWorker(threading.Thread):
             return
         body, commit = parts
         self.jobs.mark_sent(row["id"])
-        self.staged = (row["id"], row["job_id"], row["tracking_number"], rendered, face_of(work.shipment), commit)
+        face = face_of(work.shipment, rendered.masked, work.template, rendered.printed_at)
+        self.staged = (row["id"], row["job_id"], row["tracking_number"], rendered, face, commit)
         self.emit(Event("label", row["job_id"], "sent", row["id"], row["tracking_number"]))
         self.transport.write(body)
         self.transport.drain()

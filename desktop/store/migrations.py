@@ -125,4 +125,17 @@ MIGRATIONS: list[str] = [
     ALTER TABLE labels ADD COLUMN face TEXT;
     CREATE INDEX labels_done ON labels(state, done_at);
     """,
+    # 5: history found by order id (indexed; the order id is on the face in clear anyway), and
+    # the face of labels printed before it learned its template and print time: the job's
+    # template, and the confirmation time as the print time
+    """
+    ALTER TABLE labels ADD COLUMN order_id TEXT NOT NULL DEFAULT '';
+    UPDATE labels SET order_id = COALESCE(json_extract(face, '$.order_id'), '')
+        WHERE face IS NOT NULL AND json_valid(face);
+    UPDATE labels SET face = json_set(face, '$.template', (SELECT template FROM jobs WHERE jobs.id = labels.job_id))
+        WHERE face IS NOT NULL AND json_valid(face) AND json_type(face, '$.template') IS NULL;
+    UPDATE labels SET face = json_set(face, '$.printed_at', strftime('%Y-%m-%dT%H:%M:%S+00:00', done_at, 'unixepoch'))
+        WHERE face IS NOT NULL AND json_valid(face) AND json_type(face, '$.printed_at') IS NULL AND done_at IS NOT NULL;
+    CREATE INDEX labels_order ON labels(order_id);
+    """,
 ]
