@@ -85,7 +85,7 @@ def main() -> int:
         settle(600)
         shots.append(("label", w, h))
         window.grab().save(str(OUT / f"label-{w}x{h}.png"))
-        for index, name in ((1, "queue"), (2, "history"), (4, "settings")):
+        for index, name in ((1, "queue"), (2, "history"), (4, "alerts"), (5, "settings")):
             window.show_page(index)
             settle(400)
             window.grab().save(str(OUT / f"{name}-{w}x{h}.png"))

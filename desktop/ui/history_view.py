@@ -1,6 +1,8 @@
 """History: labels printed at this station, searched by tracking number, order id or day.
-A reprint asks for a reason and prints the REPRINT mark; the store keeps only the masked view
-and the sealed QR, so that is what is shown and reprinted."""
+A reprint asks for a reason and prints the REPRINT mark; the store keeps only the masked view,
+the sealed QR and the face's order id, service and parcel, so that is what is shown and
+reprinted. Voiding a label (the customer gave a wrong phone) needs a reason and a supervisor's
+approval; the voided label stays listed with its reason."""
 
 from __future__ import annotations
 
@@ -8,14 +10,26 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QPushButton,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
 
-COLUMNS = ("Printed", "Tracking", "Order", "Recipient (as printed)", "Region", "State", "Reprint reason")
+COLUMNS = ("Printed", "Tracking", "Order", "Recipient (as printed)", "Region", "State", "Reason")
 
 
 class HistoryView(QWidget):
@@ -30,6 +44,8 @@ class HistoryView(QWidget):
         self.rows: list = []
         self.pending: dict[str, object] = {}  # reprint job id -> Submitted
         self.ask_reason = self._ask_reason  # replaced in tests by a scripted answer
+        self.ask_void_reason = self._ask_void_reason
+        self.ask_approval = self._ask_approval  # (permission, tracking) -> (user, password) or None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
         title = QLabel("History 历史")
@@ -46,10 +62,14 @@ class HistoryView(QWidget):
         go = QPushButton("Search")
         self.reprint_button = QPushButton("Reprint…")
         self.reprint_button.setObjectName("reprintButton")
+        self.void_button = QPushButton("Void…")
+        self.void_button.setObjectName("voidButton")
+        self.void_button.setToolTip("Cancel a printed label (needs a supervisor's approval)")
         bar.addWidget(self.search, 1)
         bar.addWidget(self.day)
         bar.addWidget(go)
         bar.addStretch(0)
+        bar.addWidget(self.void_button)
         bar.addWidget(self.reprint_button)
         lay.addLayout(bar)
         self.table = QTableWidget(0, len(COLUMNS))
@@ -67,6 +87,7 @@ class HistoryView(QWidget):
         self.search.returnPressed.connect(self.refresh)
         self.day.returnPressed.connect(self.refresh)
         self.reprint_button.clicked.connect(self.reprint_selected)
+        self.void_button.clicked.connect(self.void_selected)
         self.table.doubleClicked.connect(lambda _i: self.reprint_selected())
 
     def refresh(self) -> None:
@@ -81,7 +102,7 @@ class HistoryView(QWidget):
             rec = r.masked.get("recipient", {}) if r.masked else {}
             values = (datetime.fromtimestamp(r.done_at).strftime("%Y-%m-%d %H:%M"), r.tracking_number, r.order_id,
                       f"{rec.get('name', '')}  {rec.get('phone', '')}", rec.get("region", ""),
-                      r.state if not r.error else f"{r.state}: {r.error}", r.reprint_reason)
+                      r.state if not r.error or r.state == "voided" else f"{r.state}: {r.error}", r.reason)
             for c, v in enumerate(values):
                 item = QTableWidgetItem(str(v))
                 item.setData(Qt.UserRole, r.label_id)
@@ -98,6 +119,54 @@ class HistoryView(QWidget):
                                                            "(damaged, jammed, lost…) — it is audited")
         return reason if ok else None
 
+    def _ask_void_reason(self, tracking: str) -> str | None:
+        reason, ok = QInputDialog.getText(self, "Void", f"Why is {tracking} voided?\n"
+                                                        "(wrong phone, parcel not sent…) — it is audited")
+        return reason if ok else None
+
+    def _ask_approval(self, permission: str, tracking: str):
+        dialog = ApprovalDialog(permission, tracking, self)
+        if dialog.exec() != QDialog.Accepted:
+            return None
+        return dialog.user.text(), dialog.password.text()
+
+    def _approval(self, permission: str, tracking: str):
+        """(True, None) when no approval is needed, (True, approval work) with the supervisor's
+        credentials, or (False, None) when the clerk cancelled."""
+        if not self.station.needs_approval(permission) or not self.station.has_operators():
+            return True, None
+        answer = self.ask_approval(permission, tracking)
+        if answer is None:
+            return False, None
+        user, password = answer
+        return True, (lambda: self.station.approve(permission, user, password, tracking))
+
+    def void_selected(self) -> None:
+        row = self.selected()
+        if row is None:
+            self.status_message.emit("choose a label to void", 3000)
+            return
+        if row.state != "confirmed":
+            self.status_message.emit(f"{row.tracking_number} is {row.state}: only a printed label can be voided", 0)
+            return
+        reason = self.ask_void_reason(row.tracking_number)
+        if reason is None:
+            return
+        go, approve = self._approval("void", row.tracking_number)
+        if not go:
+            return
+
+        def work():
+            return self.station.void(row.label_id, reason, approve() if approve else None)
+
+        self.ops.run(work, self._voided,
+                     lambda exc: self.status_message.emit("Not voided: " + " — ".join(describe_error(exc)), 0),
+                     key="void")
+
+    def _voided(self, tracking: str) -> None:
+        self.status_message.emit(f"Voided {tracking}: correct the shipment and print it again", 0)
+        self.refresh()
+
     def reprint_selected(self) -> None:
         row = self.selected()
         if row is None:
@@ -106,9 +175,16 @@ class HistoryView(QWidget):
         reason = self.ask_reason(row.tracking_number)
         if reason is None:
             return
+        go, approve = self._approval("reprint", row.tracking_number) if reason.strip() else (True, None)
+        if not go:
+            return
         printer, cal = self.printer_source()
         keys = config.station_keys_dir()
-        self.ops.run(lambda: self.station.reprint(row.label_id, reason, printer, keys, cal), self._done,
+
+        def work():
+            return self.station.reprint(row.label_id, reason, printer, keys, cal, approve() if approve else None)
+
+        self.ops.run(work, self._done,
                      lambda exc: self.status_message.emit("Not reprinted: " + " — ".join(describe_error(exc)), 0),
                      key="reprint")
 
@@ -140,3 +216,29 @@ class HistoryView(QWidget):
         self.status_message.emit(f"Reprinted {outcome.tracking_number} on {outcome.printer} (marked REPRINT)", 0)
         self.reprinted.emit(outcome)
         self.refresh()
+
+
+class ApprovalDialog(QDialog):
+    """A supervisor's name and password for one action, typed at the clerk's station."""
+
+    def __init__(self, permission: str, tracking: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Supervisor approval")
+        self.setObjectName("approvalDialog")
+        lay = QVBoxLayout(self)
+        text = QLabel(f"A supervisor approves: {permission} {tracking}")
+        text.setWordWrap(True)
+        lay.addWidget(text)
+        form = QFormLayout()
+        self.user = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.Password)
+        form.addRow("Supervisor", self.user)
+        form.addRow("Password", self.password)
+        lay.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.user.returnPressed.connect(self.password.setFocus)
+        self.password.returnPressed.connect(self.accept)

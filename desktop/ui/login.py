@@ -1,22 +1,36 @@
-"""Sign-in: shown when the station has operators; skipped on first run, when there are none."""
+"""Sign-in: shown when the station has operators; skipped on first run, when there are none.
+It comes back, and cannot be dismissed, when the session locks after inactivity; then the same
+operator or another one may sign in."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+)
 
 from desktop.errors import SigiloError
 
 
 class LoginDialog(QDialog):
-    def __init__(self, station, parent=None) -> None:
+    def __init__(self, station, parent=None, locked_user: str | None = None) -> None:
         super().__init__(parent)
         self.station = station
-        self.setWindowTitle("Sigilo — sign in")
+        self.locked = locked_user is not None
+        self.setWindowTitle("Sigilo — locked" if self.locked else "Sigilo — sign in")
         self.setObjectName("loginDialog")
         lay = QVBoxLayout(self)
-        title = QLabel("Sign in 登录")
+        title = QLabel("Locked 已锁定" if self.locked else "Sign in 登录")
         title.setObjectName("pageTitle")
         lay.addWidget(title)
+        if self.locked:
+            why = QLabel("The station locked after inactivity. Sign in to go on.")
+            why.setWordWrap(True)
+            lay.addWidget(why)
         form = QFormLayout()
         self.user = QLineEdit()
         self.user.setObjectName("loginUser")
@@ -30,13 +44,20 @@ class LoginDialog(QDialog):
         self.error.setObjectName("loginError")
         self.error.setWordWrap(True)
         lay.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok if self.locked else QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.try_login)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self.user.returnPressed.connect(self.password.setFocus)
         self.password.returnPressed.connect(self.try_login)
-        self.resize(360, 180)
+        if locked_user:
+            self.user.setText(locked_user)
+            self.password.setFocus()
+        self.resize(380, 220 if self.locked else 180)
+
+    def reject(self) -> None:
+        if not self.locked:  # a locked station stays locked: Esc or closing does not open it
+            super().reject()
 
     def try_login(self) -> None:
         try:

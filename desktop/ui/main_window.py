@@ -1,16 +1,27 @@
-"""The main window: a sidebar of the clerk's views (New label, Queue, History, Scan, Settings)
-with F1-F5 shortcuts, and a status bar that shows what happened in words, never a traceback."""
+"""The main window: a sidebar of the clerk's views (New label, Queue, History, Scan, Alerts,
+Settings) with F1-F6 shortcuts, and a status bar that shows what happened in words, never a
+traceback. A signed-in operator's session locks after the configured idle minutes: the sign-in
+dialog comes back over the window and nothing prints until someone signs in."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup, QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop import __version__
 from desktop.ui import config
+from desktop.ui.alerts_view import AlertsView
 from desktop.ui.history_view import HistoryView
 from desktop.ui.label_page import LabelPage
 from desktop.ui.operations import Operations
@@ -19,7 +30,23 @@ from desktop.ui.queue_view import QueueView
 from desktop.ui.scan_view import ScanView
 from desktop.ui.settings_view import SettingsView
 
-PAGES = ("New label 新运单", "Queue 队列", "History 历史", "Scan 扫码", "Settings 设置")
+PAGES = ("New label 新运单", "Queue 队列", "History 历史", "Scan 扫码", "Alerts 警报", "Settings 设置")
+ALERTS_PAGE, SETTINGS_PAGE = 4, 5
+IDLE_CHECK_MS = 15000
+_ACTIVITY = (QEvent.KeyPress, QEvent.MouseButtonPress, QEvent.Wheel)
+
+
+class _ActivityWatch(QObject):
+    """Any key, click or wheel in the application counts as the operator's activity."""
+
+    def __init__(self, station, parent: QObject) -> None:
+        super().__init__(parent)
+        self.station = station
+
+    def eventFilter(self, obj, event):
+        if event.type() in _ACTIVITY:
+            self.station.touch()
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -34,9 +61,11 @@ class MainWindow(QMainWindow):
         self.queue_view = QueueView(self.ops, station, self._printer_and_calibration)
         self.history_view = HistoryView(self.ops, station, self._printer_and_calibration)
         self.scan_view = ScanView(self.ops, station)
+        self.alerts_view = AlertsView(self.ops, station)
         self.settings_view = SettingsView(self.ops, station, self._form_sender)
         self.stack = QStackedWidget()
-        for page in (self.label_page, self.queue_view, self.history_view, self.scan_view, self.settings_view):
+        for page in (self.label_page, self.queue_view, self.history_view, self.scan_view, self.alerts_view,
+                     self.settings_view):
             page.setObjectName(page.objectName() or "page")
             self.stack.addWidget(page)
 
@@ -81,8 +110,10 @@ class MainWindow(QMainWindow):
         self.demo_banner.setObjectName("demoBanner")
         self.statusBar().addPermanentWidget(self.demo_banner)
 
-        for src in (self.label_page, self.queue_view, self.history_view, self.scan_view, self.settings_view):
+        for src in (self.label_page, self.queue_view, self.history_view, self.scan_view, self.alerts_view,
+                    self.settings_view):
             src.status_message.connect(self.show_message)
+        self.alerts_view.count_changed.connect(self._alert_count)
         self.label_page.printed.connect(lambda _o: self._describe_keys())
         self.history_view.reprinted.connect(lambda _o: None)
         self.settings_view.changed.connect(self._settings_changed)
@@ -101,6 +132,41 @@ class MainWindow(QMainWindow):
                               f"again, marked REPRINT", 0)
         self._describe_operator()
         self._describe_keys()
+        self.alerts_view.refresh()
+
+        self.lock_dialog = None
+        self._activity = _ActivityWatch(station, self)
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.instance().installEventFilter(self._activity)
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setInterval(IDLE_CHECK_MS)
+        self.idle_timer.timeout.connect(self.check_idle)
+        self.idle_timer.start()
+
+    # ------------------------------------------------------------------ idle lock
+    def check_idle(self) -> None:
+        """Bring the sign-in back once the session has been idle for the configured minutes."""
+        if self.station.locked and (self.lock_dialog is None or not self.lock_dialog.isVisible()):
+            self.lock()
+
+    def lock(self) -> None:
+        from desktop.ui.login import LoginDialog
+
+        op = self.station.operator
+        self.lock_dialog = LoginDialog(self.station, self, locked_user=op.username if op else "")
+        self.lock_dialog.setWindowModality(Qt.ApplicationModal)
+        self.lock_dialog.accepted.connect(self._unlocked)
+        self.show_message("Locked after inactivity: sign in to go on", 0)
+        self.lock_dialog.open()
+
+    def _unlocked(self) -> None:
+        self.activateWindow()  # keys (Ctrl+P, Esc) go to the window again
+        self._describe_operator()
+        self.show_message(f"Signed in: {self.station.operator.username}", 4000)
+
+    def _alert_count(self, n: int) -> None:
+        self.nav.button(ALERTS_PAGE).setText(PAGES[ALERTS_PAGE] + (f"  ({n})" if n else ""))
 
     # ------------------------------------------------------------------ navigation
     def show_page(self, index: int) -> None:
@@ -113,6 +179,8 @@ class MainWindow(QMainWindow):
             self.history_view.search.setFocus()
         elif index == 3:
             self.scan_view.qr_edit.setFocus()
+        elif index == ALERTS_PAGE:
+            self.alerts_view.refresh()
 
     def show_message(self, text: str, msecs: int = 0) -> None:
         self.statusBar().showMessage(text, msecs)
@@ -147,10 +215,12 @@ class MainWindow(QMainWindow):
         self.label_page.on_queue_event(ev)
         self.history_view.on_queue_event(ev)
         self.queue_view.on_queue_event(ev)
+        self.alerts_view.on_queue_event(ev)
 
-    def closeEvent(self, event):  # noqa: N802
+    def closeEvent(self, event):
         s = config.settings()
         s.setValue("window/geometry", self.saveGeometry())
+        self.idle_timer.stop()
         self.ops.wait(5000)
         self.station.stop_queue()
         super().closeEvent(event)

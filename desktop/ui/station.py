@@ -15,10 +15,8 @@ from pathlib import Path
 
 from desktop.errors import SigiloError
 from desktop.paths import data_dir
-from desktop.shipment import Party, Shipment
+from desktop.shipment import Shipment
 from desktop.ui import services
-
-_ORDERS_TABLE = ("CREATE TABLE IF NOT EXISTS ui_label_orders (label_id INTEGER PRIMARY KEY, order_id TEXT NOT NULL)")
 
 
 @dataclass(frozen=True)
@@ -57,6 +55,13 @@ class HistoryRow:
     qr_text: str
     error: str
 
+    @property
+    def reason(self) -> str:
+        """Why this row is special: the reprint's reason, or the void's."""
+        if self.state == "voided":
+            return self.error.removeprefix("void: ")
+        return self.reprint_reason
+
 
 class Station:
     def __init__(self, home: Path | None = None) -> None:
@@ -65,13 +70,15 @@ class Station:
 
         self.store = open_store(home)
         self.jobs = JobStore(self.store)
-        self.operator = None  # desktop.operators Operator once signed in
+        self.session = None  # desktop.operators Session once signed in: it locks when left idle
+        self.clock = time.time  # the session's clock (tests move it on)
         self.print_queue = None  # desktop.jobs.PrintQueue once started
         self.default_options: PrintOptions | None = None
         self._options: dict[str, PrintOptions] = {}  # per printer URI, read by the queue's renderer
-        self._stored_seals: dict[str, tuple[str, object]] = {}  # tracking -> (qr_text, masked) for reprints
-        with self.store.tx() as c:
-            c.execute(_ORDERS_TABLE)
+
+    @property
+    def operator(self):
+        return self.session.operator if self.session is not None else None
 
     @property
     def actor(self) -> str:
@@ -80,21 +87,67 @@ class Station:
     def operators(self):
         from desktop.operators.accounts import Operators
 
-        return Operators(self.store, self.jobs.audit)
+        return Operators(self.store, self.jobs.audit, clock=self.clock)
 
     def has_operators(self) -> bool:
         return bool(self.operators().list())
 
     def login(self, username: str, password: str):
-        self.operator = self.operators().authenticate(username, password)
+        from desktop.operators.session import Session
+
+        self.session = Session.login(self.operators(), username, password, clock=self.clock)
         return self.operator
 
+    @property
+    def locked(self) -> bool:
+        """True once the signed-in operator has left the station idle for the configured
+        minutes (setting session.idle_minutes): nothing prints until someone signs in again."""
+        return self.session is not None and self.session.locked
+
+    def touch(self) -> None:
+        """The operator did something: the idle time starts again (not once locked)."""
+        if self.session is not None and not self.session.locked:
+            self.session.touch()
+
     def require(self, permission: str) -> None:
-        if self.operator is not None and not self.operator.can(permission):
+        if self.session is None:
+            return
+        if self.session.locked:
+            from desktop.operators.session import SessionLocked
+
+            raise SessionLocked(self.operator.username)
+        if not self.operator.can(permission):
             from desktop.operators.accounts import PermissionDenied
 
             raise PermissionDenied(f"{self.operator.username} ({self.operator.role}) may not {permission}",
                                    "ask a supervisor to sign in or approve")
+
+    def needs_approval(self, permission: str) -> bool:
+        """A supervisor must approve ``permission`` here: the signed-in operator may not do it
+        alone, or (void) nobody is signed in to answer for it."""
+        if self.operator is not None:
+            return not self.operator.can(permission)
+        return permission == "void"
+
+    def approve(self, permission: str, username: str, password: str, subject: str = ""):
+        """A supervisor's name and password for one action; returns the approving operator."""
+        return self.operators().approve(permission, username.strip(), password, subject)
+
+    def _approver(self, permission: str, approval):
+        if approval is not None:
+            if not approval.can(permission):
+                from desktop.operators.accounts import PermissionDenied
+
+                raise PermissionDenied(f"{approval.username} ({approval.role}) may not approve {permission}",
+                                       "ask a supervisor to approve")
+            return approval
+        if permission == "void" and self.operator is None:
+            from desktop.operators.accounts import PermissionDenied
+
+            raise PermissionDenied("voiding a label needs a supervisor's approval",
+                                   "add a supervisor in Settings > Operators, then void with their password")
+        self.require(permission)
+        return self.operator
 
     # ------------------------------------------------------------------ the print queue
     def start_queue(self, on_event) -> list[str]:
@@ -136,11 +189,9 @@ class Station:
         if opts is None:  # a label left from before a restart: the station's defaults
             opts = self.default_options or PrintOptions(data_dir() / "keys")
         profile = load_profile(work.profile)
-        qr_text, masked = (None, None)
-        if work.reprint and work.shipment.tracking_number in self._stored_seals:
-            qr_text, masked = self._stored_seals[work.shipment.tracking_number]
+        masked = _masked_view(work.masked) if work.masked is not None else None  # a reprint from history
         label = compose_label(work.shipment, work.template, sealer=services.sealer(opts.keys_dir), dpi=profile.dpi,
-                              policy=opts.policy, reprint=work.reprint, qr_text=qr_text, masked=masked)
+                              policy=opts.policy, reprint=work.reprint, qr_text=work.qr_text, masked=masked)
         data = encode(label.scene, profile, EncodeOptions(copies=max(1, opts.copies), offset_x_mm=opts.offset_x_mm,
                                                           offset_y_mm=opts.offset_y_mm, darkness=opts.darkness,
                                                           speed=opts.speed))
@@ -162,19 +213,10 @@ class Station:
             self._options[printer.uri] = self._options_for(printer, keys_dir, copies, calibration, policy)
             job_id = self.print_queue.submit(printer.uri, printer.profile, [shipment], template, actor=self.actor)
             ids = tuple(r[0] for r in self.store.query("SELECT id FROM labels WHERE job_id=? ORDER BY idx", (job_id,)))
-            self._remember_order(ids, shipment.order_id)
             return Submitted(job_id, ids, shipment.tracking_number, printer.name, printer.uri)
         job_id = self.jobs.create_job(printer.uri, printer.profile, [shipment], template, actor=self.actor)
         label_id = self.jobs.store.query("SELECT id FROM labels WHERE job_id=? ORDER BY idx", (job_id,))[0][0]
-        self._remember_order((label_id,), shipment.order_id)
         return self._send(label_id, shipment, printer, template, keys_dir, copies, calibration, policy)
-
-    def _remember_order(self, label_ids, order_id: str) -> None:
-        if not order_id:
-            return
-        with self.store.tx() as c:
-            for label_id in label_ids:
-                c.execute("INSERT OR REPLACE INTO ui_label_orders(label_id, order_id) VALUES(?,?)", (label_id, order_id))
 
     def label_state(self, label_id: int) -> tuple[str, str]:
         """(state, error) of one label now: a fast printer may confirm a label before the GUI
@@ -229,48 +271,63 @@ class Station:
         except Exception as exc:
             self.jobs.mark_failed(label_id, type(exc).__name__)
             raise
-        self.jobs.mark_confirmed(label_id, outcome.data_hash, outcome.masked, outcome.qr_text, printer.uri, actor=self.actor)
+        from desktop.jobs.jobstore import face_of
+
+        self.jobs.mark_confirmed(label_id, outcome.data_hash, outcome.masked, outcome.qr_text, printer.uri,
+                                 actor=self.actor, face=face_of(shipment))
         return outcome
 
-    def reprint(self, label_id: int, reason: str, printer, keys_dir: Path, calibration=None) -> services.PrintOutcome:
-        """Print a stored label again with its REPRINT mark, from what the store kept (the
-        masked view and the sealed QR text): the plaintext is gone, and the QR is the same."""
-        from desktop.masking.view import MaskedParty, MaskedView
+    def _printed(self, label_id: int):
+        rows = self.store.query("SELECT l.*, j.template FROM labels l JOIN jobs j ON j.id=l.job_id WHERE l.id=?",
+                                (label_id,))
+        return rows[0] if rows else None
 
+    def reprint(self, label_id: int, reason: str, printer, keys_dir: Path, calibration=None, approval=None):
+        """Print a stored label again with its REPRINT mark, from what the store kept: the masked
+        view, the sealed QR text (the same seal) and the face's order id, service and parcel;
+        the plaintext is gone. ``approval``: a supervisor from approve("reprint", ...) when the
+        signed-in operator may not reprint alone."""
         reason = (reason or "").strip()
         if not reason:
             raise SigiloError("a reprint needs a reason", "type why the label is printed again (damaged, jammed…)")
-        self.require("reprint")
-        rows = self.store.query("SELECT l.*, j.template FROM labels l JOIN jobs j ON j.id=l.job_id WHERE l.id=?",
-                                (label_id,))
-        if not rows or not rows[0]["qr_text"]:
-            raise SigiloError("this label was never printed, so there is nothing to reprint",
+        approver = self._approver("reprint", approval)
+        approved_by = approver.username if approver is not None and approver is not self.operator else None
+        row = self._printed(label_id)
+        if row is None or row["state"] != "confirmed" or not row["qr_text"]:
+            why = "was voided" if row is not None and row["state"] == "voided" else "was never printed"
+            raise SigiloError(f"this label {why}, so there is nothing to reprint",
                               "print it from the form or retry it from the queue")
-        row = rows[0]
-        m = json.loads(row["masked"])
-        masked = MaskedView(recipient=MaskedParty(**m["recipient"]), sender=MaskedParty(**m["sender"]),
-                            policy=m.get("policy", ""))
-        stub = Shipment(tracking_number=row["tracking_number"],
-                        recipient=Party(name=masked.recipient.name, phone=masked.recipient.phone,
-                                        country=masked.recipient.country, postcode=masked.recipient.postcode),
-                        sender=Party(name=masked.sender.name, phone=masked.sender.phone,
-                                     country=masked.sender.country, postcode=masked.sender.postcode))
-        order = self.store.query("SELECT order_id FROM ui_label_orders WHERE label_id=?", (label_id,))
-        order_id = order[0][0] if order else ""
+        masked = _masked_view(json.loads(row["masked"]))
+        stub = _face_shipment(row["tracking_number"], json.loads(row["face"]) if row["face"] else {}, masked)
         if printer.profile != "pdf" and self.print_queue is not None:
             self._options[printer.uri] = self._options_for(printer, keys_dir, 1, calibration, None)
-            self._stored_seals[row["tracking_number"]] = (row["qr_text"], masked)
-            job_id = self.print_queue.submit(printer.uri, printer.profile, [stub], row["template"],
-                                             reprint_reason=reason, actor=self.actor)
+            if row["face"]:
+                job_id = self.print_queue.reprint([row["tracking_number"]], printer.uri, printer.profile, reason,
+                                                  template=row["template"], actor=self.actor, approved_by=approved_by)
+            else:  # printed before the store kept faces: what the masked view shows
+                job_id = self.print_queue.submit(printer.uri, printer.profile, [stub], row["template"],
+                                                 reprint_reason=reason, actor=self.actor, approved_by=approved_by)
             ids = tuple(r[0] for r in self.store.query("SELECT id FROM labels WHERE job_id=?", (job_id,)))
-            self._remember_order(ids, order_id)
             return Submitted(job_id, ids, row["tracking_number"], printer.name, printer.uri)
         job_id = self.jobs.create_job(printer.uri, printer.profile, [stub], row["template"], actor=self.actor,
-                                      reprint_reason=reason)
+                                      reprint_reason=reason, approved_by=approved_by)
         new_id = self.store.query("SELECT id FROM labels WHERE job_id=?", (job_id,))[0][0]
-        self._remember_order((new_id,), order_id)
         return self._send(new_id, stub, printer, row["template"], keys_dir, 1, calibration, None,
                           reprint=reason, qr_text=row["qr_text"], masked=masked)
+
+    def void(self, label_id: int, reason: str, approval=None) -> str:
+        """Void a printed label (wrong phone, parcel not sent): it stays in history as voided
+        with its reason; the audit names who asked and the supervisor who approved."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise SigiloError("voiding needs a reason", "say why, e.g. 'wrong phone'")
+        approver = self._approver("void", approval)
+        row = self._printed(label_id)
+        if row is None or row["state"] != "confirmed":
+            raise SigiloError("only a printed label can be voided",
+                              "a failed label was never printed; one already voided needs nothing more")
+        self.jobs.void(row["tracking_number"], reason, self.actor, approver.username)
+        return row["tracking_number"]
 
     # ------------------------------------------------------------------ scanning
     def scan(self, text: str, keys_dir: Path, barcode: str | None = None) -> dict:
@@ -295,11 +352,11 @@ class Station:
     def history(self, text: str = "", day: str = "", limit: int = 500) -> list[HistoryRow]:
         """Printed and failed labels, newest first; ``text`` matches tracking number or order id,
         ``day`` (YYYY-MM-DD, local time) the day it was printed."""
-        sql = ("SELECT l.*, o.order_id FROM labels l LEFT JOIN ui_label_orders o ON o.label_id=l.id "
-               "WHERE l.state IN ('confirmed','failed')")
+        sql = ("SELECT l.*, COALESCE(json_extract(l.face, '$.order_id'), '') AS order_id FROM labels l "
+               "WHERE l.state IN ('confirmed','failed','voided')")
         params: list = []
         if text.strip():
-            sql += " AND (l.tracking_number LIKE ? OR o.order_id LIKE ?)"
+            sql += " AND (l.tracking_number LIKE ? OR json_extract(l.face, '$.order_id') LIKE ?)"
             like = f"%{text.strip()}%"
             params += [like, like]
         if day.strip():
@@ -321,3 +378,27 @@ class Station:
     def close(self) -> None:
         self.stop_queue()
         self.store.close()
+
+
+def _masked_view(m: dict):
+    from desktop.masking.view import MaskedParty, MaskedView
+
+    return MaskedView(recipient=MaskedParty(**m["recipient"]), sender=MaskedParty(**m["sender"]),
+                      policy=m.get("policy", ""))
+
+
+def _face_shipment(tracking: str, face: dict, masked) -> Shipment:
+    """The shipment a reprint composes from: the stored face (order id, service, parcel, sorting
+    region) with the masked names and phones; the sealed QR carries the rest unchanged."""
+    r, snd = masked.recipient, masked.sender
+    region = face.get("recipient", {})
+    data = {
+        "tracking_number": tracking, "order_id": face.get("order_id", ""), "service": face.get("service") or "standard",
+        "recipient": {"name": r.name, "phone": r.phone, "country": r.country or region.get("country", ""),
+                      "province": region.get("province", ""), "city": region.get("city", ""),
+                      "district": region.get("district", ""), "postcode": r.postcode},
+        "sender": {"name": snd.name, "phone": snd.phone, "country": snd.country, "postcode": snd.postcode},
+    }
+    if face.get("parcel"):
+        data["parcel"] = face["parcel"]
+    return Shipment.from_dict(data)

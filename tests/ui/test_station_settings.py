@@ -58,14 +58,17 @@ def test_a_clerk_may_print_but_not_reprint(qtbot, window, sample_shipments, mem_
     window.show_page(2)
     qtbot.waitUntil(lambda: len(window.history_view.rows) == 1, timeout=10000)
     window.history_view.ask_reason = lambda tracking: "damaged"
+    asked = []
+    window.history_view.ask_approval = lambda permission, tracking: asked.append(permission) or ("li", "counter-pass-1")
     window.history_view.reprint_button.click()
-    qtbot.waitUntil(lambda: "may not reprint" in window.statusBar().currentMessage(), timeout=10000)
+    qtbot.waitUntil(lambda: "may not approve reprint" in window.statusBar().currentMessage(), timeout=10000)
+    assert asked == ["reprint"]  # the clerk was asked for a supervisor, and approving herself does not do
     assert len(station.history()) == 1
 
 
 def test_settings_are_remembered_in_qsettings(qtbot, window, qsettings_tmp):
     view = window.settings_view
-    window.show_page(4)
+    window.show_page(5)
     view.new_name.setText("Back office")
     view.new_uri.setText("tcp://192.0.2.10:9100")
     view.new_profile.setCurrentText("tspl-203")
@@ -235,7 +238,7 @@ def test_test_print_sends_a_calibration_label(qtbot, window, mem_name):
 
 
 def test_discovered_printers_are_offered_beside_the_configured_ones(qtbot, window, monkeypatch):
-    import printers.discovery as discovery
+    from printers import discovery
     from printers.discovery import FoundPrinter
 
     found = [FoundPrinter(uri="serial:///dev/ttyUSB7?baud=115200", kind="serial", description="USB serial",

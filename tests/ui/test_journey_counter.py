@@ -1,0 +1,157 @@
+"""Journey 1 (the counter clerk), the steps the other GUI tests do not walk: a wrong phone is
+voided with a supervisor's approval and the corrected label printed again (history shows
+both, the void with its reason); the session locks when the counter is left alone; alerts are
+listed and acknowledged; a reprint from history carries the order id, service and parcel."""
+
+from __future__ import annotations
+
+import subprocess
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import sample
+from tests.ui.test_gui_clerk import press_print, type_shipment
+
+
+def _history(qtbot, window, n):
+    window.show_page(2)
+    qtbot.waitUntil(lambda: len(window.history_view.rows) == n, timeout=10000)
+    return window.history_view
+
+
+def test_void_with_supervisor_approval_then_the_corrected_label(qtbot, window, sample_shipments, mem_name):
+    station = window.station
+    now = [1_800_000_000.0]
+    station.clock = lambda: now[0]
+    station.operators().add("wang", "supervisor-pass-1", "supervisor")
+    station.operators().add("li", "counter-pass-1", "clerk")
+    station.login("li", "counter-pass-1")
+    data = sample(sample_shipments)
+    type_shipment(qtbot, window, data)
+    first = press_print(qtbot, window)
+    history = _history(qtbot, window, 1)
+    history.ask_void_reason = lambda tracking: "wrong phone"
+    asked = []
+    history.ask_approval = lambda permission, tracking: asked.append((permission, tracking)) or ("wang", "wrong")
+    history.void_button.click()  # a wrong supervisor password: nothing is voided
+    qtbot.waitUntil(lambda: "Not voided" in window.statusBar().currentMessage(), timeout=20000)
+    assert station.history()[0].state == "confirmed"
+    now[0] += 5  # past the pause a wrong password earns
+    history.ask_approval = lambda permission, tracking: ("wang", "supervisor-pass-1")
+    history.void_button.click()
+    qtbot.waitUntil(lambda: history.rows and history.rows[0].state == "voided", timeout=20000)
+    assert asked == [("void", first.tracking_number)]
+    rows = station.store.query("SELECT actor, details FROM audit WHERE action='void'")
+    assert len(rows) == 1 and rows[0]["actor"] == "li" and "wang" in rows[0]["details"]
+    # the clerk types the shipment again with the right phone and prints it
+    window.show_page(0)
+    type_shipment(qtbot, window, {**data, "recipient": {**data["recipient"], "phone": "13912345678"}})
+    second = press_print(qtbot, window)
+    assert second.masked["recipient"]["phone"].endswith("5678")
+    history = _history(qtbot, window, 2)
+    states = {(r.state, r.reason) for r in history.rows}
+    assert states == {("voided", "wrong phone"), ("confirmed", "")}
+    table = history.table
+    shown = [[table.item(i, c).text() for c in range(table.columnCount())] for i in range(table.rowCount())]
+    assert any("voided" in row and "wrong phone" in row for row in shown)
+    # a voided label is not reprinted
+    history.table.selectRow(next(i for i, r in enumerate(history.rows) if r.state == "voided"))
+    history.ask_reason = lambda tracking: "damaged"
+    history.ask_approval = lambda permission, tracking: ("wang", "supervisor-pass-1")
+    history.reprint_button.click()
+    qtbot.waitUntil(lambda: "voided" in window.statusBar().currentMessage(), timeout=20000)
+    assert len(station.history()) == 2
+
+
+def test_a_clerk_cannot_approve_her_own_void(qtbot, window, sample_shipments):
+    station = window.station
+    station.operators().add("li", "counter-pass-1", "clerk")
+    station.login("li", "counter-pass-1")
+    window.label_page.form.set_data(sample(sample_shipments))
+    press_print(qtbot, window)
+    history = _history(qtbot, window, 1)
+    history.ask_void_reason = lambda tracking: "wrong phone"
+    history.ask_approval = lambda permission, tracking: ("li", "counter-pass-1")
+    history.void_button.click()
+    qtbot.waitUntil(lambda: "may not approve void" in window.statusBar().currentMessage(), timeout=20000)
+    assert station.history()[0].state == "confirmed"
+
+
+def test_the_session_locks_after_the_idle_minutes(qtbot, window, sample_shipments):
+    station = window.station
+    now = [1_800_000_000.0]
+    station.clock = lambda: now[0]
+    station.store.set_setting("session.idle_minutes", 5)
+    station.operators().add("li", "counter-pass-1", "clerk")
+    station.login("li", "counter-pass-1")
+    assert station.session.idle_seconds == 300
+    window.label_page.form.set_data(sample(sample_shipments))
+    now[0] += 240
+    qtbot.keyClick(window.label_page.form.first_field(), Qt.Key_End)  # activity: the idle time restarts
+    now[0] += 240
+    window.check_idle()
+    assert window.lock_dialog is None  # 4 minutes since the last key
+    now[0] += 61
+    window.check_idle()
+    dialog = window.lock_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.user.text() == "li"
+    dialog.reject()  # Esc does not open a locked station
+    assert dialog.isVisible()
+    page = window.label_page
+    page.print_label()  # nothing prints while locked
+    qtbot.waitUntil(lambda: "locked" in window.statusBar().currentMessage(), timeout=10000)
+    assert page.last_outcome is None and station.history() == []
+    dialog.password.setText("counter-pass-1")
+    dialog.try_login()
+    assert not dialog.isVisible() and not station.locked
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    press_print(qtbot, window)
+    assert len(station.history()) == 1
+
+
+def test_alerts_are_listed_and_a_supervisor_acknowledges_them(qtbot, window):
+    from desktop.alerts import Alerts
+
+    station = window.station
+    station.operators().add("wang", "supervisor-pass-1", "supervisor")
+    Alerts(station.store)._raise("bill_swiping", "warning", "phone-key-1",
+                                 "40 labels today to one phone, each under 50 g", {}, None)
+    window.show_page(4)
+    view = window.alerts_view
+    qtbot.waitUntil(lambda: len(view.alerts) == 1, timeout=10000)
+    assert "40 labels" in view.table.item(0, 4).text()
+    assert window.nav.button(4).text().endswith("(1)")
+    station.operators().add("li", "counter-pass-1", "clerk")
+    station.login("li", "counter-pass-1")
+    view.ack_button.click()
+    qtbot.waitUntil(lambda: "may not alerts.ack" in window.statusBar().currentMessage(), timeout=10000)
+    assert len(Alerts(station.store).list()) == 1
+    station.login("wang", "supervisor-pass-1")
+    view.ack_button.click()
+    qtbot.waitUntil(lambda: not view.alerts, timeout=10000)
+    assert Alerts(station.store).list() == []
+    assert not window.nav.button(4).text().endswith(")")
+
+
+def test_a_reprint_from_history_keeps_order_service_and_parcel(qtbot, window, sample_shipments):
+    data = sample(sample_shipments)
+    page = window.label_page
+    page.printer_panel.printer_combo.setCurrentIndex(1)  # PDF: its text layer can be read back
+    page.form.set_data(data)
+    original = press_print(qtbot, window)
+    first = subprocess.run(["pdftotext", original.where, "-"], capture_output=True, text=True, check=True).stdout
+    history = _history(qtbot, window, 1)
+    assert history.rows[0].order_id == data["order_id"]
+    history.ask_reason = lambda tracking: "damaged"
+    done = []
+    history.reprinted.connect(done.append)
+    history.reprint_button.click()
+    qtbot.waitUntil(lambda: bool(done), timeout=30000)
+    again = subprocess.run(["pdftotext", done[0].where, "-"], capture_output=True, text=True, check=True).stdout
+    assert "REPRINT" in again
+    strip = lambda t: [w for w in t.split() if w not in ("REPRINT", "damaged") and not w[:1].isdigit()]
+    weight = f"{data['parcel']['weight_kg']}"
+    for needle in (data["order_id"], weight):
+        assert (needle in first) == (needle in again), needle
+    assert set(strip(first)) <= set(strip(again)) | {"·"}
