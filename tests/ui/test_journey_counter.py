@@ -155,3 +155,29 @@ def test_a_reprint_from_history_keeps_order_service_and_parcel(qtbot, window, sa
     for needle in (data["order_id"], weight):
         assert (needle in first) == (needle in again), needle
     assert set(strip(first)) <= set(strip(again)) | {"·"}
+
+
+def test_the_light_reads_the_queue_worker_not_a_second_connection(qtbot, window, sample_shipments, monkeypatch):
+    """Once the queue's worker drives the printer it holds the port: the status light must take
+    the worker's state instead of opening the printer again."""
+    from desktop.ui import services
+
+    page = window.label_page
+    page.printer_panel.timer.stop()  # the test refreshes the light itself
+    page.form.set_data(sample(sample_shipments))
+    press_print(qtbot, window)
+    uri = page.printer_panel.printer().uri
+    qtbot.waitUntil(lambda: window.station.worker_state(uri) is not None, timeout=10000)
+    opened = []
+    monkeypatch.setattr(services, "query_printer", lambda *a: opened.append(a) or ("READY", ""))
+    queue = window.station.print_queue
+    monkeypatch.setattr(queue, "printer_state", lambda u: ("fault", "paper_out: the roll is empty") if u == uri
+                        else ("ready", ""))
+    page.refresh_status()
+    window.ops.wait(10000)
+    qtbot.wait(50)
+    assert opened == []
+    assert page.printer_panel.state == "PAPER_OUT"
+    monkeypatch.setattr(queue, "printer_state", lambda u: ("ready", ""))
+    page.refresh_status()
+    assert page.printer_panel.state == "READY" and opened == []
