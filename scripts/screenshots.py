@@ -67,6 +67,15 @@ def main() -> int:
         page.print_label()
         settle(50)
 
+    # journey 1 step 5: the first label voided (wrong phone, a supervisor approved) and printed again
+    station.operators().add("wang.supervisor", "screenshot-only-2", "supervisor")
+    first = station.history()[-1]
+    station.void(first.label_id, "wrong phone", station.approve("void", "wang.supervisor", "screenshot-only-2"))
+    page.form.set_data({**rows[0], "recipient": {**rows[0]["recipient"], "phone": "13912345678"}})
+    settle(50)
+    page.print_label()
+    settle(50)
+
     shots = []
     for w, h in SIZES:
         window.resize(w, h)
@@ -96,6 +105,7 @@ def main() -> int:
         scan.qr_edit.setText(last.qr_text)
         scan.barcode_edit.setText(last.tracking_number)
         scan.verify()
+        scan.qr_edit.setCursorPosition(0)
         settle(400)
         window.grab().save(str(OUT / f"scan-{w}x{h}.png"))
         shots.append(("scan", w, h))

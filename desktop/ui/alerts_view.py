@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.operations import Operations, describe_error
 
-COLUMNS = ("Time", "Severity", "Rule", "About", "What happened", "Seen")
+COLUMNS = ("Time", "Severity", "Rule", "What happened", "Seen")
+MESSAGE_COLUMN = 3
 SEVERITY_COLOURS = {"critical": "#c62828", "warning": "#b26a00", "info": "#455a64"}
 
 
@@ -62,8 +63,9 @@ class AlertsView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(MESSAGE_COLUMN, QHeaderView.Stretch)
         self.table.setAlternatingRowColors(True)
         lay.addWidget(self.table, 1)
         self.show_seen.toggled.connect(lambda _on: self.refresh())
@@ -95,11 +97,12 @@ class AlertsView(QWidget):
         self.empty.setVisible(not self.alerts)
         self.table.setRowCount(len(self.alerts))
         for i, a in enumerate(self.alerts):
-            values = (datetime.fromtimestamp(a.time).strftime("%Y-%m-%d %H:%M"), a.severity, a.rule, a.subject,
-                      a.message, "yes" if a.acknowledged else "")
+            values = (datetime.fromtimestamp(a.time).strftime("%Y-%m-%d %H:%M"), a.severity,
+                      a.rule.replace("_", " "), a.message, "yes" if a.acknowledged else "")
             for c, v in enumerate(values):
                 item = QTableWidgetItem(str(v))
                 item.setData(Qt.UserRole, a.id)
+                item.setToolTip(f"{a.rule}: {a.subject}")
                 if c == 1:
                     item.setForeground(QColor(SEVERITY_COLOURS.get(a.severity, "#455a64")))
                 self.table.setItem(i, c, item)

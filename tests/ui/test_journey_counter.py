@@ -120,7 +120,7 @@ def test_alerts_are_listed_and_a_supervisor_acknowledges_them(qtbot, window):
     window.show_page(4)
     view = window.alerts_view
     qtbot.waitUntil(lambda: len(view.alerts) == 1, timeout=10000)
-    assert "40 labels" in view.table.item(0, 4).text()
+    assert "40 labels" in view.table.item(0, 3).text()
     assert window.nav.button(4).text().endswith("(1)")
     station.operators().add("li", "counter-pass-1", "clerk")
     station.login("li", "counter-pass-1")
