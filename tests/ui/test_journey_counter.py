@@ -181,3 +181,29 @@ def test_the_light_reads_the_queue_worker_not_a_second_connection(qtbot, window,
     monkeypatch.setattr(queue, "printer_state", lambda u: ("ready", ""))
     page.refresh_status()
     assert page.printer_panel.state == "READY" and opened == []
+
+
+def test_a_reprint_through_the_queue_carries_the_same_seal_and_the_face(qtbot, window, sample_shipments, mem_name):
+    """On a real printer a reprint goes through the print queue: the label it sends carries the
+    stored seal (not one sealed again from the masked data), the REPRINT mark and the parcel."""
+    from printers.transports.mem import mem_printer
+    from tests.ui.test_gui_clerk import zpl_codes
+
+    data = sample(sample_shipments)
+    window.label_page.form.set_data(data)
+    original = press_print(qtbot, window)
+    printer = mem_printer(mem_name)
+    first = bytes(printer.received)
+    history = _history(qtbot, window, 1)
+    history.ask_reason = lambda tracking: "damaged"
+    history.reprint_button.click()
+    qtbot.waitUntil(lambda: len(bytes(printer.received)) > len(first), timeout=30000)
+    qtbot.waitUntil(lambda: len(window.station.history()) == 2, timeout=30000)
+    again = bytes(printer.received)[len(first):]
+    codes = zpl_codes(again)
+    assert codes["QRCode"] == original.qr_text
+    assert codes["Code128"] == data["tracking_number"]
+    assert b"REPRINT" in again and b"REPRINT" not in first
+    rows = window.station.history()
+    assert rows[0].reprint_reason == "damaged" and rows[0].order_id == data["order_id"]
+    assert "REPRINT" in window.statusBar().currentMessage()
