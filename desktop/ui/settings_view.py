@@ -340,9 +340,30 @@ class SettingsView(QScrollArea):
         for w in (self.op_user, self.op_password, self.op_role, add):
             row.addWidget(w)
         lay.addLayout(row)
+        idle = QHBoxLayout()
+        idle.addWidget(QLabel("Lock after"))
+        self.idle_minutes = QSpinBox()
+        self.idle_minutes.setObjectName("idleMinutes")
+        self.idle_minutes.setRange(1, 240)
+        self.idle_minutes.setSuffix(" min idle")
+        self.idle_minutes.setValue(int(self.station.idle_minutes()))
+        save_idle = QPushButton("Save")
+        idle.addWidget(self.idle_minutes)
+        idle.addWidget(save_idle)
+        idle.addStretch(1)
+        lay.addLayout(idle)
+        save_idle.clicked.connect(self._save_idle)
         add.clicked.connect(self._add_operator)
         self._load_operators()
         return box
+
+    def _save_idle(self) -> None:
+        try:
+            self.station.set_idle_minutes(self.idle_minutes.value())
+        except SigiloError as exc:
+            self.status_message.emit(" — ".join(describe_error(exc)), 0)
+            return
+        self.status_message.emit(f"the station locks after {self.idle_minutes.value()} idle minutes", 4000)
 
     def _load_operators(self) -> None:
         self.operator_list.clear()

@@ -104,6 +104,18 @@ class Station:
         minutes (setting session.idle_minutes): nothing prints until someone signs in again."""
         return self.session is not None and self.session.locked
 
+    def idle_minutes(self) -> float:
+        return float(self.store.get_setting("session.idle_minutes", 10))
+
+    def set_idle_minutes(self, minutes: float) -> None:
+        """How long the station may be left alone before it locks (a supervisor's setting once
+        operators exist); the signed-in session follows at once."""
+        if self.has_operators():
+            self.require("settings.change")
+        self.store.set_setting("session.idle_minutes", float(minutes))
+        if self.session is not None:
+            self.session.idle_seconds = float(minutes) * 60
+
     def touch(self) -> None:
         """The operator did something: the idle time starts again (not once locked)."""
         if self.session is not None and not self.session.locked:

@@ -82,8 +82,16 @@ def test_the_session_locks_after_the_idle_minutes(qtbot, window, sample_shipment
     station = window.station
     now = [1_800_000_000.0]
     station.clock = lambda: now[0]
-    station.store.set_setting("session.idle_minutes", 5)
+    station.operators().add("wang", "supervisor-pass-1", "supervisor")
     station.operators().add("li", "counter-pass-1", "clerk")
+    station.login("li", "counter-pass-1")
+    settings = window.settings_view
+    settings.idle_minutes.setValue(5)
+    settings._save_idle()  # a clerk may not change it
+    assert "may not settings.change" in window.statusBar().currentMessage()
+    station.login("wang", "supervisor-pass-1")
+    settings._save_idle()
+    assert station.store.get_setting("session.idle_minutes") == 5
     station.login("li", "counter-pass-1")
     assert station.session.idle_seconds == 300
     window.label_page.form.set_data(sample(sample_shipments))
