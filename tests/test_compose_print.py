@@ -83,7 +83,7 @@ def test_zpl_over_a_real_tcp_socket_scans_back(tmp_path, keys, sample_shipments,
     orders = tmp_path / "orders.json"
     orders.write_text(json.dumps(sample_shipments[5:7], ensure_ascii=False), encoding="utf-8")  # a JSON array
     port = server.getsockname()[1]
-    status, out, err = run(["print", str(orders), "--printer", f"tcp://127.0.0.1:{port}", "--profile", "zpl-203",
+    status, out, err = run(["print", str(orders), "--printer", f"tcp://127.0.0.1:{port}?status=none", "--profile", "zpl-203",
                             "--keys", str(keys), "--template", "waybill-4x6"], capsys)
     thread.join(timeout=30)
     server.close()

@@ -260,15 +260,52 @@ def test_silent_printer_becomes_a_timeout_fault(printer):
     check_printed_once_or_marked(printer.printed, {f"SGT{i:05d}" for i in range(6)})
 
 
-def test_a_printer_that_never_answers_is_treated_as_write_only(printer, caplog):
+def test_a_printer_that_should_answer_but_never_has_pauses_offline(printer):
+    """Silence from a printer whose profile reports status is a fault, not "write-only": no
+    label is confirmed on faith; once it answers, what it holds is confirmed or reprinted marked."""
     store = open_store()
-    q = PrintQueue(store, render, opener=lambda uri: FakeTransport(printer, uri),
-                   status=lambda t, p: SimpleNamespace(state="UNKNOWN", detail="no answer"),
+    silent = {"on": True}
+
+    def status(t, profile):
+        return SimpleNamespace(state="UNKNOWN", detail="no answer") if silent["on"] else printer.status()
+
+    q = PrintQueue(store, render, opener=lambda uri: FakeTransport(printer, uri), status=status,
+                   poll_interval=0.002, fault_poll_interval=0.01, max_silent_polls=5)
+    with q:
+        job = q.submit("mem://a", "tspl-203", shipments(4))
+        p = q.wait(job, timeout=10, until=lambda p: p.printer_state == "fault")
+        assert p.printer_reason.startswith("offline: the printer has never answered")
+        assert p.count(CONFIRMED) == 0
+        silent["on"] = False
+        p = q.wait(job, timeout=30)
+    assert p.count(CONFIRMED) == 4
+    check_printed_once_or_marked(printer.printed, {f"SGT{i:05d}" for i in range(4)})
+
+
+def test_a_profile_without_status_is_write_only(printer, caplog, tmp_path):
+    """Write-only is a property of the profile (status_protocol null) or the URI (file, CUPS,
+    Windows spooler): labels count as printed when sent, with a warning."""
+    import json as _json
+
+    from printers.profiles import profiles_dir
+
+    raw = _json.loads((profiles_dir() / "tspl-203.json").read_text(encoding="utf-8"))
+    raw.update(name="tspl-203-nostatus", status_protocol=None)
+    profile = tmp_path / "tspl-203-nostatus.json"
+    profile.write_text(_json.dumps(raw), encoding="utf-8")
+    store = open_store()
+    asked = []
+
+    def status(t, p):
+        asked.append(p)
+        return SimpleNamespace(state="UNKNOWN", detail="no answer")
+
+    q = PrintQueue(store, render, opener=lambda uri: FakeTransport(printer, uri), status=status,
                    poll_interval=0.002, max_silent_polls=5)
     with q:
-        p = q.wait(q.submit("mem://a", "tspl-203", shipments(4)), timeout=10)
-    assert p.count(CONFIRMED) == 4
-    assert "never answers status queries" in caplog.text
+        p = q.wait(q.submit("mem://a", str(profile), shipments(4)), timeout=10)
+    assert p.count(CONFIRMED) == 4 and asked == []
+    assert "reports no status" in caplog.text
     deadline = time.monotonic() + 10
     while len(printer.printed) < 4 and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -390,3 +427,42 @@ def test_a_label_rendered_ahead_is_not_sent_after_its_job_is_cancelled(printer):
     js.set_job_state(job, "cancelled")
     assert worker._take_prepared() is None and worker._prepare() is None
     assert printer.printed == [] and printer.buffer == deque()
+
+
+def test_a_silent_serial_port_pauses_offline_and_confirms_nothing():
+    """A real pty whose far end takes the bytes and never answers ESC !? (a TSPL profile says
+    it should): the queue pauses offline with the labels unconfirmed, instead of counting them
+    printed."""
+    import os
+    import threading as _threading
+
+    master, slave = os.openpty()
+    swallowed = bytearray()
+    stop = _threading.Event()
+
+    def sink():
+        import select
+
+        while not stop.is_set():
+            if select.select([master], [], [], 0.05)[0]:
+                try:
+                    swallowed.extend(os.read(master, 65536))
+                except OSError:
+                    return
+
+    reader = _threading.Thread(target=sink, daemon=True)
+    reader.start()
+    store = open_store()
+    try:
+        q = PrintQueue(store, render, poll_interval=0.002, fault_poll_interval=0.05, max_silent_polls=2)
+        with q:
+            job = q.submit(f"serial://{os.ttyname(slave)}?baud=115200", "tspl-203", shipments(3))
+            p = q.wait(job, timeout=30, until=lambda p: p.printer_state == "fault")
+        assert p.printer_reason.startswith("offline: the printer has never answered")
+        assert p.count(CONFIRMED) == 0 and b"SGT00000" in swallowed
+        assert not AuditLog(store).entries(action="print")
+    finally:
+        stop.set()
+        reader.join(timeout=5)
+        os.close(slave)
+        os.close(master)

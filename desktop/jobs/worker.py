@@ -65,9 +65,8 @@ class PrinterWorker(threading.Thread):
         self.silent_polls = 0
         self.profile = ""
         self._counter_base: int | None = None
-        # has this printer ever answered a status query (in any run: persisted)? A printer that
-        # has never said a word may be a raw port that only takes data; one that has answered
-        # before and now is silent is a fault, never "write-only"
+        # has this printer ever answered a status query (in any run: persisted)? Silence is a
+        # fault either way; this only words it: "offline" (never heard) or "does not answer"
         self.heard = bool(jobs.store.get_setting(f"printer.answers:{uri}", False))
         self.write_only = False
 
@@ -121,7 +120,16 @@ class PrinterWorker(threading.Thread):
 
     def _connect(self) -> None:
         self.transport = self.opener(self.uri)
-        self.link = self.make_link(self.transport, self.profile or self._peek_profile())
+        profile = self.profile or self._peek_profile()
+        # write-only is what the link is (a file, a spooler: the URI) or what the printer is
+        # (its profile has no status protocol) - never guessed from silence, which is a fault
+        write_only = not getattr(self.transport, "can_read", False) or not reports_status(profile) \
+            or _uri_says_no_status(self.uri)
+        if write_only and not self.write_only:
+            log.warning("%s (%s) reports no status: labels count as printed when sent, and faults cannot "
+                        "be seen", self.uri, profile or "no profile")
+        self.write_only = write_only
+        self.link = self.make_link(self.transport, profile)
         if self._counter_base is not None and hasattr(self.link, "base"):
             self.link.base = self._counter_base  # the printer's counter survives a reconnect
             self.link.copies.extend(item[3].copies for item in self.in_flight)
@@ -264,17 +272,13 @@ class PrinterWorker(threading.Thread):
         self._confirm(reading.confirmed)
         if reading.kind == "silent":
             self.silent_polls += 1
-            if not self.heard and self.silent_polls >= min(3, self.max_silent_polls):
-                # it has never said a word: a raw port that only takes data (a print server, a
-                # printer with status disabled). Treat it as a spooler, and say so.
-                self.write_only = True
-                log.warning("%s never answers status queries: labels count as printed when sent, "
-                            "and faults cannot be seen", self.uri)
-                self.jobs.set_printer_state(self.uri, PRINTING, "no status from this printer")
-                self._confirm(len(self.in_flight))
-                return
             if self.silent_polls >= self.max_silent_polls:
-                self._on_fault("timeout", f"the printer does not answer ({reading.reason})", lost=True)
+                if self.heard:
+                    self._on_fault("timeout", f"the printer does not answer ({reading.reason})", lost=True)
+                else:  # its profile says it reports status, and it never has: not there, or miswired
+                    self._on_fault("offline", f"offline: the printer has never answered a status query "
+                                   f"({reading.reason}); check the cable, port and baud rate, or give it a "
+                                   "profile without status_protocol if it only takes data", lost=True)
             return
         self.silent_polls = 0
         self._heard()
@@ -320,7 +324,7 @@ class PrinterWorker(threading.Thread):
         try:
             if self.transport is None:
                 self._connect()
-            if not getattr(self.transport, "can_read", False):
+            if self.write_only:
                 reading = Reading("ready")
             else:
                 reading = self.link.poll(len(self.in_flight))
@@ -400,3 +404,26 @@ def _scrub(message: str, work: LabelWork | None) -> str:
             if value and len(value) >= 2:
                 text = text.replace(value, "***")
     return text
+
+
+def reports_status(profile: str) -> bool:
+    """Does a printer of this profile answer status queries? A profile with no
+    ``status_protocol`` is a printer that only takes data."""
+    if not profile:
+        return True
+    try:
+        from printers.profiles import load_profile
+
+        return load_profile(profile).status_protocol is not None
+    except Exception:  # an unreadable profile fails its labels when they render; assume it answers
+        return True
+
+
+def _uri_says_no_status(uri: str) -> bool:
+    """``?status=none`` on a printer URI: a sink that only takes data (a raw print server)."""
+    try:
+        from printers.transports.uri import parse_uri
+
+        return parse_uri(uri).params.get("status", "").lower() == "none"
+    except Exception:
+        return False
