@@ -255,28 +255,26 @@ class SettingsView(QScrollArea):
         self._describe_keys()
         self.changed.emit()
 
-    def import_key_files(self, paths: list[str]) -> int:
-        """Copy a fleet public key / trust list into the station key folder (audited)."""
-        target = config.station_keys_dir()
-        target.mkdir(parents=True, exist_ok=True)
-        for p in paths:
-            shutil.copy2(p, target / Path(p).name)
-        self.station.jobs.audit.append(self.station.actor, "keys.import", str(target),
-                                       {"files": [Path(p).name for p in paths]})
-        services.forget_keys()
+    def import_key_files(self, paths: list[str]) -> list[str]:
+        """Install a fleet public key (sealing), fleet private key or trust list (scanning) the
+        key officer gave this station, checked as `sigilo keys import-*` checks them; audited."""
+        self.station.require("keys.manage")
+        done = services.import_key_files(paths, config.station_keys_dir(), config.scanner_keys_dir())
+        self.station.jobs.audit.append(self.station.actor, "keys.import", "gui", {"installed": done})
         self._describe_keys()
-        return len(paths)
+        self.changed.emit()
+        return done
 
     def _import_keys(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Fleet public key and trust list")
+        paths, _ = QFileDialog.getOpenFileNames(self, "Fleet key and trust list", "",
+                                                "Sigilo keys (*.pub *.key *.json);;All files (*)")
         if paths:
             try:
-                self.station.require("keys.manage")
-                n = self.import_key_files(paths)
+                done = self.import_key_files(paths)
             except (SigiloError, OSError) as exc:
-                self.status_message.emit(" — ".join(describe_error(exc)), 0)
+                self.status_message.emit("Not imported: " + " — ".join(describe_error(exc)), 0)
                 return
-            self.status_message.emit(f"{n} key file(s) imported", 4000)
+            self.status_message.emit("Installed " + ", ".join(done), 0)
 
     # ------------------------------------------------------------------ sender presets
     def _presets_box(self) -> QGroupBox:

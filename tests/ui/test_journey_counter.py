@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -215,3 +216,33 @@ def test_a_reprint_through_the_queue_carries_the_same_seal_and_the_face(qtbot, w
     rows = window.station.history()
     assert rows[0].reprint_reason == "damaged" and rows[0].order_id == data["order_id"]
     assert "REPRINT" in window.statusBar().currentMessage()
+
+
+def test_settings_import_the_key_officers_fleet_key_and_trust_list(qtbot, window, tmp_path, sample_shipments):
+    """Settings > Keys installs what the key officer hands over where Sigilo reads it: the
+    fleet public key for sealing, the fleet private key and the checked trust list for scanning."""
+    from desktop.errors import SigiloError
+    from desktop.seal import Sealer, ensure_demo_keys
+    from desktop.shipment import Shipment
+    from desktop.ui import config
+
+    officer = tmp_path / "officer"
+    ensure_demo_keys(officer)
+    station_dir, scanner_dir = tmp_path / "station", tmp_path / "scanner"
+    config.put("keys/station_dir", str(station_dir))
+    config.put("keys/scanner_dir", str(scanner_dir))
+    view = window.settings_view
+    bogus = tmp_path / "notes.json"
+    bogus.write_text('{"hello": 1}', encoding="utf-8")
+    with pytest.raises(SigiloError, match="notes.json"):
+        view.import_key_files([str(bogus)])
+    done = view.import_key_files([str(officer / "fleet" / "demo-1.pub"), str(officer / "fleet" / "demo-1.key"),
+                                  str(officer / "trust.json"), str(officer / "authority.pub")])
+    assert len(done) == 3
+    assert (station_dir / "fleet" / "demo-1.pub").exists() and not (station_dir / "fleet" / "demo-1.key").exists()
+    # a label sealed by the officer's station opens with what this machine now holds as a scanner
+    text = Sealer.from_keys_dir(officer).seal(Shipment.from_dict(sample(sample_shipments)))
+    opened = window.station.scan(text, scanner_dir)
+    assert opened["tracking_number"] == sample(sample_shipments)["tracking_number"]
+    rows = window.station.store.query("SELECT details FROM audit WHERE action='keys.import'")
+    assert len(rows) == 1 and "trust list" in rows[0]["details"]
