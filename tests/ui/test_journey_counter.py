@@ -246,3 +246,14 @@ def test_settings_import_the_key_officers_fleet_key_and_trust_list(qtbot, window
     assert opened["tracking_number"] == sample(sample_shipments)["tracking_number"]
     rows = window.station.store.query("SELECT details FROM audit WHERE action='keys.import'")
     assert len(rows) == 1 and "trust list" in rows[0]["details"]
+
+
+def test_without_a_supervisor_nothing_can_be_voided(qtbot, window, sample_shipments):
+    window.label_page.form.set_data(sample(sample_shipments))
+    press_print(qtbot, window)
+    history = _history(qtbot, window, 1)
+    history.ask_void_reason = lambda tracking: "wrong phone"
+    history.ask_approval = lambda permission, tracking: pytest.fail("no supervisor exists to ask")
+    history.void_button.click()
+    qtbot.waitUntil(lambda: "add a supervisor" in window.statusBar().currentMessage(), timeout=10000)
+    assert window.station.history()[0].state == "confirmed"
