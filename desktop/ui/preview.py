@@ -48,6 +48,7 @@ class PreviewPanel(QFrame):
         self.setObjectName("previewPanel")
         self.image: QImage | None = None
         self.qr_text = ""
+        self.masked: dict = {}
         self.generation = 0  # how many previews were shown; tests wait on it
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 8)
@@ -89,6 +90,7 @@ class PreviewPanel(QFrame):
         image = QImage(preview.png_gray, preview.width, preview.height, preview.width, QImage.Format_Grayscale8).copy()
         self.image = image
         self.qr_text = preview.qr_text
+        self.masked = preview.masked  # what the face shows of the recipient, as rendered
         self.view.set_label(QPixmap.fromImage(image))
         self.qr_label.setText(f"QR version {preview.qr_version} · {preview.qr_mm:.1f} mm · "
                               f"{len(preview.qr_text)} chars · {preview.dpi} dpi")

@@ -5,12 +5,15 @@ listed and acknowledged; a reprint from history carries the order id, service an
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from desktop.masking import hidden_fragments, mask
+from desktop.shipment import Shipment
 from tests.ui.conftest import sample
 from tests.ui.test_gui_clerk import press_print, type_shipment
 
@@ -223,7 +226,6 @@ def test_settings_import_the_key_officers_fleet_key_and_trust_list(qtbot, window
     fleet public key for sealing, the fleet private key and the checked trust list for scanning."""
     from desktop.errors import SigiloError
     from desktop.seal import Sealer, ensure_demo_keys
-    from desktop.shipment import Shipment
     from desktop.ui import config
 
     officer = tmp_path / "officer"
@@ -257,3 +259,21 @@ def test_without_a_supervisor_nothing_can_be_voided(qtbot, window, sample_shipme
     history.void_button.click()
     qtbot.waitUntil(lambda: "add a supervisor" in window.statusBar().currentMessage(), timeout=10000)
     assert window.station.history()[0].state == "confirmed"
+
+
+def test_the_preview_shows_the_masked_recipient(qtbot, window, sample_shipments):
+    """Journey 1 step 4: the name as 刘**, the phone as *******NNNN, no house number, a QR."""
+    data = sample(sample_shipments)
+    page = window.label_page
+    type_shipment(qtbot, window, data)
+    qtbot.waitUntil(lambda: page.preview.masked.get("recipient", {}).get("name", "").endswith("**"), timeout=20000)
+    qtbot.waitUntil(lambda: not page.ops.is_busy("preview"), timeout=20000)
+    shown = page.preview.masked["recipient"]
+    r = data["recipient"]
+    assert shown["name"] == r["name"][0] + "*" * (len(r["name"]) - 1)
+    assert shown["phone"] == "*" * 7 + r["phone"][-4:]
+    face = json.dumps(page.preview.masked, ensure_ascii=False)
+    shipment = Shipment.from_dict(data)
+    for fragment in hidden_fragments(shipment, mask(shipment)):  # house number, detail, name, phone
+        assert fragment not in face
+    assert page.preview.qr_text.startswith("SG1:")
