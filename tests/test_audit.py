@@ -175,3 +175,81 @@ def test_replaced_key_and_resigned_chain_fail_against_the_recorded_key(chain, si
     capsys.readouterr()
     assert main(["audit", "verify", "--public-key", recorded]) == 1  # ... but not with the recorded key
     assert capsys.readouterr().out.count("bad-signature") == 10
+
+
+def _resign_with_the_audit_key(db, sigilo_home, edit_seq):
+    """What someone holding a copy of the station's files can do: edit an entry, recompute
+    the chain and sign every head again with the audit key file beside the store."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from desktop.audit.log import head_message
+    from desktop.audit.signing import key_id, public_hex
+
+    key = Ed25519PrivateKey.from_private_bytes(bytes.fromhex((sigilo_home / "audit-ed25519.key").read_text().strip()))
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT seq, time, actor, action, subject, details FROM audit ORDER BY seq").fetchall()
+    prev = "0" * 64
+    con.execute("DELETE FROM audit_heads")
+    for seq, time_, actor, action, subject, details in rows:
+        actor = "nobody" if seq == edit_seq else actor
+        h = entry_hash(seq, time_, actor, action, subject, details, prev)
+        con.execute("UPDATE audit SET actor=?, prev_hash=?, hash=? WHERE seq=?", (actor, prev, h, seq))
+        con.execute("INSERT INTO audit_heads(seq, hash, key_id, public_key, signature, time) VALUES(?,?,?,?,?,?)",
+                    (seq, h, key_id(key.public_key()), public_hex(key.public_key()),
+                     key.sign(head_message(seq, h)).hex(), time_))
+        prev = h
+    con.commit()
+    con.close()
+
+
+@pytest.fixture
+def anchored(chain, tmp_path):
+    """The chain with its head countersigned by the station's (unlocked) seal key."""
+    from desktop.audit.anchor import anchor_head
+    from desktop.seal import Sealer, ensure_demo_keys
+
+    keys = tmp_path / "keys"
+    ensure_demo_keys(keys)
+    sealer = Sealer.from_keys_dir(keys)
+    with open_store() as store:
+        first = anchor_head(store, sealer)
+        assert first is not None and first.seq == 10 and anchor_head(store, sealer) is None  # once per head
+    return chain, keys
+
+
+def test_anchored_chain_verifies_against_the_station_key(anchored, capsys):
+    _, keys = anchored
+    assert main(["audit", "verify", "--keys", str(keys)]) == 0
+    out = capsys.readouterr().out
+    assert "1 head(s) countersigned by station" in out and "newest at seq 10" in out
+
+
+def test_rewrite_resigned_with_the_audit_key_is_caught_by_the_station_anchor(anchored, sigilo_home, capsys):
+    db, keys = anchored
+    _resign_with_the_audit_key(db, sigilo_home, edit_seq=3)
+    for extra in ([], ["--keys", str(keys)]):
+        assert main(["audit", "verify", *extra]) == 1
+        lines = capsys.readouterr().out.splitlines()
+        assert lines == ["seq 10: unanchored: the station's seal key signed this entry's hash on "
+                         + lines[0].split(" on ", 1)[1]]
+
+
+def test_forged_anchor_fails_against_the_station_key(anchored, sigilo_home, capsys):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from desktop.audit.anchor import anchor_message
+
+    db, keys = anchored
+    _resign_with_the_audit_key(db, sigilo_home, edit_seq=3)
+    forged = Ed25519PrivateKey.generate()  # the anchor re-made with a key of the attacker's own
+    con = sqlite3.connect(db)
+    station = con.execute("SELECT station_id FROM audit_anchors").fetchone()[0]
+    head = con.execute("SELECT hash FROM audit WHERE seq=10").fetchone()[0]
+    con.execute("UPDATE audit_anchors SET hash=?, public_key=?, signature=?",
+                (head, forged.public_key().public_bytes_raw().hex(), forged.sign(anchor_message(station, 10, head)).hex()))
+    con.commit()
+    con.close()
+    assert main(["audit", "verify"]) == 0  # the store agrees with itself ...
+    capsys.readouterr()
+    assert main(["audit", "verify", "--keys", str(keys)]) == 1  # ... not with the station's station.pub
+    assert capsys.readouterr().out.startswith("seq 10: bad-anchor: ")

@@ -47,3 +47,10 @@ def test_print_waits_out_paper_out_and_prints_each_label_once(tmp_path, sample_s
         assert sum(f'"{row["tracking_number"]}"'.encode() in label for label in sim.labels) == 1
     store = open_store()
     assert store.query("SELECT COUNT(*) FROM labels WHERE state='confirmed'")[0][0] == 6
+    # the run unlocked the seal key: the audit head it left is countersigned, and verifies
+    head = store.query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")[0]
+    anchored = store.query("SELECT seq, hash FROM audit_anchors")
+    assert [tuple(a) for a in anchored] == [tuple(head)]
+    store.close()
+    assert main(["audit", "verify", "--keys", str(keys)]) == 0
+    assert "countersigned" in capsys.readouterr().out

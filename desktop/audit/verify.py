@@ -19,18 +19,22 @@ from desktop.store.db import Store
 @dataclass(frozen=True)
 class Problem:
     seq: int
-    kind: str  # edited | deleted | moved | inserted | rewritten | broken-link | bad-signature
+    kind: str  # edited | deleted | moved | inserted | rewritten | broken-link | bad-signature |
+    #          bad-anchor | unanchored
     message: str
 
     def __str__(self) -> str:
         return f"seq {self.seq}: {self.kind}: {self.message}"
 
 
-def verify_chain(store: Store, public_key: bytes | None = None) -> tuple[int, list[Problem]]:
+def verify_chain(store: Store, public_key: bytes | None = None,
+                 station_public: bytes | None = None) -> tuple[int, list[Problem]]:
     """Return (entries checked, problems). No problems means the chain is intact.
 
     ``public_key`` (32 raw bytes): check the signatures against a key the auditor kept apart
-    (``sigilo audit key``), so replacing the key file and re-signing is found too."""
+    (``sigilo audit key``), so replacing the key file and re-signing is found too.
+    ``station_public``: the station's seal key, to check the heads it countersigned
+    (desktop.audit.anchor) - a re-signed chain then fails without any key kept apart."""
     if public_key is not None:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -89,5 +93,8 @@ def verify_chain(store: Store, public_key: bytes | None = None) -> tuple[int, li
             gap = f"entry {prev_seq + 1} was" if last_signed == prev_seq + 1 else f"entries {prev_seq + 1}..{last_signed} were"
             problems.append(Problem(prev_seq + 1, "deleted", f"{gap} signed by the station but are missing"
                                     if "entries" in gap else f"{gap} signed by the station but is missing"))
+    from desktop.audit.anchor import check_anchors
+
+    problems += check_anchors(store, station_public)
     problems.sort(key=lambda p: (p.seq, p.kind))
     return len(rows), problems

@@ -14,6 +14,8 @@ def register(subparsers) -> None:
     v.add_argument("--home", type=Path, help="station data folder (default: the user data folder)")
     v.add_argument("--public-key", metavar="HEX", help="the station's audit public key as recorded by the auditor "
                    "(`sigilo audit key`); default: the key file beside the store")
+    v.add_argument("--keys", type=Path, metavar="DIR", help="the station's keys folder: check the chain heads its "
+                   "seal key countersigned against its station.pub (no passphrase needed)")
     v.set_defaults(handler=_verify)
     k = sub.add_parser("key", help="show the station's audit public key, for the auditor to keep")
     k.add_argument("--home", type=Path)
@@ -40,15 +42,35 @@ def _verify(args) -> int:
                 raise ValueError
         except ValueError:
             raise SigiloError("--public-key must be 64 hex digits", "copy it from `sigilo audit key`") from None
+    station = _station_public(args.keys) if args.keys else None
     with open_store(args.home) as store:
-        count, problems = verify_chain(store, public)
+        count, problems = verify_chain(store, public, station)
+        from desktop.audit.anchor import anchors
+
+        anchored = anchors(store)
     for problem in problems:
         print(str(problem))
     if problems:
         print(f"audit: {len(problems)} problem(s) in {count} entries", file=sys.stderr)
         return 1
     print(f"audit: {count} entries, chain intact and signed")
+    if anchored:
+        last = max(anchored, key=lambda a: a.seq)
+        print(f"audit: {len(anchored)} head(s) countersigned by station {last.station_id}'s seal key, the newest at "
+              f"seq {last.seq}" + ("" if args.keys else " (give --keys DIR to check them against its station.pub)"))
     return 0
+
+
+def _station_public(keys: Path) -> bytes:
+    from desktop.errors import SigiloError
+    from desktop.keys.keyfile import load_public
+    from desktop.keys.layout import KeysDir
+    from desktop.keys.manage import STATION_PUB_FORMAT
+
+    kd = KeysDir.at(keys)
+    if not kd.station_pub.exists():
+        raise SigiloError(f"{keys} has no station.pub", "give the keys folder of the station that printed")
+    return bytes.fromhex(load_public(kd.station_pub, STATION_PUB_FORMAT, "station public key")["public_key"])
 
 
 def _key(args) -> int:

@@ -138,4 +138,16 @@ MIGRATIONS: list[str] = [
         WHERE face IS NOT NULL AND json_valid(face) AND json_type(face, '$.printed_at') IS NULL AND done_at IS NOT NULL;
     CREATE INDEX labels_order ON labels(order_id);
     """,
+    # 6: heads of the audit chain countersigned by the station's seal key (desktop.audit.anchor)
+    """
+    CREATE TABLE audit_anchors (
+        id INTEGER PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        station_id TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        time TEXT NOT NULL
+    );
+    """,
 ]
