@@ -1,8 +1,11 @@
 """``sigilo jobs``: the print queue from a terminal. ``list`` shows recent jobs with their
 label counts and the printer's state, ``show JOB`` each label, ``retry JOB`` queues the failed
 labels again, ``cancel JOB`` withdraws what is not yet sent, ``history [SEARCH]`` finds printed
-labels by tracking number or order id. A running Sigilo (GUI or ``sigilo print``) driving the
-printer picks up retried labels."""
+labels by tracking number or order id, ``reprint TRACKING... --reason R --printer URI`` prints
+them again from history with a REPRINT mark and ``void TRACKING --reason R`` voids one - both
+approved by a supervisor (``--supervisor NAME``; the password from SIGILO_SUPERVISOR_PASSWORD,
+a --password-file, or asked). A running Sigilo (GUI or ``sigilo print``) driving the printer
+picks up retried labels."""
 
 from __future__ import annotations
 
@@ -13,10 +16,20 @@ from pathlib import Path
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("jobs", help="print jobs: list, show, retry failed, cancel, history")
-    p.add_argument("action", nargs="?", choices=["list", "show", "retry", "cancel", "history"], default="list")
-    p.add_argument("arg", nargs="?", help="job id (show, retry, cancel) or search text (history)")
+    p.add_argument("action", nargs="?", choices=["list", "show", "retry", "cancel", "history", "reprint", "void"],
+                   default="list")
+    p.add_argument("arg", nargs="?", help="job id (show, retry, cancel), search text (history) or tracking "
+                   "number (reprint, void)")
+    p.add_argument("more", nargs="*", help="more tracking numbers (reprint)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--home", type=Path)
+    p.add_argument("--reason", help="why (reprint, void), e.g. damaged")
+    p.add_argument("--supervisor", help="the approving supervisor's user name (reprint, void)")
+    p.add_argument("--password-file", type=Path, help="file holding the supervisor's password")
+    p.add_argument("--printer", metavar="URI", help="printer for a reprint")
+    p.add_argument("--profile", default="tspl-203", help="printer profile for a reprint (default: tspl-203)")
+    p.add_argument("--template", help="template for a reprint (default: the one each label was printed on)")
+    p.add_argument("--actor", default="", help="who asks (recorded in the audit; default cli:USER)")
     p.set_defaults(handler=_run)
 
 
@@ -29,6 +42,8 @@ def _run(args) -> int:
     from desktop.jobs.jobstore import JobStore
     from desktop.store import open_store
 
+    if args.action in ("reprint", "void"):
+        return _approved(args)
     with open_store(args.home) as store:
         jobs = JobStore(store)
         if args.action in ("show", "retry", "cancel") and not args.arg:
@@ -68,5 +83,61 @@ def _run(args) -> int:
                     who = (item["masked"] or {}).get("recipient", {})
                     print(f"{_when(item['printed_at'])}\t{item['tracking_number']}\t{item['state']}\t"
                           f"{who.get('name', '')} {who.get('phone', '')}"
-                          + (f"\tREPRINT: {item['reprint']}" if item["reprint"] else ""))
+                          + (f"\tREPRINT: {item['reprint']}" if item["reprint"] else "")
+                          + (f"\t{item['error']}" if item["state"] == "voided" and item["error"] else ""))
     return 0
+
+
+def _password(args) -> str:
+    import getpass
+    import os
+
+    from desktop.errors import SigiloError
+
+    if args.password_file:
+        try:
+            return args.password_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise SigiloError(f"cannot read --password-file {args.password_file} ({exc.strerror})",
+                              "give a readable file holding the password") from None
+    if os.environ.get("SIGILO_SUPERVISOR_PASSWORD"):
+        return os.environ["SIGILO_SUPERVISOR_PASSWORD"]
+    return getpass.getpass(f"password of {args.supervisor}: ")
+
+
+def _approved(args) -> int:
+    """Reprint and void need a supervisor's name and password, checked like a sign-in."""
+    from desktop.errors import SigiloError
+    from desktop.operators import Operators
+    from desktop.seal.auditing import actor as default_actor
+    from desktop.store import open_store
+
+    if args.home:
+        import os
+
+        os.environ["SIGILO_HOME"] = str(args.home)
+    if not args.arg:
+        raise SigiloError(f"which label? `sigilo jobs {args.action} TRACKING --reason R --supervisor NAME`",
+                          "`sigilo jobs history ORDER-ID` finds the tracking number")
+    if not (args.reason or "").strip():
+        raise SigiloError(f"a {args.action} needs a reason", "add --reason, e.g. --reason damaged")
+    if not args.supervisor:
+        raise SigiloError(f"a {args.action} needs a supervisor's approval", "add --supervisor NAME")
+    actor = args.actor or default_actor()
+    with open_store() as store:
+        approval = Operators(store).approve(args.action, args.supervisor, _password(args), args.arg)
+        if args.action == "void":
+            from desktop.jobs import PrintQueue
+
+            PrintQueue(store, renderer=lambda work: None).void(args.arg, args.reason, actor=actor, approval=approval)
+            print(f"jobs: {args.arg} voided ({args.reason}), approved by {approval.username}")
+            return 0
+    if not args.printer:
+        raise SigiloError("a reprint needs a printer", "add --printer URI")
+    from desktop.jobs.submit import reprint_and_wait
+
+    progress = reprint_and_wait([args.arg, *args.more], args.printer, args.profile, args.reason, approval=approval,
+                                template=args.template, actor=actor)
+    done = progress.count("confirmed")
+    print(f"jobs: reprinted {done} label(s) marked REPRINT ({args.reason}), approved by {approval.username}")
+    return 0 if done == len(progress.labels) else 1

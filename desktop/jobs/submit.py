@@ -49,3 +49,25 @@ def _anchor(store, sealer, say) -> None:
         anchor_head(store, sealer)
     except Exception as exc:  # the labels are printed; an anchor is a bonus, never a failure
         say(f"sigilo print: warning: could not countersign the audit head ({type(exc).__name__})")
+
+
+def reprint_and_wait(tracking_numbers: list[str], uri: str, profile: str, reason: str, *, approval,
+                     template: str | None = None, actor: str = "cli",
+                     say: Callable[[str], None] | None = None) -> JobProgress:
+    """Reprint printed labels from history (what the store kept: no plaintext, no seal key)
+    with the REPRINT mark, approved by a supervisor, and wait for them."""
+    from desktop.store import open_store
+
+    say = say or (lambda text: print(text, file=sys.stderr))
+    store = open_store()
+    queue = PrintQueue(store, compose_renderer(None), actor=actor)
+    queue.on_event(lambda e: say(f"sigilo jobs: printer {uri}: {e.reason}; waiting for it")
+                   if e.kind == "printer" and e.state == "fault" else None)
+    try:
+        job = queue.reprint(tracking_numbers, uri, profile, reason, template=template, actor=actor,
+                            approval=approval)
+        queue.start(printers=[uri])
+        return queue.wait(job)
+    finally:
+        queue.stop()
+        store.close()
