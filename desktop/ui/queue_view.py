@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
 
-COLUMNS = ("Labels", "Printer", "State", "Progress", "Confirmed", "Failed", "Waiting", "Printer state", "Job")
+COLUMNS = ("Labels", "Printer", "State", "Progress", "Printed", "Failed", "Waiting", "Printer state", "Job")
 
 
 class QueueView(QWidget):
@@ -86,11 +86,13 @@ class QueueView(QWidget):
         self.table.setRowCount(len(jobs))
         for i, j in enumerate(jobs):
             total = len(j.labels) or 1
-            done = j.count("confirmed")
+            done = j.count("confirmed") + j.count("voided")  # a voided label was printed, then voided
             first = j.labels[0].tracking_number if j.labels else ""
             labels = first + (f" +{len(j.labels) - 1}" if len(j.labels) > 1 else "")
             if any(lab.reprint for lab in j.labels):
                 labels += "  REPRINT"
+            if j.count("voided"):
+                labels += "  VOIDED"
             values = (labels, names.get(j.printer_uri, j.printer_uri), j.state, None, done, j.count("failed"),
                       j.count("queued") + j.count("sent"),
                       j.printer_state + (f": {j.printer_reason}" if j.printer_reason else ""), j.job_id)
