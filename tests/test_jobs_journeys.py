@@ -96,3 +96,38 @@ def test_void_and_reprint_from_history_through_the_cli(tmp_path, sample_shipment
         assert AuditLog(store).entries(action="login_failed")[-1].subject == "sup1"
     code, out, _ = _cli(capsys, "audit", "verify", "--keys", str(keys))
     assert code == 0 and "chain intact" in out
+
+
+def test_forty_light_labels_to_one_phone_raise_an_alert(tmp_path, sample_shipments, capsys):
+    """Journey 3, step 5: 40 labels today to one phone (written three ways), each under 50 g,
+    printed through ``sigilo print``; ``sigilo alerts`` shows the supervisor a bill-swiping
+    alert with the masked phone only."""
+    keys = tmp_path / "keys"
+    ensure_demo_keys(keys)
+    base = next(r for r in sample_shipments if r["recipient"].get("country", "CN") == "CN")
+    phone = validate(base).shipment.recipient.phone
+    digits = "".join(c for c in phone if c.isdigit())[-11:]
+    ways = [digits, f"+86 {digits[:3]} {digits[3:7]} {digits[7:]}", f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"]
+    rows = []
+    for i in range(40):
+        row = json.loads(json.dumps(base))
+        row["recipient"]["phone"] = ways[i % 3]
+        row["tracking_number"] = f"SG88{i:08d}"
+        row["order_id"] = f"SW-{i}"
+        row["parcel"] = dict(row.get("parcel") or {}, weight_kg=0.01 + (i % 4) * 0.01)
+        rows.append(row)
+    orders = tmp_path / "orders.jsonl"
+    orders.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    sim = SimulatedPrinter("zpl", baud=None, seconds_per_label=0.0, pty=tmp_path / "printer").start()
+    try:
+        code, out, err = _cli(capsys, "print", str(orders), "--printer", sim.uri, "--profile", "zpl-203",
+                              "--keys", str(keys))
+    finally:
+        sim.stop()
+    assert code == 0, err
+    code, out, _ = _cli(capsys, "alerts", "--json")
+    alerts = [json.loads(line) for line in out.splitlines()]
+    swiping = [a for a in alerts if a["rule"] == "bill_swiping" and " to one phone " in a["message"]]
+    assert len(swiping) == 1 and swiping[0]["message"].startswith("40 labels under 0.05 kg to one phone (")
+    assert len(swiping[0]["details"]["tracking_numbers"]) == 40 and swiping[0]["severity"] == "critical"
+    assert digits not in json.dumps(alerts) and digits[-4:] in swiping[0]["message"]
