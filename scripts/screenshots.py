@@ -119,6 +119,12 @@ def main() -> int:
     dialog.grab().save(str(OUT / "login.png"))
     print(OUT / "login.png")
     dialog.close()
+    locked = LoginDialog(station, locked_user="li.na")  # after the idle minutes
+    locked.show()
+    settle(200)
+    locked.grab().save(str(OUT / "locked.png"))
+    print(OUT / "locked.png")
+    locked.hide()
     for name, w, h in shots:
         print(OUT / f"{name}-{w}x{h}.png")
     window.close()
