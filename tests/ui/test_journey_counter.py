@@ -277,3 +277,21 @@ def test_the_preview_shows_the_masked_recipient(qtbot, window, sample_shipments)
     for fragment in hidden_fragments(shipment, mask(shipment)):  # house number, detail, name, phone
         assert fragment not in face
     assert page.preview.qr_text.startswith("SG1:")
+
+
+def test_a_supervisor_approves_a_clerks_reprint(qtbot, window, sample_shipments):
+    station = window.station
+    station.operators().add("wang", "supervisor-pass-1", "supervisor")
+    station.operators().add("li", "counter-pass-1", "clerk")
+    station.login("li", "counter-pass-1")
+    window.label_page.printer_panel.printer_combo.setCurrentIndex(1)
+    window.label_page.form.set_data(sample(sample_shipments))
+    press_print(qtbot, window)
+    history = _history(qtbot, window, 1)
+    history.ask_reason = lambda tracking: "jammed"
+    history.ask_approval = lambda permission, tracking: ("wang", "supervisor-pass-1")
+    history.reprint_button.click()
+    qtbot.waitUntil(lambda: len(history.rows) == 2, timeout=30000)
+    rows = station.store.query("SELECT actor, details FROM audit WHERE action='reprint'")
+    assert len(rows) == 1 and rows[0]["actor"] == "li"
+    assert json.loads(rows[0]["details"])["approved_by"] == "wang"
