@@ -88,6 +88,8 @@ def test_void_and_reprint_from_history_through_the_cli(tmp_path, sample_shipment
         assert [(e.subject, e.details["reason"], e.details["approved_by"]) for e in reprint] == [
             (ships[1].tracking_number, "damaged", "sup1")]
         assert store.query("SELECT COUNT(*) FROM labels WHERE payload IS NOT NULL")[0][0] == 0
+        imports = log.entries(action="import")
+        assert [(e.subject, e.details) for e in imports][0] == ("orders.jsonl", {"rows": 2, "valid": 2, "invalid": 0})
     monkeypatch.setenv("SIGILO_SUPERVISOR_PASSWORD", "wrong")  # a wrong password approves nothing
     code, out, err = _cli(capsys, "jobs", "void", ships[1].tracking_number, "--reason", "x", "--supervisor", "sup1")
     assert code != 0 and "voided" not in out

@@ -155,6 +155,7 @@ def run(args) -> int:
     good, bad = validate_rows(read_rows(args.file))
     for problem in bad:
         print(f"sigilo print: skipped {problem.describe()}", file=sys.stderr)
+    _audit_import(args.file, len(good), len(bad))
     if args.format == "png" and (len(good) > 1 or args.copies > 1):
         from desktop.compose.errors import ComposeError as _ComposeError
 
@@ -220,3 +221,19 @@ def run(args) -> int:
           + (f"; {skipped} row(s) skipped" if skipped else "") + ".")
     return 0 if not skipped else 1
 
+
+def _audit_import(path, valid: int, invalid: int) -> None:
+    """An order file read is an import in the audit: its name and counts, never its rows."""
+    from pathlib import Path as _Path
+
+    try:
+        from desktop.audit import AuditLog
+        from desktop.seal.auditing import actor
+        from desktop.store import open_store
+
+        with open_store() as store:
+            AuditLog(store).append(actor(), "import", _Path(str(path)).name,
+                                   {"rows": valid + invalid, "valid": valid, "invalid": invalid})
+    except Exception as exc:  # the audit store unavailable must not stop a PDF to a file
+        print(f"sigilo print: warning: could not write the import to the audit ({type(exc).__name__})",
+              file=sys.stderr)
