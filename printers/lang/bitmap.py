@@ -112,3 +112,68 @@ def _z64(rows: bytes) -> str:
 def z64(bitmap: Bitmap) -> str:
     """ZPL's Z64 form of the 1 = black rows: ``:Z64:`` base64(zlib) ``:`` CRC16 in hex."""
     return _z64(bitmap.rows)
+
+
+def ink_columns(bitmap: Bitmap) -> list[tuple[int, int]]:
+    """[start, end) column spans holding ink, separated by columns with none."""
+    bpr = bitmap.bytes_per_row
+    if not bpr or not bitmap.height:
+        return []
+    mask = bytearray(bpr)
+    rows = bitmap.rows
+    for y in range(bitmap.height):
+        row = rows[y * bpr:(y + 1) * bpr]
+        if any(row):
+            mask = bytearray(a | b for a, b in zip(mask, row))
+    bits = int.from_bytes(mask, "big") >> (bpr * 8 - bitmap.width)
+    spans, start = [], None
+    for x in range(bitmap.width):
+        ink = (bits >> (bitmap.width - 1 - x)) & 1
+        if ink and start is None:
+            start = x
+        elif not ink and start is not None:
+            spans.append((start, x))
+            start = None
+    if start is not None:
+        spans.append((start, bitmap.width))
+    return spans
+
+
+@lru_cache(maxsize=4096)
+def split_ink(bitmap: Bitmap, overhead: int) -> list[tuple[int, int, Bitmap]]:
+    """The same ink as one or more (dx, dy, bitmap) pieces, each cropped tight to its ink, cut
+    at blank columns wherever a separate command (``overhead`` bytes of header) costs less
+    than the blank rectangle it leaves out; uncompressed bitmaps (TSPL ``BITMAP``) pay for
+    every white byte, and a line of words or a tall glyph beside small ones leaves many."""
+    spans = ink_columns(bitmap)
+    if not spans:
+        return []
+    from PIL import Image as PILImage
+
+    image = PILImage.frombytes("1", (bitmap.width, bitmap.height), bitmap.rows)  # 1 = ink here
+    rows = []
+    for a, b in spans:
+        box = image.crop((a, 0, b, bitmap.height)).getbbox()
+        rows.append((box[1], box[3]))
+    n = len(spans)
+    best = [0] + [None] * n  # best[j]: cheapest cost of spans[:j]
+    cut = [0] * (n + 1)
+    for j in range(1, n + 1):
+        top, bottom = rows[j - 1]
+        for i in range(j - 1, -1, -1):
+            top, bottom = min(top, rows[i][0]), max(bottom, rows[i][1])
+            cost = best[i] + overhead + (spans[j - 1][1] - spans[i][0] + 7) // 8 * (bottom - top)
+            if best[j] is None or cost < best[j]:
+                best[j], cut[j] = cost, i
+    pieces = []
+    j = n
+    while j > 0:
+        i = cut[j]
+        left, right = spans[i][0], spans[j - 1][1]
+        top = min(r[0] for r in rows[i:j])
+        bottom = max(r[1] for r in rows[i:j])
+        part = image.crop((left, top, right, bottom))
+        pieces.append((left, top, Bitmap(part.width, part.height, part.tobytes())))
+        j = i
+    pieces.reverse()
+    return pieces

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 
-from printers.lang.bitmap import Bitmap, from_image
+from printers.lang.bitmap import Bitmap, from_image, split_ink
 from printers.lang.geometry import (
     barcode_caption,
     barcode_geometry,
@@ -32,6 +32,12 @@ from printers.profiles import PrinterProfile
 from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, Text, mm_to_dots
 
 CRLF = b"\r\n"
+# "BITMAP x,y,w,h,0," and CR LF: what a bitmap costs beyond its data, so a line's ink is
+# split at blank columns only where the white left out is worth more
+BITMAP_OVERHEAD = 26
+# A stored bitmap costs a BMP file header and a DOWNLOAD line once and a PUTBMP line each
+# time: below this many bytes of rows it is cheaper inline every time
+MIN_STORED_BYTES = 32
 
 
 def quote(raw: bytes) -> bytes:
@@ -75,9 +81,15 @@ class TsplEncoder:
         self.profile = profile
         self.memory = memory
 
-    def _bitmap(self, x: int, y: int, bitmap: Bitmap, downloads: list[bytes]) -> bytes:
-        """Mode 0 (overwrite): the bitmap's white clears what lies under its rectangle."""
-        if self.memory is not None:
+    def _bitmap(self, x: int, y: int, bitmap: Bitmap, downloads: list[bytes], split: bool = False) -> bytes:
+        """Mode 0 (overwrite): the bitmap's white clears what lies under its rectangle. With
+        ``split`` (text) the ink goes as pieces cut at blank columns, so the white between
+        words is never sent; with printer memory each piece is stored and recalled on its own
+        (a word repeated from label to label, such as a field's caption)."""
+        if split:
+            return b"".join(self._bitmap(x + dx, y + dy, part, downloads)
+                            for dx, dy, part in split_ink(bitmap, BITMAP_OVERHEAD))
+        if self.memory is not None and bitmap.bytes_per_row * bitmap.height >= MIN_STORED_BYTES:
             action, name = self.memory.decide(bitmap.digest(), bitmap.bytes_per_row * bitmap.height)
             if action == "store":
                 data = bmp_file(bitmap)
@@ -104,7 +116,7 @@ class TsplEncoder:
                 reverse = run  # drawn last: black text on white, then the box reversed
                 continue
             if isinstance(run, BitmapText):
-                out.append(self._bitmap(run.x, run.y, run.bitmap, downloads))
+                out.append(self._bitmap(run.x, run.y, run.bitmap, downloads, split=True))
                 continue
             if run.font.codepage:
                 codepages.add(run.font.codepage)
