@@ -147,12 +147,16 @@ def plan_text(el: Text, profile: PrinterProfile, refuse=None, native_inverse: bo
             segments = [(False, 0, len(line.text))]
         else:
             segments = _segments(profile, line.text, refuse)
+        last = len(line.text.rstrip())
         for is_native, start, end in segments:
             x = line.x + _advance_to(line.text, start, line.size)
             text = line.text[start:end]
             if is_native:
                 span = _advance_to(line.text, end, line.size) - _advance_to(line.text, start, line.size)
-                native = native_line(profile, text, line.size, span + 1)
+                # a run that ends the line may take the room up to the box's edge, as a whole
+                # line in the resident font may (the font's cells are often wider than the layout's)
+                room = box_x + box_w - x if end >= last and el.align == "left" else span + 1
+                native = native_line(profile, text, line.size, max(span + 1, room))
                 if native:
                     font, mul, height, width = native
                     y = line.y + (line.size - height) // 2
