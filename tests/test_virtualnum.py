@@ -162,3 +162,39 @@ def test_labels_show_the_virtual_number_instead_of_the_phone(sample_shipments, t
     from desktop.masking import mask
 
     assert mask(shipment).recipient.phone.encode() not in sim.labels[0]  # the masked phone gave way
+
+
+def test_sigilo_print_virtual_numbers(sample_shipments, tmp_path, capsys):
+    """``sigilo print --virtual-numbers``: the printed label shows hotline-extension, the store
+    keeps the real number only encrypted, and a supervisor resolves it (audited)."""
+    import json as _json
+    import shutil
+
+    import pytest as _pytest
+
+    from desktop.cli import main
+    from desktop.masking import mask
+    from desktop.seal import ensure_demo_keys
+    from desktop.validation import validate
+    from printers.simulator import SimulatedPrinter
+
+    if shutil.which("socat") is None:
+        _pytest.skip("socat is part of the test environment")
+    keys = tmp_path / "keys"
+    ensure_demo_keys(keys)
+    orders = tmp_path / "orders.json"
+    orders.write_text(_json.dumps(sample_shipments[3], ensure_ascii=False), encoding="utf-8")
+    shipment = validate(sample_shipments[3]).shipment
+    sim = SimulatedPrinter("tspl", baud=None, seconds_per_label=0.0, pty=tmp_path / "printer").start()
+    try:
+        assert main(["print", str(orders), "--printer", sim.uri, "--profile", "tspl-203-cn", "--keys", str(keys),
+                     "--virtual-numbers"]) == 0
+    finally:
+        sim.stop()
+    store = open_store()
+    number = VirtualNumbers(store).get(shipment.tracking_number)
+    assert number.display.encode() in sim.labels[0]
+    assert mask(shipment).recipient.phone.encode() not in sim.labels[0]
+    assert main(["print", str(orders), "--printer", "file:///dev/null", "--format", "pdf", "--keys", str(keys),
+                 "--virtual-numbers"]) == 1
+    assert "print queue only" in capsys.readouterr().err

@@ -9,6 +9,7 @@ queue replaces."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -35,6 +36,9 @@ def register(subparsers) -> None:
                         "(more in resources/templates/sheets.json)")
     p.add_argument("--copies", type=int, default=1, help="copies of each label (default 1)")
     p.add_argument("--reprint", metavar="REASON", default=None, help="mark every label REPRINT with this reason")
+    p.add_argument("--virtual-numbers", action=argparse.BooleanOptionalAction, default=None,
+                   help="show the hotline and an extension allocated per shipment instead of the masked phone "
+                   "(default: the setting virtualnum.enabled); printer format only")
     keys = p.add_mutually_exclusive_group()
     keys.add_argument("--keys", type=Path, default=None, help="station keys directory (default: the station's keys/)")
     keys.add_argument("--demo-keys", action="store_true",
@@ -152,6 +156,11 @@ def run(args) -> int:
             f"{profile.print_width_mm:g} mm wide",
             "choose a narrower template (--template waybill-72x130 for 80 mm printers) or another --profile",
         )
+    if args.virtual_numbers and args.format != "printer":
+        from desktop.errors import SigiloError
+
+        raise SigiloError("--virtual-numbers prints through the print queue only",
+                          "drop --format, or drop --virtual-numbers for a PDF or PNG")
     good, bad = validate_rows(read_rows(args.file))
     for problem in bad:
         print(f"sigilo print: skipped {problem.describe()}", file=sys.stderr)
@@ -191,7 +200,7 @@ def run(args) -> int:
             rows = [number for number, _ in good]
             progress = print_and_wait(
                 [shipment for _, shipment in good], args.printer, profile.name, template, sealer,
-                reprint=args.reprint, copies=args.copies,
+                reprint=args.reprint, copies=args.copies, virtual_numbers=args.virtual_numbers,
                 warn=lambda work, warning: print(f"sigilo print: row {rows[work.index]}: {warning}", file=sys.stderr))
             for label in progress.labels:
                 if label.state == "failed":

@@ -16,12 +16,22 @@ from desktop.shipment import Shipment
 def print_and_wait(shipments: Iterable[Shipment], uri: str, profile: str, template: str, sealer, *,
                    reprint: str | None = None, copies: int = 1, actor: str = "cli",
                    warn: Callable[[LabelWork, str], None] | None = None,
-                   say: Callable[[str], None] | None = None) -> JobProgress:
+                   say: Callable[[str], None] | None = None, virtual_numbers: bool | None = None) -> JobProgress:
+    """``virtual_numbers`` (default: the setting virtualnum.enabled): each label shows the
+    hotline and the shipment's extension instead of the masked phone."""
     from desktop.store import open_store
 
     say = say or (lambda text: print(text, file=sys.stderr))
     store = open_store()
-    queue = PrintQueue(store, compose_renderer(sealer, copies=copies, warn=warn), actor=actor)
+    if virtual_numbers is None:
+        virtual_numbers = bool(store.get_setting("virtualnum.enabled", False))
+    numbers = None
+    if virtual_numbers:
+        from desktop.virtualnum import VirtualNumbers
+
+        numbers = VirtualNumbers(store)
+    queue = PrintQueue(store, compose_renderer(sealer, copies=copies, warn=warn, virtual_numbers=numbers),
+                       actor=actor)
 
     def on_event(event: Event) -> None:
         if event.kind == "printer" and event.state == "fault":
