@@ -150,18 +150,24 @@ class JobStore:
         sealed QR text), face (face_of(): order_id, tracking_number, service, parcel, template,
         printed_at as shown, the sender when a business, the recipient's region as masked) -
         everything the label showed, and nothing of the recipient beyond the masked view."""
-        sql = ("SELECT l.id, l.job_id, l.tracking_number, l.order_id, l.state, l.reprint_reason, l.printer_uri, "
-               "l.done_at, l.error, l.masked, l.qr_text, l.face FROM labels l "
-               "WHERE l.state IN ('confirmed','failed','voided')")
+        base = ("SELECT l.id, l.job_id, l.tracking_number, l.order_id, l.state, l.reprint_reason, l.printer_uri, "
+                "l.done_at, l.error, l.masked, l.qr_text, l.face FROM labels l "
+                "WHERE l.state IN ('confirmed','failed','voided')")
         params: list = []
-        if search.strip():
-            sql += " AND (l.tracking_number LIKE ? OR l.order_id LIKE ?)"
-            params += [f"%{search.strip()}%", f"%{search.strip()}%"]
         if day.strip():
             start = time.mktime(time.strptime(day.strip(), "%Y-%m-%d"))
-            sql += " AND l.done_at >= ? AND l.done_at < ?"
+            base += " AND l.done_at >= ? AND l.done_at < ?"
             params += [start, start + 86400]
-        rows = self.store.query(sql + " ORDER BY l.done_at DESC, l.id DESC LIMIT ?", (*params, limit))
+        order = " ORDER BY l.done_at DESC, l.id DESC LIMIT ?"
+        text = search.strip()
+        if not text:
+            return [_history_item(r) for r in self.store.query(base + order, (*params, limit))]
+        # a whole order id or tracking number is found through the indexes; a fragment by scanning
+        rows = self.store.query(base + " AND l.id IN (SELECT id FROM labels WHERE tracking_number = ? UNION "
+                                "SELECT id FROM labels WHERE order_id = ?)" + order, (*params, text, text, limit))
+        if not rows:
+            rows = self.store.query(base + " AND (l.tracking_number LIKE ? OR l.order_id LIKE ?)" + order,
+                                    (*params, f"%{text}%", f"%{text}%", limit))
         return [_history_item(r) for r in rows]
 
     def printed_label(self, tracking_number: str) -> dict | None:
