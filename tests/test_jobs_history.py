@@ -83,6 +83,8 @@ def test_jobs_command_lists_shows_retries_and_finds(capsys):
     assert main(["jobs", "history", "ORD-0"]) == 0
     out = capsys.readouterr().out
     assert "SGC0" in out and "张* *******8000" in out and "张伟" not in out
+    assert main(["jobs", "history", "RD-"]) == 0 and "SGC0" in capsys.readouterr().out  # a fragment
+    assert main(["jobs", "history", "ORD-00"]) == 0 and capsys.readouterr().out == ""
     assert main(["jobs", "cancel", job]) == 0
     capsys.readouterr()
     assert main(["jobs", "show", "nope"]) == 1
