@@ -466,3 +466,15 @@ def test_a_silent_serial_port_pauses_offline_and_confirms_nothing():
         reader.join(timeout=5)
         os.close(slave)
         os.close(master)
+
+
+def test_a_file_uri_is_write_only_whatever_the_profile(tmp_path):
+    """file:// cannot read back: labels count as printed when written, even for a profile that
+    reports status (the real transport, no stand-in)."""
+    out = tmp_path / "labels.prn"
+    store = open_store()
+    with PrintQueue(store, render, poll_interval=0.002) as q:
+        p = q.wait(q.submit(f"file://{out}?mode=append", "tspl-203", shipments(3)), timeout=30)
+    assert p.count(CONFIRMED) == 3 and p.printer_state != "fault"
+    data = out.read_bytes()
+    assert [t for t in (f"SGT{i:05d}" for i in range(3)) if t.encode() in data] == ["SGT00000", "SGT00001", "SGT00002"]
