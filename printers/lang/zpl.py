@@ -12,7 +12,7 @@ the symbol lands where the scene puts it on those printers and on ones without t
 
 from __future__ import annotations
 
-from printers.lang.bitmap import Bitmap, z64
+from printers.lang.bitmap import Bitmap, merge, z64
 from printers.lang.geometry import (
     Rect,
     barcode_caption,
@@ -74,13 +74,17 @@ class ZplEncoder:
 
     def _text(self, el: Text, downloads: list[str]) -> list[str]:
         out = []
+        bitmaps: list = []  # one element's bitmap runs go as one ^GF: Z64 packs the white between them
         fr = "^FR" if el.inverse else ""  # over the black box, field reverse prints the text white
         for run in plan_text(el, self.profile, native_inverse=True):
             if isinstance(run, InverseBox):
                 out.append(_rect(Rect(run.x, run.y, run.w, run.h)))
                 continue
             if isinstance(run, BitmapText):
-                out.append(self._bitmap(run.x, run.y, run.bitmap, downloads, reverse=el.inverse))
+                if el.inverse or self.memory is not None:  # stored graphics reuse whole lines
+                    out.append(self._bitmap(run.x, run.y, run.bitmap, downloads, reverse=el.inverse))
+                else:
+                    bitmaps.append((run.x, run.y, run.bitmap))
                 continue
             assert isinstance(run, NativeText)
             # a run between bitmaps must not outgrow its span: printer fonts are a little
@@ -95,6 +99,8 @@ class ZplEncoder:
                 out.append(f"^FO{run.box_x},{run.y}{fr}{font}^FB{run.box_w},1,0,{just}{field_data(run.text)}^FS")
             else:
                 out.append(f"^FO{run.x},{run.y}{fr}{font}{field_data(run.text)}^FS")
+        if bitmaps:
+            out.append(self._bitmap(*merge(bitmaps), downloads))
         return out
 
     def encode(self, scene: Scene, options: EncodeOptions) -> bytes:
