@@ -19,7 +19,7 @@ from printers.simulator import SimulatedPrinter
 pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="socat is part of the test environment")
 
 LANGS = ("tspl", "zpl", "tspl")
-N = 12
+N = 20
 
 
 def render(work):
@@ -43,7 +43,7 @@ def printed(sim) -> list[str]:
 
 @pytest.mark.parametrize("jam, which", [("paper_out", 0), ("head_open", 1)])
 def test_one_printer_jams_the_other_two_finish(tmp_path, jam, which):
-    sims = [SimulatedPrinter(lang, baud=921600, seconds_per_label=0.02, pty=tmp_path / f"p{i}").start()
+    sims = [SimulatedPrinter(lang, baud=921600, seconds_per_label=0.05, pty=tmp_path / f"p{i}").start()
             for i, lang in enumerate(LANGS)]
     store = open_store()
     batches = [[f"SGM{i}-{n:03d}" for n in range(N)] for i in range(3)]
