@@ -342,3 +342,18 @@ def test_ink_above_the_label_edge_is_clipped_never_a_negative_position():
     zpl = encode(scene, load_profile("zpl-203"))
     assert re.search(rb"\^FO-", zpl) is None
     assert len(render_all(zpl)) == 1
+
+
+def test_one_graphic_per_text_element_prints_the_same_dots_as_one_per_run():
+    from printers.lang.storage import PrinterMemory
+    from printers.lang.zpl import ZplEncoder
+
+    scene = Scene(100, 40, (
+        Line(1, 14, 99, 14, 0.4),
+        Text(4, 2, 92, 20, "重量 Weight: 1.2 kg\n件数 Pieces: 1\n内件 电子产品 x1", size_mm=3.5),
+    ))
+    profile = load_profile("zpl-203")
+    merged = encode(scene, profile)
+    per_run = ZplEncoder(profile, PrinterMemory(0)).encode(scene, EncodeOptions())  # no room: all inline
+    assert merged.count(b"^GFA") == 1 and per_run.count(b"^GFA") >= 3 and len(merged) < len(per_run)
+    assert render_all(merged)[0].tobytes() == render_all(per_run)[0].tobytes()
