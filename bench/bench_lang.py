@@ -203,7 +203,8 @@ def bench() -> str:
     out += [
         ("Stored graphics (bitmap text, profiles that allow storage): a bitmap seen a second time "
         "is downloaded into the printer's RAM (ZPL `~DG`/`^XG`, TSPL `DOWNLOAD`/`PUTBMP`) and "
-        "recalled afterwards; the recipient's lines never are."),
+        "recalled afterwards (TSPL stores the pieces of a line, so captions and repeated words "
+        "are reused); what is seen once, such as a recipient's own line, never is."),
         "",
         table(["profile", "label 1 bytes", "label 2 (stores)", "label 3", "label 4", "printer RAM used"], store_rows),
     ]
