@@ -250,7 +250,7 @@ def test_a_qr_payload_with_line_breaks_goes_as_dots_never_as_commands():
     out = encode(scene, load_profile("tspl-203"))
     commands = parse(out)
     assert [name for name, _ in commands] == ["SIZE", "GAP", "DIRECTION", "REFERENCE", "CLS", "BITMAP", "PRINT"]
-    x, y, wb, h, _mode, _raw = dict(commands)["BITMAP"]
+    x, y, _wb, _h, _mode, _raw = dict(commands)["BITMAP"]
     assert (x, y) == (mm_to_dots(5, 203), mm_to_dots(5, 203))
     found = zxingcpp.read_barcodes(Label(commands).image)
     assert [r.text for r in found] == [payload]

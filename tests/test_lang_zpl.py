@@ -17,7 +17,6 @@ from printers.errors import EncodeError
 from printers.lang import EncodeOptions, LabelEncoder, encode
 from printers.lang.bitmap import crc16_ccitt
 from printers.lang.textplan import line_bitmap
-from printers.lang.zpl import field_data
 from printers.profiles import load_profile
 from printers.scene import Barcode128, Box, Line, QRCode, Scene, Text, mm_to_dots
 from printers.textlayout import layout, text_width
