@@ -369,3 +369,19 @@ def test_a_300_dpi_tspl_label_decodes():
     found = {r.format.name: r.text for r in zxingcpp.read_barcodes(label.image)}
     assert found == {"QRCode": scene.elements[1].payload, "Code128": "SG2026112800017CN"}
     assert [(t[2], t[4]) for t in label.texts] == [(b"3", b"SG2026112800017CN"), (b"3", b"Rua Augusta 1500")]
+
+
+def test_a_resident_run_that_ends_the_line_may_use_the_room_to_the_box_edge():
+    profile = load_profile("tspl-203")
+    box = Text(4, 2, 92, 8, "收 *******1577", size_mm=6.5, bold=True)
+    line = layout(box, 203).lines[0]
+    tail = text_width(line.text, line.size, True) - text_width(line.text[:2], line.size, True)
+    commands = parse(encode(Scene(100, 20, (box,)), profile))
+    (x, _y, font, _rot, mul, _ymul, content), = (args for name, args in commands if name == "TEXT")
+    assert content == b"*******1577" and font == b"3" and mul == "2"
+    width = 16 * 2 * len(content)
+    assert width > tail + 1  # wider than the layout's run: it would not fit between two bitmaps
+    assert int(x) + width <= mm_to_dots(4 + 92, 203)  # but it stays inside its box
+    # the same run with more text after it must keep to its span, so it goes as ink
+    inside = Text(4, 2, 92, 8, "收 *******1577 号", size_mm=6.5, bold=True)
+    assert not [args for name, args in parse(encode(Scene(100, 20, (inside,)), profile)) if name == "TEXT"]
