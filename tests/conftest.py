@@ -42,3 +42,12 @@ def sigilo_home(tmp_path, monkeypatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("SIGILO_HOME", str(home))
     return home
+
+
+def pytest_sessionstart(session):
+    """The serial tests need socat for a real pty pair: a machine without it fails loudly here
+    (./run installs it as root) instead of skipping them."""
+    import shutil
+
+    if shutil.which("socat") is None:
+        raise pytest.UsageError("socat is not installed: run ./run test as root, or apt install socat")

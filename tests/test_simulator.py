@@ -5,7 +5,6 @@ subprocess that stops cleanly, leaving no socat behind."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -137,7 +136,6 @@ def _run_cli(args: list[str]) -> subprocess.Popen:
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-@pytest.mark.skipif(shutil.which("socat") is None, reason="socat is part of the test environment")
 def test_cli_simulator_on_a_pty_controlled_from_stdin(tmp_path):
     link = tmp_path / "printer"
     out = tmp_path / "labels"
@@ -196,7 +194,6 @@ def test_cli_simulator_on_tcp_quits_on_command():
             proc.wait()
 
 
-@pytest.mark.skipif(shutil.which("socat") is None, reason="socat is part of the test environment")
 def test_a_simulator_never_stopped_leaves_no_socat(tmp_path):
     link = tmp_path / "forgotten"
     script = ("import sys\nfrom printers.simulator import SimulatedPrinter\n"

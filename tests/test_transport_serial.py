@@ -7,7 +7,6 @@ from __future__ import annotations
 import errno
 import os
 import random
-import shutil
 import subprocess
 import time
 
@@ -24,7 +23,6 @@ from printers.transports import (
     open_transport,
 )
 
-pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="socat is part of the test environment")
 
 
 @pytest.fixture
