@@ -8,22 +8,31 @@ Sending bytes proves nothing: a label is confirmed only when the printer says so
   ESC/POS  no "printing" bit: after each label the queue sends ``GS ( H`` with a process id,
            which the printer answers only once everything before it has printed.
 A status answer that does not come is "silent", not a fault, until it has stayed silent for a
-while: a long label in front of the query on a slow line delays the answer.
+while: a long label in front of the query on a slow line delays the answer. A write returning
+proves nothing either (a socket takes kilobytes at once), so the link keeps the time the printer
+needs to take in what was sent - at the line's rate, or where the link does not say (a network
+printer) at the slowest line a label printer is driven at - and silence within it is "busy".
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable
 
 FAULT_STATES = {"PAPER_OUT", "HEAD_OPEN", "RIBBON_OUT", "PAUSED", "OFFLINE", "ERROR", "JAM"}
+# a link that does not say its rate (a network printer, whose engine may take its input no
+# faster than a serial one) is assumed as slow as the slowest line printers are driven at:
+# this only lengthens how long silence counts as "still receiving", never delays a query
+SLOWEST_BAUD = 9600
+BITS_PER_BYTE = 10  # start + 8 data + stop
 
 
 @dataclass
 class Reading:
-    kind: str  # ready | printing | fault | silent
+    kind: str  # ready | printing | fault | silent | receiving (silent while label bytes are still going in)
     reason: str = ""
     confirmed: int = 0  # labels (from the oldest in flight) now known to be printed
 
@@ -57,12 +66,42 @@ class Link:
         self.transport = transport
         self.timeout = timeout
         self.unpolled_bytes = 0
+        self.taken_by = 0.0  # monotonic time by which the printer can have taken in all bytes sent
+        self.unanswered = False  # the last query went unanswered (its answer may still come)
 
     def start(self) -> None:
         """Called once the connection is open, before anything is sent on it."""
 
     def sent(self, data: bytes) -> None:
         self.unpolled_bytes += len(data)
+        self.taken_by = max(self.taken_by, time.monotonic()) + self.wire_seconds(len(data))
+
+    def wire_seconds(self, nbytes: int) -> float:
+        """How long ``nbytes`` take to reach the printer: the transport's line rate (serial),
+        the URI's ``baud``, else the slowest line printers are driven at."""
+        wire = getattr(self.transport, "wire_seconds", None)
+        if callable(wire):
+            return wire(nbytes)
+        return nbytes * BITS_PER_BYTE / _uri_baud(getattr(self.transport, "uri", "")) if nbytes else 0.0
+
+    def receiving(self) -> float:
+        """Seconds the printer may still be taking in what was sent (0: all of it is through)."""
+        return max(0.0, self.taken_by - time.monotonic())
+
+    def check(self, in_flight: int) -> Reading:
+        """``poll``, with silence read as "busy" while the printer may still be taking in label
+        bytes: a query queued behind them cannot be answered before they are through, and an
+        unanswered one is not asked again meanwhile (its late answer would be read as the
+        answer to the next, and answers piling up behind a label say nothing new)."""
+        left = self.receiving()
+        if self.unanswered and left > 0:
+            time.sleep(min(left, self.timeout))
+            return Reading("receiving", "receiving the labels sent")
+        reading = self.poll(in_flight)
+        self.unanswered = reading.kind == "silent"
+        if self.unanswered and self.receiving() > 0:
+            return Reading("receiving", f"receiving the labels sent ({reading.reason})", reading.confirmed)
+        return reading
 
     def committed(self, copies: int) -> None:
         """A whole label (``copies`` physical labels) is now in the printer."""
@@ -225,6 +264,16 @@ class EscposLink(Link):
                 del self.outstanding[:n]
                 done += n
         return done
+
+
+def _uri_baud(uri: str) -> int:
+    try:
+        from printers.transports.uri import parse_uri
+
+        baud = int(parse_uri(uri).params.get("baud", 0))
+    except Exception:
+        baud = 0
+    return baud if baud > 0 else SLOWEST_BAUD
 
 
 def default_link(transport, profile: str) -> Link:

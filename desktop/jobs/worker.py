@@ -268,8 +268,10 @@ class PrinterWorker(threading.Thread):
     def _poll(self) -> None:
         if not self.in_flight or self.write_only or not getattr(self.transport, "can_read", False):
             return
-        reading = self.link.poll(len(self.in_flight))
+        reading = self.link.check(len(self.in_flight))
         self._confirm(reading.confirmed)
+        if reading.kind == "receiving":
+            return  # no answer yet, but none can come before the label bytes are through
         if reading.kind == "silent":
             self.silent_polls += 1
             if self.silent_polls >= self.max_silent_polls:
