@@ -267,11 +267,11 @@ class EscposLink(Link):
 
 
 def _uri_baud(uri: str) -> int:
-    try:
-        from printers.transports.uri import parse_uri
+    from printers.transports import BadUriError, parse_uri
 
+    try:
         baud = int(parse_uri(uri).params.get("baud", 0))
-    except Exception:
+    except (BadUriError, ValueError):
         baud = 0
     return baud if baud > 0 else SLOWEST_BAUD
 
