@@ -11,7 +11,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +23,6 @@ from desktop.audit import AuditLog, verify_chain
 from desktop.store import open_store
 from printers.simulator import SimulatedPrinter
 
-pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="socat is part of the test environment")
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER = r"""

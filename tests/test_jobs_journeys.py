@@ -6,9 +6,7 @@ both, the void with its reason); search by order id, reprint with reason "damage
 from __future__ import annotations
 
 import json
-import shutil
 
-import pytest
 from argon2 import PasswordHasher
 
 from desktop.audit import AuditLog
@@ -19,7 +17,6 @@ from desktop.store import open_store
 from desktop.validation import validate
 from printers.simulator import SimulatedPrinter
 
-pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="socat is part of the test environment")
 
 
 def _cli(capsys, *argv):

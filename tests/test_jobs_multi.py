@@ -6,8 +6,6 @@ unconfirmed label and every label of every printer is printed exactly once."""
 from __future__ import annotations
 
 import re
-import shutil
-import time
 
 import pytest
 
@@ -16,7 +14,6 @@ from desktop.jobs.model import CONFIRMED, RenderedLabel
 from desktop.store import open_store
 from printers.simulator import SimulatedPrinter
 
-pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="socat is part of the test environment")
 
 LANGS = ("tspl", "zpl", "tspl")
 N = 20

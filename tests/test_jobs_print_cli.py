@@ -4,18 +4,15 @@ so and waits, and after the roll is changed every label prints once and the comm
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import time
 
-import pytest
 
 from desktop.cli import main
 from desktop.seal import ensure_demo_keys
 from desktop.store import open_store
 from printers.simulator import SimulatedPrinter
 
-pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="socat is part of the test environment")
 
 
 def test_print_waits_out_paper_out_and_prints_each_label_once(tmp_path, sample_shipments, capsys):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import shutil
 import tempfile
 
 import pytest
@@ -25,7 +24,6 @@ from desktop.store import open_store
 from desktop.validation import validate
 from printers.simulator import SimulatedPrinter
 
-pytestmark = pytest.mark.skipif(shutil.which("socat") is None, reason="socat is part of the test environment")
 
 
 @pytest.fixture

@@ -168,9 +168,6 @@ def test_sigilo_print_virtual_numbers(sample_shipments, tmp_path, capsys):
     """``sigilo print --virtual-numbers``: the printed label shows hotline-extension, the store
     keeps the real number only encrypted, and a supervisor resolves it (audited)."""
     import json as _json
-    import shutil
-
-    import pytest as _pytest
 
     from desktop.cli import main
     from desktop.masking import mask
@@ -178,8 +175,6 @@ def test_sigilo_print_virtual_numbers(sample_shipments, tmp_path, capsys):
     from desktop.validation import validate
     from printers.simulator import SimulatedPrinter
 
-    if shutil.which("socat") is None:
-        _pytest.skip("socat is part of the test environment")
     keys = tmp_path / "keys"
     ensure_demo_keys(keys)
     orders = tmp_path / "orders.json"
