@@ -175,13 +175,7 @@ class PrintQueue:
             raise JobError("a reprint needs a reason", "say why, e.g. 'damaged'")
         job_id = self.jobs.create_job(printer_uri, profile, items, template, actor or self.actor,
                                       reprint_reason, approved_by)
-        self._emit(Event("job", job_id, "submitted"))
-        if self.started:
-            self._claim(printer_uri)
-            worker = self._workers.get(printer_uri)
-            if worker is not None:
-                worker.wake.set()
-        return job_id
+        return self._submitted(job_id, printer_uri)
 
     def reprint(self, tracking_numbers: Iterable[str], printer_uri: str, profile: str, reason: str, *,
                 template: str | None = None, actor: str | None = None, approved_by: str | None = None,
@@ -201,6 +195,10 @@ class PrintQueue:
             approved_by = approval.username
         job_id = self.jobs.create_history_reprint(list(tracking_numbers), printer_uri, profile, template, reason,
                                                   actor or self.actor, approved_by)
+        return self._submitted(job_id, printer_uri)
+
+    def _submitted(self, job_id: str, printer_uri: str) -> str:
+        """Announce a new job and wake (or start) its printer's worker."""
         self._emit(Event("job", job_id, "submitted"))
         if self.started:
             self._claim(printer_uri)

@@ -9,19 +9,17 @@ from datetime import datetime
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.ui.operations import Operations, describe_error
+from desktop.ui.tables import record_table
 
 COLUMNS = ("Time", "Severity", "Rule", "What happened", "Seen")
 MESSAGE_COLUMN = 3
@@ -56,17 +54,7 @@ class AlertsView(QWidget):
         self.empty = QLabel("No alerts. 没有警报")
         self.empty.setObjectName("hint")
         lay.addWidget(self.empty)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("alertsTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(MESSAGE_COLUMN, QHeaderView.Stretch)
-        self.table.setAlternatingRowColors(True)
+        self.table = record_table(COLUMNS, "alertsTable", stretch_column=MESSAGE_COLUMN)
         lay.addWidget(self.table, 1)
         self.show_seen.toggled.connect(lambda _on: self.refresh())
         self.check_button.clicked.connect(self.evaluate)

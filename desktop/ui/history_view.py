@@ -10,17 +10,14 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -28,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
+from desktop.ui.tables import record_table
 
 COLUMNS = ("Printed", "Tracking", "Order", "Recipient (as printed)", "Region", "State", "Reason")
 
@@ -72,16 +70,7 @@ class HistoryView(QWidget):
         bar.addWidget(self.void_button)
         bar.addWidget(self.reprint_button)
         lay.addLayout(bar)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("historyTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setAlternatingRowColors(True)
+        self.table = record_table(COLUMNS, "historyTable")
         lay.addWidget(self.table, 1)
         go.clicked.connect(self.refresh)
         self.search.returnPressed.connect(self.refresh)

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
+from desktop.ui.tables import record_table
 
 COLUMNS = ("Labels", "Printer", "State", "Progress", "Printed", "Failed", "Waiting", "Printer state", "Job")
 
@@ -39,15 +45,8 @@ class QueueView(QWidget):
             bar.addWidget(b)
         bar.addStretch(1)
         lay.addLayout(bar)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setObjectName("queueTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = record_table(COLUMNS, "queueTable")
+        self.table.setAlternatingRowColors(False)
         lay.addWidget(self.table, 1)
         self.detail = QLabel("")
         self.detail.setObjectName("queueDetail")

@@ -4,8 +4,6 @@ Everything is remembered with QSettings (desktop.ui.config)."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (

@@ -1,0 +1,25 @@
+"""The read-only, row-selecting table that Queue, History and Alerts each show."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget
+
+
+def record_table(columns: list[str], name: str, stretch_column: int | None = None) -> QTableWidget:
+    """One row per record, single selection, not editable; columns fit their contents and
+    ``stretch_column`` (default: the last) takes the remaining width."""
+    table = QTableWidget(0, len(columns))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(columns)
+    table.setSelectionBehavior(QAbstractItemView.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeToContents)
+    if stretch_column is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch_column, QHeaderView.Stretch)
+    table.setAlternatingRowColors(True)
+    return table
