@@ -366,6 +366,11 @@ class ShipmentForm(QWidget):
         self.changed.emit()
         self.first_field().setFocus()
 
+    def show_note(self, text: str) -> None:
+        """A note above the fields (what a paste or a correction left to the clerk)."""
+        self.paste_note.setText(text)
+        self.paste_note.setVisible(bool(text))
+
     # ------------------------------------------------------------------ validation display
     def show_messages(self, errors: list, warnings: list) -> None:
         by_field: dict[str, tuple[str, str]] = {}

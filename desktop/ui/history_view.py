@@ -2,7 +2,8 @@
 A reprint asks for a reason and prints the REPRINT mark; the store keeps only the masked view,
 the sealed QR and the face's order id, service and parcel, so that is what is shown and
 reprinted. Voiding a label (the customer gave a wrong phone) needs a reason and a supervisor's
-approval; the voided label stays listed with its reason."""
+approval; the voided label stays listed with its reason. "Void and correct…" voids it the same
+way and hands the label to the form to be fixed and printed again."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ COLUMNS = ("Printed", "Tracking", "Order", "Recipient (as printed)", "Region", "
 class HistoryView(QWidget):
     status_message = Signal(str, int)
     reprinted = Signal(object)
+    correct_requested = Signal(object)  # the voided HistoryRow: the form reloads it for correction
 
     def __init__(self, ops: Operations, station, printer_source, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,11 +65,16 @@ class HistoryView(QWidget):
         self.void_button = QPushButton("Void…")
         self.void_button.setObjectName("voidButton")
         self.void_button.setToolTip("Cancel a printed label (needs a supervisor's approval)")
+        self.correct_button = QPushButton("Void and correct…")
+        self.correct_button.setObjectName("voidCorrectButton")
+        self.correct_button.setToolTip("Void the label (supervisor's approval) and open it in the form to fix "
+                                       "and print again")
         bar.addWidget(self.search, 1)
         bar.addWidget(self.day)
         bar.addWidget(go)
         bar.addStretch(0)
         bar.addWidget(self.void_button)
+        bar.addWidget(self.correct_button)
         bar.addWidget(self.reprint_button)
         lay.addLayout(bar)
         self.table = record_table(COLUMNS, "historyTable")
@@ -77,6 +84,7 @@ class HistoryView(QWidget):
         self.day.returnPressed.connect(self.refresh)
         self.reprint_button.clicked.connect(self.reprint_selected)
         self.void_button.clicked.connect(self.void_selected)
+        self.correct_button.clicked.connect(self.void_and_correct_selected)
         self.table.doubleClicked.connect(lambda _i: self.reprint_selected())
 
     def refresh(self) -> None:
@@ -131,7 +139,21 @@ class HistoryView(QWidget):
         return True, (lambda: self.station.approve(permission, user, password, tracking))
 
     def void_selected(self) -> None:
-        row = self.selected()
+        self._void(self.selected(), correct=False)
+
+    def void_and_correct_selected(self) -> None:
+        self._void(self.selected(), correct=True)
+
+    def void_and_correct(self, tracking_number: str) -> None:
+        """From the label page right after a print: the newest printed label of that number."""
+        rows = [r for r in self.station.history(tracking_number)
+                if r.tracking_number == tracking_number and r.state == "confirmed"]
+        if not rows:
+            self.status_message.emit(f"{tracking_number} is not printed (yet): nothing to void", 0)
+            return
+        self._void(rows[0], correct=True)
+
+    def _void(self, row, correct: bool) -> None:
         if row is None:
             self.status_message.emit("choose a label to void", 3000)
             return
@@ -148,7 +170,14 @@ class HistoryView(QWidget):
         def work():
             return self.station.void(row.label_id, reason, approve() if approve else None)
 
-        self.ops.run(work, self._voided,
+        def done(tracking: str) -> None:
+            if correct:
+                self.status_message.emit(f"Voided {tracking}: fix the wrong field and press Ctrl+P", 0)
+                self.correct_requested.emit(row)
+            else:
+                self._voided(tracking)
+
+        self.ops.run(work, done,
                      lambda exc: self.status_message.emit("Not voided: " + " — ".join(describe_error(exc)), 0),
                      key="void")
 

@@ -1,6 +1,8 @@
 """The counter clerk's page: the shipment form on the left, the live preview and the printer
 on the right. Validation runs as the clerk types (it is fast); composing, sealing, rendering
-and printing run as background operations, the preview debounced so typing never waits."""
+and printing run as background operations, the preview debounced so typing never waits.
+The shipments this window printed are held in memory (never written) so that "Void and
+correct…" can reload one whole for the clerk to fix."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import json
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from desktop.errors import SigiloError
 from desktop.shipment import Shipment
@@ -17,6 +19,7 @@ from desktop.ui.form import ShipmentForm
 from desktop.ui.operations import Operations, describe_error
 from desktop.ui.preview import PreviewPanel
 from desktop.ui.printer_panel import PrinterPanel
+from desktop.ui.recent import RETYPE_NOTE, RecentShipments, correction_data
 from desktop.ui.station import Submitted
 
 PREVIEW_DEBOUNCE_MS = 200
@@ -31,6 +34,7 @@ def _validate(data: dict):
 class LabelPage(QWidget):
     status_message = Signal(str, int)  # text, milliseconds (0: until replaced)
     printed = Signal(object)  # PrintOutcome
+    void_correct_requested = Signal(str)  # tracking number of the label just printed
 
     def __init__(self, ops: Operations, station, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,6 +44,7 @@ class LabelPage(QWidget):
         self.last_outcome = None
         self.print_count = 0
         self.pending: dict[str, object] = {}  # job id -> Submitted, until the printer confirms
+        self.recent = RecentShipments()  # in memory only: what "Void and correct…" reloads
         self.form = ShipmentForm()
         self.preview = PreviewPanel()
         self.printer_panel = PrinterPanel()
@@ -55,6 +60,13 @@ class LabelPage(QWidget):
         rl.setSpacing(8)
         rl.addWidget(self.preview, 1)
         rl.addWidget(self.printer_panel, 0)
+        self.correct_button = QPushButton("Void and correct…")
+        self.correct_button.setObjectName("voidCorrectLastButton")
+        self.correct_button.setToolTip("Wrong detail on the label just printed? Void it (supervisor's approval) "
+                                       "and fix it in the form")
+        self.correct_button.setEnabled(False)
+        self.correct_button.clicked.connect(self._void_and_correct_last)
+        rl.addWidget(self.correct_button, 0, Qt.AlignRight)
         split = QSplitter(Qt.Horizontal)
         split.addWidget(scroll)
         split.addWidget(right)
@@ -227,6 +239,7 @@ class LabelPage(QWidget):
         template, copies = self.printer_panel.template(), self.printer_panel.copies.value()
         cal, keys, policy = self.printer_panel.calibration(), self.keys_dir(), self.policy()
         self.printer_panel.set_printing(True)
+        self.recent.remember(shipment)
         self.status_message.emit(f"Printing {shipment.tracking_number} on {printer.name}…", 0)
         self.ops.run(lambda: self.station.print_shipment(shipment, printer, template, keys, copies, cal, policy),
                      self._printed, self._print_failed, key="print")
@@ -276,9 +289,34 @@ class LabelPage(QWidget):
     def _announce(self, outcome) -> None:
         self.last_outcome = outcome
         self.print_count += 1
+        self.correct_button.setEnabled(True)
         size = f" ({outcome.bytes_sent:,} bytes)" if outcome.bytes_sent else ""
         self.status_message.emit(f"Printed {outcome.tracking_number} on {outcome.printer}{size}", 0)
         self.printed.emit(outcome)
+
+    # ------------------------------------------------------------------ correction
+    def _void_and_correct_last(self) -> None:
+        if self.last_outcome is not None:
+            self.void_correct_requested.emit(self.last_outcome.tracking_number)
+
+    def load_for_correction(self, row) -> bool:
+        """Refill the form from a voided label: the whole shipment when this window printed it
+        (memory), else the store's non-private face with a note to retype the recipient.
+        Returns True when the whole shipment came back."""
+        shipment = self.recent.get(row.tracking_number)
+        form = self.form
+        if shipment is not None:
+            form.set_data(shipment.to_dict())
+            form.show_note("")
+            form.editor("recipient.phone").setFocus()
+            self.status_message.emit(f"Voided {row.tracking_number}: fix the wrong field and press Ctrl+P", 0)
+            return True
+        form.clear_for_next()
+        form.set_data(correction_data(row.tracking_number, row.face or {}, row.masked or {}, form.data()["sender"]))
+        form.show_note(f"Voided {row.tracking_number}: {RETYPE_NOTE}.")
+        form.editor("recipient.name").setFocus()
+        self.status_message.emit(f"Voided {row.tracking_number}: {RETYPE_NOTE}, then press Ctrl+P", 0)
+        return False
 
     def _print_failed(self, exc) -> None:
         self.printer_panel.set_printing(False)

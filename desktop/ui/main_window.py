@@ -116,6 +116,8 @@ class MainWindow(QMainWindow):
         self.alerts_view.count_changed.connect(self._alert_count)
         self.label_page.printed.connect(lambda _o: self._describe_keys())
         self.history_view.reprinted.connect(lambda _o: None)
+        self.history_view.correct_requested.connect(self._correct)
+        self.label_page.void_correct_requested.connect(self.history_view.void_and_correct)
         self.settings_view.changed.connect(self._settings_changed)
 
         self.queue_events = QueueEvents(self)
@@ -181,6 +183,12 @@ class MainWindow(QMainWindow):
             self.scan_view.qr_edit.setFocus()
         elif index == ALERTS_PAGE:
             self.alerts_view.refresh()
+
+    def _correct(self, row) -> None:
+        """A voided label goes back into the form, which the clerk fixes and prints again."""
+        self.show_page(0)
+        self.label_page.load_for_correction(row)
+        self.history_view.refresh()
 
     def show_message(self, text: str, msecs: int = 0) -> None:
         self.statusBar().showMessage(text, msecs)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop.errors import SigiloError
@@ -54,6 +54,7 @@ class HistoryRow:
     masked: dict
     qr_text: str
     error: str
+    face: dict = field(default_factory=dict)  # order, service, parcel, region: what a correction refills
 
     @property
     def reason(self) -> str:
@@ -381,7 +382,8 @@ class Station:
         for r in self.store.query(sql, tuple(params)):
             out.append(HistoryRow(r["id"], r["job_id"], r["tracking_number"], r["order_id"] or "", r["state"],
                                   r["reprint_reason"] or "", r["printer_uri"], r["done_at"] or r["created_at"],
-                                  json.loads(r["masked"]) if r["masked"] else {}, r["qr_text"] or "", r["error"] or ""))
+                                  json.loads(r["masked"]) if r["masked"] else {}, r["qr_text"] or "", r["error"] or "",
+                                  json.loads(r["face"]) if r["face"] else {}))
         return out
 
     def jobs_progress(self, limit: int = 50) -> list:
