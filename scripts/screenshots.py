@@ -67,11 +67,12 @@ def main() -> int:
         page.print_label()
         settle(50)
 
-    # journey 1 step 5: the first label voided (wrong phone, a supervisor approved) and printed again
+    # journey 1 step 5: the first label voided and corrected (wrong phone, a supervisor approved), printed again
     station.operators().add("wang.supervisor", "screenshot-only-2", "supervisor")
     first = station.history()[-1]
     station.void(first.label_id, "wrong phone", station.approve("void", "wang.supervisor", "screenshot-only-2"))
-    page.form.set_data({**rows[0], "recipient": {**rows[0]["recipient"], "phone": "13912345678"}})
+    page.load_for_correction(first)  # as "Void and correct…" does: the form gets the label back
+    page.form.cells["recipient.phone"].set_text("13912345678")
     settle(50)
     page.print_label()
     settle(50)
