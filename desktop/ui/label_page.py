@@ -305,6 +305,7 @@ class LabelPage(QWidget):
         Returns True when the whole shipment came back."""
         shipment = self.recent.get(row.tracking_number)
         form = self.form
+        self.correct_button.setEnabled(False)  # the last label is voided now; the next print enables it
         if shipment is not None:
             form.set_data(shipment.to_dict())
             form.show_note("")

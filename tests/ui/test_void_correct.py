@@ -114,6 +114,9 @@ def test_void_and_correct_right_after_printing_from_the_label_page(qtbot, window
     assert asked == [("void", first.tracking_number)]
     assert validate(window.label_page.form.data()).shipment.to_dict() == printed.to_dict()
     assert window.station.history()[0].state == "voided"
+    assert not window.label_page.correct_button.isEnabled()  # that label is voided: nothing left to correct
+    press_print(qtbot, window)
+    assert window.label_page.correct_button.isEnabled()
 
 
 def test_a_refused_approval_voids_nothing_and_leaves_the_form_alone(qtbot, window, sample_shipments):
