@@ -174,3 +174,10 @@ def test_a_mapping_must_name_real_columns_and_the_needed_fields(tmp_path):
         mapping_from_pairs("x", ["recipient.name=Receiver"], headers)
     with pytest.raises(MappingError, match="not a shipment field"):
         mapping_from_pairs("x", ["recipient.shoe=Receiver"], headers)
+
+
+def test_a_named_mapping_that_does_not_fit_names_the_missing_columns(shared_data):
+    from desktop.importer import find_mapping
+
+    with pytest.raises(MappingError, match="'Shipping Name'"):
+        import_file(shared_data / "shop_export_cn.csv", find_mapping("shopify"), DEFAULTS)

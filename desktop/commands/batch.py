@@ -52,7 +52,13 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from desktop.importer import find_mapping, import_table, read_table, recognise, save_user_mapping
+    from desktop.importer import (
+        find_mapping,
+        import_table,
+        read_table,
+        recognise,
+        save_user_mapping,
+    )
     from desktop.importer.mapping import mapping_from_pairs
 
     if (args.pairs or args.default_pairs) and not args.save_mapping:

@@ -4,9 +4,21 @@ resources/import_mappings/, the merchant's own in the station's import_mappings/
 Qt-free, so the command line and the GUI share it."""
 
 from desktop.importer.errors import ImportFileError, MappingError
-from desktop.importer.mapping import Mapping, find_mapping, list_mappings, recognise, save_user_mapping
+from desktop.importer.mapping import (
+    Mapping,
+    find_mapping,
+    list_mappings,
+    recognise,
+    save_user_mapping,
+)
 from desktop.importer.reading import Table, read_table
-from desktop.importer.rows import Defaults, ImportReport, RowResult, import_file, import_table
+from desktop.importer.rows import (
+    Defaults,
+    ImportReport,
+    RowResult,
+    import_file,
+    import_table,
+)
 
 __all__ = [
     "Defaults", "ImportFileError", "ImportReport", "Mapping", "MappingError", "RowResult", "Table",

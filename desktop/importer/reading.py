@@ -53,8 +53,9 @@ def read_table(path: Path) -> Table:
 
 
 def _read_xlsx(path: Path) -> Table:
-    import openpyxl
     from zipfile import BadZipFile
+
+    import openpyxl
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)

@@ -91,9 +91,12 @@ def import_table(table: Table, mapping: Mapping, defaults: Defaults | None = Non
     index = {h: i for i, h in reversed(list(enumerate(table.headers)))}  # first of duplicate headers
     missing = mapping.missing_columns(table.headers)
     if missing:
-        from desktop.importer.mapping import unknown_columns
+        from desktop.importer.errors import MappingError
 
-        raise unknown_columns(table.headers)
+        raise MappingError(f"the mapping {mapping.name!r} needs the column(s) "
+                           + ", ".join(repr(c) for c in missing) + ", which this file lacks",
+                           "leave out --mapping to recognise the file, or save a mapping for it with "
+                           "--save-mapping NAME --map field=Column ...")
     results = [_row(number, cells, mapping, index, defaults) for number, cells in table.rows]
     return ImportReport(source, mapping.name, table.encoding, tuple(results))
 
@@ -124,8 +127,7 @@ def _split_address(address: str, values: dict[str, str], notes: list[FieldError]
     postcode = _TRAILING_POSTCODE.search(address)
     if postcode:
         address = address[: postcode.start()]
-        values.setdefault("recipient.postcode", postcode.group(1))
-        if not values["recipient.postcode"]:
+        if not values.get("recipient.postcode"):
             values["recipient.postcode"] = postcode.group(1)
     parsed = parse(address, values.get("recipient.country", ""))
     for key in ADDRESS_FIELDS:
