@@ -138,3 +138,20 @@ def test_save_mapping_on_the_command_line_then_recognised(tmp_path, sender, caps
     assert status == 0 and "mapping myshop" in out and "1 valid, 0 with errors" in out
     assert main(["batch", str(path), "--mapping", "nosuch"]) != 0
     assert "no import mapping named 'nosuch'" in capsys.readouterr().err
+
+
+def test_a_missing_phone_row_does_not_show_another_customers_number(tmp_path, shared_data, sender, capsys):
+    """A validation hint's example number may be a real customer's in the same file."""
+    rows = list(csv.reader((shared_data / "shop_export_cn.csv").read_bytes().decode("gb18030").splitlines()))
+    rows[3][3] = ""  # file row 4 has no phone
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path = tmp_path / "orders.csv"
+    path.write_bytes(out.getvalue().encode("gb18030"))
+    report = tmp_path / "report.csv"
+    main(["batch", str(path), *_defaults_args(sender), "--report", str(report)])
+    printed = capsys.readouterr().out
+    assert "row 4: recipient.phone: the phone number is missing" in printed
+    phones = [r[3] for r in rows[1:] if r[3]]
+    for text in (printed, report.read_text(encoding="utf-8-sig")):
+        assert not [p for p in phones if p in text]

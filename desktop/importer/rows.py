@@ -97,11 +97,15 @@ def import_table(table: Table, mapping: Mapping, defaults: Defaults | None = Non
                            + ", ".join(repr(c) for c in missing) + ", which this file lacks",
                            "leave out --mapping to recognise the file, or save a mapping for it with "
                            "--save-mapping NAME --map field=Column ...")
-    results = [_row(number, cells, mapping, index, defaults) for number, cells in table.rows]
+    phone_column = index.get(mapping.columns.get("recipient.phone", ""))
+    phones = frozenset(_digits(cells[phone_column]) for _, cells in table.rows
+                       if phone_column is not None and phone_column < len(cells)) - {""}
+    results = [_row(number, cells, mapping, index, defaults, phones) for number, cells in table.rows]
     return ImportReport(source, mapping.name, table.encoding, tuple(results))
 
 
-def _row(number: int, cells: tuple[str, ...], mapping: Mapping, index: dict[str, int], defaults: Defaults) -> RowResult:
+def _row(number: int, cells: tuple[str, ...], mapping: Mapping, index: dict[str, int], defaults: Defaults,
+         phones: frozenset[str] = frozenset()) -> RowResult:
     values: dict[str, str] = {}
     for name, column in mapping.columns.items():
         i = index[column]
@@ -116,8 +120,8 @@ def _row(number: int, cells: tuple[str, ...], mapping: Mapping, index: dict[str,
     data = _shipment_dict(values, defaults)
     result = validate(data)
     secrets = _secrets([address] + [values.get(f"recipient.{k}", "") for k in ("name", "phone", "street", "detail")])
-    errors = tuple(FieldError(e.field, scrub(e.message, secrets)) for e in result.errors)
-    warnings = tuple(FieldError(w.field, scrub(w.message, secrets)) for w in list(result.warnings) + notes)
+    errors = tuple(FieldError(e.field, scrub(e.message, secrets, phones)) for e in result.errors)
+    warnings = tuple(FieldError(w.field, scrub(w.message, secrets, phones)) for w in list(result.warnings) + notes)
     return RowResult(number, result.shipment if not errors else None, errors, warnings)
 
 
@@ -173,7 +177,16 @@ def _secrets(texts: list[str]) -> list[str]:
     return sorted(out, key=len, reverse=True)
 
 
-def scrub(message: str, secrets: list[str]) -> str:
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def scrub(message: str, secrets: list[str], phones: frozenset[str] = frozenset()) -> str:
+    """``message`` without the row's own recipient words and numbers, and without any run of
+    5+ digits that is part of a phone elsewhere in the file (a hint's example number may be
+    a real customer's)."""
+    if phones:
+        message = re.sub(r"\d{5,}", lambda m: "…" if any(m.group(0) in p for p in phones) else m.group(0), message)
     for secret in secrets:
         if secret.isdigit():
             message = re.sub(rf"(?<!\d){re.escape(secret)}(?!\d)", "…", message)
