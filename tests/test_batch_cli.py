@@ -155,3 +155,21 @@ def test_a_missing_phone_row_does_not_show_another_customers_number(tmp_path, sh
     phones = [r[3] for r in rows[1:] if r[3]]
     for text in (printed, report.read_text(encoding="utf-8-sig")):
         assert not [p for p in phones if p in text]
+
+
+def test_without_defaults_the_command_says_which_options_supply_them(shared_data, capsys):
+    status = main(["batch", str(shared_data / "shop_export_cn.csv")])
+    out = capsys.readouterr().out
+    assert status == 1 and "0 valid" in out
+    assert "--sender JSON" in out and "--weight KG" in out and "--tracking-prefix" in out
+
+
+def test_unreadable_files_are_refused_with_a_hint(tmp_path, capsys):
+    binary = tmp_path / "orders.csv"
+    binary.write_bytes(bytes(range(128, 256)) * 4)
+    assert main(["batch", str(binary)]) != 0
+    assert "neither UTF-8 nor GB18030" in capsys.readouterr().err
+    fake = tmp_path / "orders.xlsx"
+    fake.write_text("not a workbook", encoding="utf-8")
+    assert main(["batch", str(fake)]) != 0
+    assert "cannot open orders.xlsx as an Excel workbook" in capsys.readouterr().err

@@ -89,6 +89,7 @@ def run(args) -> int:
     for row in report.rows:
         for e in row.errors:
             print(f"  row {row.row}: {e.field}: {e.message}")
+    _hint_defaults(args, report)
     warned = sum(1 for row in report.rows if row.warnings)
     if warned:
         print(f"  {warned} row(s) with warnings" + (f"; see {args.report}" if args.report else "; --report CSV lists them"))
@@ -99,6 +100,21 @@ def run(args) -> int:
     if not args.do_print:
         return 0 if not report.invalid else 1
     return _print(args, report)
+
+
+def _hint_defaults(args, report) -> None:
+    """Shop exports rarely hold the sender, a weight or tracking numbers: say which option
+    supplies what the rows lack, once, instead of leaving it to N identical errors."""
+    fields = {e.field for row in report.invalid for e in row.errors}
+    hints = []
+    if not args.sender and any(f.startswith("sender.") or f == "sender" for f in fields):
+        hints.append("--sender JSON for the sender")
+    if args.weight is None and "parcel.weight_kg" in fields:
+        hints.append("--weight KG for the parcel weight")
+    if not args.tracking_prefix and "tracking_number" in fields:
+        hints.append("--tracking-prefix PREFIX for tracking numbers (or map a tracking number column)")
+    if hints:
+        print("  hint: the export lacks what these give: " + "; ".join(hints))
 
 
 def _defaults(args):
