@@ -86,7 +86,7 @@ def _parse_cached(text: str, country: str) -> "Phone | PhoneError":
 def _parse(text: str, country: str) -> Phone:
     raw = unicodedata.normalize("NFKC", text or "").strip()
     if not raw:
-        raise PhoneError("the phone number is missing", "type the number with its area code, e.g. 13800131563")
+        raise PhoneError("the phone number is missing", "type the number with its area code, e.g. 139 0000 0000 or 010-1234 5678")
     if len(raw) > MAX_PHONE_CHARS:
         raise PhoneError(
             f"the phone number is {len(raw)} characters long",
