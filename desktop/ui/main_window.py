@@ -1,5 +1,5 @@
 """The main window: a sidebar of the clerk's views (New label, Queue, History, Scan, Alerts,
-Settings) with F1-F6 shortcuts, and a status bar that shows what happened in words, never a
+Settings, Import) with F1-F7 shortcuts, and a status bar that shows what happened in words, never a
 traceback. A signed-in operator's session locks after the configured idle minutes: the sign-in
 dialog comes back over the window and nothing prints until someone signs in."""
 
@@ -23,6 +23,7 @@ from desktop import __version__
 from desktop.ui import config
 from desktop.ui.alerts_view import AlertsView
 from desktop.ui.history_view import HistoryView
+from desktop.ui.import_view import ImportView
 from desktop.ui.label_page import LabelPage
 from desktop.ui.operations import Operations
 from desktop.ui.queue_events import QueueEvents
@@ -30,8 +31,8 @@ from desktop.ui.queue_view import QueueView
 from desktop.ui.scan_view import ScanView
 from desktop.ui.settings_view import SettingsView
 
-PAGES = ("New label 新运单", "Queue 队列", "History 历史", "Scan 扫码", "Alerts 警报", "Settings 设置")
-ALERTS_PAGE, SETTINGS_PAGE = 4, 5
+PAGES = ("New label 新运单", "Queue 队列", "History 历史", "Scan 扫码", "Alerts 警报", "Settings 设置", "Import 导入")
+ALERTS_PAGE, SETTINGS_PAGE, IMPORT_PAGE = 4, 5, 6
 IDLE_CHECK_MS = 15000
 _ACTIVITY = (QEvent.KeyPress, QEvent.MouseButtonPress, QEvent.Wheel)
 
@@ -63,9 +64,11 @@ class MainWindow(QMainWindow):
         self.scan_view = ScanView(self.ops, station)
         self.alerts_view = AlertsView(self.ops, station)
         self.settings_view = SettingsView(self.ops, station, self._form_sender)
+        self.import_view = ImportView(self.ops, station, self._printer_and_calibration,
+                                      lambda: (self.label_page.keys_dir(), self.label_page.policy()))
         self.stack = QStackedWidget()
         for page in (self.label_page, self.queue_view, self.history_view, self.scan_view, self.alerts_view,
-                     self.settings_view):
+                     self.settings_view, self.import_view):
             page.setObjectName(page.objectName() or "page")
             self.stack.addWidget(page)
 
@@ -111,7 +114,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.demo_banner)
 
         for src in (self.label_page, self.queue_view, self.history_view, self.scan_view, self.alerts_view,
-                    self.settings_view):
+                    self.settings_view, self.import_view):
             src.status_message.connect(self.show_message)
         self.alerts_view.count_changed.connect(self._alert_count)
         self.label_page.printed.connect(lambda _o: self._describe_keys())
@@ -128,6 +131,7 @@ class MainWindow(QMainWindow):
         requeued = station.start_queue(self.queue_events.callback)
 
         self.label_page.load_settings()
+        self.import_view.load_settings()
         self.show_page(0)
         if requeued:
             self.show_message(f"{len(requeued)} label(s) whose fate was unknown after a restart will be printed "
@@ -208,6 +212,7 @@ class MainWindow(QMainWindow):
         page.form.set_data({**current, "sender": current["sender"]})
         self._describe_keys()
         page.debounce.start()
+        self.import_view.load_settings()
 
     def _describe_operator(self) -> None:
         op = self.station.operator
@@ -224,6 +229,7 @@ class MainWindow(QMainWindow):
         self.history_view.on_queue_event(ev)
         self.queue_view.on_queue_event(ev)
         self.alerts_view.on_queue_event(ev)
+        self.import_view.on_queue_event(ev)
 
     def closeEvent(self, event):
         s = config.settings()

@@ -231,6 +231,28 @@ class Station:
         label_id = self.jobs.store.query("SELECT id FROM labels WHERE job_id=? ORDER BY idx", (job_id,))[0][0]
         return self._send(label_id, shipment, printer, template, keys_dir, copies, calibration, policy)
 
+    def print_batch(self, shipments: list[Shipment], printer, template: str, keys_dir: Path, calibration=None,
+                    policy: str | None = None) -> Submitted:
+        """An import's valid rows as one queue job: the queue prints them in order and reports
+        each label by event, so the import page shows progress without waiting on the printer."""
+        from desktop.errors import SigiloError
+
+        self.require("print")
+        if printer.profile == "pdf" or self.print_queue is None:
+            raise SigiloError(f"{printer.name} is not a label printer", "choose a label printer for a batch")
+        self._options[printer.uri] = self._options_for(printer, keys_dir, 1, calibration, policy)
+        job_id = self.print_queue.submit(printer.uri, printer.profile, list(shipments), template, actor=self.actor)
+        ids = tuple(r[0] for r in self.store.query("SELECT id FROM labels WHERE job_id=? ORDER BY idx", (job_id,)))
+        return Submitted(job_id, ids, "", printer.name, printer.uri)
+
+    def confirmed_tracking(self, job_ids) -> set[str]:
+        """Tracking numbers these jobs printed: a retry prints only the rest."""
+        out: set[str] = set()
+        for job_id in job_ids:
+            rows = self.store.query("SELECT tracking_number FROM labels WHERE job_id=? AND state='confirmed'", (job_id,))
+            out |= {r[0] for r in rows}
+        return out
+
     def label_state(self, label_id: int) -> tuple[str, str]:
         """(state, error) of one label now: a fast printer may confirm a label before the GUI
         has heard that it was queued."""
