@@ -77,6 +77,20 @@ def main() -> int:
     page.print_label()
     settle(50)
 
+    # journey 2: a shop's export opened on the Import page, one row with a phone the shop mangled
+    export_src = ROOT.parent / "shared" / "data" / "shop_export_shopify.csv"
+    if export_src.exists():
+        lines = export_src.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+        bad = lines[3].rstrip("\r\n")
+        lines[3] = bad[: bad.rindex(",") + 1] + "12\n"
+        export = home / "orders-export.csv"
+        export.write_text("".join(lines), encoding="utf-8")
+        imp = window.import_view
+        imp.weight.setValue(1.2)
+        imp.prefix.setText("SG")
+        imp.open_file(export)
+        settle(100)
+
     shots = []
     for w, h in SIZES:
         window.resize(w, h)
@@ -95,7 +109,7 @@ def main() -> int:
         settle(600)
         shots.append(("label", w, h))
         window.grab().save(str(OUT / f"label-{w}x{h}.png"))
-        for index, name in ((1, "queue"), (2, "history"), (4, "alerts"), (5, "settings")):
+        for index, name in ((1, "queue"), (2, "history"), (4, "alerts"), (5, "settings"), (6, "import")):
             window.show_page(index)
             settle(400)
             window.grab().save(str(OUT / f"{name}-{w}x{h}.png"))
