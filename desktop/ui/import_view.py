@@ -186,7 +186,7 @@ class ImportView(QWidget):
         self.mapping_label.setText(f"{self.mapping.name} ({source}; {report.encoding}): "
                                    + ", ".join(f"{f} ← {c}" for f, c in sorted(self.mapping.columns.items())))
         self.save_mapping_button.setEnabled(True)
-        self.summary.setText(f"{report.source}: {report.summary()}")
+        self.summary.setText(f"{report.source}: {report.summary()}" + self._hint(report))
         self.table.setRowCount(len(report.rows))
         for i, row in enumerate(report.rows):
             order = ""
@@ -209,6 +209,20 @@ class ImportView(QWidget):
         self.status_message.emit(f"Imported {report.source}: {report.summary()}", 0)
         if then is not None:
             then()
+
+    def _hint(self, report) -> str:
+        """Exports rarely hold the sender, a weight or tracking numbers: name the default that
+        supplies what the rows lack, once, instead of leaving it to N identical errors."""
+        fields = {e.field for row in report.invalid for e in row.errors}
+        d = self.defaults()
+        lacks = []
+        if not d.sender and any(f == "sender" or f.startswith("sender.") for f in fields):
+            lacks.append("a sender preset")
+        if d.weight_kg is None and "parcel.weight_kg" in fields:
+            lacks.append("a weight")
+        if not d.tracking_prefix and "tracking_number" in fields:
+            lacks.append("a tracking prefix")
+        return f" — the export lacks what these give: {', '.join(lacks)}" if lacks else ""
 
     def _failed(self, exc) -> None:
         message, hint = describe_error(exc)

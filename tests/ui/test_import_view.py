@@ -132,3 +132,17 @@ def test_an_unreadable_file_is_a_readable_message(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: page.summary.text().startswith("Not read:"), timeout=20000)
     assert "Traceback" not in page.summary.text()
     assert not page.print_button.isEnabled()
+
+
+def test_missing_defaults_are_named_once_and_a_mapping_can_be_saved(qtbot, window, shared_data, sigilo_home):
+    from desktop.importer import find_mapping
+    from desktop.importer.mapping import user_dir
+
+    page = _open(qtbot, window, Path(shared_data) / "shop_export_shopify.csv", weight=0, prefix="")
+    assert len(page.report.valid) == 0
+    assert page.summary.text().endswith("the export lacks what these give: a weight, a tracking prefix")
+    assert not page.print_button.isEnabled()
+    page.save_mapping("my-shop")
+    assert find_mapping("my-shop").columns == page.mapping.columns
+    assert (user_dir() / "my-shop.json").is_file()
+    assert page.mapping_combo.currentText() == "my-shop"
