@@ -270,13 +270,14 @@ class ImportView(QWidget):
         template = config.get("print/template", "") or "waybill-100x150"
         keys, policy = self._keys_and_policy()
         shipments = [r.shipment for r in rows]
+        source = (self.report.source, len(self.report.valid), len(self.report.invalid))
         self.print_button.setEnabled(False)
         self.total = len(shipments)
         self.progress.setRange(0, self.total)
         self.progress.setValue(0)
         self.progress.setTextVisible(True)
         self.status_message.emit(f"Sending {self.total} label(s) to {printer.name}…", 0)
-        self.ops.run(lambda: self.station.print_batch(shipments, printer, template, keys, cal, policy),
+        self.ops.run(lambda: self.station.print_batch(shipments, printer, template, keys, cal, policy, source),
                      self._submitted, self._print_failed, key="batch")
 
     def _submitted(self, sub) -> None:

@@ -232,14 +232,20 @@ class Station:
         return self._send(label_id, shipment, printer, template, keys_dir, copies, calibration, policy)
 
     def print_batch(self, shipments: list[Shipment], printer, template: str, keys_dir: Path, calibration=None,
-                    policy: str | None = None) -> Submitted:
+                    policy: str | None = None, source: tuple[str, int, int] | None = None) -> Submitted:
         """An import's valid rows as one queue job: the queue prints them in order and reports
-        each label by event, so the import page shows progress without waiting on the printer."""
+        each label by event, so the import page shows progress without waiting on the printer.
+        ``source`` (file name, valid, invalid) goes to the audit as an import, as ``sigilo batch``
+        records one: the name and counts, never the rows."""
         from desktop.errors import SigiloError
 
         self.require("print")
         if printer.profile == "pdf" or self.print_queue is None:
             raise SigiloError(f"{printer.name} is not a label printer", "choose a label printer for a batch")
+        if source is not None:
+            name, valid, invalid = source
+            self.jobs.audit.append(self.actor, "import", name, {"rows": valid + invalid, "valid": valid,
+                                                                "invalid": invalid})
         self._options[printer.uri] = self._options_for(printer, keys_dir, 1, calibration, policy)
         job_id = self.print_queue.submit(printer.uri, printer.profile, list(shipments), template, actor=self.actor)
         ids = tuple(r[0] for r in self.store.query("SELECT id FROM labels WHERE job_id=? ORDER BY idx", (job_id,)))

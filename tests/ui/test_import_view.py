@@ -73,6 +73,8 @@ def test_import_shows_the_importers_counts_and_prints_exactly_the_valid_rows(
         decoded += 1
     assert decoded >= 1
 
+    audit = window.station.store.query("SELECT subject FROM audit WHERE action='import'")
+    assert [r[0] for r in audit] == ["shop_export_shopify.csv"]
     # printed once: nothing is left to print, and a retry prints nothing more
     assert not page.print_button.isEnabled()
     page.retry_failed()
