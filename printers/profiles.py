@@ -217,8 +217,20 @@ def parse_profile(raw: object, source: str) -> PrinterProfile:
     )
 
 
+_PARSED: dict[tuple[str, float], PrinterProfile] = {}
+
+
 def load_profile_file(path: str | Path) -> PrinterProfile:
+    """Parse a profile file once per version of it (keyed by path and mtime): profiles are
+    looked up for every label, and an edited file still takes effect."""
     path = Path(path)
+    try:
+        key = (str(path.resolve()), path.stat().st_mtime)
+    except FileNotFoundError:
+        raise ProfileError(f"printer profile file {path} does not exist") from None
+    cached = _PARSED.get(key)
+    if cached is not None:
+        return cached
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -231,6 +243,7 @@ def load_profile_file(path: str | Path) -> PrinterProfile:
     profile = parse_profile(raw, str(path))
     if path.stem != profile.name:
         raise _fail(str(path), "name", f"is {profile.name!r} but the file is named {path.name}")
+    _PARSED[key] = profile
     return profile
 
 
