@@ -138,7 +138,7 @@ def _print(args, report) -> int:
     from desktop.commands.print import _sealer
     from desktop.compose import DEFAULT_TEMPLATE, load_template
     from desktop.compose.outputs import as_output_error, load_printer_profile
-    from desktop.jobs.submit import print_and_wait
+    from desktop.station import Station
     from printers.errors import PrinterError
 
     template = args.template or DEFAULT_TEMPLATE
@@ -154,12 +154,18 @@ def _print(args, report) -> int:
         return 0 if not report.invalid else 1
     sealer = _sealer(args)
     try:
-        progress = print_and_wait(
-            [r.shipment for r in rows], args.printer, profile.name, template, sealer,
-            warn=lambda work, warning: print(f"sigilo batch: row {rows[work.index].row}: {warning}", file=sys.stderr))
+        with Station(sealer=sealer, actor="cli") as station:
+            progress = station.print_and_wait(
+                [r.shipment for r in rows], args.printer, profile.name, template,
+                warn=lambda work, warning: print(f"sigilo batch: row {rows[work.index].row}: {warning}",
+                                                 file=sys.stderr))
     except PrinterError as exc:
         raise as_output_error(exc) from exc
     failed = 0
+    for refusal in progress.refused:
+        failed += 1
+        print(f"sigilo batch: row {rows[refusal.index].row} refused: {refusal.field}: {refusal.message} "
+              f"({refusal.hint})", file=sys.stderr)
     for label in progress.labels:
         if label.state == "failed":
             failed += 1

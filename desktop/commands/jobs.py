@@ -110,7 +110,6 @@ def _approved(args) -> int:
     from desktop.errors import SigiloError
     from desktop.operators import Operators
     from desktop.seal.auditing import actor as default_actor
-    from desktop.store import open_store
 
     if args.home:
         import os
@@ -124,20 +123,18 @@ def _approved(args) -> int:
     if not args.supervisor:
         raise SigiloError(f"a {args.action} needs a supervisor's approval", "add --supervisor NAME")
     actor = args.actor or default_actor()
-    with open_store() as store:
-        approval = Operators(store).approve(args.action, args.supervisor, _password(args), args.arg)
-        if args.action == "void":
-            from desktop.jobs import PrintQueue
+    from desktop.station import Station
 
-            PrintQueue(store, renderer=lambda work: None).void(args.arg, args.reason, actor=actor, approval=approval)
+    with Station(actor=actor) as station:
+        approval = Operators(station.store).approve(args.action, args.supervisor, _password(args), args.arg)
+        if args.action == "void":
+            station.void_tracking(args.arg, args.reason, approval)
             print(f"jobs: {args.arg} voided ({args.reason}), approved by {approval.username}")
             return 0
-    if not args.printer:
-        raise SigiloError("a reprint needs a printer", "add --printer URI")
-    from desktop.jobs.submit import reprint_and_wait
-
-    progress = reprint_and_wait([args.arg, *args.more], args.printer, args.profile, args.reason, approval=approval,
-                                template=args.template, actor=actor)
+        if not args.printer:
+            raise SigiloError("a reprint needs a printer", "add --printer URI")
+        progress = station.reprint_and_wait([args.arg, *args.more], args.printer, args.profile, args.reason,
+                                            approval=approval, template=args.template)
     done = progress.count("confirmed")
     print(f"jobs: reprinted {done} label(s) marked REPRINT ({args.reason}), approved by {approval.username}")
     return 0 if done == len(progress.labels) else 1

@@ -195,13 +195,19 @@ def run(args) -> int:
         if args.format == "printer" and good:
             # through the print queue: each label confirmed by the printer, faults waited out,
             # nothing lost or silently duplicated (desktop.jobs)
-            from desktop.jobs.submit import print_and_wait
+            from desktop.station import Station
 
             rows = [number for number, _ in good]
-            progress = print_and_wait(
-                [shipment for _, shipment in good], args.printer, profile.name, template, sealer,
-                reprint=args.reprint, copies=args.copies, virtual_numbers=args.virtual_numbers,
-                warn=lambda work, warning: print(f"sigilo print: row {rows[work.index]}: {warning}", file=sys.stderr))
+            with Station(sealer=sealer, actor="cli") as station:
+                progress = station.print_and_wait(
+                    [shipment for _, shipment in good], args.printer, profile.name, template,
+                    reprint=args.reprint, copies=args.copies, virtual_numbers=args.virtual_numbers,
+                    warn=lambda work, warning: print(f"sigilo print: row {rows[work.index]}: {warning}",
+                                                     file=sys.stderr))
+            for refusal in progress.refused:
+                skipped += 1
+                print(f"sigilo print: refused row {rows[refusal.index]}: {refusal.field}: {refusal.message} "
+                      f"({refusal.hint})", file=sys.stderr)
             for label in progress.labels:
                 if label.state == "failed":
                     skipped += 1

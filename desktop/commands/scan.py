@@ -31,6 +31,8 @@ def register(subparsers) -> None:
                "  2 usage error (e.g. the --image file does not exist)\n"
                "  21 key material missing  22 passphrase needed  23 wrong passphrase\n"
                "  24 damaged key file      25 invalid or older trust list\n"
+               "  26 voided by the station that printed it (its store, or an installed void list)\n"
+               "  27 an installed void list is invalid\n"
                "examples:\n"
                "  sigilo scan --keys scanner --image label.png\n"
                "  sigilo scan --keys scanner --text 'SG1:...' --barcode SG7700000000 --json",
@@ -116,6 +118,12 @@ def _scan(args) -> int:
         record("scan_failed", claimed_tracking(text), {"reason": exc.reason, "exit": exc.exit_code,
                                                        "barcode_checked": barcode is not None})
         raise
+    try:
+        refuse_voided(text, opened.tracking_number, keys, scanner.trust)
+    except SealError as exc:
+        record("scan_failed", opened.tracking_number, {"reason": exc.reason, "exit": exc.exit_code,
+                                                       "barcode_checked": barcode is not None})
+        raise
     record("scan", opened.tracking_number, {"station_id": opened.station_id, "fleet_key_id": opened.fleet_key_id,
                                             "barcode_checked": barcode is not None})
     sealed_by = (f"sealed by station {opened.station_id} ({opened.station_name}) on "
@@ -137,6 +145,30 @@ def _scan(args) -> int:
     p = s.parcel
     print(f"parcel: {p.weight_kg} kg, {p.pieces} piece(s), {p.items}, declared {p.declared_value}")
     return 0
+
+
+def refuse_voided(text: str, tracking: str, keys: Path, trust) -> None:
+    """A label this station voided (its own store), or one on a void list installed beside the
+    trust list, is refused (VoidedSeal, exit 26) saying when and, here, by whom and why."""
+    from desktop.seal.voids import check, load_lists
+
+    store_file = _store_file()
+    if store_file is not None:
+        from desktop.station.voids import voided_here
+        from desktop.store import open_store
+
+        with open_store(store_file.parent) as store:
+            voided_here(store, text, tracking)
+    check(text, tracking, load_lists(keys, trust))
+
+
+def _store_file() -> Path | None:
+    """The station's store, if this machine has one (a courier's scanner may have none)."""
+    from desktop.paths import data_dir
+    from desktop.store.db import DB_FILE
+
+    path = data_dir() / DB_FILE
+    return path if path.exists() else None
 
 
 def _when(t: int) -> str:

@@ -32,6 +32,8 @@ class LabelWork:
     masked: dict | None = None  # a reprint from history: the stored masked view ...
     qr_text: str | None = None  # ... and sealed QR (the shipment then holds only the face fields)
     printed_at: str | None = None  # ... and the time first printed (ISO 8601), shown again on the face
+    printer_uri: str = ""  # the job's printer (its calibration applies)
+    options: dict = field(default_factory=dict)  # the job's print options: copies, policy, virtual_numbers
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def build_window(station=None, login: bool = True):
     """The main window for ``station`` (the local one by default); None when sign-in was
     cancelled."""
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.station import Station
+    from desktop.station import Station
 
     station = station or Station()
     if login and station.has_operators():

@@ -125,9 +125,10 @@ class MainWindow(QMainWindow):
 
         self.queue_events = QueueEvents(self)
         self.queue_events.event.connect(self._on_queue_event)
-        from desktop.ui.station import PrintOptions
-
-        station.default_options = PrintOptions(config.station_keys_dir(), policy=config.get("masking/policy", "") or None)
+        station.keys_dir = config.station_keys_dir()
+        legacy = config.tracking_range()
+        if legacy is not None and not station.has_tracking_range():  # kept in QSettings before
+            station.set_tracking_range(legacy.prefix, legacy.end, legacy.width, legacy.next)
         requeued = station.start_queue(self.queue_events.callback)
 
         self.label_page.load_settings()
@@ -206,6 +207,7 @@ class MainWindow(QMainWindow):
         return self.label_page.form.data()["sender"]
 
     def _settings_changed(self) -> None:
+        self.station.keys_dir = config.station_keys_dir()
         page = self.label_page
         current = page.form.data()
         page.load_settings()
@@ -219,8 +221,9 @@ class MainWindow(QMainWindow):
         self.operator_label.setText(f"Signed in: {op.username} ({op.role})" if op else "No operators set up")
 
     def _describe_keys(self) -> None:
-        d = config.station_keys_dir()
-        demo = d.is_dir() and any("demo" in p.name.lower() for p in d.iterdir())
+        from desktop.station import is_demo
+
+        demo = is_demo(config.station_keys_dir())
         self.demo_banner.setText("DEMO KEYS — not for real parcels" if demo else "")
         self.demo_banner.setVisible(demo)
 

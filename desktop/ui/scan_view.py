@@ -9,7 +9,8 @@ from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
-from desktop.ui import config, services
+from desktop import station as services
+from desktop.ui import config
 from desktop.ui.label_page import format_opened
 from desktop.ui.operations import Operations, describe_error
 
