@@ -58,8 +58,9 @@ class JobStore:
         """Queue what may be queued: returns (job id or None when nothing was, [(index, tracking
         number)] refused). The unique index ``labels_live`` decides, inside the one transaction
         that inserts the job, so two processes racing for one number cannot both queue it. A
-        reprint (``reprint_reason``) is the original when no live label of its number exists,
-        else a marked copy outside the index. ``partial=False``: any refusal raises
+        fresh shipment marked REPRINT (``reprint_reason``: printed before by another system) is
+        refused too when its number is live here: that is a reprint from history, with its
+        supervisor (``create_history_reprint``). ``partial=False``: any refusal raises
         DuplicateTracking and rolls the whole job back."""
         import sqlite3
 
@@ -86,11 +87,8 @@ class JobStore:
                 try:
                     c.execute(insert, (*row, 1))
                 except sqlite3.IntegrityError:
-                    if reprint_reason:  # a marked reprint of a live label
-                        c.execute(insert, (*row, 0))
-                    else:
-                        refused.append((row[1], row[3]))
-                        continue
+                    refused.append((row[1], row[3]))
+                    continue
                 queued.append(row)
             if refused and not partial:
                 index, tracking = refused[0]
@@ -143,12 +141,45 @@ class JobStore:
             "WHERE l.state IN ('queued','sent') AND j.state='active'")]
 
     def next_labels(self, printer_uri: str, exclude: Iterable[int] = (), limit: int = 1) -> list:
+        """The next queued labels for a printer, oldest job first and in job order. The worker
+        asks for one at a time: that is found through the job index (the first queued label of
+        the oldest active job with work here), so its cost does not grow with the queue."""
         exclude = list(exclude)
+        if limit == 1:
+            found = self._next_label(printer_uri, exclude)
+            if found is not None:
+                return found
         marks = ",".join("?" * len(exclude))
         sql = ("SELECT l.*, j.template, j.profile, j.options FROM labels l JOIN jobs j ON j.id=l.job_id "
                "WHERE l.printer_uri=? AND l.state='queued' AND j.state='active'"
                + (f" AND l.id NOT IN ({marks})" if exclude else "") + " ORDER BY j.created_at, l.job_id, l.idx LIMIT ?")
         return self.store.query(sql, (printer_uri, *exclude, limit))
+
+    def _next_label(self, printer_uri: str, exclude: list[int]) -> list | None:
+        """None: fall back to the general query (many labels excluded)."""
+        if len(exclude) > 8:
+            return None
+        marks = ",".join("?" * len(exclude))
+        skip = f" AND l.id NOT IN ({marks})" if exclude else ""
+        jobs = self.store.query("SELECT j.id FROM jobs j WHERE j.state='active' AND j.printer_uri=? "
+                                "ORDER BY j.created_at, j.id", (printer_uri,))
+        for (job_id,) in jobs:
+            rows = self.store.query("SELECT l.*, j.template, j.profile, j.options FROM labels l JOIN jobs j ON "
+                                    "j.id=l.job_id WHERE l.job_id=? AND l.state='queued' AND l.printer_uri=?" + skip
+                                    + " ORDER BY l.idx LIMIT 1", (job_id, printer_uri, *exclude))
+            if rows:
+                return rows
+        return []  # a job's labels all go to the job's printer
+
+    def unfinished(self, job_id: str) -> bool:
+        """Does the job still have labels queued or sent? (One index probe.)"""
+        return bool(self.store.query("SELECT EXISTS(SELECT 1 FROM labels WHERE job_id=? AND state IN "
+                                     "('queued','sent'))", (job_id,))[0][0])
+
+    def counts(self, job_id: str) -> dict[str, int]:
+        """Labels of a job by state, counted through the job index (no label is read)."""
+        return {r[0]: r[1] for r in self.store.query("SELECT state, COUNT(*) FROM labels WHERE job_id=? "
+                                                     "GROUP BY state", (job_id,))}
 
     def work_for(self, row) -> LabelWork:
         data = json.loads(self.store.data_key.decrypt(bytes(row["payload"]), _aad(row["job_id"], row["idx"])))
@@ -307,8 +338,9 @@ class JobStore:
         return self.requeue_unknown(ids, UNKNOWN_FATE_REASON)
 
     def _finish_job_if_done(self, c, job_id: str) -> bool:
-        left = c.execute("SELECT COUNT(*) FROM labels WHERE job_id=? AND state IN ('queued','sent')", (job_id,)).fetchone()[0]
-        if left == 0:
+        left = c.execute("SELECT EXISTS(SELECT 1 FROM labels WHERE job_id=? AND state IN ('queued','sent'))",
+                         (job_id,)).fetchone()[0]
+        if not left:
             return c.execute("UPDATE jobs SET state='done' WHERE id=? AND state='active'", (job_id,)).rowcount > 0
         return False
 

@@ -22,6 +22,7 @@ Rules it enforces for every caller:
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -117,6 +118,21 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr)
 
 
+_log = logging.getLogger("desktop.station")
+
+
+def _log_event(event) -> None:
+    """Label failures and printer faults go to the station's log (desktop.station.logfile);
+    the worker has already blanked the recipient's values out of a failure's text."""
+    if event.kind == "label" and event.state == "failed":
+        _log.warning("label %s (job %s) failed: %s", event.tracking_number or "(test print)", event.subject,
+                     event.reason)
+    elif event.kind == "printer" and event.state == "fault":
+        _log.warning("printer %s: %s", event.subject, event.reason)
+    elif event.kind == "printer" and event.reason == "fault cleared":
+        _log.warning("printer %s: fault cleared, printing again", event.subject)
+
+
 class Station:
     """The station service. ``home``: the data folder (default: SIGILO_HOME / the user data
     folder). ``keys_dir``: the station's seal keys (default ``home/keys``); ``sealer``: an
@@ -142,6 +158,9 @@ class Station:
         self.print_queue = None  # desktop.jobs.PrintQueue once started
         self.warn: Callable[[Any, str], None] | None = None  # composition warnings (missing glyphs) per label
         self._calibration: dict[str, Any] = {}  # per printer URI: offsets, darkness, speed
+        from desktop.station import logfile
+
+        logfile.install(self.home)  # errors and faults, scrubbed, 0600, rotated
 
     # ------------------------------------------------------------------ keys
     def sealer(self):
@@ -281,6 +300,7 @@ class Station:
 
         self.print_queue = PrintQueue(self.store, self.renderer(), actor=self.actor)
         self.jobs = self.print_queue.jobs
+        self.print_queue.on_event(_log_event)
         if on_event is not None:
             self.print_queue.on_event(on_event)
         return self.print_queue.start(printers)
@@ -454,6 +474,7 @@ class Station:
         queue = PrintQueue(self.store, self.renderer(), actor=self.actor)
         self.print_queue = queue
         self.jobs = queue.jobs
+        queue.on_event(_log_event)
 
         def on_event(event) -> None:
             if event.kind == "printer" and event.state == "fault":
@@ -503,6 +524,10 @@ class Station:
         has heard that it was queued."""
         rows = self.store.query("SELECT state, error FROM labels WHERE id=?", (label_id,))
         return (rows[0]["state"], rows[0]["error"] or "") if rows else ("", "")
+
+    def label_states(self, job_id: str) -> dict[int, str]:
+        """label id -> state for every label of a job, in one read."""
+        return {r[0]: r[1] for r in self.store.query("SELECT id, state FROM labels WHERE job_id=?", (job_id,))}
 
     def outcome(self, label_id: int, printer_name: str) -> PrintOutcome:
         """What the store kept of a confirmed label, as a PrintOutcome (copies as printed)."""

@@ -165,5 +165,6 @@ MIGRATIONS: list[str] = [
         (SELECT 1 FROM labels o WHERE o.tracking_number = labels.tracking_number AND o.original = 1
          AND o.state IN ('queued','sent','confirmed') AND o.id < labels.id);
     CREATE UNIQUE INDEX labels_live ON labels(tracking_number) WHERE original = 1 AND state IN ('queued','sent','confirmed');
+    CREATE INDEX labels_job ON labels(job_id, state, idx);
     """,
 ]
