@@ -35,14 +35,16 @@ install -m 0644 "$root/CHANGELOG.md" "$pkg/usr/share/doc/sigilo/CHANGELOG.md"
 install -m 0644 "$root/docs/install.md" "$pkg/usr/share/doc/sigilo/install.md"
 install -m 0755 "$here/postinst" "$here/postrm" "$pkg/DEBIAN/"
 
-# What the bundle loads from the system rather than carrying: glibc, OpenGL/EGL through
-# libglvnd, the xcb platform plugin's libraries, fontconfig and freetype, D-Bus, libusb for
-# pyusb, and a font that draws Chinese labels (wqy-microhei: reportlab cannot use CFF fonts).
-depends="libc6 (>= 2.28), libgl1, libegl1, libfontconfig1, libfreetype6, libdbus-1-3, libglib2.0-0,
- libx11-6, libx11-xcb1, libxcb1, libxkbcommon0, libxkbcommon-x11-0, libxcb-cursor0, libxcb-icccm4,
- libxcb-image0, libxcb-keysyms1, libxcb-randr0, libxcb-render-util0, libxcb-render0, libxcb-shape0,
- libxcb-shm0, libxcb-sync1, libxcb-util1, libxcb-xfixes0, libxcb-xkb1, libxcb-xinerama0,
- libusb-1.0-0, fonts-wqy-microhei"
+# What the bundle loads from the system rather than carrying (PyInstaller leaves out glibc,
+# libGL/libEGL and libxcb, which belong to the system's graphics stack), found by ldd over every
+# library of the bundle in a clean Debian root (tests/test_packaging.py repeats that check):
+# glibc (2.36: the bundled libraries come from Debian 12), libxcb, OpenGL/EGL through libglvnd,
+# libwayland and libdrm for the Wayland and KMS platform plugins; and what is read at run time,
+# not linked: libusb for pyusb (found by name), fontconfig's configuration and fc-match, the
+# keyboard maps of libxkbcommon, and a font that draws Chinese labels (wqy-microhei: reportlab
+# cannot use the CFF outlines of Noto CJK).
+depends="libc6 (>= 2.36), libxcb1, libgl1, libegl1, libwayland-client0, libwayland-cursor0,
+ libwayland-egl1, libdrm2, libusb-1.0-0, fontconfig, xkb-data, fonts-wqy-microhei"
 cat > "$pkg/DEBIAN/control" <<CONTROL
 Package: sigilo
 Version: $version
