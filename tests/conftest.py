@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Module- and session-scoped fixtures run before the per-test SIGILO_HOME below: give them a
+# throw-away home too, so no test ever writes into the real user data folder.
+os.environ["SIGILO_HOME"] = __import__("tempfile").mkdtemp(prefix="sigilo-test-home-")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -30,7 +30,8 @@ def register(subparsers) -> None:
                "  16 tampered         17 expired               18 tracking number differs from the barcode\n"
                "  2 usage error (e.g. the --image file does not exist)\n"
                "  21 key material missing  22 passphrase needed  23 wrong passphrase\n"
-               "  24 damaged key file      25 invalid or older trust list\n"
+               "  24 damaged key file      25 invalid or damaged trust list\n"
+               "  26 trust list older than one this machine accepted before\n"
                "examples:\n"
                "  sigilo scan --keys scanner --image label.png\n"
                "  sigilo scan --keys scanner --text 'SG1:...' --barcode SG7700000000 --json",
