@@ -1,9 +1,10 @@
 """``sigilo voids``: the labels this station voided, as a void list signed by the station key
 (``export``), for scanners elsewhere to install beside their trust list (``import``) so that
-``sigilo scan`` refuses a voided label (exit 26). Format: docs/seal-format.md §8.
+``sigilo scan`` refuses a voided label (exit 28). Format: docs/seal-format.md §8.
 
-Exit statuses: 0 done; 21-25 key problems as for ``sigilo keys``; 27 a void list refused (bad
-signature, unknown or revoked station, damaged, older than one installed)."""
+Exit statuses: 0 done; 21-25 key problems as for ``sigilo keys``; 26 a void list older than
+one accepted before; 29 a void list refused (bad signature, unknown or revoked station,
+damaged)."""
 
 from __future__ import annotations
 

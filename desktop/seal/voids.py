@@ -31,7 +31,7 @@ FOLDER = "voids"
 class VoidedSeal(SealError):
     """The label was voided by the station that printed it: the parcel must not ship under it."""
 
-    exit_code = 26
+    exit_code = 28
     reason = "voided"
 
     def __init__(self, message: str, hint: str = "", *, tracking_number: str = "", voided_at: float | None = None,
@@ -46,9 +46,9 @@ class VoidedSeal(SealError):
 
 class VoidListError(SigiloError):
     """A void list that cannot be accepted: bad signature, unknown or revoked station, damaged,
-    or older than the one accepted before."""
+    (an older list than one accepted before is desktop.keys.highwater.ListRollback, exit 26)."""
 
-    exit_code = 27
+    exit_code = 29
 
 
 def envelope_hash(text: str) -> str:
@@ -149,33 +149,6 @@ def verify(document: Any, trust, where: str = "void list") -> VoidList:
     return voids
 
 
-def _highest_path(keys_dir: Path) -> Path:
-    return Path(keys_dir) / FOLDER / "accepted.json"
-
-
-def highest_accepted(keys_dir: Path, station_key_id: str) -> int:
-    """The highest void-list serial accepted from this station key (-1: none yet). Kept apart
-    from the lists, so removing a list file does not let an older one back in."""
-    try:
-        return int(json.loads(_highest_path(keys_dir).read_text(encoding="utf-8")).get(station_key_id, -1))
-    except (OSError, ValueError, AttributeError):
-        return -1
-
-
-def _remember(keys_dir: Path, station_key_id: str, serial: int) -> None:
-    path = _highest_path(keys_dir)
-    try:
-        seen = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(seen, dict):
-            seen = {}
-    except (OSError, ValueError):
-        seen = {}
-    seen[station_key_id] = max(int(seen.get(station_key_id, -1)), serial)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(seen, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    tmp.replace(path)
-
-
 def import_list(keys_dir: Path, source: Path) -> VoidList:
     """Install a station's void list beside the scanner's trust list, after checking it.
     Refuses a list with a lower serial than one accepted before from that station."""
@@ -187,32 +160,35 @@ def import_list(keys_dir: Path, source: Path) -> VoidList:
     except (OSError, ValueError) as exc:
         raise VoidListError(f"cannot read the void list {source} ({type(exc).__name__})",
                             "give the .json file `sigilo voids export` wrote") from None
+    from desktop.keys.highwater import HighWater
+
     trust = manage.load_trust(KeysDir.at(keys_dir))
     voids = verify(document, trust, str(source))
-    highest = highest_accepted(keys_dir, voids.station_key_id)
-    if voids.serial < highest:
-        raise VoidListError(f"{source} is void list serial {voids.serial} of station {voids.station_id}, older than "
-                            f"serial {highest} accepted before", "import the station's newest void list")
+    # the highest serial accepted from this station key, kept in the data folder apart from the
+    # lists: an older list (ListRollback, exit 26) never brings a voided label back
+    HighWater().accept("void", voids.station_key_id, voids.serial, what=f"void list of station {voids.station_id}")
     folder = Path(keys_dir) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{voids.station_key_id}.json"
     tmp = target.with_suffix(".tmp")
     tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     tmp.replace(target)
-    _remember(keys_dir, voids.station_key_id, voids.serial)
     return voids
 
 
 def load_lists(keys_dir: Path, trust) -> list[VoidList]:
     """Every void list installed in ``keys_dir/voids``, each checked again against the trust
     list (a station revoked since no longer voids anything; a changed file is refused)."""
+    from desktop.keys.highwater import HighWater
+
     folder = Path(keys_dir) / FOLDER
     out = []
+    marks = HighWater()
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        if path.name == "accepted.json":
-            continue
         try:
-            out.append(verify(json.loads(path.read_text(encoding="utf-8")), trust, str(path)))
+            voids = verify(json.loads(path.read_text(encoding="utf-8")), trust, str(path))
+            marks.check("void", voids.station_key_id, voids.serial, what=f"void list of station {voids.station_id}")
+            out.append(voids)
         except (OSError, ValueError) as exc:
             raise VoidListError(f"the installed void list {path} cannot be read ({type(exc).__name__})",
                                 "import it again") from None

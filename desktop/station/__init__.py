@@ -40,7 +40,7 @@ from desktop.station.preview import (
     render_preview,
 )
 from desktop.station.printing import PrintOutcome, pdf_target
-from desktop.station.scanning import decode_image, open_seal
+from desktop.station.scanning import open_seal, read_label
 from desktop.station.service import (
     BatchResult,
     HistoryRow,
@@ -67,7 +67,7 @@ __all__ = [
     "Submitted",
     "VoidedSeal",
     "clerk_words",
-    "decode_image",
+    "read_label",
     "describe",
     "discovered_printers",
     "forget_keys",

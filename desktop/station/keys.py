@@ -72,10 +72,14 @@ def forget_keys() -> None:
 
 def scanner(keys_dir: Path):
     """A Scanner from the scanner keys in ``keys_dir``; NotAuthorized when there are none."""
+    from desktop.keys.errors import TrustListError
+    from desktop.keys.highwater import HighWaterDamaged, ListRollback
     from desktop.seal import Scanner
 
     try:
         return Scanner.from_keys_dir(keys_dir)
+    except (ListRollback, TrustListError, HighWaterDamaged):
+        raise  # the clerk must read "older trust list", not "no scanner key"
     except SigiloError as exc:
         raise NotAuthorized("this station holds no scanner key: it cannot open sealed labels",
                             "import a scanner (fleet) key in Settings > Keys, or scan with an authorized device") from exc

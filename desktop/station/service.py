@@ -739,7 +739,6 @@ class Station:
     def scan(self, text: str, keys_dir: Path, barcode: str | None = None) -> dict:
         """Open a sealed QR with this machine's scanner key, audited like ``sigilo scan``: only
         public facts (tracking number, station, key id, refusal reason), never the shipment."""
-        from desktop.seal import SealError
         from desktop.seal.auditing import claimed_tracking
         from desktop.station.errors import NotAuthorized
         from desktop.station.scanning import open_seal
@@ -747,8 +746,9 @@ class Station:
         try:
             result = open_seal(text, keys_dir, barcode)
             self.refuse_voided(text, result["tracking_number"], keys_dir)
-        except (SealError, NotAuthorized) as exc:
-            reason = getattr(exc, "reason", "not-authorized")
+        except SigiloError as exc:  # every failed scan is audited, an older trust list too
+            default = "not-authorized" if isinstance(exc, NotAuthorized) else type(exc).__name__
+            reason = getattr(exc, "reason", default)
             self.jobs.audit.append(self.actor, "scan_failed", claimed_tracking(text),
                                    {"reason": reason, "barcode_checked": barcode is not None, "via": "gui"})
             raise
