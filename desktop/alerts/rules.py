@@ -22,6 +22,7 @@ DEFAULTS: dict = {
     "failed_logins": {"count": 5, "window_minutes": 15},
     "after_hours": {"start_hour": 7, "end_hour": 21},
     "printer_fault": {"enabled": True},
+    "identity_bill_swiping": {"count": 20, "window_hours": 24, "max_weight_kg": 0.05},  # desktop.identity.alerts
 }
 
 
@@ -94,6 +95,9 @@ class Alerts:
                            "{n} failed sign-ins within {w} minutes", by_subject=True)
         self._bill_swiping(t["bill_swiping"], now)
         self._after_hours(t["after_hours"], now)
+        from desktop.identity.alerts import evaluate as identity_rules
+
+        identity_rules(self, t["identity_bill_swiping"], now)
         if t["printer_fault"].get("enabled", True):
             self._faults(now)
         return [a for a in self.list(include_acknowledged=True) if a.id not in before]

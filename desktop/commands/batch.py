@@ -152,6 +152,10 @@ def _print(args, report) -> int:
     if not rows:
         print("Nothing to print.")
         return 0 if not report.invalid else 1
+    from desktop.commands.print import _identity_passphrase
+    from desktop.identity.gate import check_command
+
+    check_command([r.shipment for r in rows], None, getattr(args, "keys", None), _identity_passphrase(args))
     sealer = _sealer(args)
     try:
         progress = print_and_wait(

@@ -64,6 +64,14 @@ def register(subparsers) -> None:
     a = action("list", "show the keys in a directory (public facts only)", _list, passphrase=False)
     a.add_argument("--json", action="store_true", help="as JSON")
     action("list-stations", "show the trusted and revoked stations", _list_stations, passphrase=False)
+    a = action("create-identity", "create the compliance office's identity key, hash secret and station enrolment "
+               "file (real-name sending; docs/identity.md)", _create_identity)
+    a.add_argument("--station-kind", choices=("counter", "merchant", "warehouse"), default="counter",
+                   help="what kind of station the enrolment is for (the policy's rules depend on it; default counter)")
+    a = action("import-identity", "install the compliance office's identity enrolment at a station", _import_identity,
+               passphrase=False)
+    a.add_argument("file", type=Path, help="identity-enrol.json from the compliance office")
+    a.add_argument("--home", type=Path, help="station data folder whose setting identity.station_kind is set")
     action("remember-passphrase", "store the keys' passphrase in the OS keyring (after checking it)", _remember)
     action("forget-passphrase", "remove it from the OS keyring", _forget, passphrase=False)
     action("demo", "create the unencrypted DEMO-ONLY key set (for trying Sigilo out)", _demo, passphrase=False)
@@ -124,6 +132,40 @@ def _remember(args) -> int:
     print(f"passphrase for {len(files)} key(s) in {kd.root} stored in the OS keyring; "
           "Sigilo now opens them without asking")
     return 0
+
+
+def _create_identity(args) -> int:
+    from desktop.identity.keys import IdentityPaths, create_identity
+
+    kd = _kd(args)
+    bundle = create_identity(kd.root, _new_passphrase(args, "the identity key"), station_kind=args.station_kind)
+    paths = IdentityPaths(kd.root)
+    _audit("create-identity", bundle["key_id"], key_id=bundle["key_id"], station_kind=args.station_kind)
+    print(f"identity key created, key id {bundle['key_id']} (keep {paths.key.name} at the compliance office only)")
+    print(f"  give each station {paths.enrolment} and the passphrase; they import it with "
+          "`sigilo keys import-identity FILE`")
+    return 0
+
+
+def _import_identity(args) -> int:
+    from desktop.audit import AuditLog
+    from desktop.identity.keys import import_enrolment
+    from desktop.store import open_store
+
+    kd = _kd(args)
+    facts = import_enrolment(kd.root, args.file)
+    with open_store(args.home) as store:
+        store.set_setting("identity.station_kind", facts["station_kind"])
+        AuditLog(store).append(_actor(), "key", facts["key_id"], {"op": "import-identity", **facts})
+    print(f"identity key {facts['key_id']} installed in {kd.root}: this station seals sender identities it cannot "
+          f"read back; real-name rules for a {facts['station_kind']} station apply")
+    return 0
+
+
+def _actor() -> str:
+    from desktop.seal.auditing import actor
+
+    return actor()
 
 
 def _forget(args) -> int:

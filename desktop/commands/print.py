@@ -44,6 +44,8 @@ def register(subparsers) -> None:
     keys.add_argument("--demo-keys", action="store_true",
                       help="seal with demo keys (created if missing; DEMO ONLY, never for real parcels)")
     p.add_argument("--passphrase-file", type=Path, default=None, help="passphrase of the station key (else SIGILO_PASSPHRASE)")
+    p.add_argument("--identity", metavar="RECORD", default=None,
+                   help="the sender's identity record (from `sigilo identity record`), where real-name sending applies")
     p.set_defaults(handler=run)
 
 
@@ -172,6 +174,10 @@ def run(args) -> int:
             f"a PNG holds one label, but {args.file} has {len(good)} shipment(s) x {args.copies} cop"
             f"{'y' if args.copies == 1 else 'ies'}",
             "use --format pdf for several labels in one file, or `sigilo demo --out DIR` for a PNG per shipment")
+    if good:
+        from desktop.identity.gate import check_command
+
+        check_command([shipment for _, shipment in good], args.identity, args.keys, _identity_passphrase(args))
     sealer = _sealer(args) if good else None
     skipped = len(bad)
     composed = 0
@@ -229,6 +235,12 @@ def run(args) -> int:
     print(f"Printed {sent} label(s) x {args.copies} cop{'y' if args.copies == 1 else 'ies'} to {args.printer} ({what}, {template})"
           + (f"; {skipped} row(s) skipped" if skipped else "") + ".")
     return 0 if not skipped else 1
+
+
+def _identity_passphrase(args):
+    from desktop.keys.passphrase import from_environment
+
+    return from_environment(getattr(args, "passphrase_file", None))
 
 
 def _audit_import(path, valid: int, invalid: int) -> None:

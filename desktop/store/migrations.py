@@ -150,4 +150,38 @@ MIGRATIONS: list[str] = [
         time TEXT NOT NULL
     );
     """,
+    # 7: real-name sending (desktop.identity): sealed identity records, never in clear; the
+    # keyed hash recognises a returning sender; uses tie a record to the labels it covered
+    """
+    CREATE TABLE identity_records (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        id_type TEXT NOT NULL,
+        id_hash TEXT NOT NULL,
+        account_key TEXT,
+        method TEXT NOT NULL,
+        masked TEXT NOT NULL,
+        sealed BLOB NOT NULL,
+        identity_key_id TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX identity_by_hash ON identity_records(id_hash, created_at);
+    CREATE INDEX identity_by_account ON identity_records(account_key, created_at);
+    CREATE INDEX identity_by_time ON identity_records(created_at);
+    CREATE TABLE identity_uses (
+        id INTEGER PRIMARY KEY,
+        record_id TEXT NOT NULL,
+        id_hash TEXT NOT NULL,
+        tracking_number TEXT NOT NULL,
+        weight_kg REAL,
+        used_at REAL NOT NULL
+    );
+    CREATE INDEX identity_uses_hash ON identity_uses(id_hash, used_at);
+    CREATE INDEX identity_uses_record ON identity_uses(record_id);
+    CREATE TABLE identity_watch (
+        id_hash TEXT PRIMARY KEY,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    """,
 ]
