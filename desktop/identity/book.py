@@ -39,10 +39,15 @@ class Entered:
 
     def seen_text(self) -> str:
         """What the clerk reads, e.g. "seen 3 times in the last 30 days"."""
+        from desktop.i18n import _, ngettext
+
+        days = f"{self.window_days:g}"
         if self.seen == 0:
-            return f"first visit in the last {self.window_days:g} days"
-        times = "once" if self.seen == 1 else f"{self.seen} times"
-        return f"seen {times} in the last {self.window_days:g} days"
+            return _("first visit in the last {days} days").format(days=days)
+        if self.seen == 1:
+            return _("seen once in the last {days} days").format(days=days)
+        return ngettext("seen {n} time in the last {days} days", "seen {n} times in the last {days} days",
+                        self.seen).format(n=self.seen, days=days)
 
 
 @dataclass(frozen=True)
@@ -153,7 +158,10 @@ class IdentityBook:
     def record_uses(self, record_id: str, shipments, conn=None) -> None:
         rows = self.store.query("SELECT id_hash FROM identity_records WHERE id=?", (record_id,))
         if not rows:
-            raise IdentityError("the sender's identity record is gone (purged?)", "read the card or type the ID again")
+            from desktop.i18n import _
+
+            raise IdentityError(_("The sender's identity record is no longer kept."),
+                                _("Read the card or type the ID again."))
         now = self.clock()
         values = [(record_id, rows[0][0], s.tracking_number, float(s.parcel.weight_kg or 0)
                    if isinstance(s.parcel.weight_kg, (int, float)) else None, now) for s in shipments]

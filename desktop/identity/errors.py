@@ -5,6 +5,7 @@ audited."""
 from __future__ import annotations
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 
 
 class IdentityError(SigiloError):
@@ -19,8 +20,10 @@ class InvalidIdentity(IdentityError):
     def __init__(self, errors) -> None:
         self.errors = list(errors)
         first = self.errors[0] if self.errors else None
-        super().__init__("the sender's identity is not valid: " + "; ".join(str(e) for e in self.errors),
-                         f"check {first.field} against the document" if first else "check the document")
+        super().__init__(_("The sender's identity is not valid: {problems}").format(
+                             problems="; ".join(str(e) for e in self.errors)),
+                         _("Check {field} against the document.").format(field=first.field) if first
+                         else _("Check the document."))
 
 
 class IdentityRequired(IdentityError):
@@ -49,20 +52,20 @@ class NoCard(ReaderError):
     exit_code = 46
 
     def __init__(self) -> None:
-        super().__init__("no ID card on the reader", "place the card flat on the reader and read again")
+        super().__init__(_("There is no ID card on the reader."), _("Place the card flat on the reader and read again."))
 
 
 class CardRemoved(ReaderError):
     exit_code = 47
 
     def __init__(self) -> None:
-        super().__init__("the card was taken off the reader while it was being read",
-                         "put the card back on the reader, keep it still, and read again")
+        super().__init__(_("The card was taken off the reader while it was being read."),
+                         _("Put the card back on the reader, keep it still, and read again."))
 
 
 class CorruptFrame(ReaderError):
     exit_code = 48
 
     def __init__(self, what: str) -> None:
-        super().__init__(f"the ID card reader sent a damaged reply ({what})",
-                         "read the card again; if it keeps failing, check the reader's cable")
+        super().__init__(_("The ID card reader sent a damaged reply ({what}).").format(what=what),
+                         _("Read the card again; if it keeps failing, check the reader's cable."))

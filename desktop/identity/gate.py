@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Iterable
 
+from desktop.i18n import _
 from desktop.identity.errors import IdentityRequired
 from desktop.identity.policy import station_kind, station_policy
 
@@ -47,22 +48,24 @@ def before_print(store, shipments: Iterable, identity: str | None = None, keys_d
         if rule.require == "each":
             rec = book.get(identity) if identity else None
             if rec is None:
-                raise IdentityRequired(f"Not printed: the sender's ID is required ({shipment.tracking_number}). "
-                                       + rule.reason, "read the sender's ID card, or type the ID type, number and name")
+                raise IdentityRequired(_("Not printed: the sender's ID is required ({tracking}). {reason}").format(
+                    tracking=shipment.tracking_number, reason=rule.reason_text()),
+                    _("Read the sender's ID card, or type the ID type, number and name."))
             if rec.kind != "individual":
-                raise IdentityRequired("Not printed: the recorded ID is an organisation's credit code, but this "
-                                       "sender is a person.", "read or type the sender's own ID")
+                raise IdentityRequired(_("Not printed: the recorded ID is an organisation's credit code, but this "
+                                         "sender is a person."), _("Read or type the sender's own ID."))
             if clock() - rec.created_at > VISIT_HOURS * 3600:
-                raise IdentityRequired("Not printed: the sender's ID was recorded too long ago for this visit.",
-                                       "read the sender's ID card again")
+                raise IdentityRequired(_("Not printed: the sender's ID was recorded too long ago for this visit."),
+                                       _("Read the sender's ID card again."))
             plan.append((rec.record_id, shipment))
         else:  # account
             record_id = book.account_record(shipment.sender.name)
             if record_id is None:
-                raise IdentityRequired(f"Not printed: the business sender {shipment.sender.name!s} has no credit code "
-                                       "on record. " + rule.reason,
-                                       "record it once: sigilo identity business --credit-code ... (or the "
-                                       "sender identity section, organisation)")
+                raise IdentityRequired(
+                    _("Not printed: the business sender {name} has no credit code on record. {reason}").format(
+                        name=shipment.sender.name, reason=rule.reason_text()),
+                    _("Record it once in the sender identity section (type: unified social credit code), "
+                      "or with sigilo identity business."))
             plan.append((record_id, shipment))
     with store.tx() as c:
         for record_id, shipment in plan:

@@ -208,8 +208,10 @@ def normalise_number(number: str) -> str:
 def station_keys(root: Path, passphrase: str | None = None) -> StationIdentityKeys:
     paths = IdentityPaths(Path(root))
     if not paths.pub.exists() or not paths.secret.exists():
-        raise IdentityNotSetUp("real-name sending is not set up at this station (no identity key)",
-                               "import the compliance office's enrolment file: sigilo keys import-identity FILE")
+        from desktop.i18n import _
+
+        raise IdentityNotSetUp(_("Real-name sending is not set up at this station (no identity key)."),
+                               _("Import the compliance office's enrolment file: sigilo keys import-identity FILE"))
     bundle = load_bundle(paths.pub)
     record = read_json(paths.secret, "identity hash secret")
     encrypted = record.get("protection") != DEMO

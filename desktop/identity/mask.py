@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from desktop.i18n import _
 from desktop.identity.policy import IdentityPolicy
 from desktop.identity.record import IdentityRecord
 from desktop.identity.types import ID_TYPES
@@ -49,8 +50,8 @@ def masked_view(record: IdentityRecord, policy: IdentityPolicy) -> MaskedIdentit
     rep = ""
     if record.representative is not None:
         r = record.representative
-        rep = f"{ID_TYPES[r.id_type].title}: {mask_number(r.number, r.id_type, policy)} {mask_name(r.name, policy)}"
+        rep = f"{_(ID_TYPES[r.id_type].title)}: {mask_number(r.number, r.id_type, policy)} {mask_name(r.name, policy)}"
     # an organisation's name is public (it is printed on its labels in full)
     name = h.name if record.organisation else mask_name(h.name, policy)
-    return MaskedIdentity(h.id_type, ID_TYPES[h.id_type].title, mask_number(h.number, h.id_type, policy), name,
+    return MaskedIdentity(h.id_type, _(ID_TYPES[h.id_type].title), mask_number(h.number, h.id_type, policy), name,
                           record.method, rep)

@@ -29,8 +29,14 @@ class Rule:
     sender_country: tuple[str, ...]  # empty: any
     sender: str  # individual | business | any
     require: str
-    reason: str
+    reason: dict[str, str]  # per language: {"en": ..., "zh_CN": ..., "pt_BR": ...}
     services: tuple[str, ...] = ()  # empty: any
+
+    def reason_text(self) -> str:
+        """The reason in the clerk's language (English when the policy has none in it)."""
+        from desktop.i18n import current_language
+
+        return self.reason.get(current_language()) or self.reason.get("en", "")
 
     def matches(self, station_kind: str, country: str, business: bool, service: str) -> bool:
         if station_kind not in self.station:
@@ -60,6 +66,12 @@ class IdentityPolicy:
         return None
 
 
+def _reason(value) -> dict[str, str]:
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items()}
+    return {"en": str(value)}
+
+
 def default_policy_path() -> Path:
     return resources_dir() / "identity" / "policy.json"
 
@@ -85,7 +97,7 @@ def load_policy(path: str | Path | None = None) -> IdentityPolicy:
             if r["require"] not in REQUIRES or r.get("sender", "any") not in ("individual", "business", "any"):
                 raise ValueError(f"rule {r.get('id')!r} is not understood")
             rules.append(Rule(str(r["id"]), tuple(r["station"]), tuple(c.upper() for c in r.get("sender_country", [])),
-                              r.get("sender", "any"), r["require"], str(r.get("reason", "")),
+                              r.get("sender", "any"), r["require"], _reason(r.get("reason", "")),
                               tuple(r.get("services", []))))
         policy = IdentityPolicy(str(data.get("id", path.stem)), tuple(rules), float(data.get("retention_days", 730)),
                                 float(data.get("recognition_days", 30)), dict(data.get("mask", {})),

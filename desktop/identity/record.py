@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from desktop.i18n import _
 from desktop.identity.errors import InvalidIdentity
 from desktop.identity.keys import normalise_number
 from desktop.identity.types import ID_TYPES
@@ -68,21 +69,21 @@ def _person(prefix: str, data: dict[str, Any], errors: list[FieldError], today: 
     name = _name(str(data.get("name") or ""))
     kind = ID_TYPES.get(id_type)
     if kind is None:
-        errors.append(FieldError(f"{prefix}.id_type", "choose the kind of ID document"))
+        errors.append(FieldError(f"{prefix}.id_type", _("Choose the kind of ID document.")))
     elif organisation is not None and kind.organisation != organisation:
-        errors.append(FieldError(f"{prefix}.id_type", "an organisation gives its credit code; a person shows a "
-                                 "personal ID document" if organisation else
-                                 "the representative shows a personal ID document, not a credit code"))
+        errors.append(FieldError(f"{prefix}.id_type", _("An organisation gives its credit code; a person shows a "
+                                                         "personal ID document.") if organisation else
+                                 _("The representative shows a personal ID document, not a credit code.")))
     if not number:
-        errors.append(FieldError(f"{prefix}.number", "type the number as it is printed on the document"))
+        errors.append(FieldError(f"{prefix}.number", _("Type the number as it is printed on the document.")))
     elif kind is not None:
         problem = kind.check(number, today)
         if problem:
             errors.append(FieldError(f"{prefix}.number", problem))
     if not name:
-        errors.append(FieldError(f"{prefix}.name", "type the name as it is printed on the document"))
+        errors.append(FieldError(f"{prefix}.name", _("Type the name as it is printed on the document.")))
     elif len(name) > MAX_NAME or any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
-        errors.append(FieldError(f"{prefix}.name", f"a name of at most {MAX_NAME} printable characters"))
+        errors.append(FieldError(f"{prefix}.name", _("A name has at most {n} printable characters.").format(n=MAX_NAME)))
     return Person(id_type, number, name)
 
 
@@ -92,7 +93,7 @@ def validate_identity(data: dict[str, Any], today: date | None = None) -> tuple[
     errors: list[FieldError] = []
     method = str(data.get("method") or "manual")
     if method not in METHODS:
-        errors.append(FieldError("identity.method", "the record is taken from the card or typed by hand"))
+        errors.append(FieldError("identity.method", _("The record is taken from the card or typed by hand.")))
     holder = _person("identity", data, errors, today, None)
     rep = None
     kind = ID_TYPES.get(holder.id_type)

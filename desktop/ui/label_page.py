@@ -52,7 +52,16 @@ class LabelPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.NoFrame)
-        scroll.setWidget(self.form)
+        from desktop.ui.identity_section import IdentitySection
+
+        self.identity = IdentitySection(ops, station, self.keys_dir)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.setSpacing(8)
+        ll.addWidget(self.identity)
+        ll.addWidget(self.form, 1)
+        scroll.setWidget(left)
         scroll.setObjectName("formScroll")
         right = QWidget()
         rl = QVBoxLayout(right)
@@ -97,6 +106,7 @@ class LabelPage(QWidget):
         from desktop.compose import list_templates
 
         self.form.set_presets(config.sender_presets())
+        self.identity.refresh_setup()
         self.printer_panel.load(config.printers(), list_templates())
         self.printer_panel.timer.start()
         self.ops.run(services.discovered_printers, self.printer_panel.add_discovered, lambda _exc: None,
@@ -118,6 +128,7 @@ class LabelPage(QWidget):
             return
         self.last_validation = result
         self.form.show_messages(result.errors, result.warnings)
+        self.identity.show_requirement(result.shipment)
         self.debounce.start()
 
     def _tracking_scanned(self, value: str) -> None:
@@ -138,6 +149,7 @@ class LabelPage(QWidget):
 
     def clear(self) -> None:
         self.form.clear_for_next()
+        self.identity.clear()
         self.status_message.emit("cleared for the next customer", 2000)
 
     # ------------------------------------------------------------------ preview
@@ -241,7 +253,9 @@ class LabelPage(QWidget):
         self.printer_panel.set_printing(True)
         self.recent.remember(shipment)
         self.status_message.emit(f"Printing {shipment.tracking_number} on {printer.name}…", 0)
-        self.ops.run(lambda: self.station.print_shipment(shipment, printer, template, keys, copies, cal, policy),
+        identity = self.identity.record_id
+        self.ops.run(lambda: self.station.print_shipment(shipment, printer, template, keys, copies, cal, policy,
+                                                         identity=identity),
                      self._printed, self._print_failed, key="print")
 
     def _printed(self, outcome) -> None:

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlparse
 
+from desktop.i18n import _
 from desktop.identity.errors import CardRemoved, CorruptFrame, NoCard, ReaderError, ReaderNotFound
 from desktop.identity.reader import protocol as p
 from desktop.identity.reader.textblock import TEXT_LEN, CardText, TextBlockError, parse_text
@@ -69,10 +70,10 @@ class IdCardReader:
         try:
             self._port = serial.Serial(self.device, baudrate=self.profile.baud, timeout=0.05)
         except (serial.SerialException, OSError, ValueError) as exc:
-            raise ReaderNotFound(f"the ID card reader at {self.device} cannot be opened "
-                                 f"({getattr(exc, 'strerror', None) or exc.__class__.__name__})",
-                                 "check that the reader is plugged in and that this account may use the port "
-                                 "(Linux: the dialout group)") from None
+            raise ReaderNotFound(_("The ID card reader at {device} cannot be opened ({why}).").format(
+                device=self.device, why=getattr(exc, "strerror", None) or exc.__class__.__name__),
+                _("Check that the reader is plugged in and that this account may use the port "
+                  "(Linux: the dialout group).")) from None
         return self
 
     def close(self) -> None:
@@ -95,8 +96,8 @@ class IdCardReader:
             if time.monotonic() > deadline:
                 if buf:
                     raise p.FrameError("short", f"reply cut short after {len(buf)} bytes")
-                raise ReaderError("the ID card reader does not answer",
-                                  "check the reader's cable and power, and that the right port is chosen")
+                raise ReaderError(_("The ID card reader does not answer."),
+                                  _("Check the reader's cable and power, and that the right port is chosen."))
             chunk = port.read(max(1, min(port.in_waiting, 2048)))
             if not chunk:
                 continue
@@ -142,18 +143,18 @@ class IdCardReader:
         if status == p.NO_CARD:
             raise NoCard()
         if status != p.FOUND:
-            raise ReaderError(f"finding the card failed: {_status(status)}", "take the card off and put it back")
+            raise ReaderError(_("Finding the card failed: {why}.").format(why=_status(status)), _AGAIN())
         status, _ = self.exchange(p.SELECT)
         if status == p.SELECT_FAILED:
             raise CardRemoved()
         if status != p.OK:
-            raise ReaderError(f"selecting the card failed: {_status(status)}", "take the card off and put it back")
+            raise ReaderError(_("Selecting the card failed: {why}.").format(why=_status(status)), _AGAIN())
         status, data = self.exchange(p.READ, self.profile.read_timeout_s)
         try:
             if status == p.READ_FAILED:
                 raise CardRemoved()
             if status != p.OK:
-                raise ReaderError(f"reading the card failed: {_status(status)}", "take the card off and put it back")
+                raise ReaderError(_("Reading the card failed: {why}.").format(why=_status(status)), _AGAIN())
             if len(data) < 4:
                 raise CorruptFrame("the read reply has no lengths")
             text_len = int.from_bytes(data[0:2], "big")
@@ -166,6 +167,10 @@ class IdCardReader:
                 raise CorruptFrame(str(exc)) from None
         finally:
             data[:] = bytes(len(data))  # the photo block (and the text) leave no copy here
+
+
+def _AGAIN() -> str:  # noqa: N802 - one hint, translated when shown
+    return _("Take the card off the reader and put it back.")
 
 
 def _status(code: int) -> str:
