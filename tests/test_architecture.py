@@ -69,3 +69,9 @@ def test_version_command():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0
     assert result.stdout.strip().startswith("sigilo 0.")
+
+
+def test_identity_needs_neither_qt_nor_printers():
+    """Real-name sending is core: it records and seals, and never reaches for a printer."""
+    result = _import_all("desktop.identity", "PySide6,shiboken6,printers")
+    assert result.returncode == 0, result.stdout + result.stderr

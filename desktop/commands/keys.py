@@ -289,9 +289,24 @@ def _list(args) -> int:
         t = info["trust"]
         print(f"  trust list serial {t['serial']} ({_when(t['issued_at'])}): "
               f"{_stations(len(t['stations']))}, {len(t['revoked'])} revoked")
-    if not (info["fleet"] or info["station"] or info["authority"]):
+    identity = _identity_line(_kd(args))
+    if identity:
+        print(identity)
+    if not (info["fleet"] or info["station"] or info["authority"] or identity):
         print("  (empty)")
     return 0
+
+
+def _identity_line(kd) -> str:
+    """The identity key (real-name sending), if this directory holds one."""
+    from desktop.identity.keys import IdentityPaths, load_bundle
+
+    paths = IdentityPaths(kd.root)
+    if not paths.pub.exists():
+        return ""
+    bundle = load_bundle(paths.pub)
+    role = "private key here: opens identity records" if paths.key.exists() else "seals identity records, cannot open them"
+    return f"  identity: id {bundle['key_id']} ({role})"
 
 
 def _list_stations(args) -> int:

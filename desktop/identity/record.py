@@ -98,7 +98,8 @@ def validate_identity(data: dict[str, Any], today: date | None = None) -> tuple[
     rep = None
     kind = ID_TYPES.get(holder.id_type)
     if kind is not None and kind.organisation:
-        rep_data = data.get("representative") or {}
+        rep_data = data.get("representative")
+        rep_data = rep_data if isinstance(rep_data, dict) else {}
         rep = _person("identity.representative", rep_data, errors, today, False)
     if errors:
         return None, errors
