@@ -20,7 +20,11 @@ from desktop.ui.operations import describe_error
 def _types() -> list[tuple[str, str]]:
     from desktop.identity.types import ID_TYPES
 
-    return [(code, f"{_(t.title)} {t.title_zh}") for code, t in ID_TYPES.items()]
+    out = []
+    for code, t in ID_TYPES.items():
+        shown = _(t.title)
+        out.append((code, shown if shown == t.title_zh else f"{shown} {t.title_zh}"))
+    return out
 
 
 class IdentitySection(QFrame):
@@ -70,12 +74,17 @@ class IdentitySection(QFrame):
         self.reader_edit.setObjectName("identityReader")
         self.reader_edit.setPlaceholderText(_("ID card reader, e.g. serial:///dev/ttyUSB0"))
         self.reader_edit.editingFinished.connect(lambda: config.put("identity/reader_uri", self.reader_edit.text().strip()))
-        grid.addWidget(self.type_combo, 0, 0, 1, 2)
-        grid.addWidget(self.number_edit, 0, 2, 1, 2)
-        grid.addWidget(self.name_edit, 0, 4, 1, 1)
-        grid.addWidget(self.record_button, 0, 5)
-        grid.addWidget(self.reader_edit, 1, 0, 1, 4)
-        grid.addWidget(self.read_button, 1, 5)
+        self.type_combo.setMinimumContentsLength(14)
+        self.type_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        grid.addWidget(self.type_combo, 0, 0)
+        grid.addWidget(self.number_edit, 0, 1)
+        grid.addWidget(self.name_edit, 0, 2)
+        grid.addWidget(self.record_button, 0, 3)
+        grid.addWidget(self.reader_edit, 1, 0, 1, 3)
+        grid.addWidget(self.read_button, 1, 3)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 4)
+        grid.setColumnStretch(2, 2)
         lay.addLayout(grid)
         self.message = QLabel("")
         self.message.setObjectName("identityMessage")
