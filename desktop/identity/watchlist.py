@@ -4,7 +4,8 @@ hashes (never numbers) and signed with the office's identity signing key (Ed2551
 File ``sigilo-identity-watchlist-1``: serial, issue time, the hash secret's id, entries
 ``{"hash", "note"}`` and a signature over the canonical JSON of everything else. A station
 installs a list only if the signature verifies against its identity.pub and the serial is not
-lower than the one it installed last; the list replaces the previous one.
+lower than the highest it accepted (desktop.keys.highwater, kind "identity-watch"); the list
+replaces the previous one.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from desktop.identity.keys import KeyedHash
 from desktop.identity.record import require_identity
 
 WATCH_FORMAT = "sigilo-identity-watchlist-1"
-SERIAL_SETTING = "identity.watchlist_serial"
 
 
 class WatchListError(IdentityError):
@@ -63,17 +63,19 @@ def install(store, path: Path, sign_public_raw: bytes) -> int:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise WatchListError(f"{path} is not a readable watch list ({exc.__class__.__name__})",
                              "ask the compliance office for the file again") from None
-    installed = int(store.get_setting(SERIAL_SETTING, 0) or 0)
-    if serial < installed:
-        raise WatchListError(f"watch list serial {serial} is older than the installed {installed}",
-                             "import the newest list from the compliance office")
     from desktop.audit import AuditLog
+    from desktop.keys.highwater import FILE_NAME, HighWater, ListRollback
+    from desktop.keys.ids import key_id
+
+    try:  # trust moves forward only: the highest serial accepted is remembered apart from the list
+        HighWater(Path(store.home) / FILE_NAME).accept("identity-watch", key_id(sign_public_raw).hex(), serial,
+                                                       what="watch list")
+    except ListRollback as exc:
+        raise WatchListError(exc.message, exc.hint) from None
 
     with store.tx() as c:
         c.execute("DELETE FROM identity_watch")
         c.executemany("INSERT OR REPLACE INTO identity_watch(id_hash, note) VALUES(?, ?)", entries)
-        c.execute("INSERT INTO settings(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                  (SERIAL_SETTING, json.dumps(serial)))
         AuditLog(store).append("cli", "identity", "watch list", {"op": "watchlist", "serial": serial,
                                                                  "entries": len(entries)}, conn=c)
     return len(entries)
