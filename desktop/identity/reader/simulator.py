@@ -132,7 +132,9 @@ class SimulatedIdReader:
         buf = bytearray()
         while not self._stop.is_set():
             try:
-                chunk = self._port.read(256)
+                chunk = self._port.read(1)  # waits up to the port timeout for the first byte
+                if chunk and self._port.in_waiting:
+                    chunk += self._port.read(self._port.in_waiting)
             except Exception:
                 return
             if not chunk:
