@@ -216,7 +216,8 @@ class JobStore:
                     continue
                 c.execute("UPDATE labels SET state=?, reprint_reason=? WHERE id=?", (QUEUED, reason, label_id))
                 self.audit.append(actor, "reprint", row["tracking_number"],
-                                  {"job": row["job_id"], "index": row["idx"], "reason": reason}, conn=c)
+                                  {"job": row["job_id"], "index": row["idx"], "reason": reason,
+                                   "fate_unknown": True}, conn=c)
                 done.append(row["tracking_number"])
         return done
 

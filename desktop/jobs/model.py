@@ -16,6 +16,8 @@ FINAL_STATES = (CONFIRMED, FAILED, CANCELLED)
 READY, PRINTING, PAUSED, FAULT = "ready", "printing", "paused", "fault"
 
 UNKNOWN_FATE_REASON = "fate unknown after restart"
+UNKNOWN_FATE_FAULT_REASON = "fate unknown: the printer reported a fault before it finished the label"
+UNKNOWN_FATE_PREFIX = "fate unknown"  # every reason a label's fate was unknown starts so
 
 
 @dataclass(frozen=True)
