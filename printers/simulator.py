@@ -142,6 +142,7 @@ class SimulatedPrinter:
         self.stalled = threading.Event()  # set: the printer takes no bytes and answers nothing
         self.discarded: list[bytes] = []  # TSPL bodies wiped by CLS before their PRINT
         self.labels: list[bytes] = []
+        self.printed_times: list[float] = []  # wall-clock time (time.time()) each label came out
         self.received = bytearray()
         self.queries: list[bytes] = []
         self.printed_count = 0
@@ -402,6 +403,7 @@ class SimulatedPrinter:
                 self._pending.popleft()
                 self._printing_since = None
                 self.labels.append(data)
+                self.printed_times.append(time.time())
                 self.printed_count += 1
                 count = self.printed_count
                 self._changed.notify_all()

@@ -68,6 +68,7 @@ class JobProgress:
     labels: list[LabelProgress] = field(default_factory=list)
     printer_state: str = READY
     printer_reason: str = ""
+    run: str = ""  # how this run met the job: "" submitted it, "resumed" it, or found it "already printed"
 
     def count(self, state: str) -> int:
         return sum(1 for label in self.labels if label.state == state)

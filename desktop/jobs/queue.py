@@ -68,6 +68,8 @@ class PrintQueue:
         self.poll_interval = poll_interval
         self.fault_poll_interval = fault_poll_interval
         self.max_silent_polls = max_silent_polls
+        if silence_seconds is None and store.get_setting("jobs.silence_seconds") is not None:
+            silence_seconds = float(store.get_setting("jobs.silence_seconds"))
         self.silence_seconds = silence_seconds
         self.actor = actor
         self._workers: dict[str, PrinterWorker] = {}

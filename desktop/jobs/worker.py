@@ -312,10 +312,10 @@ class PrinterWorker(threading.Thread):
 
     def _observe(self, reading: Reading) -> None:
         """Remember what the printer last said about itself (not "printing": that is ours)."""
-        if reading.kind == "ready":
-            self.observed = (READY, "")
-        elif reading.kind == "fault":
-            self.observed = (FAULT, reading.reason)
+        seen = (READY, "") if reading.kind == "ready" else (FAULT, reading.reason) if reading.kind == "fault" else None
+        if seen is not None and seen != self.observed:
+            self.observed = seen
+            self.jobs.store.set_setting(f"printer.observed:{self.uri}", list(seen))  # read after a kill
 
     def _settle(self, reading: Reading) -> None:
         """Labels the reading gave up on go back to the queue marked; then those it confirms."""
