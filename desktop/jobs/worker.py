@@ -72,6 +72,7 @@ class PrinterWorker(threading.Thread):
         self.heard = bool(jobs.store.get_setting(f"printer.answers:{uri}", False))
         self.write_only = False
         self.observed: tuple[str, str] | None = None  # the last state the printer itself reported
+        self._quiet_since: float | None = None  # waiting out a fault: since when the printer says nothing
 
     # --- control from other threads ---------------------------------------------------
     def stop(self) -> None:
@@ -375,7 +376,21 @@ class PrinterWorker(threading.Thread):
             return
         if not lost:
             self._settle(reading)
-        if reading.kind in ("fault", "silent", "waiting"):
+        if reading.kind in ("silent", "waiting"):
+            # no answer on a connection that is open: a query lost as the printer came back
+            # (a printer that was off drops what reached it first) is never answered, and its
+            # answer is never asked twice on one connection - so reopen it after a while
+            import time
+
+            now = time.monotonic()
+            if self._quiet_since is None:
+                self._quiet_since = now
+            elif now - self._quiet_since >= (self.link.silence_seconds if self.link else 5.0):
+                self._quiet_since = None
+                self._close()
+            return
+        self._quiet_since = None
+        if reading.kind == "fault":
             return
         self._heard()
         self._observe(reading)
