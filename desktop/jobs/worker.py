@@ -73,6 +73,7 @@ class PrinterWorker(threading.Thread):
         self.write_only = False
         self.observed: tuple[str, str] | None = None  # the last state the printer itself reported
         self._quiet_since: float | None = None  # waiting out a fault: since when the printer says nothing
+        self._waiting_since: float | None = None  # printing: since when the answer to a poll is due
 
     # --- control from other threads ---------------------------------------------------
     def stop(self) -> None:
@@ -290,9 +291,18 @@ class PrinterWorker(threading.Thread):
         reading = self.link.check(len(self.in_flight))
         self._settle(reading)
         if reading.kind == "waiting":
-            # no answer yet, but not for long: the printer may still be taking in what was sent
-            self._set_state(PRINTING, "waiting for the printer to answer")
+            # no answer yet, but not for long: the printer may still be taking in what was sent.
+            # Said (queue view, sigilo jobs, the log) once the wait is long enough to notice, not
+            # for every poll that has to wait a moment for its answer
+            import time
+
+            now = time.monotonic()
+            if self._waiting_since is None:
+                self._waiting_since = now
+            elif now - self._waiting_since >= 1.0:
+                self._set_state(PRINTING, "waiting for the printer to answer")
             return
+        self._waiting_since = None
         if reading.kind == "silent":
             self.silent_polls += 1
             if self.silent_polls >= self.max_silent_polls:
@@ -308,7 +318,7 @@ class PrinterWorker(threading.Thread):
         self._observe(reading)
         if reading.kind == "fault":
             self._on_fault(reading.reason.split(":")[0], reading.reason, lost=False)
-        elif self.state == PRINTING and self.in_flight:
+        elif self.state == PRINTING and self.in_flight and getattr(self, "_reason", ""):
             self._set_state(PRINTING, "")
 
     def _observe(self, reading: Reading) -> None:
@@ -424,6 +434,8 @@ class PrinterWorker(threading.Thread):
 
     def _set_state(self, state: str, reason: str = "") -> None:
         if (state, reason) != (self.state, getattr(self, "_reason", "")):
+            if reason and reason != getattr(self, "_reason", ""):
+                log.info("%s: %s (%s)", self.uri, state, reason)  # why it waits, for the log too
             self.state = state
             self._reason = reason
             self.jobs.set_printer_state(self.uri, state, reason)
