@@ -4,7 +4,6 @@ recognition by keyed hash, export/open/purge with their audit, alerts and the wa
 
 from __future__ import annotations
 
-import base64
 import json
 import subprocess
 import sys
@@ -15,7 +14,7 @@ import pytest
 
 from desktop.identity import checks
 from desktop.identity.book import IdentityBook
-from desktop.identity.errors import IdentityNotSetUp, IdentityRequired, InvalidIdentity
+from desktop.identity.errors import IdentityNotSetUp, IdentityRequired
 from desktop.identity.export import export_records, open_export, purge_identities
 from desktop.identity.gate import before_print
 from desktop.identity.keys import compliance_private, create_identity, import_enrolment

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -145,7 +144,7 @@ def test_cli_reads_the_simulator_and_keeps_no_photo_and_no_number(tmp_path, sigi
         sim.wait(timeout=10)
     assert not link.exists()
     marker_forms = [PHOTO_MARKER, PHOTO_MARKER.hex().encode(), __import__("base64").b64encode(PHOTO_MARKER)[:16]]
-    for path in (p for p in sigilo_home.rglob("*") if p.is_file()):
+    for path in (f for f in sigilo_home.rglob("*") if f.is_file()):
         data = path.read_bytes()
         for form in marker_forms:
             assert form not in data, path
