@@ -57,11 +57,10 @@ class Page:
     _ids = itertools.count(1)
 
     def __init__(self, url: str, origin: str | None = ORIGIN, token: str | None = None, **options) -> None:
-        headers = {}
         kwargs = dict(open_timeout=10, max_size=None, **options)
         if origin is not None:
             kwargs["origin"] = origin
-        self.ws = connect(url, additional_headers=headers, **kwargs)
+        self.ws = connect(url, **kwargs).__enter__()
         self.token = token
         self.notices: list[dict] = []
         self.other: list[dict] = []

@@ -23,7 +23,7 @@ PENDING, APPROVED, REFUSED, REVOKED = "pending", "approved", "refused", "revoked
 PENDING_SECONDS = 15 * 60  # an unapproved code lapses after this
 MAX_PENDING_PER_ORIGIN = 5  # a page cannot flood the operator's list
 
-_ORIGIN = re.compile(r"^(https?)://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$")
+_ORIGIN = re.compile(r"^(https?)://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ requestID and a ``seq``, the number a page gives back to ``resume`` after a reco
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from desktop.bridge.errors import BridgeRefusal
@@ -60,7 +61,7 @@ def echo_of(raw: str | bytes) -> dict[str, Any]:
     """cmd and requestID of a message that failed to parse, where they can be read, so even
     a refusal lands at the right promise in the page."""
     try:
-        message = json.loads(raw) if len(raw) <= MAX_MESSAGE_BYTES else None
+        message = json.loads(raw) if len(raw) <= MAX_MESSAGE_BYTES else _fields_of_large(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         message = None
     out: dict[str, Any] = {}
@@ -69,6 +70,21 @@ def echo_of(raw: str | bytes) -> dict[str, Any]:
             value = message.get(key)
             if isinstance(value, (str, int)) and not isinstance(value, bool) and len(str(value)) <= MAX_ID_CHARS:
                 out[key] = value
+    return out
+
+
+_FIELD = re.compile(r'"(cmd|requestID)"\s*:\s*(?:"([^"\\]{1,128})"|(\d{1,18}))')
+
+
+def _fields_of_large(raw: str | bytes) -> dict[str, Any]:
+    """cmd and requestID of a message too large to parse, found by pattern (first match)."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    out: dict[str, Any] = {}
+    for match in _FIELD.finditer(text):
+        if match.group(1) not in out:
+            out[match.group(1)] = match.group(2) if match.group(2) is not None else int(match.group(3))
+        if len(out) == 2:
+            break
     return out
 
 
