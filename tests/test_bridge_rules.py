@@ -8,7 +8,7 @@ import re
 import time
 
 import pytest
-from bridge_helpers import ORIGIN, Page, approve_all, numbered, paired_page, running_bridge, task
+from bridge_helpers import ORIGIN, Page, numbered, paired_page, running_bridge, task
 
 from desktop.cli import main as cli
 

@@ -29,7 +29,6 @@ from desktop.bridge.protocol import (
     MAX_DOCUMENTS,
     MAX_MESSAGE_BYTES,
     MAX_REQUESTS_PER_SECOND,
-    OPEN_COMMANDS,
     PROTOCOL_VERSION,
     dumps,
     echo_of,
@@ -104,6 +103,7 @@ class BridgeServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._kick: asyncio.Event | None = None
         self._background: list[asyncio.Task] = []
+        self._closing: set[asyncio.Future] = set()
         self.bound: list[tuple[str, int]] = []
         self.bound_tls: list[tuple[str, int]] = []
 
@@ -196,7 +196,7 @@ class BridgeServer:
             if not waiting:
                 continue
             try:
-                states = await self._run(lambda: [self.pairings.state_of(t) for _, t in waiting])
+                states = await self._run(lambda pairs=waiting: [self.pairings.state_of(t) for _, t in pairs])
             except Exception:  # noqa: BLE001
                 log.exception("reading pairing states failed")
                 continue
@@ -224,7 +224,9 @@ class BridgeServer:
     def _drop_slow(self, client: Client) -> None:
         """A socket that cannot keep up is closed; its page reconnects and resumes."""
         self.clients.discard(client)
-        asyncio.ensure_future(client.connection.close(1013, "too slow: reconnect and resume"))
+        closing = asyncio.ensure_future(client.connection.close(1013, "too slow: reconnect and resume"))
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
 
     # --- one socket -----------------------------------------------------------------
     async def _handle(self, connection) -> None:
