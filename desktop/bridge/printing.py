@@ -38,7 +38,10 @@ class BridgePrinting:
     whenever a label's state changes, so the bridge looks at its documents again."""
 
     def __init__(self, store: Store, sealer: Any, printers: list[PrinterChoice], *,
-                 on_change: Callable[[], None] = lambda: None, queue_options: dict | None = None) -> None:
+                 on_change: Callable[[], None] = lambda: None, queue_options: dict | None = None,
+                 queue: Any = None) -> None:
+        """``queue``: a print queue already running in this process (the window's), which then
+        prints the bridge's documents with its own renderer; else the bridge runs its own."""
         from desktop.jobs import PrintQueue
 
         if not printers:
@@ -53,14 +56,20 @@ class BridgePrinting:
         self._renderers: dict[int, Callable[[LabelWork], RenderedLabel]] = {}
         self._lock = threading.Lock()
         self._copies: dict[int, int] = {}  # label id -> copies, until the label is composed
-        self.queue = PrintQueue(store, self._render, actor="bridge", **(queue_options or {}))
-        self.queue.on_event(lambda event: on_change() if event.kind in ("label", "job") else None)
+        self.own_queue = queue is None
+        self.queue = queue if queue is not None else PrintQueue(store, self._render, actor="bridge",
+                                                                 **(queue_options or {}))
+        self._unsubscribe = self.queue.on_event(
+            lambda event: on_change() if event.kind in ("label", "job") else None)
 
     def start(self) -> None:
-        self.queue.start(printers=[p.uri for p in self.printers.values()])
+        if self.own_queue:
+            self.queue.start(printers=[p.uri for p in self.printers.values()])
 
     def stop(self) -> None:
-        self.queue.stop()
+        self._unsubscribe()
+        if self.own_queue:
+            self.queue.stop()
 
     # --- what pages see -------------------------------------------------------------
     def printer_list(self) -> list[dict]:

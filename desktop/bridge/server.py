@@ -113,7 +113,8 @@ class BridgeServer:
 
         self._loop = asyncio.get_running_loop()
         self._kick = asyncio.Event()
-        self.printing.queue.on_event(lambda event: self.poke() if event.kind in ("label", "job") else None)
+        self._unsubscribe = self.printing.queue.on_event(
+            lambda event: self.poke() if event.kind in ("label", "job") else None)
         await self._run(self._prepare)
         self.printing.start()
         options = dict(max_size=HARD_MESSAGE_BYTES, ping_interval=20, ping_timeout=20, max_queue=64,
@@ -151,6 +152,7 @@ class BridgeServer:
             except (asyncio.TimeoutError, Exception):
                 pass
         self._servers.clear()
+        self._unsubscribe()
         await asyncio.get_running_loop().run_in_executor(None, self.printing.stop)
         self._db.shutdown(wait=True)
 

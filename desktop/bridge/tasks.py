@@ -26,6 +26,7 @@ from desktop.store.db import Store
 
 QUEUED, RENDERED, PRINTED, FAILED = "queued", "rendered", "printed", "failed"
 OPEN_STATES = (QUEUED, RENDERED)
+_ORDER = {QUEUED: 0, RENDERED: 1, PRINTED: 2, FAILED: 2}
 MAX_COPIES = 20
 NOTICE_DAYS = 7  # notices older than this are dropped (a page away longer asks getTaskStatus)
 RESUME_BATCH = 2000
@@ -233,7 +234,7 @@ class Tasks:
         now = time.time()
         for r in rows:
             new = LABEL_TO_DOCUMENT.get(r["lstate"], QUEUED)
-            if new == r["status"]:
+            if _ORDER[new] <= _ORDER[r["status"]]:  # never back: a label requeued after a crash stays "rendered"
                 continue
             changes.setdefault((r["origin"], r["task_id"]), []).append((r, new))
         if not changes:
