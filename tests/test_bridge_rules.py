@@ -106,7 +106,17 @@ def test_wrong_and_revoked_tokens(bridge, capsys):
         == "BAD_TOKEN"
     assert page.call("getPrinters", token=12345)["code"] == "NOT_PAIRED"
     assert page.call("getPrinters")["status"] == "success"
+    listener = Page(server.url, token=page.token)  # a second socket of the page, only listening
+    assert listener.call("resume", after=0)["status"] == "success"
     assert cli(["bridge", "revoke", ORIGIN + "/"]) == 0
+    deadline = time.monotonic() + 10
+    while not listener.other and time.monotonic() < deadline:  # it stops hearing notices, and is told
+        try:
+            listener._recv(deadline)
+        except TimeoutError:
+            break
+    assert listener.other and listener.other[-1] == {"cmd": "notifyPairResult", "status": "revoked", "origin": ORIGIN}
+    listener.close()
     refused = page.call("getPrinters")
     assert refused["code"] == "TOKEN_REVOKED"
     assert page.call("getAgentInfo")["pairing"] == "TOKEN_REVOKED"

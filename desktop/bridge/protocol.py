@@ -34,6 +34,8 @@ def parse(raw: str | bytes) -> dict[str, Any]:
     if size > MAX_MESSAGE_BYTES:
         raise BridgeRefusal("MESSAGE_TOO_LARGE",
                             f"the message has {size} bytes; the limit is {MAX_MESSAGE_BYTES} (send fewer documents a task)")
+    if _too_deep(raw):
+        raise BridgeRefusal("BAD_MESSAGE", f"the message nests deeper than {MAX_DEPTH} levels")
     try:
         message = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
@@ -57,11 +59,42 @@ def parse(raw: str | bytes) -> dict[str, Any]:
     return message
 
 
+MAX_DEPTH = 32
+_OPEN = re.compile(r'[\[{]')
+
+
+def _too_deep(raw: str | bytes) -> bool:
+    """Whether arrays/objects nest deeper than MAX_DEPTH, counted outside strings; checked
+    before parsing, so no message drives the parser into deep recursion."""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    if len(_OPEN.findall(text[:200_000])) <= MAX_DEPTH and text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
 def echo_of(raw: str | bytes) -> dict[str, Any]:
     """cmd and requestID of a message that failed to parse, where they can be read, so even
     a refusal lands at the right promise in the page."""
     try:
-        message = json.loads(raw) if len(raw) <= MAX_MESSAGE_BYTES else _fields_of_large(raw)
+        message = json.loads(raw) if len(raw) <= MAX_MESSAGE_BYTES and not _too_deep(raw) else _fields_of_large(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         message = None
     out: dict[str, Any] = {}

@@ -74,6 +74,7 @@ class Client:
     subscribed: bool = False
     pending_tokens: set = field(default_factory=set)
     held: list | None = None  # notices arriving while a resume replays, sent after it
+    token: str | None = None  # the token its last accepted request carried
 
     def push(self, text: str) -> bool:
         try:
@@ -117,8 +118,11 @@ class BridgeServer:
             lambda event: self.poke() if event.kind in ("label", "job") else None)
         await self._run(self._prepare)
         self.printing.start()
+        # its own logger at INFO: websockets logs every frame at DEBUG, and frames carry shipments
+        frames_log = logging.getLogger("desktop.bridge.sockets")
+        frames_log.setLevel(logging.INFO)
         options = dict(max_size=HARD_MESSAGE_BYTES, ping_interval=20, ping_timeout=20, max_queue=64,
-                       compression=None, server_header="Sigilo bridge")
+                       compression=None, server_header="Sigilo bridge", logger=frames_log)
         for port_setting, context, bound in ((self.port, None, self.bound), (self.tls_port, self.tls, self.bound_tls)):
             if context is None and bound is self.bound_tls:
                 continue
@@ -192,8 +196,12 @@ class BridgeServer:
 
     async def _pairing_loop(self) -> None:
         """Tell waiting pages when an operator decided (in this process or from the CLI)."""
+        rounds = 0
         while True:
             await asyncio.sleep(0.3)
+            rounds += 1
+            if rounds % 5 == 0:
+                await self._drop_revoked()
             waiting = [(c, t) for c in list(self.clients) for t in list(c.pending_tokens)]
             if not waiting:
                 continue
@@ -209,6 +217,21 @@ class BridgeServer:
                 if state == APPROVED:
                     client.subscribed = True
                 client.push(dumps({"cmd": "notifyPairResult", "status": state, "origin": client.origin}))
+
+    async def _drop_revoked(self) -> None:
+        """A socket whose token was revoked hears no more notices (its next request is refused)."""
+        listening = [c for c in list(self.clients) if c.subscribed and c.token]
+        if not listening:
+            return
+        try:
+            states = await self._run(lambda cs=listening: [self.pairings.state_of(c.token) for c in cs])
+        except Exception:  # noqa: BLE001
+            log.exception("reading pairing states failed")
+            return
+        for client, state in zip(listening, states):
+            if state != APPROVED:
+                client.subscribed = False
+                client.push(dumps({"cmd": "notifyPairResult", "status": state or "revoked", "origin": client.origin}))
 
     def _broadcast(self, notices: list[Notice]) -> None:
         for notice in notices:
@@ -288,6 +311,7 @@ class BridgeServer:
             origin = client.origin
             await self._run(self.pairings.check, origin, request.get("token"))
             client.subscribed = True
+            client.token = request.get("token")
             if cmd == "getPrinters":
                 printers = await self._run(self.printing.printer_list)
                 return success(request, defaultPrinter=self.printing.default,
@@ -437,6 +461,14 @@ def _bind(host: str, port: int) -> socket.socket | None:
                           "another program (or another Sigilo bridge) uses the port: start with --port N") from None
 
 
+async def _cancel_rest() -> None:
+    """Cancel what is left on the loop (sockets' tasks) and let it finish before it closes."""
+    rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in rest:
+        task.cancel()
+    await asyncio.gather(*rest, return_exceptions=True)
+
+
 class BridgeThread:
     """The server on a loop of its own thread: for the GUI, tests and benchmarks."""
 
@@ -453,6 +485,7 @@ class BridgeThread:
     def stop(self) -> None:
         try:
             asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(30)
+            asyncio.run_coroutine_threadsafe(_cancel_rest(), self.loop).result(10)
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(10)
