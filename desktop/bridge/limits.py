@@ -22,7 +22,7 @@ class RateLimiter:
         now = self.clock()
         tokens, last = self._buckets.get(key, (self.burst, now))
         tokens = min(self.burst, tokens + (now - last) * self.rate)
-        if tokens >= 1.0:
+        if tokens >= 1.0 - 1e-9:  # float sums of refills may fall a hair short of 1
             self._buckets[key] = (tokens - 1.0, now)
             return 0.0
         self._buckets[key] = (tokens, now)
