@@ -142,7 +142,7 @@ class BridgeBox(QGroupBox):
         try:
             waiting = self._pairings().pending()
             paired = self._pairings().approved_origins()
-        except SigiloError:
+        except Exception:  # noqa: BLE001 - the station closing under the timer: nothing to show
             return
         self.pending.setRowCount(len(waiting))
         for r, p in enumerate(waiting):
