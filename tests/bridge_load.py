@@ -29,7 +29,7 @@ async def _page(url: str, origin: str, token: str, tasks: list[dict], printers: 
                 result: LoadResult, rng: random.Random, timeout: float) -> None:
     from websockets.asyncio.client import connect
 
-    async with connect(url, origin=origin, max_size=None, open_timeout=20) as ws:
+    async with connect(url, origin=origin, max_size=None, open_timeout=20, ping_interval=None) as ws:
         pending: dict[str, tuple[dict, float]] = {}
         counter = 0
         want = {d["documentID"] for t in tasks for d in t["documents"]}

@@ -13,7 +13,7 @@ from bridge_load import run_load
 
 from printers.simulator import SimulatedPrinter
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # 1,000 labels: ~30 s on an idle 2-core machine
 
 
 def test_ten_pages_a_hundred_tasks_each_with_retries(sigilo_home, sample_shipments):

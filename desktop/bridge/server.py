@@ -121,7 +121,7 @@ class BridgeServer:
         # its own logger at INFO: websockets logs every frame at DEBUG, and frames carry shipments
         frames_log = logging.getLogger("desktop.bridge.sockets")
         frames_log.setLevel(logging.INFO)
-        options = dict(max_size=HARD_MESSAGE_BYTES, ping_interval=20, ping_timeout=20, max_queue=64,
+        options = dict(max_size=HARD_MESSAGE_BYTES, ping_interval=20, ping_timeout=60, max_queue=64,
                        compression=None, server_header="Sigilo bridge", logger=frames_log)
         for port_setting, context, bound in ((self.port, None, self.bound), (self.tls_port, self.tls, self.bound_tls)):
             if context is None and bound is self.bound_tls:
