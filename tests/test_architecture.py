@@ -83,3 +83,14 @@ def test_identity_needs_neither_qt_nor_printers():
             if line.strip().startswith(("import printers", "from printers")):
                 offenders.append(path.relative_to(ROOT).as_posix())
     assert offenders == []
+
+
+def test_the_bridge_is_core_not_ui():
+    """desktop/bridge serves the GUI, the CLI and `sigilo serve` alike: it never imports desktop.ui
+    (the GUI starts it, not the other way round)."""
+    offenders = []
+    for path in (ROOT / "desktop" / "bridge").rglob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith(("import desktop.ui", "from desktop.ui", "import PySide6", "from PySide6")):
+                offenders.append(path.name)
+    assert (ROOT / "desktop" / "bridge" / "server.py").is_file() and offenders == []
