@@ -22,6 +22,19 @@ LIGHTS = {
 TUNABLE = {"tspl": (True, True), "zpl": (True, True), "escpos": (False, False), "pdf": (False, False)}
 
 
+def profile_display_name(profile: str) -> str:
+    """The printer model a profile describes ("Zebra ZD421 / ZD621 / GK420d, 203 dpi"), or
+    the PDF writer's description."""
+    if profile == "pdf":
+        return "PDF files at true size (office printer)"
+    try:
+        from printers.profiles import load_profile
+
+        return load_profile(profile).display_name
+    except Exception:  # noqa: BLE001 - a profile file of the user's own that is broken: show its name
+        return profile
+
+
 class PrinterPanel(QFrame):
     print_requested = Signal()
     test_print_requested = Signal()
@@ -137,8 +150,9 @@ class PrinterPanel(QFrame):
         self._loading = True
         self.printers = list(printers)
         self.printer_combo.clear()
-        for p in printers:
-            self.printer_combo.addItem(f"{p.name}  ({p.profile})", p.name)
+        for i, p in enumerate(printers):
+            self.printer_combo.addItem(p.name, p.name)
+            self.printer_combo.setItemData(i, f"{profile_display_name(p.profile)}\n{p.uri}", Qt.ToolTipRole)
         self.template_combo.clear()
         self.template_combo.addItems(templates)
         want = config.get("print/printer", "")
@@ -151,17 +165,20 @@ class PrinterPanel(QFrame):
         self._loading = False
         self._printer_chosen(self.printer_combo.currentIndex())
 
-    def add_discovered(self, found: list[tuple[str, str, str]]) -> None:
-        """Devices found on this machine that are not configured yet, offered after the
-        configured ones (the profile is a guess from the vendor; Settings can fix it)."""
+    def add_discovered(self, found: list) -> None:
+        """Devices found on this machine that are not configured yet (services.FoundDevice),
+        offered after the configured ones by model name (the profile is a guess from the USB
+        ids or the maker; Settings can fix it)."""
         known = {p.uri for p in self.printers}
         keep = self.printer_combo.currentIndex()
-        for name, uri, profile in found:
-            if uri in known:
+        for dev in found:
+            if dev.uri in known:
                 continue
-            self.printers.append(config.PrinterConfig(f"found: {name}", uri, profile))
-            self.printer_combo.addItem(f"found: {name}  ({profile})", f"found: {name}")
-            known.add(uri)
+            name = f"found: {dev.name} — {dev.where}"
+            self.printers.append(config.PrinterConfig(name, dev.uri, dev.profile))
+            self.printer_combo.addItem(name, name)
+            self.printer_combo.setItemData(self.printer_combo.count() - 1, f"{dev.name}\n{dev.uri}", Qt.ToolTipRole)
+            known.add(dev.uri)
         self.printer_combo.setCurrentIndex(keep)
 
     def printer(self) -> config.PrinterConfig | None:

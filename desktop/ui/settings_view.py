@@ -149,10 +149,10 @@ class SettingsView(QScrollArea):
             if not found:
                 self.discovered.setText("no serial or USB printers found")
                 return
-            self.discovered.setText("Found: " + ", ".join(f"{n} ({u})" for n, u, _p in found))
-            self.new_name.setText(found[0][0])
-            self.new_uri.setText(found[0][1])
-            self.new_profile.setCurrentText(found[0][2])
+            self.discovered.setText("Found: " + ", ".join(f"{d.name} ({d.where})" for d in found))
+            self.new_name.setText(found[0].name)
+            self.new_uri.setText(found[0].uri)
+            self.new_profile.setCurrentText(found[0].profile)
 
         self.ops.run(services.discovered_printers, shown,
                      lambda exc: self.discovered.setText(" — ".join(describe_error(exc))), key="discover")
