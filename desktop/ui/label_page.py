@@ -54,6 +54,7 @@ class LabelPage(QWidget):
         scroll.setFrameShape(QScrollArea.NoFrame)
         scroll.setWidget(self.form)
         scroll.setObjectName("formScroll")
+        scroll.setMinimumWidth(440)  # the form is never crushed: the page scrolls instead
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -136,7 +137,18 @@ class LabelPage(QWidget):
         self.form.tracking_edit().setText(number)
         self.form.editor("order_id").setFocus()
 
+    def ask_clear(self) -> bool:
+        """Esc on a filled form: ask before throwing the customer's details away."""
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(self, "Clear the form?",
+                                      "Clear this customer's details and start a new label?",
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
     def clear(self) -> None:
+        if self.form.is_filled() and not self.ask_clear():
+            return
         self.form.clear_for_next()
         self.status_message.emit("cleared for the next customer", 2000)
 
@@ -223,13 +235,14 @@ class LabelPage(QWidget):
         except SigiloError as exc:
             self.status_message.emit(exc.message, 0)
             return
+        self.form.reveal_all_messages()
         self.form.show_messages(result.errors, result.warnings)
         if not result.ok:
-            first = result.errors[0].field
-            if first in self.form.cells:
-                self.form.editor(first).setFocus()
-            fields = ", ".join(sorted({e.field for e in result.errors}))
-            self.status_message.emit(f"Not printed: fix {fields}", 0)
+            wrong = {e.field for e in result.errors}
+            order = [k for k in self.form.ordered_keys() if k in wrong] + sorted(wrong - set(self.form.ordered_keys()))
+            self.form.focus_field(order[0])
+            names = "; ".join(self.form.caption_of(k) for k in order)
+            self.status_message.emit(f"Not printed: check these fields: {names}", 0)
             return
         printer = self.printer_panel.printer()
         if printer is None:
@@ -246,6 +259,7 @@ class LabelPage(QWidget):
 
     def _printed(self, outcome) -> None:
         self.printer_panel.set_printing(False)
+        self.printer_panel.copies.setValue(1)  # the next customer gets one label unless asked
         if isinstance(outcome, Submitted):
             self.pending[outcome.job_id] = outcome
             self.status_message.emit(f"Sent {outcome.tracking_number} to {outcome.printer}: waiting for the printer "

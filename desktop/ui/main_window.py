@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -70,7 +71,13 @@ class MainWindow(QMainWindow):
         for page in (self.label_page, self.queue_view, self.history_view, self.scan_view, self.alerts_view,
                      self.settings_view, self.import_view):
             page.setObjectName(page.objectName() or "page")
-            self.stack.addWidget(page)
+            # a page scrolls rather than squeezes when the window is small (1366x768 at 125 %)
+            scroll = QScrollArea()
+            scroll.setObjectName("pageScroll")
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.NoFrame)
+            scroll.setWidget(page)
+            self.stack.addWidget(scroll)
 
         side = QFrame()
         side.setObjectName("sidebar")
@@ -193,6 +200,9 @@ class MainWindow(QMainWindow):
         self.nav.button(ALERTS_PAGE).setText(PAGES[ALERTS_PAGE] + (f"  ({n})" if n else ""))
 
     # ------------------------------------------------------------------ navigation
+    def current_page(self) -> QWidget:
+        return self.stack.currentWidget().widget()
+
     def show_page(self, index: int) -> None:
         self.stack.setCurrentIndex(index)
         self.nav.button(index).setChecked(True)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui import config
+from desktop.ui.elided import ElidedLabel
 
 LIGHTS = {
     "READY": ("ready", "#1f9d55"), "PRINTING": ("printing", "#1f9d55"),
@@ -54,14 +55,13 @@ class PrinterPanel(QFrame):
         title.setObjectName("sectionTitle")
         head = QHBoxLayout()
         head.addWidget(title)
-        head.addStretch(1)
         self.light = QLabel()
         self.light.setObjectName("statusLight")
         self.light.setFixedSize(14, 14)
-        self.status_text = QLabel("status unknown")
+        self.status_text = ElidedLabel("status unknown")  # a long fault text never widens the window
         self.status_text.setObjectName("statusText")
         head.addWidget(self.light)
-        head.addWidget(self.status_text)
+        head.addWidget(self.status_text, 1)
         lay.addLayout(head)
 
         grid = QGridLayout()
@@ -69,6 +69,8 @@ class PrinterPanel(QFrame):
         grid.setVerticalSpacing(4)
         self.printer_combo = QComboBox()
         self.printer_combo.setObjectName("printerCombo")
+        self.printer_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.printer_combo.setMinimumContentsLength(16)  # a long found-printer name never widens the page
         self.template_combo = QComboBox()
         self.template_combo.setObjectName("templateCombo")
         self.copies = QSpinBox()
@@ -127,7 +129,6 @@ class PrinterPanel(QFrame):
 
         self.printer_combo.currentIndexChanged.connect(self._printer_chosen)
         self.template_combo.currentIndexChanged.connect(self._template_chosen)
-        self.copies.valueChanged.connect(lambda v: self._loading or config.put("print/copies", v))
         self.timer = QTimer(self)
         self.timer.setInterval(5000)
         self.timer.timeout.connect(self.refresh_status)
@@ -161,7 +162,7 @@ class PrinterPanel(QFrame):
         t = self.template_combo.findText(config.get("print/template", ""))
         if t >= 0:
             self.template_combo.setCurrentIndex(t)
-        self.copies.setValue(int(config.get("print/copies", 1) or 1))
+        self.copies.setValue(1)  # copies are per customer: every start and every label begins at 1
         self._loading = False
         self._printer_chosen(self.printer_combo.currentIndex())
 
@@ -241,7 +242,6 @@ class PrinterPanel(QFrame):
         text, colour = LIGHTS.get(state, (state.lower().replace("_", " "), "#8a8f98"))
         self.light.setStyleSheet(f"background:{colour}; border-radius:7px;")
         self.status_text.setText(text + (f" — {detail}" if detail and state != "READY" else ""))
-        self.status_text.setToolTip(detail)
 
     def set_printing(self, on: bool) -> None:
         self.print_button.setEnabled(not on)
