@@ -126,7 +126,7 @@ class ShipmentForm(QWidget):
         self._touched: set[str] = set()  # fields the clerk has left: their errors show from then on
         self._show_all = False  # print was pressed: every error shows
         self._last_messages: tuple[list, list] = ([], [])
-        self.confirm_clear = None  # Esc on a filled form asks this (set by the page); True clears
+        self.weight_typed = False  # the clerk typed the weight: the scale does not overwrite it
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(8)
@@ -372,6 +372,7 @@ class ShipmentForm(QWidget):
                 cell.message.setVisible(False)
             self._touched.clear()
             self._show_all = False
+            self.weight_typed = False
         finally:
             self._filling = False
         self.changed.emit()
@@ -543,8 +544,20 @@ class ShipmentForm(QWidget):
         self.sender_summary.setText("  ·  ".join(p for p in parts if p) or "No sender yet: choose a preset or edit the sender")
 
     # ------------------------------------------------------------------ edits
+    def scale_weight(self, kg: float) -> bool:
+        """A settled weight from the counter scale fills the weight field, unless the clerk typed
+        one for this customer. Returns True when it filled it."""
+        if self.weight_typed:
+            return False
+        cell = self.cells["parcel.weight_kg"]
+        cell.set_text(f"{kg:.3f}".rstrip("0").rstrip("."))
+        _set_state(cell.editor, "")
+        return True
+
     def _edited_field(self, _text: str = "") -> None:
         editor = self.sender()
+        if editor is self.cells["parcel.weight_kg"].editor:
+            self.weight_typed = bool(_text.strip())  # typed by hand; emptied: the scale fills it again
         if isinstance(editor, QWidget) and _state(editor) == "uncertain":
             _set_state(editor, "")  # the clerk looked at it
 

@@ -90,6 +90,11 @@ class LabelPage(QWidget):
         self.printer_panel.printer_changed.connect(self._printer_changed)
         self.printer_panel.refresh_status.connect(self.refresh_status)
         self.preview.scanner_view_toggled.connect(lambda on: on and self._scanner_reading())
+        from desktop.ui.scale_watch import ScaleWatch
+
+        self.scale = ScaleWatch(self)
+        self.scale.settled.connect(self._scale_settled)
+        self.scale.state_changed.connect(self._scale_state)
         QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_label, context=Qt.WindowShortcut)
         QShortcut(QKeySequence(Qt.Key_Escape), self, activated=self.clear, context=Qt.WidgetWithChildrenShortcut)
 
@@ -103,6 +108,18 @@ class LabelPage(QWidget):
         self.ops.run(services.discovered_printers, self.printer_panel.add_discovered, lambda _exc: None,
                      key="discover")
         self._check_scanner()
+        try:
+            self.scale.start()
+        except SigiloError as exc:
+            self.status_message.emit(" — ".join(x for x in describe_error(exc) if x), 0)
+
+    def _scale_settled(self, kg: float) -> None:
+        if self.form.scale_weight(kg):
+            self.status_message.emit(f"Weight from the scale: {kg:g} kg", 3000)
+
+    def _scale_state(self, state: str, detail: str) -> None:
+        if state in ("offline", "silent"):
+            self.status_message.emit(f"Counter scale: {detail}. Type the weight by hand meanwhile.", 0)
 
     def keys_dir(self):
         return config.station_keys_dir()

@@ -235,6 +235,7 @@ class MainWindow(QMainWindow):
 
     def _settings_changed(self) -> None:
         page = self.label_page
+        self._describe_operator()
         current = page.form.data()
         page.load_settings()
         page.form.set_data({**current, "sender": current["sender"]})
@@ -269,6 +270,7 @@ class MainWindow(QMainWindow):
         s = config.settings()
         s.setValue("window/geometry", self.saveGeometry())
         self.idle_timer.stop()
+        self.label_page.scale.stop()
         self.ops.wait(5000)
         self.station.stop_queue()
         super().closeEvent(event)
