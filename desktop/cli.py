@@ -11,12 +11,16 @@ import sys
 
 from desktop import __version__
 from desktop.errors import SigiloError
+from desktop.i18n import _
+from desktop.i18n.argparse_messages import install as install_argparse_messages
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sigilo", description="Privacy waybill printing.")
-    parser.add_argument("--version", action="version", version=f"sigilo {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    install_argparse_messages()
+    parser = argparse.ArgumentParser(prog="sigilo", description=_("Privacy waybill printing."))
+    parser.add_argument("--version", action="version", version=f"sigilo {__version__}",
+                        help=_("show the version and exit"))
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
     import desktop.commands as commands
 
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
@@ -37,9 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(handler(args) or 0)
     except SigiloError as exc:
-        print(f"sigilo: {exc.message}", file=sys.stderr)
+        print(_("sigilo: {message}").format(message=exc.message), file=sys.stderr)
         if exc.hint:
-            print(f"  fix: {exc.hint}", file=sys.stderr)
+            print(_("  fix: {hint}").format(hint=exc.hint), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The suite reads English source text unless a test chooses a language (SIGILO_LANG wins over
+# the OS locale and the Settings choice, so a developer's own LANG does not change results).
+os.environ["SIGILO_LANG"] = "en"
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -42,6 +45,16 @@ def sigilo_home(tmp_path, monkeypatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("SIGILO_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English; one that switches language (``set_language``) is undone."""
+    from desktop import i18n
+
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
 
 
 def pytest_sessionstart(session):

@@ -71,6 +71,9 @@ def build_window(station=None, login: bool = True):
     from desktop.ui.main_window import MainWindow
     from desktop.ui.station import Station
 
+    from desktop.ui.translator import apply_language
+
+    apply_language()
     station = station or Station()
     if not prepare_station(station, login):
         return None

@@ -31,6 +31,7 @@ from desktop.ui.queue_events import QueueEvents
 from desktop.ui.queue_view import QueueView
 from desktop.ui.scan_view import ScanView
 from desktop.ui.settings_view import SettingsView
+from desktop.ui.translator import sync_qt_translator
 
 PAGES = ("New label 新运单", "Queue 队列", "History 历史", "Scan 扫码", "Alerts 警报", "Settings 设置", "Import 导入")
 ALERTS_PAGE, SETTINGS_PAGE, IMPORT_PAGE = 4, 5, 6
@@ -54,6 +55,7 @@ class _ActivityWatch(QObject):
 class MainWindow(QMainWindow):
     def __init__(self, station, ops: Operations | None = None) -> None:
         super().__init__()
+        sync_qt_translator()
         self.station = station
         self.ops = ops or Operations(self, max_threads=3)  # preview, printer status and one more at once
         self.setWindowTitle("Sigilo — privacy waybills")
