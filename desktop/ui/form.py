@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
 )
 
+from desktop.i18n import _
 from desktop.paths import resources_dir
 from desktop.shipment import PARTY_FIELDS
 
@@ -407,7 +408,7 @@ class ShipmentForm(QWidget):
     def caption_of(self, key: str) -> str:
         """A field as the form labels it ("Phone 电话", "Sender: City 市")."""
         text = self.cells[key].caption.text() if key in self.cells else key
-        return f"Sender: {text}" if key.startswith("sender.") else text
+        return _("Sender: {field}").format(field=text) if key.startswith("sender.") else text
 
     def focus_field(self, key: str) -> None:
         """Put the cursor in a field, opening the sender section when it is there."""

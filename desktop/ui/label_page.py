@@ -13,6 +13,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 from desktop.shipment import Shipment
 from desktop.ui import config, services
 from desktop.ui.form import ShipmentForm
@@ -115,11 +116,12 @@ class LabelPage(QWidget):
 
     def _scale_settled(self, kg: float) -> None:
         if self.form.scale_weight(kg):
-            self.status_message.emit(f"Weight from the scale: {kg:g} kg", 3000)
+            self.status_message.emit(_("Weight from the scale: {kg} kg").format(kg=f"{kg:g}"), 3000)
 
     def _scale_state(self, state: str, detail: str) -> None:
         if state in ("offline", "silent"):
-            self.status_message.emit(f"Counter scale: {detail}. Type the weight by hand meanwhile.", 0)
+            self.status_message.emit(_("Counter scale: {problem}. Type the weight by hand meanwhile.").format(
+                problem=detail), 0)
 
     def keys_dir(self):
         return config.station_keys_dir()
@@ -158,8 +160,8 @@ class LabelPage(QWidget):
         """Esc on a filled form: ask before throwing the customer's details away."""
         from PySide6.QtWidgets import QMessageBox
 
-        answer = QMessageBox.question(self, "Clear the form?",
-                                      "Clear this customer's details and start a new label?",
+        answer = QMessageBox.question(self, _("Clear the form?"),
+                                      _("Clear this customer's details and start a new label?"),
                                       QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
         return answer == QMessageBox.Yes
 
@@ -259,7 +261,7 @@ class LabelPage(QWidget):
             order = [k for k in self.form.ordered_keys() if k in wrong] + sorted(wrong - set(self.form.ordered_keys()))
             self.form.focus_field(order[0])
             names = "; ".join(self.form.caption_of(k) for k in order)
-            self.status_message.emit(f"Not printed: check these fields: {names}", 0)
+            self.status_message.emit(_("Not printed: check these fields: {fields}").format(fields=names), 0)
             return
         printer = self.printer_panel.printer()
         if printer is None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 
 
 class LoginDialog(QDialog):
@@ -44,7 +45,7 @@ class LoginDialog(QDialog):
         self.passphrase.setObjectName("lockPassphrase")
         self.passphrase.setEchoMode(QLineEdit.Password)
         if keys_dir is not None:
-            form.addRow("Station key passphrase", self.passphrase)
+            form.addRow(_("Station key passphrase"), self.passphrase)
         lay.addLayout(form)
         self.error = QLabel("")
         self.error.setObjectName("loginError")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
+from desktop.i18n import _
 from desktop.ui import config
 from desktop.ui.alerts_view import AlertsView
 from desktop.ui.history_view import HistoryView
@@ -256,8 +257,8 @@ class MainWindow(QMainWindow):
             demo = readiness(config.station_keys_dir()).state == "demo"
         except Exception:  # noqa: BLE001 - a damaged key folder: the preview names the problem
             demo = False
-        self.demo_banner.setText("DEMO KEYS — labels sealed here prove nothing; not for real parcels. "
-                                 "Set up real keys in Settings > Keys." if demo else "")
+        self.demo_banner.setText(_("DEMO KEYS — labels sealed here prove nothing; not for real parcels. "
+                                   "Set up real keys in Settings > Keys.") if demo else "")
         self.demo_banner.setVisible(demo)
         self.label_page.preview.set_demo(demo)
 

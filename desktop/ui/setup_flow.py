@@ -24,18 +24,19 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import SigiloError
+from desktop.i18n import N_, _
 from desktop.ui import config, services
 from desktop.ui.operations import describe_error
 
 KEYS, ENROL, CREATE, SUPERVISOR, PRINTER, SENDER, DONE = range(7)
 TITLES = {
-    KEYS: "Set up this station", ENROL: "Import the enrolment file", CREATE: "Create this station's key",
-    SUPERVISOR: "The first supervisor", PRINTER: "The label printer", SENDER: "The outlet's sender details",
-    DONE: "Ready",
+    KEYS: N_("Set up this station"), ENROL: N_("Import the enrolment file"), CREATE: N_("Create this station's key"),
+    SUPERVISOR: N_("The first supervisor"), PRINTER: N_("The label printer"), SENDER: N_("The outlet's sender details"),
+    DONE: N_("Ready"),
 }
-SENDER_FIELDS = (("name", "Name (shop or outlet)"), ("phone", "Phone"), ("province", "Province / UF"),
-                 ("city", "City"), ("district", "District"), ("street", "Street"),
-                 ("detail", "Building / unit / room"), ("postcode", "Postcode"))
+SENDER_FIELDS = (("name", N_("Name (shop or outlet)")), ("phone", N_("Phone")), ("province", N_("Province / UF")),
+                 ("city", N_("City")), ("district", N_("District")), ("street", N_("Street")),
+                 ("detail", N_("Building / unit / room")), ("postcode", N_("Postcode")))
 
 
 def keys_need_setup(keys_dir: Path) -> bool:
@@ -65,7 +66,7 @@ class SetupDialog(QDialog):
         self.mode = ""  # "enrol", "create" or "demo"
         self.found: list = []
         self.setObjectName("setupDialog")
-        self.setWindowTitle("Sigilo — set up this station")
+        self.setWindowTitle(_("Sigilo — set up this station"))
         outer = QVBoxLayout(self)
         self.title = QLabel("")
         self.title.setObjectName("pageTitle")
@@ -84,9 +85,9 @@ class SetupDialog(QDialog):
         self.error.setWordWrap(True)
         outer.addWidget(self.error)
         buttons = QHBoxLayout()
-        self.back_button = QPushButton("Back")
+        self.back_button = QPushButton(_("Back"))
         self.back_button.setObjectName("setupBack")
-        self.next_button = QPushButton("Next")
+        self.next_button = QPushButton(_("Next"))
         self.next_button.setObjectName("setupNext")
         self.next_button.setDefault(True)
         buttons.addWidget(self.back_button)
@@ -111,13 +112,13 @@ class SetupDialog(QDialog):
         return page, lay
 
     def _keys_page(self) -> QWidget:
-        page, lay = self._page("This station has no keys yet. Labels are sealed with the station's key so that only "
-                               "authorized scanners can open them. How do you want to start?")
+        page, lay = self._page(_("This station has no keys yet. Labels are sealed with the station's key so that only "
+                               "authorized scanners can open them. How do you want to start?"))
         self.choice = QButtonGroup(self)
         options = (
-            ("enrol", "Set up this station with the enrolment file from the key officer (recommended)"),
-            ("create", "Create this station's key here and save its public half for the key officer"),
-            ("demo", "Try Sigilo with demo keys (every label says DEMO: not for real parcels)"),
+            ("enrol", _("Set up this station with the enrolment file from the key officer (recommended)")),
+            ("create", _("Create this station's key here and save its public half for the key officer")),
+            ("demo", _("Try Sigilo with demo keys (every label says DEMO: not for real parcels)")),
         )
         for i, (key, text) in enumerate(options):
             b = QRadioButton(text)
@@ -130,21 +131,21 @@ class SetupDialog(QDialog):
         return page
 
     def _enrol_page(self) -> QWidget:
-        page, lay = self._page("Choose the enrolment file (.enrol) the key officer gave you and type the station "
-                               "key's passphrase; the key officer tells it to you separately.")
+        page, lay = self._page(_("Choose the enrolment file (.enrol) the key officer gave you and type the station "
+                               "key's passphrase; the key officer tells it to you separately."))
         form = QFormLayout()
         row = QHBoxLayout()
         self.enrol_path = QLineEdit()
         self.enrol_path.setObjectName("enrolPath")
-        browse = QPushButton("Choose…")
+        browse = QPushButton(_("Choose…"))
         browse.clicked.connect(self._choose_enrolment)
         row.addWidget(self.enrol_path, 1)
         row.addWidget(browse)
-        form.addRow("Enrolment file", row)
+        form.addRow(_("Enrolment file"), row)
         self.enrol_passphrase = QLineEdit()
         self.enrol_passphrase.setObjectName("enrolPassphrase")
         self.enrol_passphrase.setEchoMode(QLineEdit.Password)
-        form.addRow("Passphrase", self.enrol_passphrase)
+        form.addRow(_("Passphrase"), self.enrol_passphrase)
         lay.addLayout(form)
         self.enrol_facts = QLabel("")
         self.enrol_facts.setWordWrap(True)
@@ -158,29 +159,29 @@ class SetupDialog(QDialog):
         from desktop.keys.passphrase import keyring_available
 
         ok, why = keyring_available()
-        box = QCheckBox("Remember the passphrase in this computer's keyring (the station then starts without "
-                        "asking)")
+        box = QCheckBox(_("Remember the passphrase in this computer's keyring (the station then starts without "
+                        "asking)"))
         box.setObjectName("rememberPassphrase")
         box.setEnabled(ok)
         lay.addWidget(box)
         if not ok:
-            note = QLabel(f"No keyring on this computer ({why}): Sigilo asks for the passphrase each time it starts "
-                          "and after the station locks.")
+            note = QLabel(_("No keyring on this computer ({why}): Sigilo asks for the passphrase each time it "
+                            "starts and after the station locks.").format(why=why))
             note.setObjectName("keyringNote")
             note.setWordWrap(True)
             lay.addWidget(note)
         return box
 
     def _create_page(self) -> QWidget:
-        page, lay = self._page("Sigilo creates the station's signing key here, protected by a passphrase. Save its "
+        page, lay = self._page(_("Sigilo creates the station's signing key here, protected by a passphrase. Save its "
                                "public half and send it to the key officer, who adds it to the trust list and sends "
-                               "back the fleet key (import it in Settings > Keys).")
+                               "back the fleet key (import it in Settings > Keys)."))
         form = QFormLayout()
         self.create_name = QLineEdit()
         self.create_name.setObjectName("createName")
         self.create_id = QLineEdit()
         self.create_id.setObjectName("createId")
-        self.create_id.setPlaceholderText("e.g. HZ-0001 (from the key officer)")
+        self.create_id.setPlaceholderText(_("e.g. HZ-0001 (from the key officer)"))
         self.create_region = QLineEdit("cn")
         self.create_pass = QLineEdit()
         self.create_pass.setEchoMode(QLineEdit.Password)
@@ -191,24 +192,24 @@ class SetupDialog(QDialog):
         row = QHBoxLayout()
         self.create_out = QLineEdit(str(Path.home() / "station.pub"))
         self.create_out.setObjectName("createOut")
-        browse = QPushButton("Choose…")
+        browse = QPushButton(_("Choose…"))
         browse.clicked.connect(self._choose_pub_target)
         row.addWidget(self.create_out, 1)
         row.addWidget(browse)
-        form.addRow("Station name", self.create_name)
-        form.addRow("Station id", self.create_id)
-        form.addRow("Region", self.create_region)
-        form.addRow("Passphrase (8 or more characters)", self.create_pass)
-        form.addRow("Passphrase again", self.create_pass2)
-        form.addRow("Save the public half to", row)
+        form.addRow(_("Station name"), self.create_name)
+        form.addRow(_("Station id"), self.create_id)
+        form.addRow(_("Region"), self.create_region)
+        form.addRow(_("Passphrase (8 or more characters)"), self.create_pass)
+        form.addRow(_("Passphrase again"), self.create_pass2)
+        form.addRow(_("Save the public half to"), row)
         lay.addLayout(form)
         self.remember_create = self._remember_box(lay)
         lay.addStretch(1)
         return page
 
     def _supervisor_page(self) -> QWidget:
-        page, lay = self._page("The first account is a supervisor's: it approves voids and reprints and adds the "
-                               "clerks' accounts. Nobody can add accounts before it exists.")
+        page, lay = self._page(_("The first account is a supervisor's: it approves voids and reprints and adds the "
+                               "clerks' accounts. Nobody can add accounts before it exists."))
         form = QFormLayout()
         self.sup_user = QLineEdit()
         self.sup_user.setObjectName("supervisorUser")
@@ -218,9 +219,9 @@ class SetupDialog(QDialog):
         self.sup_pass2 = QLineEdit()
         self.sup_pass2.setObjectName("supervisorPassword2")
         self.sup_pass2.setEchoMode(QLineEdit.Password)
-        form.addRow("User name", self.sup_user)
-        form.addRow("Password (6 or more characters)", self.sup_pass)
-        form.addRow("Password again", self.sup_pass2)
+        form.addRow(_("User name"), self.sup_user)
+        form.addRow(_("Password (6 or more characters)"), self.sup_pass)
+        form.addRow(_("Password again"), self.sup_pass2)
         lay.addLayout(form)
         self.sup_note = QLabel("")
         self.sup_note.setWordWrap(True)
@@ -229,15 +230,15 @@ class SetupDialog(QDialog):
         return page
 
     def _printer_page(self) -> QWidget:
-        page, lay = self._page("Choose the label printer. Printers found on this computer are listed by model; "
-                               "check the model, then print a test label.")
+        page, lay = self._page(_("Choose the label printer. Printers found on this computer are listed by model; "
+                               "check the model, then print a test label."))
         self.found_list = QListWidget()
         self.found_list.setObjectName("foundPrinters")
         self.found_list.currentRowChanged.connect(self._found_chosen)
         lay.addWidget(self.found_list, 1)
         find = QHBoxLayout()
-        self.find_button = QPushButton("Search again")
-        self.find_all = QCheckBox("include the computer's own serial ports")
+        self.find_button = QPushButton(_("Search again"))
+        self.find_all = QCheckBox(_("include the computer's own serial ports"))
         find.addWidget(self.find_button)
         find.addWidget(self.find_all)
         find.addStretch(1)
@@ -250,15 +251,15 @@ class SetupDialog(QDialog):
         self.printer_uri.setPlaceholderText("serial:///dev/ttyUSB0?baud=115200, usb:///dev/usb/lp0, tcp://HOST:9100")
         self.printer_model = QComboBox()
         self.printer_model.setObjectName("setupPrinterModel")
-        self.printer_model.addItem("PDF files at true size (office printer)", "pdf")
+        self.printer_model.addItem(_("PDF files at true size (office printer)"), "pdf")
         for name, shown in services.profile_choices():
             self.printer_model.addItem(shown, name)
-        form.addRow("Name", self.printer_name)
-        form.addRow("Connection", self.printer_uri)
-        form.addRow("Model", self.printer_model)
+        form.addRow(_("Name"), self.printer_name)
+        form.addRow(_("Connection"), self.printer_uri)
+        form.addRow(_("Model"), self.printer_model)
         lay.addLayout(form)
         row = QHBoxLayout()
-        self.test_button = QPushButton("Print a test label")
+        self.test_button = QPushButton(_("Print a test label"))
         self.test_button.setObjectName("setupTestPrint")
         self.test_result = QLabel("")
         self.test_result.setObjectName("setupTestResult")
@@ -271,25 +272,25 @@ class SetupDialog(QDialog):
         return page
 
     def _sender_page(self) -> QWidget:
-        page, lay = self._page("Who sends the parcels from this counter: the form fills these in for every label "
-                               "(Settings and the form's sender section can change them).")
+        page, lay = self._page(_("Who sends the parcels from this counter: the form fills these in for every label "
+                               "(Settings and the form's sender section can change them)."))
         form = QFormLayout()
-        self.preset_label = QLineEdit("Outlet")
+        self.preset_label = QLineEdit(_("Outlet"))
         self.preset_label.setObjectName("presetLabel")
-        form.addRow("Preset name", self.preset_label)
+        form.addRow(_("Preset name"), self.preset_label)
         self.sender_edits: dict[str, QLineEdit] = {}
         self.sender_country = QComboBox()
         self.sender_country.setEditable(True)
         from desktop.ui.form import COUNTRIES
 
         self.sender_country.addItems(COUNTRIES)
-        form.addRow("Country", self.sender_country)
+        form.addRow(_("Country"), self.sender_country)
         for key, caption in SENDER_FIELDS:
             e = QLineEdit()
             e.setObjectName(f"setupSender_{key}")
             self.sender_edits[key] = e
-            form.addRow(caption, e)
-        self.sender_business = QCheckBox("A business: shown in full on the label")
+            form.addRow(_(caption), e)
+        self.sender_business = QCheckBox(_("A business: shown in full on the label"))
         self.sender_business.setChecked(True)
         form.addRow(self.sender_business)
         lay.addLayout(form)
@@ -307,15 +308,15 @@ class SetupDialog(QDialog):
     # ------------------------------------------------------------------ navigation
     def go(self, page: int) -> None:
         self.stack.setCurrentIndex(page)
-        self.title.setText(TITLES[page])
+        self.title.setText(_(TITLES[page]))
         self.error.setText("")
         self.back_button.setEnabled(page not in (KEYS, SUPERVISOR, DONE) and bool(self.history))
-        self.next_button.setText("Open Sigilo" if page == DONE else "Next")
+        self.next_button.setText(_("Open Sigilo") if page == DONE else _("Next"))
         if page == PRINTER and not self.found:
             self.find_printers()
         if page == SUPERVISOR:
             demo = self.mode == "demo"
-            self.sup_note.setText("With demo keys the supervisor may be left empty (press Next)." if demo else "")
+            self.sup_note.setText(_("With demo keys the supervisor may be left empty (press Next).") if demo else "")
         first = {ENROL: self.enrol_path, CREATE: self.create_name, SUPERVISOR: self.sup_user,
                  PRINTER: self.found_list, SENDER: self.sender_edits["name"]}.get(page)
         if first is not None:
@@ -380,13 +381,13 @@ class SetupDialog(QDialog):
 
     # ------------------------------------------------------------------ keys
     def _choose_enrolment(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Enrolment file", "", "Sigilo enrolment (*.enrol *.json);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, _("Enrolment file"), "", "Sigilo enrolment (*.enrol *.json);;All files (*)")
         if path:
             self.enrol_path.setText(path)
             self._show_enrolment()
 
     def _choose_pub_target(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the station's public key", self.create_out.text(),
+        path, _ = QFileDialog.getSaveFileName(self, _("Save the station's public key"), self.create_out.text(),
                                               "Station public key (*.pub)")
         if path:
             self.create_out.setText(path)
@@ -403,8 +404,8 @@ class SetupDialog(QDialog):
         except SigiloError as exc:
             self.enrol_facts.setText(exc.message)
             return
-        self.enrol_facts.setText(f"Station {facts['station_id']} — {facts['name']}; seals to "
-                                 f"{', '.join(facts['fleet'])}; key {facts['key_id']}")
+        self.enrol_facts.setText(_("Station {id} — {name}; seals to {fleet}; key {key}").format(
+            id=facts["station_id"], name=facts["name"], fleet=", ".join(facts["fleet"]), key=facts["key_id"]))
 
     def _remember(self, keys_dir: Path, passphrase: str, wanted: bool) -> str:
         if not wanted:
@@ -412,7 +413,7 @@ class SetupDialog(QDialog):
         from desktop.keys.passphrase import remember
 
         remember(keys_dir, passphrase)
-        return " The passphrase is kept in this computer's keyring."
+        return _(" The passphrase is kept in this computer's keyring.")
 
     def import_enrolment(self, path: str, passphrase: str, remember: bool = False) -> dict:
         from desktop.keys import enrol
@@ -421,8 +422,8 @@ class SetupDialog(QDialog):
         from desktop.keys.readiness import try_unlock
 
         if not path:
-            raise SigiloError("choose the enrolment file first", "the key officer made it with "
-                                                                 "`sigilo keys enrol-station`")
+            raise SigiloError(_("choose the enrolment file first"), _("the key officer made it with "
+                                                                 "`sigilo keys enrol-station`"))
         if not passphrase:
             raise PassphraseRequired("the station key")
         keys_dir = config.station_keys_dir()
@@ -439,8 +440,9 @@ class SetupDialog(QDialog):
         self.station.jobs.audit.append(self.station.actor, "keys.import", facts["station_id"],
                                        {"via": "setup", "enrolment": True, "key_id": facts["key_id"],
                                         "fleet": facts["fleet"]})
-        self.key_summary = (f"Station {facts['station_id']} ({facts['name']}) seals to {', '.join(facts['fleet'])}."
-                            + self._remember(keys_dir, passphrase, remember))
+        self.key_summary = (_("Station {id} ({name}) seals to {fleet}.").format(
+            id=facts["station_id"], name=facts["name"], fleet=", ".join(facts["fleet"]))
+            + self._remember(keys_dir, passphrase, remember))
         return facts
 
     def create_station_key(self) -> None:
@@ -452,11 +454,11 @@ class SetupDialog(QDialog):
 
         name, sid = self.create_name.text().strip(), self.create_id.text().strip()
         if not name or not sid:
-            raise SigiloError("the station needs a name and an id", "the key officer gives the id, e.g. HZ-0001")
+            raise SigiloError(_("the station needs a name and an id"), _("the key officer gives the id, e.g. HZ-0001"))
         pw = self.create_pass.text()
         if len(pw) < MIN_NEW_LENGTH:
-            raise PassphraseUnusable(f"the passphrase needs at least {MIN_NEW_LENGTH} characters",
-                                     "a few unrelated words are easy to remember")
+            raise PassphraseUnusable(_("The passphrase needs at least {n} characters.").format(n=MIN_NEW_LENGTH),
+                                     _("A few unrelated words are easy to remember."))
         if pw != self.create_pass2.text():
             raise PassphraseUnusable("the two passphrases differ", "type the same passphrase twice")
         keys_dir = config.station_keys_dir()
@@ -470,16 +472,16 @@ class SetupDialog(QDialog):
         services.forget_keys()
         self.station.jobs.audit.append(self.station.actor, "keys.create", sid,
                                        {"via": "setup", "key_id": bundle["key_id"]})
-        self.key_summary = (f"Station key {bundle['key_id']} created; its public half is in {out}: send it to the "
-                            "key officer, then import the fleet key and trust list they send back in Settings > Keys."
-                            + self._remember(keys_dir, pw, self.remember_create.isChecked()))
+        self.key_summary = (_("Station key {key} created; its public half is in {path}: send it to the key officer, "
+                              "then import the fleet key and trust list they send back in Settings > Keys.").format(
+            key=bundle["key_id"], path=out) + self._remember(keys_dir, pw, self.remember_create.isChecked()))
 
     def use_demo_keys(self) -> None:
         from desktop.seal import ensure_demo_keys
 
         ensure_demo_keys(config.station_keys_dir())
         services.forget_keys()
-        self.key_summary = "Demo keys: every label and preview says DEMO. Set up real keys in Settings > Keys."
+        self.key_summary = _("Demo keys: every label and preview says DEMO. Set up real keys in Settings > Keys.")
 
     # ------------------------------------------------------------------ supervisor
     def add_supervisor(self) -> None:
@@ -489,7 +491,7 @@ class SetupDialog(QDialog):
         if not user and not pw and self.mode == "demo":
             return
         if pw != self.sup_pass2.text():
-            raise SigiloError("the two passwords differ", "type the same password twice")
+            raise SigiloError(_("the two passwords differ"), _("type the same password twice"))
         self.station.operators().add(user, pw, "supervisor", actor="setup")
         self.station.login(user, pw)
 
@@ -497,8 +499,8 @@ class SetupDialog(QDialog):
     def find_printers(self) -> None:
         self.found_list.clear()
         self.found = services.discovered_printers(include_plain_serial=self.find_all.isChecked())
-        pdf = services.FoundDevice("PDF files at true size (office printer)", config.default_pdf_printer().uri, "pdf",
-                                   "a folder of PDF files", False)
+        pdf = services.FoundDevice(_("PDF files at true size (office printer)"), config.default_pdf_printer().uri, "pdf",
+                                   _("a folder of PDF files"), False)
         self.found = list(self.found) + [pdf]
         for dev in self.found:
             item = QListWidgetItem(f"{dev.name}\n    {dev.where}")
@@ -510,7 +512,7 @@ class SetupDialog(QDialog):
         if not 0 <= row < len(self.found):
             return
         dev = self.found[row]
-        self.printer_name.setText(dev.name.split(":")[0] if dev.profile != "pdf" else "PDF (labels folder)")
+        self.printer_name.setText(dev.name.split(":")[0] if dev.profile != "pdf" else _("PDF (labels folder)"))
         self.printer_uri.setText(dev.uri)
         i = self.printer_model.findData(dev.profile)
         self.printer_model.setCurrentIndex(max(0, i))
@@ -519,8 +521,7 @@ class SetupDialog(QDialog):
     def chosen_printer(self) -> config.PrinterConfig:
         uri = self.printer_uri.text().strip()
         if "://" not in uri:
-            raise SigiloError("the printer's connection is not set",
-                              "choose a printer from the list or type e.g. serial:///dev/ttyUSB0?baud=115200")
+            raise SigiloError(_("the printer's connection is not set"), _("choose a printer from the list or type e.g. serial:///dev/ttyUSB0?baud=115200"))
         profile = self.printer_model.currentData() or "pdf"
         return config.PrinterConfig(self.printer_name.text().strip() or self.printer_model.currentText(), uri, profile)
 
@@ -530,13 +531,14 @@ class SetupDialog(QDialog):
             sent = services.test_print(uri=p.uri, profile=p.profile)
         except SigiloError as exc:
             message, hint = describe_error(exc)
-            self.test_result.setText("Test print failed: " + message + (f" — {hint}" if hint else ""))
+            self.test_result.setText(_("Test print failed: {problem}").format(
+                problem=message + (f" — {hint}" if hint else "")))
             return
         except OSError as exc:
-            self.test_result.setText(f"Test print failed: {exc.strerror or exc}")
+            self.test_result.setText(_("Test print failed: {problem}").format(problem=exc.strerror or exc))
             return
-        self.test_result.setText(f"Test label sent ({sent:,} bytes): a frame 2 mm inside the edge and a cross at the "
-                                 "centre. If it is off, calibrate on the label page.")
+        self.test_result.setText(_("Test label sent ({n} bytes): a frame 2 mm inside the edge and a cross at the "
+                                   "centre. If it is off, calibrate on the label page.").format(n=f"{sent:,}"))
 
     def save_printer(self) -> None:
         p = self.chosen_printer()
@@ -551,7 +553,7 @@ class SetupDialog(QDialog):
         if self.sender_business.isChecked():
             party["business"] = True
         if not party["name"]:
-            raise SigiloError("the sender needs a name", "the shop's or outlet's name, as it should print")
+            raise SigiloError(_("the sender needs a name"), _("the shop's or outlet's name, as it should print"))
         label = self.preset_label.text().strip() or party["name"]
         presets = [p for p in config.sender_presets() if p.label != label]
         config.set_sender_presets([config.SenderPreset(label, party)] + presets)
@@ -559,7 +561,8 @@ class SetupDialog(QDialog):
     def _describe_done(self) -> None:
         lines = [getattr(self, "key_summary", "")]
         if self.station.operator is not None:
-            lines.append(f"Signed in as {self.station.operator.username} (supervisor).")
-        lines.append(f"Printer: {self.printer_name.text()} ({self.printer_model.currentText()}).")
-        lines.append("Open Sigilo to print the first label.")
+            lines.append(_("Signed in as {user} (supervisor).").format(user=self.station.operator.username))
+        lines.append(_("Printer: {name} ({model}).").format(name=self.printer_name.text(),
+                                                            model=self.printer_model.currentText()))
+        lines.append(_("Open Sigilo to print the first label."))
         self.done_text.setText("\n\n".join(x for x in lines if x))

@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 
 
 class UnlockDialog(QDialog):
@@ -19,28 +20,29 @@ class UnlockDialog(QDialog):
 
         self.keys_dir = Path(keys_dir)
         self.setObjectName("unlockDialog")
-        self.setWindowTitle("Sigilo — unlock the station key")
+        self.setWindowTitle(_("Sigilo — unlock the station key"))
         lay = QVBoxLayout(self)
-        title = QLabel("Unlock the station key")
+        title = QLabel(_("Unlock the station key"))
         title.setObjectName("pageTitle")
         lay.addWidget(title)
-        why = QLabel(f"The signing key of {station_name or 'this station'} is protected by a passphrase. Type it to "
-                     "seal labels; Sigilo keeps it in memory until the station locks.")
+        why = QLabel(_("The signing key of {station} is protected by a passphrase. Type it to seal labels; Sigilo "
+                       "keeps it in memory until the station locks.").format(station=station_name or _("this station")))
         why.setWordWrap(True)
         lay.addWidget(why)
         form = QFormLayout()
         self.passphrase = QLineEdit()
         self.passphrase.setObjectName("unlockPassphrase")
         self.passphrase.setEchoMode(QLineEdit.Password)
-        form.addRow("Passphrase", self.passphrase)
+        form.addRow(_("Passphrase"), self.passphrase)
         lay.addLayout(form)
         ok, reason = keyring_available()
-        self.remember = QCheckBox("Remember it in this computer's keyring")
+        self.remember = QCheckBox(_("Remember it in this computer's keyring"))
         self.remember.setObjectName("unlockRemember")
         self.remember.setEnabled(ok)
         lay.addWidget(self.remember)
         if not ok:
-            note = QLabel(f"No keyring on this computer ({reason}): the passphrase is asked at each start.")
+            note = QLabel(_("No keyring on this computer ({why}): the passphrase is asked at each start.").format(
+                why=reason))
             note.setObjectName("keyringNote")
             note.setWordWrap(True)
             lay.addWidget(note)
