@@ -22,6 +22,7 @@ from desktop.ui.preview import PreviewPanel
 from desktop.ui.printer_panel import PrinterPanel
 from desktop.ui.recent import RETYPE_NOTE, RecentShipments, correction_data
 from desktop.ui.station import Submitted
+from printers import offers
 
 PREVIEW_DEBOUNCE_MS = 200
 
@@ -106,7 +107,7 @@ class LabelPage(QWidget):
         self.form.set_presets(config.sender_presets())
         self.printer_panel.load(config.printers(), list_templates())
         self.printer_panel.timer.start()
-        self.ops.run(services.discovered_printers, self.printer_panel.add_discovered, lambda _exc: None,
+        self.ops.run(offers.discovered, self.printer_panel.add_discovered, lambda _exc: None,
                      key="discover")
         self._check_scanner()
         try:

@@ -167,7 +167,7 @@ class PrinterPanel(QFrame):
         self._printer_chosen(self.printer_combo.currentIndex())
 
     def add_discovered(self, found: list) -> None:
-        """Devices found on this machine that are not configured yet (services.FoundDevice),
+        """Devices found on this machine that are not configured yet (printers.offers.FoundDevice),
         offered after the configured ones by model name (the profile is a guess from the USB
         ids or the maker; Settings can fix it)."""
         known = {p.uri for p in self.printers}

@@ -252,54 +252,23 @@ def query_printer(uri: str, profile: str) -> tuple[str, str]:
     return state.split(".")[-1].upper(), getattr(status, "detail", "") or ""
 
 
-@dataclass(frozen=True)
-class FoundDevice:
-    """A printer found on this machine, as the printer chooser offers it: by the model name of
-    the profile that likely fits it, with where it is plugged in."""
-
-    name: str  # "TSC / Xprinter / Gprinter label printer, 203 dpi"
-    uri: str
-    profile: str
-    where: str  # "USB /dev/usb/lp0", "serial /dev/ttyUSB0 (WinChipHead CH340 serial bridge)"
-    likely_printer: bool
+GUESSED_PROFILES = {"tspl": "tspl-203", "zpl": "zpl-203", "escpos": "escpos-80"}
 
 
-def profile_choices() -> list[tuple[str, str]]:
-    """(profile name, display name) of every bundled printer profile, for the chooser."""
-    from printers.profiles import list_profiles, load_profile
-
-    out = []
-    for name in list_profiles():
-        try:
-            out.append((name, load_profile(name).display_name))
-        except SigiloError:
-            continue
-    return out
-
-
-def discovered_printers(include_plain_serial: bool = False) -> list[FoundDevice]:
-    """Printers found on this machine (USB printer-class devices, usblp files, serial ports
-    other than the computer's own unless asked), likely printers first, each named by the
-    model its likely profile describes."""
+def discovered_printers() -> list[tuple[str, str, str]]:
+    """(name, uri, guessed profile) of printers found on this machine (serial ports, USB
+    printer-class devices), likely printers first, for the printer chooser."""
     try:
-        from printers.discovery import discover, likely_profile
-        from printers.profiles import list_profiles, load_profile
+        from printers.discovery import discover
 
-        found = discover(include_plain_serial=include_plain_serial)
-        profiles = [load_profile(n) for n in list_profiles()]
+        found = discover()
     except (ImportError, SigiloError, OSError):
         return []
-    names = {p.name: p.display_name for p in profiles}
+    found = sorted(found, key=lambda d: not getattr(d, "likely_printer", False))
     out = []
     for dev in found:
-        profile = likely_profile(dev, profiles)
-        kind = {"usblp": "USB", "usb": "USB", "serial": "serial", "cups": "CUPS", "win32": "Windows"}.get(dev.kind,
-                                                                                                          dev.kind)
-        place = dev.uri.split("://", 1)[-1]
-        where = f"{kind} {place}" + (f" ({dev.vendor})" if dev.vendor and dev.vendor not in place else "")
-        model = names.get(profile, profile) if dev.likely_printer or dev.kind != "serial" else \
-            f"{dev.description or place}: a {names.get(profile, profile)}?"
-        out.append(FoundDevice(model, dev.uri, profile, where, bool(dev.likely_printer)))
+        name = " ".join(x for x in (getattr(dev, "vendor", ""), getattr(dev, "description", "")) if x) or dev.uri
+        out.append((name, dev.uri, GUESSED_PROFILES.get(getattr(dev, "language", "") or "", "tspl-203")))
     return out
 
 

@@ -16,6 +16,7 @@ from desktop.errors import SigiloError
 from desktop.paths import resources_dir
 from desktop.ui import config, services
 from desktop.ui.operations import Operations, describe_error
+from printers import offers
 
 
 def masking_policies() -> list[str]:
@@ -155,7 +156,7 @@ class SettingsView(QScrollArea):
             self.new_uri.setText(found[0].uri)
             self.new_profile.setCurrentText(found[0].profile)
 
-        self.ops.run(services.discovered_printers, shown,
+        self.ops.run(offers.discovered, shown,
                      lambda exc: self.discovered.setText(" — ".join(describe_error(exc))), key="discover")
 
     # ------------------------------------------------------------------ counter scale

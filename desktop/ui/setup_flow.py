@@ -27,6 +27,7 @@ from desktop.errors import SigiloError
 from desktop.i18n import N_, _
 from desktop.ui import config, services
 from desktop.ui.operations import describe_error
+from printers import offers
 
 KEYS, ENROL, CREATE, SUPERVISOR, PRINTER, SENDER, DONE = range(7)
 TITLES = {
@@ -252,7 +253,7 @@ class SetupDialog(QDialog):
         self.printer_model = QComboBox()
         self.printer_model.setObjectName("setupPrinterModel")
         self.printer_model.addItem(_("PDF files at true size (office printer)"), "pdf")
-        for name, shown in services.profile_choices():
+        for name, shown in offers.profile_choices():
             self.printer_model.addItem(shown, name)
         form.addRow(_("Name"), self.printer_name)
         form.addRow(_("Connection"), self.printer_uri)
@@ -498,8 +499,8 @@ class SetupDialog(QDialog):
     # ------------------------------------------------------------------ printer
     def find_printers(self) -> None:
         self.found_list.clear()
-        self.found = services.discovered_printers(include_plain_serial=self.find_all.isChecked())
-        pdf = services.FoundDevice(_("PDF files at true size (office printer)"), config.default_pdf_printer().uri, "pdf",
+        self.found = offers.discovered(include_plain_serial=self.find_all.isChecked())
+        pdf = offers.FoundDevice(_("PDF files at true size (office printer)"), config.default_pdf_printer().uri, "pdf",
                                    _("a folder of PDF files"), False)
         self.found = list(self.found) + [pdf]
         for dev in self.found:

@@ -326,15 +326,16 @@ def test_scan_a_printed_qr_back(qtbot, window, sample_shipments, mem_name, tmp_p
     qtbot.keyClick(scan.qr_edit, Qt.Key_Return)
     qtbot.waitUntil(lambda: scan.result is not None, timeout=20000)
     assert scan.verdict.text().startswith("Authentic")
-    assert data["recipient"]["name"] in scan.details.toPlainText()
-    assert data["recipient"]["detail"] in scan.details.toPlainText()
+    assert scan.card.name.text() == data["recipient"]["name"]  # a card for people, raw data behind a toggle
+    assert data["recipient"]["detail"] in scan.card.fields["address"].text()
+    assert not scan.card.raw.isVisible() and data["recipient"]["detail"] in scan.card.raw.toPlainText()
     # the QR moved onto another waybill is refused
     gen = scan.generation
     scan.barcode_edit.setText("SG0000000001")
     qtbot.keyClick(scan.qr_edit, Qt.Key_Return)
     qtbot.waitUntil(lambda: scan.generation > gen, timeout=20000)
     assert scan.verdict.text().startswith("Refused")
-    assert data["recipient"]["name"] not in scan.details.toPlainText()
+    assert data["recipient"]["name"] not in scan.details.toPlainText() and not scan.card.isVisible()
     # both scans are audited with public facts only
     audit = window.station.store.query("SELECT action, subject, details FROM audit WHERE action LIKE 'scan%' ORDER BY seq")
     assert [(r["action"], r["subject"]) for r in audit] == [("scan", data["tracking_number"]),
