@@ -8,7 +8,9 @@ import json
 import time
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame, QGridLayout, QLabel, QPlainTextEdit, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
+)
 
 from desktop.i18n import _
 
@@ -63,7 +65,10 @@ class ScanCard(QFrame):
         self.raw.setObjectName("scanRaw")
         self.raw.setReadOnly(True)
         self.raw.setVisible(False)
-        lay.addWidget(self.raw, 1)
+        lay.addWidget(self.raw, 3)
+        lay.addStretch(1)  # the card keeps its lines together when the raw data is hidden
+        for w in (self.marks, self.name):
+            w.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
         self.setVisible(False)
 
     def _toggle_raw(self, on: bool) -> None:

@@ -513,7 +513,7 @@ class SetupDialog(QDialog):
         if not 0 <= row < len(self.found):
             return
         dev = self.found[row]
-        self.printer_name.setText(dev.name.split(":")[0] if dev.profile != "pdf" else _("PDF (labels folder)"))
+        self.printer_name.setText(_("Counter printer") if dev.profile != "pdf" else _("PDF (labels folder)"))
         self.printer_uri.setText(dev.uri)
         i = self.printer_model.findData(dev.profile)
         self.printer_model.setCurrentIndex(max(0, i))
