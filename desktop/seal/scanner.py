@@ -25,7 +25,7 @@ from desktop.keys.passphrase import for_keys_dir
 from desktop.keys.trust import TrustList
 from desktop.seal import envelope as env
 from desktop.seal.errors import (
-    BadSignature, ExpiredSeal, MalformedSeal, RevokedStation, TamperedSeal, TrackingMismatch,
+    BadLifetime, BadSignature, ExpiredSeal, MalformedSeal, RevokedStation, TamperedSeal, TrackingMismatch,
     UnknownFleetKey, UnknownStation,
 )
 from desktop.seal.payload import PayloadError, decode_shipment
@@ -52,8 +52,31 @@ def _verifies(entry: dict, signature: bytes, signed: bytes) -> bool:
         return False
 
 
+DAY = 86400
+CLOCK_SKEW = DAY  # a station clock up to a day fast still seals labels a scanner opens
+MAX_LIFETIME = 3650 * DAY  # the longest validity a station can be given (sigilo keys create-station)
+
+
 def _fmt_time(t: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(t))
+
+
+def check_lifetime(issued_at: int, expires_at: int, now: int) -> None:
+    """seal-format.md §4 step 7: issued_at < expires_at, issued no more than CLOCK_SKEW ahead of
+    the scanner's clock, valid no longer than MAX_LIFETIME, and not yet expired."""
+    if not issued_at < expires_at:
+        raise BadLifetime(f"the seal claims to expire ({_fmt_time(expires_at)}) before it was issued "
+                          f"({_fmt_time(issued_at)})", "treat the label as faulty; report it with the sealing station's id")
+    if issued_at > now + CLOCK_SKEW:
+        raise BadLifetime(f"the seal was issued on {_fmt_time(issued_at)}, later than this scanner's clock allows "
+                          f"({_fmt_time(now)})", "check this scanner's date and time; if it is right, the sealing "
+                          "station's clock is wrong: report it")
+    if expires_at - issued_at > MAX_LIFETIME:
+        raise BadLifetime(f"the seal claims to be valid until {_fmt_time(expires_at)}, longer than any station may "
+                          f"seal ({MAX_LIFETIME // DAY} days)", "treat the label as faulty; report it")
+    if now >= expires_at:
+        raise ExpiredSeal(f"the seal expired on {_fmt_time(expires_at)}",
+                          "ask the sender to reprint the label; expired seals are not opened")
 
 
 class Scanner:
@@ -149,12 +172,11 @@ class Scanner:
             raise MalformedSeal(f"the sealed content is not a valid shipment: {exc}",
                                 "the sealing station runs an incompatible Sigilo; report it") from None
         now = int(time.time()) if now is None else int(now)
-        if now >= header.expires_at:
-            raise ExpiredSeal(f"the seal expired on {_fmt_time(header.expires_at)}",
-                              "ask the sender to reprint the label; expired seals are not opened")
-        if barcode is not None and barcode.strip() != header.tracking_number:
+        check_lifetime(header.issued_at, header.expires_at, now)
+        if barcode is not None and env.normalise_barcode(barcode) != header.tracking_number:
             raise TrackingMismatch(
-                f"the QR belongs to tracking number {header.tracking_number}, but the barcode reads {barcode.strip()}",
+                f"the QR belongs to tracking number {header.tracking_number}, but the barcode reads "
+                f"{env.normalise_barcode(barcode)!r}",
                 "the QR was moved from another waybill: hold the parcel")
         return Opened(shipment, station["station_id"], station["name"], header.tracking_number,
                       header.issued_at, header.expires_at, fleet_key.kid.hex())
