@@ -286,8 +286,8 @@ class PrinterWorker(threading.Thread):
         self._idle_checked = now
         reading = self.link.check(0)
         if reading.kind == "silent":
-            self._idle_silent += 1  # one lost answer is not yet a fault; two in a row are
-            if self._idle_silent >= 2:
+            self._idle_silent += 1  # a lost answer or two is not yet a fault; three in a row are
+            if self._idle_silent >= 3:
                 self._idle_silent = 0
                 self._on_fault("offline", f"offline: the printer stopped answering ({reading.reason})", lost=True)
             return

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from desktop.keys import manage
-from desktop.keys import trust as trustmod
 from desktop.keys.errors import BadKeyFile, MissingKey, TrustListError
 from desktop.keys.keyfile import KEY_FORMAT, load_private, load_public, read_json, write_private_file, write_public_file
 from desktop.keys.layout import KeysDir, check_region

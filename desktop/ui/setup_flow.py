@@ -382,13 +382,13 @@ class SetupDialog(QDialog):
 
     # ------------------------------------------------------------------ keys
     def _choose_enrolment(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, _("Enrolment file"), "", "Sigilo enrolment (*.enrol *.json);;All files (*)")
+        path, _filter = QFileDialog.getOpenFileName(self, _("Enrolment file"), "", "Sigilo enrolment (*.enrol *.json);;All files (*)")
         if path:
             self.enrol_path.setText(path)
             self._show_enrolment()
 
     def _choose_pub_target(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, _("Save the station's public key"), self.create_out.text(),
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save the station's public key"), self.create_out.text(),
                                               "Station public key (*.pub)")
         if path:
             self.create_out.setText(path)

@@ -4,7 +4,6 @@ customer's parcel fills in again."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 
 from tests.ui.test_gui_clerk import type_into
 
