@@ -128,10 +128,15 @@ class Link:
         if reading.kind != "silent":
             self.silent_since = None
             self._unsent = None
+            self._first_silent = None
             return reading
         now = time.monotonic()
+        if getattr(self, "_first_silent", None) is None:
+            self._first_silent = now
         quiet = now - self._silence_start(now)
-        if quiet < self.silence_seconds:
+        # whatever the estimate of bytes still going in says, an answer this late is a fault:
+        # the queue reconnects rather than wait on for ever
+        if quiet < self.silence_seconds and now - self._first_silent < max(30.0, 6 * self.silence_seconds):
             return Reading("waiting", f"waiting for the printer to answer ({reading.reason})",
                            reading.confirmed, reading.unknown)
         return Reading("silent", f"{reading.reason}; silent for {quiet:.0f} s", reading.confirmed, reading.unknown)

@@ -275,5 +275,6 @@ class MainWindow(QMainWindow):
         self.idle_timer.stop()
         self.label_page.scale.stop()
         self.ops.wait(5000)
+        self.settings_view.bridge_box.stop()
         self.station.stop_queue()
         super().closeEvent(event)
