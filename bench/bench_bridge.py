@@ -107,6 +107,7 @@ def _queue(home: Path, n: int) -> float:
 
 def bench() -> str:
     home = Path(tempfile.mkdtemp(prefix="sigilo-bench-bridge-"))
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     old_home = os.environ.get("SIGILO_HOME")
     try:
         r = _bridge(home / "bridge")
@@ -141,7 +142,10 @@ def bench() -> str:
         ])
         + "\n\nEvery label is composed (masked, sealed, encoded) as its printer takes it; most of the time "
         "per document is that work and the queue's signed audit entry, shared by the bridge and the baseline. "
-        "The bridge adds per document: validation on receipt, a store row and its notices, and the socket.\n"
+        "The bridge adds per document: validation on receipt, a store row and its notices, and the socket.\n\n"
+        f"Machine load (1-minute load average) when the run began: {load_before:.1f} on "
+        f"{os.cpu_count()} cores; both the bridge and its baseline ran under it, so compare the ratio "
+        "rather than the absolute figures.\n"
     )
 
 
