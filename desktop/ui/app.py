@@ -6,17 +6,27 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop.ui import config
 from desktop.ui.style import FONT_FAMILIES, QSS
+from printers.resources import resource_path
+
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setOrganizationName(config.ORG)
     QCoreApplication.setApplicationName(config.APP)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    # The taskbar, dock and window switcher show Sigilo's icon, and a Linux desktop pairs the
+    # window with the menu entry the package installs (sigilo.desktop).
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(resource_path("icons", f"sigilo-{size}.png")))
+    app.setWindowIcon(icon)
+    app.setDesktopFileName("sigilo")
     font = QFont()
     font.setFamilies(FONT_FAMILIES)
     font.setPointSizeF(9.5)
