@@ -48,6 +48,17 @@ def register(subparsers) -> None:
     a.add_argument("--name", required=True, help="a readable name, e.g. the shop or branch (shown by every scan)")
     a.add_argument("--region", required=True, help="the fleet region this station seals to")
     a.add_argument("--validity-days", type=int, default=180, help="how long its seals stay valid (default 180)")
+    a = action("enrol-station", "key officer: make one enrolment file that sets a new print station up "
+               "(its passphrase-protected key, the fleet public keys, the signed trust list)", _enrol_station)
+    a.add_argument("name", help="the station's readable name, e.g. the shop or branch (shown by every scan)")
+    a.add_argument("--out", type=Path, required=True, help="the enrolment file to write (give it to the station)")
+    a.add_argument("--region", default="cn", help="the fleet region the station seals to (default cn)")
+    a.add_argument("--station-id", help="the station's id, e.g. HZ-0001 (default: made from the name)")
+    a.add_argument("--validity-days", type=int, default=180, help="how long its seals stay valid (default 180)")
+    a.add_argument("--station-passphrase-file", type=Path,
+                   help="the new station key's passphrase (else a prompt); tell it to the station separately")
+    a = action("import-enrolment", "print station: install the enrolment file from the key officer", _import_enrolment)
+    a.add_argument("file", type=Path, help="the enrolment file from `sigilo keys enrol-station`")
     action("init-authority", "create the fleet authority key and an empty signed trust list", _init_authority)
     a = action("add-station", "trust a station: add its station.pub to the signed trust list", _add_station)
     a.add_argument("station_pub", type=Path, help="the station.pub the station sent")
@@ -205,6 +216,35 @@ def _create_station(args) -> int:
     _audit("create-station", bundle["station_id"], key_id=bundle["key_id"], region=args.region)
     print(f"station {bundle['station_id']} created, key id {bundle['key_id']}")
     print(f"  send {kd.station_pub} to the fleet authority (sigilo keys add-station)")
+    return 0
+
+
+def _enrol_station(args) -> int:
+    from desktop.keys import enrol
+    from desktop.keys.passphrase import resolve
+
+    if not 1 <= args.validity_days <= 3650:
+        print("sigilo keys: --validity-days must be 1 to 3650 (a seal needs a life; default 180)", file=sys.stderr)
+        return 2
+    kd = _kd(args)
+    authority = _passphrase(args, "the fleet authority key")
+    station_pass = resolve(args.station_passphrase_file, "the new station key", confirm=True)
+    bundle = enrol.enrol_station(kd, args.name, args.region, station_pass, authority, args.out,
+                                 station_id=args.station_id, validity_days=args.validity_days)
+    _audit("enrol-station", bundle["station_id"], key_id=bundle["key_id"], region=args.region)
+    print(f"station {bundle['station_id']} ({bundle['name']}, key {bundle['key_id']}) enrolled and added to {kd.trust}")
+    print(f"  give {args.out} to the station; tell its passphrase separately (never in the same message)")
+    return 0
+
+
+def _import_enrolment(args) -> int:
+    from desktop.keys import enrol
+    from desktop.keys.passphrase import resolve
+
+    kd = _kd(args)
+    facts = enrol.import_enrolment(args.file, kd, resolve(args.passphrase_file, "the station key"))
+    _audit("import-enrolment", facts["station_id"], key_id=facts["key_id"], region=facts["region"])
+    print(f"station {facts['station_id']} ({facts['name']}) set up in {kd.root}: seals to {', '.join(facts['fleet'])}")
     return 0
 
 

@@ -19,6 +19,8 @@ from collections import deque
 from typing import Any, Callable
 
 from desktop.jobs.confirm import Link, Reading
+
+IDLE_POLL_SECONDS = 2.0  # how often an idle printer is asked whether it is still there and ready
 from desktop.jobs.jobstore import JobStore, bytes_hash, face_of
 from desktop.jobs.model import (
     FAULT,
@@ -74,6 +76,9 @@ class PrinterWorker(threading.Thread):
         self.observed: tuple[str, str] | None = None  # the last state the printer itself reported
         self._quiet_since: float | None = None  # waiting out a fault: since when the printer says nothing
         self._waiting_since: float | None = None  # printing: since when the answer to a poll is due
+        self.idle_poll_seconds = IDLE_POLL_SECONDS
+        self._idle_checked = 0.0
+        self._idle_silent = 0
 
     # --- control from other threads ---------------------------------------------------
     def stop(self) -> None:
@@ -194,6 +199,7 @@ class PrinterWorker(threading.Thread):
             self._commit_staged()
         if not self.in_flight:
             self._set_state(READY)
+            self._idle_check()
             self.wake.wait(1.0)
             self.wake.clear()
             return
@@ -284,6 +290,32 @@ class PrinterWorker(threading.Thread):
         self.transport.drain()
         self.link.sent(commit)
         self.link.committed(entry[3].copies)
+
+    def _idle_check(self) -> None:
+        """An idle printer is asked for its status every few seconds over the connection this
+        worker holds, so an unplugged or paper-out printer turns the light red before the next
+        label, not only once one is sent."""
+        import time
+
+        if self.transport is None or self.link is None or self.write_only \
+                or not getattr(self.transport, "can_read", False):
+            return
+        now = time.monotonic()
+        if now - self._idle_checked < self.idle_poll_seconds:
+            return
+        self._idle_checked = now
+        reading = self.link.check(0)
+        if reading.kind == "silent":
+            self._idle_silent += 1  # check() says silent only after the link's silence_seconds
+            if self._idle_silent >= 1:
+                self._idle_silent = 0
+                self._on_fault("offline", f"offline: the printer stopped answering ({reading.reason})", lost=True)
+            return
+        self._idle_silent = 0
+        if reading.kind == "fault":
+            self._on_fault(reading.reason.split(":")[0], reading.reason, lost=False)
+        elif reading.kind not in ("waiting", "receiving"):
+            self._heard()
 
     def _poll(self) -> None:
         if not self.in_flight or self.write_only or not getattr(self.transport, "can_read", False):
