@@ -16,7 +16,8 @@ from bridge_helpers import Page, numbered, task  # noqa: E402
 def test_the_window_runs_the_bridge_and_approves_a_page(window, qtbot, sample_shipments, mem_name, tmp_path):
     from printers.transports.mem import mem_printer
 
-    window.show_page(window.stack.indexOf(window.settings_view))
+    window.show_page(next(i for i in range(window.stack.count())
+                          if window.stack.widget(i).widget() is window.settings_view))
     box = window.settings_view.bridge_box
     box.port.setValue(0)
     box.enabled.setChecked(True)
