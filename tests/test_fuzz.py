@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests import fuzzkit
@@ -166,6 +166,9 @@ def test_printer_status_replies(world, counts):
     c = counts("printer status reply")
 
     @fast(400)
+    @example(b"\x02030,0,0,1200,000\xac\x88,0,0,0,000,0,0,0\x03\r\n\x02001,0,0,0,0,2,4,0,00000000,1,000\x03\r\n"
+             b"\x021234,0\x03\r\x0b")  # found by bench_fuzz: int() of a garbled ~HS count
+    @example(b'"' + b"9" * 5000 + b'"')  # an odometer reply of 5,000 digits
     @given(st.one_of(st.binary(max_size=120),
                      seeds().map(lambda s: fuzzkit.mutate_bytes(random.Random(s), random.Random(s).choice(replies)))))
     def run(data):

@@ -7,7 +7,6 @@ limit named, and an unknown country named as the country's error."""
 
 from __future__ import annotations
 
-import io
 import json
 import time
 import zipfile
