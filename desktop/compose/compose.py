@@ -20,7 +20,7 @@ from desktop.compose.templates import DEFAULT_TEMPLATE, Layout, Template, load_t
 from desktop.masking.view import MaskedView
 from desktop.shipment import Shipment
 from printers.qr import qr_matrix
-from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, Text, dots_to_mm
+from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, dots_to_mm
 
 CAPTION = "授权设备扫码 Scan with an authorized device"
 CODE128_QUIET_MODULES = 10
