@@ -158,11 +158,21 @@ def _print(args, report) -> int:
         return 0 if not report.invalid else 1
     sealer = _sealer(args)
     try:
+        from desktop.commands.print import batch_source
+
         progress = print_and_wait(
             [r.shipment for r in rows], args.printer, profile.name, template, sealer,
-            warn=lambda work, warning: print(f"sigilo batch: row {rows[work.index].row}: {warning}", file=sys.stderr))
+            warn=lambda work, warning: print(f"sigilo batch: row {rows[work.index].row}: {warning}", file=sys.stderr),
+            source=batch_source(args.file, "batch", profile.name, template, args.retry_failed,
+                                args.weight, args.tracking_prefix, str(args.sender or ""),
+                                args.mapping, args.pairs, args.default_pairs),
+            what=str(args.file), command="sigilo batch")
     except PrinterError as exc:
         raise as_output_error(exc) from exc
+    if progress.run == "already printed":
+        print(f"Nothing printed: job {progress.job_id} printed {progress.count('confirmed')} label(s) of "
+              f"{args.file} to {args.printer} before.")
+        return 0 if progress.count("confirmed") == len(progress.labels) and not report.invalid else 1
     failed = 0
     for label in progress.labels:
         if label.state == "failed":

@@ -201,7 +201,14 @@ def run(args) -> int:
             progress = print_and_wait(
                 [shipment for _, shipment in good], args.printer, profile.name, template, sealer,
                 reprint=args.reprint, copies=args.copies, virtual_numbers=args.virtual_numbers,
-                warn=lambda work, warning: print(f"sigilo print: row {rows[work.index]}: {warning}", file=sys.stderr))
+                warn=lambda work, warning: print(f"sigilo print: row {rows[work.index]}: {warning}", file=sys.stderr),
+                source=batch_source(args.file, profile.name, template, args.copies, args.reprint,
+                                    args.virtual_numbers),
+                what=str(args.file))
+            if progress.run == "already printed":
+                print(f"Nothing printed: job {progress.job_id} printed {progress.count('confirmed')} label(s) of "
+                      f"{args.file} to {args.printer} before.")
+                return 0 if progress.count("confirmed") == len(progress.labels) and not skipped else 1
             for label in progress.labels:
                 if label.state == "failed":
                     skipped += 1
@@ -229,6 +236,19 @@ def run(args) -> int:
     print(f"Printed {sent} label(s) x {args.copies} cop{'y' if args.copies == 1 else 'ies'} to {args.printer} ({what}, {template})"
           + (f"; {skipped} row(s) skipped" if skipped else "") + ".")
     return 0 if not skipped else 1
+
+
+def batch_source(path, *options) -> str:
+    """What makes a run "the same batch again": the file's bytes and every option that changes
+    the labels (the printer is added by the queue). Only a keyed hash of it is stored."""
+    import hashlib
+    import json
+
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        digest = str(path)
+    return json.dumps([digest, *[o if o is None or isinstance(o, (str, int, float, bool)) else str(o) for o in options]])
 
 
 def _audit_import(path, valid: int, invalid: int) -> None:
