@@ -69,3 +69,14 @@ def test_version_command():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0
     assert result.stdout.strip().startswith("sigilo 0.")
+
+
+def test_the_bridge_is_core_not_ui():
+    """desktop/bridge serves the GUI, the CLI and `sigilo serve` alike: it never imports desktop.ui
+    (the GUI starts it, not the other way round)."""
+    offenders = []
+    for path in (ROOT / "desktop" / "bridge").rglob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith(("import desktop.ui", "from desktop.ui", "import PySide6", "from PySide6")):
+                offenders.append(path.name)
+    assert (ROOT / "desktop" / "bridge" / "server.py").is_file() and offenders == []

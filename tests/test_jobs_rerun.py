@@ -89,7 +89,7 @@ def test_jobs_resume_prints_what_a_killed_run_left(tmp_path, sigilo_home):
         assert listed[0]["printer_state"] != "printing"  # nobody drives it: the last state it reported
         resumed = _sigilo(sigilo_home, "jobs", "resume", "--demo-keys")
         assert resumed.returncode == 0, resumed.stderr
-        assert f"{len(batch)} of {len(batch)} label(s) printed" in resumed.stdout
+        assert f"{len(batch)} of {len(batch)} labels printed" in resumed.stdout
         again = _sigilo(sigilo_home, "jobs", "resume")
         time.sleep(0.5)
     finally:

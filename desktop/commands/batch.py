@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from desktop.i18n import _
 
 
 def register(subparsers) -> None:
@@ -170,8 +171,8 @@ def _print(args, report) -> int:
     except PrinterError as exc:
         raise as_output_error(exc) from exc
     if progress.run == "already printed":
-        print(f"Nothing printed: job {progress.job_id} printed {progress.count('confirmed')} label(s) of "
-              f"{args.file} to {args.printer} before.")
+        print(_("Nothing printed: job {job} printed {count} label(s) of {file} to {printer} before.").format(
+            job=progress.job_id, count=progress.count("confirmed"), file=args.file, printer=args.printer))
         return 0 if progress.count("confirmed") == len(progress.labels) and not report.invalid else 1
     failed = 0
     for label in progress.labels:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from desktop.i18n import _
 
 
 def register(subparsers) -> None:
@@ -160,7 +161,7 @@ def _resume(args) -> int:
 
     from desktop.errors import SigiloError
     from desktop.jobs.jobstore import JobStore
-    from desktop.jobs.submit import resume_and_wait, unfinished_jobs
+    from desktop.jobs.submit import resume_and_wait, summary, unfinished_jobs
     from desktop.store import open_store
 
     if args.home:
@@ -170,18 +171,20 @@ def _resume(args) -> int:
         if args.arg:
             progress = jobs.progress(args.arg)
             if progress.finished:
+                from desktop.jobs.submit import summary
+
                 done = progress.count("confirmed")
-                print(f"jobs: {args.arg} has nothing left to print ({done} of {len(progress.labels)} label(s) printed"
-                      + (f", {progress.count('failed')} failed: sigilo jobs retry {args.arg}" if progress.count("failed")
-                         else "") + ")")
+                print(_("jobs: {job} has nothing left to print ({summary})").format(job=args.arg,
+                                                                                  summary=summary(progress)))
                 return 0 if done == len(progress.labels) else 1
             if progress.state == "cancelled":
-                raise SigiloError(f"job {args.arg} was cancelled", "submit its labels again to print them")
+                raise SigiloError(_("job {job} was cancelled").format(job=args.arg),
+                                  _("submit its labels again to print them"))
             todo = [args.arg]
         else:
             todo = unfinished_jobs(store)
         if not todo:
-            print("jobs: nothing to resume (no job has labels left to print)")
+            print(_("jobs: nothing to resume (no job has labels left to print)"))
             return 0
         needs_seal = any(_needs_seal(jobs, job) for job in todo)
     sealer = None
@@ -195,8 +198,7 @@ def _resume(args) -> int:
     ok = True
     for p in results:
         done = p.count("confirmed")
-        print(f"jobs: {p.job_id}: {done} of {len(p.labels)} label(s) printed to {p.printer_uri}"
-              + (f"; {p.count('failed')} failed (sigilo jobs retry {p.job_id})" if p.count("failed") else "") + ".")
+        print(_("jobs: {job}: {summary} to {printer}.").format(job=p.job_id, summary=summary(p), printer=p.printer_uri))
         ok = ok and done == len(p.labels)
     return 0 if ok else 1
 

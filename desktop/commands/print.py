@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 from typing import Iterable, Iterator
+from desktop.i18n import _
 
 
 def register(subparsers) -> None:
@@ -206,8 +207,8 @@ def run(args) -> int:
                                     args.virtual_numbers),
                 what=str(args.file))
             if progress.run == "already printed":
-                print(f"Nothing printed: job {progress.job_id} printed {progress.count('confirmed')} label(s) of "
-                      f"{args.file} to {args.printer} before.")
+                print(_("Nothing printed: job {job} printed {count} label(s) of {file} to {printer} before.").format(
+                    job=progress.job_id, count=progress.count("confirmed"), file=args.file, printer=args.printer))
                 return 0 if progress.count("confirmed") == len(progress.labels) and not skipped else 1
             for label in progress.labels:
                 if label.state == "failed":

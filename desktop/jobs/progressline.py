@@ -15,6 +15,7 @@ import time
 from typing import Callable, TextIO
 
 from desktop.jobs.model import Event
+from desktop.i18n import _
 
 # a terminal line is redrawn at most this often; a plain line written at most this often
 TTY_SECONDS = 0.25
@@ -65,19 +66,18 @@ class ProgressLine:
             done, failed, state, reason = self.done, self.failed, self.state, self.reason
         elapsed = self.clock() - self.started
         fresh = done - self.done_at_start
-        parts = [f"printed {done}/{self.total}"]
+        parts = [_("printed {done}/{total}").format(done=done, total=self.total)]
         if failed:
-            parts.append(f"{failed} failed")
+            parts.append(_("{failed} failed").format(failed=failed))
         left = self.total - done - failed
         if fresh > 0 and elapsed > 0:
             per_minute = fresh / elapsed * 60
-            parts.append(f"{per_minute:.0f} labels a minute")
+            parts.append(_("{rate} labels a minute").format(rate=f"{per_minute:.0f}"))
             if left > 0:
-                parts.append(f"about {_duration(left / per_minute * 60)} left")
+                parts.append(_("about {duration} left").format(duration=_duration(left / per_minute * 60)))
         elif left > 0:
-            parts.append("time left not known yet")
-        printer = state + (f": {reason}" if reason else "")
-        parts.append(f"printer {printer}")
+            parts.append(_("time left not known yet"))
+        parts.append(_("printer {state}").format(state=state + (f": {reason}" if reason else "")))
         return " · ".join(parts)
 
     def tick(self, force: bool = False) -> None:
@@ -128,8 +128,8 @@ def _isatty(stream) -> bool:
 def _duration(seconds: float) -> str:
     seconds = max(0, int(round(seconds)))
     if seconds < 90:
-        return f"{seconds} s"
+        return _("{seconds} s").format(seconds=seconds)
     minutes = seconds // 60
     if minutes < 90:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+        return _("{minutes} min").format(minutes=minutes)
+    return _("{hours} h {minutes} min").format(hours=minutes // 60, minutes=f"{minutes % 60:02d}")

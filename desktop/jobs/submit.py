@@ -15,6 +15,7 @@ from desktop.jobs.progressline import ProgressLine
 from desktop.jobs.queue import PrintQueue
 from desktop.jobs.render import compose_renderer
 from desktop.shipment import Shipment
+from desktop.i18n import _
 
 
 def print_and_wait(shipments: Iterable[Shipment], uri: str, profile: str, template: str, sealer, *,
@@ -39,16 +40,18 @@ def print_and_wait(shipments: Iterable[Shipment], uri: str, profile: str, templa
         existing = resumable_job(store, key) if key else None
         if existing is not None and existing.finished:
             _say = say or (lambda text: print(text, file=sys.stderr))
-            _say(f"{command}: job {existing.job_id} already printed this batch ({what or 'the same file'} to {uri}): "
-                 + _summary(existing) + "; nothing printed again. To print a label again, reprint it with a "
-                 "reason: sigilo jobs reprint TRACKING --reason R --supervisor NAME --printer URI")
+            _say(_("{command}: job {job} already printed this batch ({what} to {uri}): {summary}; nothing printed "
+                   "again. To print a label again, reprint it with a reason: sigilo jobs reprint TRACKING --reason R "
+                   "--supervisor NAME --printer URI").format(command=command, job=existing.job_id, what=what or uri,
+                                                             uri=uri, summary=summary(existing)))
             return replace(existing, run="already printed")
         queue = _queue(store, sealer, copies, virtual_numbers, warn, actor)
         if existing is not None:
             job = existing.job_id
             line = _line(existing, uri)
-            line.say(f"{command}: resuming job {job} for {what or 'this batch'}: {_summary(existing)}; "
-                     "printing what is left (a label whose fate is unknown prints marked)")
+            line.say(_("{command}: resuming job {job} for {what}: {summary}; printing what is left (a label whose "
+                       "fate is unknown prints marked)").format(command=command, job=job, what=what or uri,
+                                                                summary=summary(existing)))
         else:
             items = list(shipments)
             job = queue.submit(uri, profile, items, template, reprint_reason=reprint, actor=actor)
@@ -83,8 +86,8 @@ def resume_and_wait(job_ids: list[str], sealer, *, actor: str = "cli", say: Call
             if progress.state == "paused":
                 queue.jobs.set_job_state(job, "active")
             line = _line(progress, progress.printer_uri)
-            line.say(f"{command}: job {job} ({options.get('what') or progress.printer_uri}): {_summary(progress)}; "
-                     "printing what is left")
+            line.say(_("{command}: job {job} ({what}): {summary}; printing what is left").format(
+                command=command, job=job, what=options.get("what") or progress.printer_uri, summary=summary(progress)))
             results.append(_drive(queue, job, progress.printer_uri, line, say, command))
     finally:
         if sealer is not None:
@@ -118,10 +121,11 @@ def _drive(queue: PrintQueue, job: str, uri: str, line: ProgressLine, say, comma
             return
         line.event(event)
         if event.kind == "printer" and event.state == "fault":
-            emit(f"{command}: printer {uri}: {event.reason}; waiting for it "
-                 "(Ctrl+C stops; unprinted labels stay queued: run the same command again, or sigilo jobs resume)")
+            emit(_("{command}: printer {uri}: {reason}; waiting for it (Ctrl+C stops; unprinted labels stay queued: "
+                   "run the same command again, or sigilo jobs resume)").format(command=command, uri=uri,
+                                                                              reason=event.reason))
         elif event.kind == "printer" and event.reason == "fault cleared":
-            emit(f"{command}: printer {uri} is back; resuming")
+            emit(_("{command}: printer {uri} is back; resuming").format(command=command, uri=uri))
 
     queue.on_event(on_event)
     try:
@@ -174,13 +178,13 @@ def unfinished_jobs(store) -> list[str]:
         "WHERE l.job_id=j.id AND l.state IN ('queued','sent')) ORDER BY j.created_at")]
 
 
-def _summary(progress: JobProgress) -> str:
+def summary(progress: JobProgress) -> str:
     total = len(progress.labels)
     done, failed = progress.count("confirmed"), progress.count("failed")
-    text = f"{done} of {total} label(s) printed"
     if failed:
-        text += f", {failed} failed (sigilo jobs retry {progress.job_id} queues them again)"
-    return text
+        return _("{done} of {total} labels printed, {failed} failed (sigilo jobs retry {job} queues them again)").format(
+            done=done, total=total, failed=failed, job=progress.job_id)
+    return _("{done} of {total} labels printed").format(done=done, total=total)
 
 
 def _anchor(store, sealer, say) -> None:

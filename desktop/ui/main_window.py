@@ -238,5 +238,6 @@ class MainWindow(QMainWindow):
         s.setValue("window/geometry", self.saveGeometry())
         self.idle_timer.stop()
         self.ops.wait(5000)
+        self.settings_view.bridge_box.stop()
         self.station.stop_queue()
         super().closeEvent(event)

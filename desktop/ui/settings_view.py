@@ -58,6 +58,11 @@ class SettingsView(QScrollArea):
         grid.addWidget(self._keys_box(), 1, 1)
         grid.addWidget(self._presets_box(), 2, 0)
         grid.addWidget(self._operators_box(), 2, 1)
+        from desktop.ui.bridge_box import BridgeBox
+
+        self.bridge_box = BridgeBox(station)
+        self.bridge_box.status_message.connect(self.status_message)
+        grid.addWidget(self.bridge_box, 3, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         lay.addStretch(1)
