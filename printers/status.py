@@ -240,8 +240,10 @@ def parse_zpl_hs(raw: bytes) -> PrinterStatus:
         flags.add("head_open")
     if two[3] == b"1":
         flags.add("ribbon_out")
-    formats = int(one[4] or b"0")
-    remaining = int(two[8] or b"0")
+    counts = [one[4] or b"0", two[8] or b"0"]
+    if not all(re.fullmatch(rb"\d{1,9}", c) for c in counts):  # a garbled reply, never a traceback
+        return _unknown(raw, "malformed ~HS reply")
+    formats, remaining = (int(c) for c in counts)
     if formats or remaining:
         flags.add("printing")
     status = from_flags(flags, raw)
@@ -257,7 +259,7 @@ def zpl_hs_reply(flags: set[str], formats: int = 0, remaining: int = 0, label_do
 
 
 def parse_zpl_label_count(raw: bytes) -> int | None:
-    m = re.search(rb'"(\d+)"', raw)
+    m = re.search(rb'"(\d{1,12})"', raw)  # an odometer, not a 5,000-digit number
     return int(m.group(1)) if m else None
 
 

@@ -16,10 +16,14 @@ from desktop.i18n import _
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "batch", help="import a shop's order export (CSV/XLSX), report rows, print the valid ones",
-        description="Read a CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX order export, recognise its columns "
+        description="Read a CSV (UTF-8, UTF-8 with BOM, UTF-16, GB18030 or Windows-1252) or XLSX order export, "
+                    "recognise its columns "
                     "from a saved mapping, validate every row and list the errors by row and field.",
     )
     p.add_argument("file", type=Path, help="the order export: .csv or .xlsx")
+    p.add_argument("--encoding", choices=["utf-8", "gb18030", "cp1252", "utf-16"], default=None,
+                   help="the CSV's text encoding, when Sigilo cannot tell it with certainty (it then names the "
+                        "candidates and shows a sample as each reads it)")
     p.add_argument("--mapping", metavar="NAME", default=None,
                    help="the column mapping to use (default: recognised from the header row)")
     p.add_argument("--save-mapping", metavar="NAME", default=None,
@@ -75,7 +79,7 @@ def run(args) -> int:
         from desktop.commands.print import check_printer_uri
 
         check_printer_uri(args.printer)
-    table = read_table(args.file)
+    table = read_table(args.file, args.encoding)
     if args.save_mapping:
         defaults = dict(pair.split("=", 1) for pair in args.default_pairs if "=" in pair)
         mapping = mapping_from_pairs(args.save_mapping, args.pairs, table.headers, defaults)
