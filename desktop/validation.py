@@ -327,7 +327,9 @@ class _Validator:
         if not out["street"] and not out["detail"]:
             self.error(f"{role}.street", f"the {role}'s street address is missing; fill in the street or the building")
         out["postcode"] = self.postcode(role, country, out["postcode"])
-        out["phone"] = self.phone(role, value.get("phone"), country)
+        # an unknown country is its own error: the phone is then read as international only
+        known = country if country in _known_countries() else ""
+        out["phone"] = self.phone(role, value.get("phone"), known, country_error=bool(country) and not known)
         business = value.get("business")
         if business is not None and not isinstance(business, bool):
             self.error(f"{role}.business", f"the {role}'s business flag must be true or false, not {business!r}")
@@ -340,6 +342,9 @@ class _Validator:
             self.error(f"{role}.country", f"the {role}'s country is missing; use its two-letter code, e.g. CN or BR")
         elif not re.fullmatch(r"[A-Z]{2}", code):
             self.error(f"{role}.country", f"{text!r} is not a country code; use two letters, e.g. CN, BR or GB")
+        elif code not in _known_countries():
+            self.error(f"{role}.country", f"{text!r} is not a country code Sigilo knows; use the ISO 3166 two-letter "
+                                          "code, e.g. CN, BR or GB")
         return code
 
     def postcode(self, role: str, country: str, text: str) -> str:
@@ -358,7 +363,7 @@ class _Validator:
             self.error(name, f"{text!r} is not a Chinese postcode; write its 6 digits or leave it empty")
         return text
 
-    def phone(self, role: str, value: Any, country: str) -> str:
+    def phone(self, role: str, value: Any, country: str, country_error: bool = False) -> str:
         name = f"{role}.phone"
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
@@ -375,6 +380,8 @@ class _Validator:
         try:
             phone = parse_phone(text, country)
         except PhoneError as exc:
+            if country_error and text and not text.startswith("+"):
+                return text  # a national number needs the country, whose own error says what to fix
             self.error(name, f"{exc.message}: {exc.hint}" if exc.hint else exc.message)
             return text
         if not phone.valid:
@@ -446,3 +453,19 @@ __all__ = [
     "FieldError", "ValidationResult", "ValidationError", "validate", "require_valid",
     "clean_text", "control_problem", "TRACKING_ALPHABET", "TRACKING_MIN", "TRACKING_MAX", "MAX_CHARS",
 ]
+
+
+_COUNTRIES: frozenset[str] | None = None
+# ISO 3166-1 codes without a telephone numbering plan of their own in libphonenumber
+_NO_PHONE_PLAN = frozenset({"AQ", "BV", "HM", "TF", "UM", "GS", "PN"})
+
+
+def _known_countries() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes: the regions the phone library knows (every country and
+    territory with a numbering plan), and the few without one."""
+    global _COUNTRIES
+    if _COUNTRIES is None:
+        import phonenumbers
+
+        _COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS) | _NO_PHONE_PLAN
+    return _COUNTRIES

@@ -57,7 +57,10 @@ def test_one_file_with_a_row_twice_prints_it_once_and_names_the_second_row(tmp_p
     assert out.read_bytes().count(b"^XA") == 2
 
 
-def test_the_same_file_run_again_prints_nothing_twice(tmp_path, keys, sample_shipments, sigilo_home, capsys):
+def test_the_same_numbers_run_again_print_nothing_twice(tmp_path, keys, sample_shipments, sigilo_home, capsys):
+    """The same file again is recognised as the same batch (nothing printed, it says so and
+    how to reprint); another file holding the same numbers is refused row by row by the
+    store's index, and only its new number prints."""
     rows = sample_shipments[:2]
     path = _file(tmp_path, rows)
     out = tmp_path / "out.zpl"
@@ -65,14 +68,23 @@ def test_the_same_file_run_again_prints_nothing_twice(tmp_path, keys, sample_shi
     assert main(args) == 0
     first = out.read_bytes()
     capsys.readouterr()
-    assert main(args) == 1
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert "already printed this batch" in captured.err and "sigilo jobs reprint" in captured.err
+    assert "Nothing printed" in captured.out
+    assert out.read_bytes() == first  # nothing more went to the printer
+    other = _file(tmp_path, [*rows, sample_shipments[2]], "again.jsonl")
+    assert main(["print", str(other), *args[2:]]) == 1
     captured = capsys.readouterr()
     for number, r in enumerate(rows, start=1):
         assert f"refused row {number}: tracking_number: tracking number {r['tracking_number']} was printed at " \
                f"this station on" in captured.err
         assert _labels(sigilo_home, r["tracking_number"]) == [("confirmed", None, 1)]
-    assert "Printed 0 label(s)" in captured.out
-    assert out.read_bytes() == first  # nothing more went to the printer
+    assert "Printed 1 label(s)" in captured.out
+    printed = out.read_bytes()  # a file:// printer holds what the last run sent
+    assert printed.count(b"^XA") == 1 and sample_shipments[2]["tracking_number"].encode() in printed
+    assert not any(r["tracking_number"].encode() in printed for r in rows)
+    assert _labels(sigilo_home, sample_shipments[2]["tracking_number"]) == [("confirmed", None, 1)]
 
 
 def test_batch_print_refuses_a_number_already_printed(tmp_path, keys, sample_shipments, sigilo_home, capsys):

@@ -1,6 +1,8 @@
 """``sigilo jobs``: the print queue from a terminal. ``list`` shows recent jobs with their
 label counts and the printer's state, ``show JOB`` each label, ``retry JOB`` queues the failed
-labels again, ``cancel JOB`` withdraws what is not yet sent, ``history [SEARCH]`` finds printed
+labels again, ``cancel JOB`` withdraws what is not yet sent, ``resume [JOB]`` prints what a
+job (or every unfinished job) has left - after a crash, the labels whose fate is unknown marked -
+with a progress line, ``history [SEARCH]`` finds printed
 labels by tracking number or order id, ``reprint TRACKING... --reason R --printer URI`` prints
 them again from history with a REPRINT mark and ``void TRACKING --reason R`` voids one - both
 approved by a supervisor (``--supervisor NAME``; the password from SIGILO_SUPERVISOR_PASSWORD,
@@ -12,13 +14,15 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
+from desktop.i18n import _
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("jobs", help="print jobs: list, show, retry failed, cancel, history")
-    p.add_argument("action", nargs="?", choices=["list", "show", "retry", "cancel", "history", "reprint", "void"],
+    p.add_argument("action", nargs="?", choices=["list", "show", "retry", "cancel", "resume", "history", "reprint",
+                                                 "void"],
                    default="list")
-    p.add_argument("arg", nargs="?", help="job id (show, retry, cancel), search text (history) or tracking "
+    p.add_argument("arg", nargs="?", help="job id (show, retry, cancel, resume), search text (history) or tracking "
                    "number (reprint, void)")
     p.add_argument("more", nargs="*", help="more tracking numbers (reprint)")
     p.add_argument("--json", action="store_true")
@@ -30,6 +34,11 @@ def register(subparsers) -> None:
     p.add_argument("--profile", default="tspl-203", help="printer profile for a reprint (default: tspl-203)")
     p.add_argument("--template", help="template for a reprint (default: the one each label was printed on)")
     p.add_argument("--actor", default="", help="who asks (recorded in the audit; default cli:USER)")
+    keys = p.add_mutually_exclusive_group()
+    keys.add_argument("--keys", type=Path, default=None, help="resume: station keys directory (default: the station's keys/)")
+    keys.add_argument("--demo-keys", action="store_true", help="resume: seal with demo keys (DEMO ONLY)")
+    p.add_argument("--passphrase-file", type=Path, default=None,
+                   help="resume: passphrase of the station key (else SIGILO_PASSPHRASE)")
     p.set_defaults(handler=_run)
 
 
@@ -44,6 +53,8 @@ def _run(args) -> int:
 
     if args.action in ("reprint", "void"):
         return _approved(args)
+    if args.action == "resume":
+        return _resume(args)
     with open_store(args.home) as store:
         jobs = JobStore(store)
         if args.action in ("show", "retry", "cancel") and not args.arg:
@@ -138,3 +149,71 @@ def _approved(args) -> int:
     done = progress.count("confirmed")
     print(f"jobs: reprinted {done} label(s) marked REPRINT ({args.reason}), approved by {approval.username}")
     return 0 if done == len(progress.labels) else 1
+
+
+def _resume(args) -> int:
+    """Drive unfinished jobs to their end in this process, as the GUI does when it starts."""
+    import os
+    import sys
+
+    from desktop.errors import SigiloError
+    from desktop.jobs.jobstore import JobStore
+    from desktop.jobs.resume import summary, unfinished_jobs
+    from desktop.store import open_store
+
+    if args.home:
+        os.environ["SIGILO_HOME"] = str(args.home)
+    with open_store() as store:
+        jobs = JobStore(store)
+        if args.arg:
+            progress = jobs.progress(args.arg)
+            if progress.finished:
+                done = progress.count("confirmed")
+                print(_("jobs: {job} has nothing left to print ({summary})").format(job=args.arg,
+                                                                                  summary=summary(progress)))
+                return 0 if done == len(progress.labels) else 1
+            if progress.state == "cancelled":
+                raise SigiloError(_("job {job} was cancelled").format(job=args.arg),
+                                  _("submit its labels again to print them"))
+            todo = [args.arg]
+        else:
+            todo = unfinished_jobs(store)
+        if not todo:
+            print(_("jobs: nothing to resume (no job has labels left to print)"))
+            return 0
+        needs_seal = any(_needs_seal(jobs, job) for job in todo)
+    sealer = None
+    if needs_seal or args.keys or args.demo_keys:
+        from desktop.commands.print import _sealer
+
+        sealer = _sealer(args)
+    from desktop.station import Station
+
+    with Station(sealer=sealer, actor=args.actor or _default_actor()) as station:
+        results = station.resume_and_wait(
+            todo, warn=lambda work, warning: print(f"sigilo jobs: label {work.index + 1}: {warning}", file=sys.stderr))
+    ok = True
+    for p in results:
+        done = p.count("confirmed")
+        print(_("jobs: {job}: {summary} to {printer}.").format(job=p.job_id, summary=summary(p), printer=p.printer_uri))
+        ok = ok and done == len(p.labels)
+    return 0 if ok else 1
+
+
+def _needs_seal(jobs, job_id: str) -> bool:
+    """Does a label left in the job need sealing (a new label), or only what history kept (a reprint)?"""
+    rows = jobs.store.query("SELECT l.*, j.template, j.profile FROM labels l JOIN jobs j ON j.id=l.job_id "
+                            "WHERE l.job_id=? AND l.state IN ('queued','sent') AND l.payload IS NOT NULL LIMIT 1",
+                            (job_id,))
+    if not rows:
+        return False
+    try:
+        return jobs.work_for(rows[0]).qr_text is None
+    except Exception:
+        return True
+
+
+def _default_actor() -> str:
+    from desktop.seal.auditing import actor
+
+    return actor()

@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 from typing import Iterable, Iterator
+from desktop.i18n import _
 
 
 def register(subparsers) -> None:
@@ -44,6 +45,8 @@ def register(subparsers) -> None:
     keys.add_argument("--demo-keys", action="store_true",
                       help="seal with demo keys (created if missing; DEMO ONLY, never for real parcels)")
     p.add_argument("--passphrase-file", type=Path, default=None, help="passphrase of the station key (else SIGILO_PASSPHRASE)")
+    p.add_argument("--identity", metavar="RECORD", default=None,
+                   help="the sender's identity record (from `sigilo identity record`), where real-name sending applies")
     p.set_defaults(handler=run)
 
 
@@ -172,6 +175,10 @@ def run(args) -> int:
             f"a PNG holds one label, but {args.file} has {len(good)} shipment(s) x {args.copies} cop"
             f"{'y' if args.copies == 1 else 'ies'}",
             "use --format pdf for several labels in one file, or `sigilo demo --out DIR` for a PNG per shipment")
+    if good:
+        from desktop.identity.gate import check_command
+
+        check_command([shipment for _, shipment in good], args.identity, args.keys, _identity_passphrase(args))
     sealer = _sealer(args) if good else None
     skipped = len(bad)
     composed = 0
@@ -203,7 +210,14 @@ def run(args) -> int:
                     [shipment for _, shipment in good], args.printer, profile.name, template,
                     reprint=args.reprint, copies=args.copies, virtual_numbers=args.virtual_numbers,
                     warn=lambda work, warning: print(f"sigilo print: row {rows[work.index]}: {warning}",
-                                                     file=sys.stderr))
+                                                     file=sys.stderr),
+                    source=batch_source(args.file, profile.name, template, args.copies, args.reprint,
+                                        args.virtual_numbers),
+                    what=str(args.file))
+            if progress.run == "already printed":
+                print(_("Nothing printed: job {job} printed {count} label(s) of {file} to {printer} before.").format(
+                    job=progress.job_id, count=progress.count("confirmed"), file=args.file, printer=args.printer))
+                return 0 if progress.count("confirmed") == len(progress.labels) and not skipped else 1
             for refusal in progress.refused:
                 skipped += 1
                 print(f"sigilo print: refused row {rows[refusal.index]}: {refusal.field}: {refusal.message} "
@@ -235,6 +249,25 @@ def run(args) -> int:
     print(f"Printed {sent} label(s) x {args.copies} cop{'y' if args.copies == 1 else 'ies'} to {args.printer} ({what}, {template})"
           + (f"; {skipped} row(s) skipped" if skipped else "") + ".")
     return 0 if not skipped else 1
+
+
+def _identity_passphrase(args):
+    from desktop.keys.passphrase import from_environment
+
+    return from_environment(getattr(args, "passphrase_file", None))
+
+
+def batch_source(path, *options) -> str:
+    """What makes a run "the same batch again": the file's bytes and every option that changes
+    the labels (the printer is added by the queue). Only a keyed hash of it is stored."""
+    import hashlib
+    import json
+
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        digest = str(path)
+    return json.dumps([digest, *[o if o is None or isinstance(o, (str, int, float, bool)) else str(o) for o in options]])
 
 
 def _audit_import(path, valid: int, invalid: int) -> None:

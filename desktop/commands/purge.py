@@ -1,5 +1,6 @@
 """``sigilo purge``: delete printed-label records, finished jobs, drafts and alerts older than
-the retention period (setting ``retention.days``, default 90), and expired virtual numbers."""
+the retention period (setting ``retention.days``, default 90), and expired virtual numbers; and
+sender identity records older than their own retention period (desktop.identity)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ def _run(args) -> int:
             days = args.set_days
         expired = VirtualNumbers(store).purge_expired(actor=args.actor)
         result = purge(store, days, actor=args.actor)
+        from desktop.identity.export import purge_identities
+
+        # sender identities have their own retention (real-name policy, default 2 years)
+        identities = purge_identities(store, actor=args.actor)
     print(f"purge: {result.labels} labels, {result.jobs} jobs, {result.drafts} drafts, {result.alerts} alerts, "
           f"{result.virtual_numbers + expired} virtual numbers removed")
+    print(f"purge: {identities.records} sender identity record(s) older than {identities.days:g} days removed")
     return 0

@@ -50,9 +50,11 @@ class PrintQueue:
                  link: Callable[[Any, str], Link] = default_link,
                  status: Callable[[Any, str], Any] | None = None,
                  window: int | None = None, poll_interval: float = 0.05, fault_poll_interval: float = 0.2,
-                 max_silent_polls: int = 10, actor: str = "system") -> None:
+                 max_silent_polls: int = 1, actor: str = "system", silence_seconds: float | None = None) -> None:
         """``status`` (transport, profile) -> a status object replaces the language's own
-        confirmation (``link``) with "idle means printed" or the status's ``pending`` count."""
+        confirmation (``link``) with "idle means printed" or the status's ``pending`` count.
+        ``silence_seconds``: how long a printer may be silent (past the bytes in front of the
+        query) before that is a fault (default confirm.SILENCE_SECONDS, on every transport)."""
         self.store = store
         self.audit = AuditLog(store)
         self.jobs = JobStore(store, self.audit)
@@ -66,6 +68,9 @@ class PrintQueue:
         self.poll_interval = poll_interval
         self.fault_poll_interval = fault_poll_interval
         self.max_silent_polls = max_silent_polls
+        if silence_seconds is None and store.get_setting("jobs.silence_seconds") is not None:
+            silence_seconds = float(store.get_setting("jobs.silence_seconds"))
+        self.silence_seconds = silence_seconds
         self.actor = actor
         self._workers: dict[str, PrinterWorker] = {}
         self._callbacks: list[EventCallback] = []
@@ -159,7 +164,8 @@ class PrintQueue:
                 w = PrinterWorker(uri, self.jobs, self.renderer, self.opener, self.link, self._emit,
                                   window=self.window, poll_interval=self.poll_interval,
                                   fault_poll_interval=self.fault_poll_interval,
-                                  max_silent_polls=self.max_silent_polls, actor=self.actor)
+                                  max_silent_polls=self.max_silent_polls, actor=self.actor,
+                                  silence_seconds=self.silence_seconds)
                 self._workers[uri] = w
                 w.start()
             return w
@@ -322,6 +328,24 @@ class PrintQueue:
             with self._changed:
                 if self._events == seen:
                     self._changed.wait(1.0 if left is None else min(1.0, left))
+
+
+    def settle(self, job_id: str, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the job to finish; True once nothing of it is queued
+        or sent. Sleeps until the queue's next event and asks one indexed question, reading no
+        labels, so a caller that shows progress between calls pays the same at any job size."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._changed:
+                seen = self._events
+            if not self.jobs.unfinished(job_id):
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            with self._changed:
+                if self._events == seen:
+                    self._changed.wait(min(1.0, left))
 
 
 def _check_uri(uri: str) -> None:

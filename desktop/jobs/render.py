@@ -45,7 +45,7 @@ def label_composer(store, sealer: Callable[[LabelWork], Any], *, now: Callable[[
             masked = with_virtual_phone(mask(work.shipment, policy), registry[0].allocate(work.shipment))
         when = datetime.fromisoformat(work.printed_at) if work.printed_at else clock()
         label = compose_label(work.shipment, work.template, sealer=None if work.qr_text else sealer(work),
-                              dpi=dpi, policy=policy, reprint=work.reprint, masked=masked,
+                              dpi=dpi, policy=policy, reprint=face_mark(work.reprint), masked=masked,
                               qr_text=work.qr_text, printed_at=when)
         if warn is not None:
             for warning in label.warnings:
@@ -117,3 +117,15 @@ def encode_options(calibration=None, copies: int = 1):
     return EncodeOptions(copies=max(1, int(copies)), offset_x_mm=float(getattr(cal, "offset_x_mm", 0.0) or 0.0),
                          offset_y_mm=float(getattr(cal, "offset_y_mm", 0.0) or 0.0),
                          darkness=getattr(cal, "darkness", None), speed=getattr(cal, "speed", None))
+
+
+def face_mark(reason: str | None) -> str | None:
+    """What the REPRINT mark says on the label. A copy printed again because its first copy's
+    fate is unknown says just that ("fate unknown"), short enough to stay legible text, and
+    distinct from a reprint someone asked for (whose reason it shows); the whole reason stays
+    in the job and the audit."""
+    from desktop.jobs.model import UNKNOWN_FATE_PREFIX
+
+    if reason and reason.startswith(UNKNOWN_FATE_PREFIX):
+        return UNKNOWN_FATE_PREFIX
+    return reason

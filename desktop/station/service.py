@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 from desktop.jobs.errors import DuplicateTracking
 from desktop.shipment import Shipment
 from desktop.station.printing import PrintOutcome
@@ -78,6 +79,7 @@ class BatchResult:
 
     progress: Any
     refused: tuple = ()
+    run: str = ""  # "resumed": an unfinished run of the same batch driven on; "already printed"
 
     @property
     def job_id(self) -> str:
@@ -116,6 +118,13 @@ class HistoryRow:
 
 def _say(text: str) -> None:
     print(text, file=sys.stderr)
+
+
+def _progress_line(progress, uri: str):
+    from desktop.jobs.progressline import ProgressLine
+
+    return ProgressLine(sys.stderr, len(progress.labels), done=progress.count("confirmed"),
+                        failed=progress.count("failed"), printer=uri)
 
 
 _log = logging.getLogger("desktop.station")
@@ -334,12 +343,16 @@ class Station:
     # ------------------------------------------------------------------ printing
     def submit(self, shipments: Iterable[Shipment], printer: Printer, template: str, *, copies: int = 1,
                policy: str | None = None, virtual_numbers: bool | None = None, reprint: str | None = None,
-               calibration=None, partial: bool = False) -> Submitted:
+               calibration=None, partial: bool = False, identity: str | None = None,
+               identity_checked: bool = False) -> Submitted:
         """Queue labels for a label printer (the queue must be started). ``virtual_numbers``
         (default: the setting virtualnum.enabled) shows the hotline and the shipment's
         extension instead of the masked phone. A number already live here is refused:
         ``partial=False`` raises DuplicateTracking and queues nothing; ``partial=True`` queues
-        the rest and lists the refused in ``Submitted.refused``."""
+        the rest and lists the refused in ``Submitted.refused``. The real-name check
+        (desktop.identity.gate) runs here for every way in, with ``identity`` the record taken
+        at the counter; ``identity_checked``: the caller ran it already (a command checks before
+        it chooses its output)."""
         self.require("print")
         items = list(shipments)
         if not items:
@@ -353,6 +366,8 @@ class Station:
         if reprint is not None and not reprint.strip():
             raise SigiloError("a reprint needs a reason", "say why, e.g. 'damaged'")
         self._sealable()
+        if not identity_checked:
+            self.identity_gate(items, identity)
         job_id, refused = self.jobs.create_job_refusing(
             printer.uri, printer.profile, items, template, self.actor, reprint, None,
             self._job_options(copies, policy, virtual_numbers), partial=partial)
@@ -364,6 +379,16 @@ class Station:
         ids = tuple(r[0] for r in self.store.query("SELECT id FROM labels WHERE job_id=? ORDER BY idx", (job_id,)))
         return Submitted(job_id, ids, items[0].tracking_number if len(items) == 1 else "", printer.name, printer.uri,
                          refusals)
+
+    def identity_gate(self, shipments, identity: str | None = None, keys_dir: Path | None = None,
+                      passphrase: str | None = None) -> int:
+        """The real-name check before printing (desktop.identity.gate): refuses with
+        IdentityRequired when the policy asks for a record that is missing; records which
+        record covered which label. Returns how many it covered."""
+        from desktop.identity.gate import before_print
+
+        return before_print(self.store, list(shipments), identity, keys_dir or self.keys_dir,
+                            passphrase if passphrase is not None else self.passphrase, clock=self.clock)
 
     def _sealable(self) -> None:
         """Refuse before queueing when nothing could seal the labels (no station keys)."""
@@ -386,7 +411,7 @@ class Station:
 
     def print_shipment(self, shipment: Shipment, printer, template: str, keys_dir: Path | None = None,
                        copies: int = 1, calibration=None, policy: str | None = None,
-                       virtual_numbers: bool | None = None):
+                       virtual_numbers: bool | None = None, identity: str | None = None):
         """The window's print: a PDF "printer" is written at once (returns a PrintOutcome); a
         label printer gets the label through the queue (returns Submitted; confirmation arrives
         as an event). Refuses a number already live here (DuplicateTracking)."""
@@ -394,9 +419,10 @@ class Station:
             self.keys_dir = Path(keys_dir)
         if printer.profile != "pdf":
             return self.submit([shipment], printer, template, copies=copies, policy=policy,
-                               virtual_numbers=virtual_numbers, calibration=calibration)
+                               virtual_numbers=virtual_numbers, calibration=calibration, identity=identity)
         self.require("print")
         self._sealable()
+        self.identity_gate([shipment], identity)
         job_id = self.jobs.create_job(printer.uri, printer.profile, [shipment], template, actor=self.actor,
                                       options=self._job_options(copies, policy, virtual_numbers))
         return self._print_pdf(job_id, printer)
@@ -457,45 +483,128 @@ class Station:
                        reprint: str | None = None, copies: int = 1, virtual_numbers: bool | None = None,
                        policy: str | None = None, calibration=None,
                        warn: Callable[[Any, str], None] | None = None,
-                       say: Callable[[str], None] | None = None) -> BatchResult:
+                       say: Callable[[str], None] | None = None, source: str | None = None, what: str = "",
+                       command: str = "sigilo print") -> BatchResult:
         """What ``sigilo print`` and ``sigilo batch --print`` do: queue the shipments (those
         whose number is already live here are refused, by index, the rest queued), drive the
         printer from this process (unless another Sigilo process drives it: that one prints
-        and this one watches), and wait for every label's fate. ``say`` reports printer faults
-        (default: stderr); ``warn(work, text)`` composition warnings. Countersigns the audit
-        head with the seal key afterwards."""
-        say = say or _say
-        self.warn = warn
-        items = list(shipments)
-        printer = Printer(uri, uri, profile)
-        from desktop.jobs import PrintQueue
+        and this one watches), and wait for every label's fate, showing progress on stderr.
+        ``say`` reports printer faults (default: the progress line); ``warn(work, text)``
+        composition warnings. Countersigns the audit head with the seal key afterwards.
 
+        ``source`` names the batch (the file's content and every option that changes the
+        labels): the same batch run again after a crash resumes the job the first run left
+        unfinished (``BatchResult.run == "resumed"``) instead of submitting it again, and a
+        batch whose job printed every label prints nothing (``run == "already printed"``)."""
+        from desktop.jobs import PrintQueue
+        from desktop.jobs.progressline import ProgressLine
+        from desktop.jobs.resume import remember_job, resumable_job, source_key, summary
+
+        self.warn = warn
+        printer = Printer(uri, uri, profile)
+        key = source_key(self.store, source, uri) if source else None
+        existing = resumable_job(self.store, key) if key else None
+        if existing is not None and existing.finished:
+            (say or _say)(_("{command}: job {job} already printed this batch ({what} to {uri}): {summary}; nothing "
+                            "printed again. To print a label again, reprint it with a reason: sigilo jobs reprint "
+                            "TRACKING --reason R --supervisor NAME --printer URI").format(
+                command=command, job=existing.job_id, what=what or uri, uri=uri, summary=summary(existing)))
+            return BatchResult(existing, (), "already printed")
         self._sealable()
         queue = PrintQueue(self.store, self.renderer(), actor=self.actor)
         self.print_queue = queue
         self.jobs = queue.jobs
         queue.on_event(_log_event)
-
-        def on_event(event) -> None:
-            if event.kind == "printer" and event.state == "fault":
-                say(f"sigilo print: printer {uri}: {event.reason}; waiting for it "
-                    "(Ctrl+C stops; unprinted labels stay queued and print on the next start)")
-            elif event.kind == "printer" and event.reason == "fault cleared":
-                say(f"sigilo print: printer {uri} is back; resuming")
-
-        queue.on_event(on_event)
         try:
-            submitted = self.submit(items, printer, template, copies=copies, policy=policy,
-                                    virtual_numbers=virtual_numbers, reprint=reprint, calibration=calibration,
-                                    partial=True)
-            if not submitted.job_id:
-                return BatchResult(None, submitted.refused)
-            queue.start(printers=[uri])
-            return BatchResult(self.wait(submitted.job_id), submitted.refused)
+            if existing is not None:
+                job, refused = existing.job_id, ()
+                line = _progress_line(existing, uri)
+                line.say(_("{command}: resuming job {job} for {what}: {summary}; printing what is left (a label "
+                           "whose fate is unknown prints marked)").format(command=command, job=job,
+                                                                          what=what or uri, summary=summary(existing)))
+            else:
+                items = list(shipments)
+                submitted = self.submit(items, printer, template, copies=copies, policy=policy,
+                                        virtual_numbers=virtual_numbers, reprint=reprint, calibration=calibration,
+                                        partial=True, identity_checked=True)
+                if not submitted.job_id:
+                    return BatchResult(None, submitted.refused)
+                job, refused = submitted.job_id, submitted.refused
+                remember_job(self.store, job, key, what=what)
+                line = ProgressLine(sys.stderr, len(items) - len(refused), printer=uri)
+            progress = self._drive(job, uri, line, say, command)
+            return BatchResult(progress, refused, "resumed" if existing is not None else "")
         finally:
             queue.stop()
             self.print_queue = None
-            self._anchor(say)
+            self._anchor(say or _say)
+
+    def resume_and_wait(self, job_ids: list[str], *, say: Callable[[str], None] | None = None,
+                        warn: Callable[[Any, str], None] | None = None,
+                        command: str = "sigilo jobs resume") -> list:
+        """Drive unfinished jobs to the end (``sigilo jobs resume``): each on its own printer,
+        with the options its first run was given (kept with the job); labels whose fate is
+        unknown print marked. Returns each job's JobProgress."""
+        from desktop.jobs import PrintQueue
+        from desktop.jobs.jobstore import JobStore
+        from desktop.jobs.resume import summary, what_of
+
+        self.warn = warn
+        results = []
+        try:
+            for job in job_ids:
+                progress = JobStore(self.store).progress(job)
+                if progress.finished:
+                    results.append(progress)
+                    continue
+                if self.print_queue is not None:
+                    self.print_queue.stop()
+                queue = PrintQueue(self.store, self.renderer(), actor=self.actor)
+                self.print_queue = queue
+                self.jobs = queue.jobs
+                queue.on_event(_log_event)
+                if progress.state == "paused":
+                    queue.jobs.set_job_state(job, "active")
+                line = _progress_line(progress, progress.printer_uri)
+                line.say(_("{command}: job {job} ({what}): {summary}; printing what is left").format(
+                    command=command, job=job, what=what_of(self.store, job) or progress.printer_uri,
+                    summary=summary(progress)))
+                try:
+                    results.append(self._drive(job, progress.printer_uri, line, say, command))
+                finally:
+                    queue.stop()
+                    self.print_queue = None
+        finally:
+            if self._sealer is not None:
+                self._anchor(say or _say)
+        return results
+
+    def _drive(self, job: str, uri: str, line, say, command: str):
+        """Run the printer's worker in this process (unless another Sigilo process drives the
+        printer: then that one prints and this one watches) and wait, showing progress. Each
+        wake-up asks the store one indexed question; the labels are read once, at the end."""
+        queue = self.print_queue
+        emit = say or line.say
+
+        def on_event(event) -> None:
+            if event.kind == "job" or (event.kind == "label" and event.subject != job):
+                return
+            line.event(event)
+            if event.kind == "printer" and event.state == "fault":
+                emit(_("{command}: printer {uri}: {reason}; waiting for it (Ctrl+C stops; unprinted labels stay "
+                       "queued: run the same command again, or sigilo jobs resume)").format(
+                    command=command, uri=uri, reason=event.reason))
+            elif event.kind == "printer" and event.reason == "fault cleared":
+                emit(_("{command}: printer {uri} is back; resuming").format(command=command, uri=uri))
+
+        queue.on_event(on_event)
+        try:
+            queue.start(printers=[uri])
+            while not queue.settle(job, line.interval if line.tty else min(line.interval, 1.0)):
+                line.tick()
+            return queue.progress(job)
+        finally:
+            line.close()
 
     def wait(self, job_id: str, timeout: float | None = None):
         """Block until every label of the job is confirmed, failed or cancelled; returns its
@@ -722,6 +831,31 @@ class Station:
         self.print_queue._submitted(job_id, printer.uri)
         ids = tuple(r[0] for r in self.store.query("SELECT id FROM labels WHERE job_id=?", (job_id,)))
         return Submitted(job_id, ids, "", printer.name, printer.uri)
+
+    def test_print_and_wait(self, printer, calibration=None, timeout: float = 20.0) -> tuple[str, str]:
+        """A test print that reports its fate: (state, error) of the calibration label,
+        "confirmed" when the printer printed it. Where the queue is not running yet (the setup
+        flow, before the window opens) a queue for this printer alone drives it and stops
+        again, so it is still the one connection to the printer."""
+        if printer.profile == "pdf":
+            self.test_print(printer, calibration)
+            return "confirmed", ""
+        own = self.print_queue is None
+        if own:
+            from desktop.jobs import PrintQueue
+
+            self.print_queue = PrintQueue(self.store, self.renderer(), actor=self.actor)
+            self.jobs = self.print_queue.jobs
+            self.print_queue.on_event(_log_event)
+            self.print_queue.start(printers=[])
+        try:
+            sub = self.test_print(printer, calibration)
+            if not self.print_queue.settle(sub.job_id, timeout):
+                return "sent", _("the printer has not answered yet")
+            return self.label_state(sub.label_ids[0])
+        finally:
+            if own:
+                self.stop_queue()
 
     def printer_status(self, printer) -> tuple[str, str]:
         """(STATE, words) for the status light: the queue's view when its worker drives the

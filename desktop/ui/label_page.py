@@ -13,6 +13,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 from desktop.shipment import Shipment
 from desktop import station as services
 from desktop.ui import config
@@ -22,6 +23,7 @@ from desktop.ui.preview import PreviewPanel
 from desktop.ui.printer_panel import PrinterPanel
 from desktop.ui.recent import RETYPE_NOTE, RecentShipments, correction_data
 from desktop.station import Submitted, clerk_words, queue_light
+from printers import offers
 
 PREVIEW_DEBOUNCE_MS = 200
 
@@ -54,8 +56,18 @@ class LabelPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.NoFrame)
-        scroll.setWidget(self.form)
+        from desktop.ui.identity_section import IdentitySection
+
+        self.identity = IdentitySection(ops, station, self.keys_dir)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.setSpacing(8)
+        ll.addWidget(self.identity)
+        ll.addWidget(self.form, 1)
+        scroll.setWidget(left)
         scroll.setObjectName("formScroll")
+        scroll.setMinimumWidth(440)  # the form is never crushed: the page scrolls instead
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -91,6 +103,11 @@ class LabelPage(QWidget):
         self.printer_panel.printer_changed.connect(self._printer_changed)
         self.printer_panel.refresh_status.connect(self.refresh_status)
         self.preview.scanner_view_toggled.connect(lambda on: on and self._scanner_reading())
+        from desktop.ui.scale_watch import ScaleWatch
+
+        self.scale = ScaleWatch(self)
+        self.scale.settled.connect(self._scale_settled)
+        self.scale.state_changed.connect(self._scale_state)
         QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_label, context=Qt.WindowShortcut)
         QShortcut(QKeySequence(Qt.Key_Escape), self, activated=self.clear, context=Qt.WidgetWithChildrenShortcut)
 
@@ -99,11 +116,25 @@ class LabelPage(QWidget):
         from desktop.compose import list_templates
 
         self.form.set_presets(config.sender_presets())
+        self.identity.refresh_setup()
         self.printer_panel.load(config.printers(), list_templates())
         self.printer_panel.timer.start()
-        self.ops.run(services.discovered_printers, self.printer_panel.add_discovered, lambda _exc: None,
+        self.ops.run(offers.discovered, self.printer_panel.add_discovered, lambda _exc: None,
                      key="discover")
         self._check_scanner()
+        try:
+            self.scale.start()
+        except SigiloError as exc:
+            self.status_message.emit(" — ".join(x for x in describe_error(exc) if x), 0)
+
+    def _scale_settled(self, kg: float) -> None:
+        if self.form.scale_weight(kg):
+            self.status_message.emit(_("Weight from the scale: {kg} kg").format(kg=f"{kg:g}"), 3000)
+
+    def _scale_state(self, state: str, detail: str) -> None:
+        if state in ("offline", "silent"):
+            self.status_message.emit(_("Counter scale: {problem}. Type the weight by hand meanwhile.").format(
+                problem=detail), 0)
 
     def keys_dir(self):
         return config.station_keys_dir()
@@ -120,6 +151,7 @@ class LabelPage(QWidget):
             return
         self.last_validation = result
         self.form.show_messages(result.errors + self._duplicate(result.shipment), result.warnings)
+        self.identity.show_requirement(result.shipment)
         self.debounce.start()
 
     def _duplicate(self, shipment) -> list:
@@ -155,8 +187,20 @@ class LabelPage(QWidget):
         self.form.tracking_edit().setText(number)
         self.form.editor("order_id").setFocus()
 
+    def ask_clear(self) -> bool:
+        """Esc on a filled form: ask before throwing the customer's details away."""
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(self, _("Clear the form?"),
+                                      _("Clear this customer's details and start a new label?"),
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
     def clear(self) -> None:
+        if self.form.is_filled() and not self.ask_clear():
+            return
         self.form.clear_for_next()
+        self.identity.clear()
         self.status_message.emit("cleared for the next customer", 2000)
 
     # ------------------------------------------------------------------ preview
@@ -241,18 +285,19 @@ class LabelPage(QWidget):
         except SigiloError as exc:
             self.status_message.emit(exc.message, 0)
             return
+        self.form.reveal_all_messages()
         duplicate = self._duplicate(result.shipment) if result.ok else []
         self.form.show_messages(result.errors + duplicate, result.warnings)
         if duplicate:
-            self.form.editor("tracking_number").setFocus()
-            self.status_message.emit(f"Not printed: {duplicate[0].message}", 0)
+            self.form.focus_field("tracking_number")
+            self.status_message.emit(_("Not printed: {reason}").format(reason=duplicate[0].message), 0)
             return
         if not result.ok:
-            first = result.errors[0].field
-            if first in self.form.cells:
-                self.form.editor(first).setFocus()
-            fields = ", ".join(sorted({e.field for e in result.errors}))
-            self.status_message.emit(f"Not printed: fix {fields}", 0)
+            wrong = {e.field for e in result.errors}
+            order = [k for k in self.form.ordered_keys() if k in wrong] + sorted(wrong - set(self.form.ordered_keys()))
+            self.form.focus_field(order[0])
+            names = "; ".join(self.form.caption_of(k) for k in order)
+            self.status_message.emit(_("Not printed: check these fields: {fields}").format(fields=names), 0)
             return
         printer = self.printer_panel.printer()
         if printer is None:
@@ -264,11 +309,14 @@ class LabelPage(QWidget):
         self.printer_panel.set_printing(True)
         self.recent.remember(shipment)
         self.status_message.emit(f"Printing {shipment.tracking_number} on {printer.name}…", 0)
-        self.ops.run(lambda: self.station.print_shipment(shipment, printer, template, keys, copies, cal, policy),
+        identity = self.identity.record_id
+        self.ops.run(lambda: self.station.print_shipment(shipment, printer, template, keys, copies, cal, policy,
+                                                         identity=identity),
                      self._printed, self._print_failed, key="print")
 
     def _printed(self, outcome) -> None:
         self.printer_panel.set_printing(False)
+        self.printer_panel.copies.setValue(1)  # the next customer gets one label unless asked
         if isinstance(outcome, Submitted):
             self.pending[outcome.job_id] = outcome
             self.status_message.emit(f"Sent {outcome.tracking_number} to {outcome.printer}: waiting for the printer "
