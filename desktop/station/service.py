@@ -301,13 +301,14 @@ class Station:
         return label_renderer(self.store, lambda work: self.sealer(), calibration=self._calibration.get,
                               now=self.now, warn=lambda work, text: self.warn and self.warn(work, text))
 
-    def start_queue(self, on_event=None, printers: Iterable[str] | None = None) -> list[str]:
+    def start_queue(self, on_event=None, printers: Iterable[str] | None = None, **queue_options) -> list[str]:
         """Start the persistent queue (one worker thread per printer; ``printers``: only these).
         ``on_event`` is called from worker threads with desktop.jobs Events. Returns the
-        tracking numbers requeued (marked REPRINT) after a crash."""
+        tracking numbers requeued (marked REPRINT) after a crash. ``queue_options`` go to
+        desktop.jobs.PrintQueue (poll intervals, in tests)."""
         from desktop.jobs import PrintQueue
 
-        self.print_queue = PrintQueue(self.store, self.renderer(), actor=self.actor)
+        self.print_queue = PrintQueue(self.store, self.renderer(), actor=self.actor, **queue_options)
         self.jobs = self.print_queue.jobs
         self.print_queue.on_event(_log_event)
         if on_event is not None:
@@ -344,7 +345,7 @@ class Station:
     def submit(self, shipments: Iterable[Shipment], printer: Printer, template: str, *, copies: int = 1,
                policy: str | None = None, virtual_numbers: bool | None = None, reprint: str | None = None,
                calibration=None, partial: bool = False, identity: str | None = None,
-               identity_checked: bool = False) -> Submitted:
+               identity_checked: bool = False, by: str | None = None) -> Submitted:
         """Queue labels for a label printer (the queue must be started). ``virtual_numbers``
         (default: the setting virtualnum.enabled) shows the hotline and the shipment's
         extension instead of the masked phone. A number already live here is refused:
@@ -352,8 +353,12 @@ class Station:
         the rest and lists the refused in ``Submitted.refused``. The real-name check
         (desktop.identity.gate) runs here for every way in, with ``identity`` the record taken
         at the counter; ``identity_checked``: the caller ran it already (a command checks before
-        it chooses its output)."""
-        self.require("print")
+        it chooses its output). ``by``: who submits when it is not the window's operator (the
+        print bridge: a page whose pairing a supervisor approved prints while the window is
+        locked); the job and the audit name it."""
+        if by is None:
+            self.require("print")
+        actor = by or self.actor
         items = list(shipments)
         if not items:
             raise SigiloError("nothing to print", "add at least one shipment")
@@ -369,7 +374,7 @@ class Station:
         if not identity_checked:
             self.identity_gate(items, identity)
         job_id, refused = self.jobs.create_job_refusing(
-            printer.uri, printer.profile, items, template, self.actor, reprint, None,
+            printer.uri, printer.profile, items, template, actor, reprint, None,
             self._job_options(copies, policy, virtual_numbers), partial=partial)
         refusals = tuple(self._refusal(i, t) for i, t in refused)
         if job_id is None:
@@ -847,7 +852,7 @@ class Station:
             self.print_queue = PrintQueue(self.store, self.renderer(), actor=self.actor)
             self.jobs = self.print_queue.jobs
             self.print_queue.on_event(_log_event)
-            self.print_queue.start(printers=[])
+            self.print_queue.start(printers=[printer.uri])
         try:
             sub = self.test_print(printer, calibration)
             if not self.print_queue.settle(sub.job_id, timeout):
