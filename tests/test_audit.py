@@ -256,3 +256,20 @@ def test_forged_anchor_fails_against_the_station_key(anchored, sigilo_home, caps
     assert out.startswith("seq 10: unchecked-anchor: ") and "countersigned by" not in out
     assert main(["audit", "verify", "--keys", str(keys)]) == 1  # ... not with the station's station.pub
     assert capsys.readouterr().out.startswith("seq 10: bad-anchor: ")
+
+
+def test_a_station_tried_with_demo_keys_verifies_with_no_options(chain, sigilo_home, capsys):
+    """`sigilo print --demo-keys` countersigns with the data folder's demo-keys/: `sigilo audit
+    verify` with no options checks the anchors against those, not "no station.pub"."""
+    from desktop.audit.anchor import anchor_head
+    from desktop.seal import Sealer, ensure_demo_keys
+
+    demo = sigilo_home / "demo-keys"
+    ensure_demo_keys(demo)
+    with open_store() as store:
+        assert anchor_head(store, Sealer.from_keys_dir(demo)) is not None
+    assert main(["audit", "verify"]) == 0
+    out = capsys.readouterr().out
+    assert "countersigned by station" in out and str(demo / "station.pub") in out
+    _tamper(chain, ("UPDATE audit_anchors SET signature=?", ("00" * 64,)))  # not the demo key's
+    assert main(["audit", "verify"]) == 1

@@ -59,6 +59,8 @@ def _verify(args) -> int:
     keys = args.keys
     if keys is None and (home / "keys" / "station.pub").is_file():
         keys = home / "keys"  # the station's own keys folder: its seal key checks the anchors
+    elif keys is None and (home / "demo-keys" / "station.pub").is_file():
+        keys = home / "demo-keys"  # a station tried with --demo-keys countersigned with those
     station = _station_public(keys) if keys else None
     with open_store(home) as store:
         count, problems = verify_chain(store, public, station)
