@@ -100,6 +100,9 @@ class Built:
             except subprocess.TimeoutExpired:
                 rc = "still running after 20 min"
             self.seconds["root"] = time.monotonic() - self._started
+            base = self._log.parent / "root-base-made"  # touched when the root waits for the .deb
+            if base.exists():
+                self.seconds["root_base"] = base.stat().st_mtime - (time.time() - time.monotonic() + self._started)
             log = self._log.read_text(encoding="utf-8", errors="replace")
             assert rc == 0, f"mmdebstrap failed ({rc}):\n{log[-4000:]}"
             self._ready = True
@@ -115,7 +118,7 @@ def _start_root(work: Path, deb_ready: Path, deb_name: str) -> tuple[subprocess.
     root, cache, log = work / "root", _cache_dir(), work / "mmdebstrap.log"
     names = [re.sub(r"\s*\(.*\)", "", dep) for dep in depends()]
     archives = '"$1"/var/cache/apt/archives'
-    wait_for_deb = (f'i=0; until [ -e {deb_ready} ]; do sleep 0.2; i=$((i+1)); '
+    wait_for_deb = (f': > {work / "root-base-made"}; i=0; until [ -e {deb_ready} ]; do sleep 0.2; i=$((i+1)); '
                     f'[ $i -lt 6000 ] || {{ echo "no .deb after 20 min" >&2; exit 1; }}; done; '
                     f'deb="$(cat {deb_ready})"; [ -n "$deb" ] || {{ echo "the .deb was not built" >&2; exit 1; }}; '
                     f'cp "$deb" "$1/tmp/{deb_name}"')
