@@ -27,7 +27,7 @@ from babel.messages.catalog import Catalog  # noqa: E402
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir  # noqa: E402
 from babel.messages.pofile import read_po, write_po  # noqa: E402
 
-from desktop.i18n.catalog import DOMAIN, compile_po, locale_dir, mo_path, po_path, pot_path  # noqa: E402
+from desktop.i18n.catalog import DOMAIN, compile_po, mo_path, po_path, pot_path  # noqa: E402
 from desktop.i18n.language import SUPPORTED  # noqa: E402
 
 LANGUAGES = [code for code in SUPPORTED if code != "en"]

@@ -7,6 +7,7 @@ import json
 from typing import TextIO
 
 from desktop.audit.log import AuditLog
+from desktop.i18n import _
 
 CSV_FIELDS = ["seq", "time", "actor", "action", "subject", "details", "prev_hash", "hash"]
 
@@ -24,5 +25,5 @@ def export_audit(log: AuditLog, out: TextIO, fmt: str = "jsonl") -> int:
             row["details"] = json.dumps(row["details"], ensure_ascii=False, sort_keys=True)
             writer.writerow(row)
     else:
-        raise ValueError(f"unknown export format {fmt!r}")
+        raise ValueError(_("unknown export format {fmt!r}").format(fmt=fmt))
     return len(entries)

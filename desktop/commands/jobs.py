@@ -13,23 +13,25 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from desktop.i18n import _
+
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("jobs", help="print jobs: list, show, retry failed, cancel, history")
+    p = subparsers.add_parser("jobs", help=_("print jobs: list, show, retry failed, cancel, history"))
     p.add_argument("action", nargs="?", choices=["list", "show", "retry", "cancel", "history", "reprint", "void"],
                    default="list")
-    p.add_argument("arg", nargs="?", help="job id (show, retry, cancel), search text (history) or tracking "
-                   "number (reprint, void)")
-    p.add_argument("more", nargs="*", help="more tracking numbers (reprint)")
+    p.add_argument("arg", nargs="?", help=_("job id (show, retry, cancel), search text (history) or tracking number (reprint, "
+                                            "void)"))
+    p.add_argument("more", nargs="*", help=_("more tracking numbers (reprint)"))
     p.add_argument("--json", action="store_true")
     p.add_argument("--home", type=Path)
-    p.add_argument("--reason", help="why (reprint, void), e.g. damaged")
-    p.add_argument("--supervisor", help="the approving supervisor's user name (reprint, void)")
-    p.add_argument("--password-file", type=Path, help="file holding the supervisor's password")
-    p.add_argument("--printer", metavar="URI", help="printer for a reprint")
-    p.add_argument("--profile", default="tspl-203", help="printer profile for a reprint (default: tspl-203)")
-    p.add_argument("--template", help="template for a reprint (default: the one each label was printed on)")
-    p.add_argument("--actor", default="", help="who asks (recorded in the audit; default cli:USER)")
+    p.add_argument("--reason", help=_("why (reprint, void), e.g. damaged"))
+    p.add_argument("--supervisor", help=_("the approving supervisor's user name (reprint, void)"))
+    p.add_argument("--password-file", type=Path, help=_("file holding the supervisor's password"))
+    p.add_argument("--printer", metavar="URI", help=_("printer for a reprint"))
+    p.add_argument("--profile", default="tspl-203", help=_("printer profile for a reprint (default: tspl-203)"))
+    p.add_argument("--template", help=_("template for a reprint (default: the one each label was printed on)"))
+    p.add_argument("--actor", default="", help=_("who asks (recorded in the audit; default cli:USER)"))
     p.set_defaults(handler=_run)
 
 
@@ -47,7 +49,7 @@ def _run(args) -> int:
     with open_store(args.home) as store:
         jobs = JobStore(store)
         if args.action in ("show", "retry", "cancel") and not args.arg:
-            raise SigiloError(f"which job? `sigilo jobs {args.action} JOB`", "`sigilo jobs list` shows job ids")
+            raise SigiloError(_("which job? `sigilo jobs {action} JOB`").format(action=args.action), _("`sigilo jobs list` shows job ids"))
         if args.action == "list":
             for job_id in jobs.jobs(50):
                 p = jobs.progress(job_id)
@@ -70,11 +72,11 @@ def _run(args) -> int:
                       + (f"\t{label.error}" if label.error else ""))
         elif args.action == "retry":
             jobs.progress(args.arg)
-            print(f"jobs: {jobs.retry_failed(args.arg)} failed label(s) queued again")
+            print(_("jobs: {retry_failed} failed label(s) queued again").format(retry_failed=jobs.retry_failed(args.arg)))
         elif args.action == "cancel":
             jobs.progress(args.arg)
             jobs.set_job_state(args.arg, "cancelled")
-            print(f"jobs: {args.arg} cancelled")
+            print(_("jobs: {arg} cancelled").format(arg=args.arg))
         else:
             for item in jobs.history(args.arg or ""):
                 if args.json:
@@ -98,8 +100,8 @@ def _password(args) -> str:
         try:
             return args.password_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise SigiloError(f"cannot read --password-file {args.password_file} ({exc.strerror})",
-                              "give a readable file holding the password") from None
+            raise SigiloError(_("cannot read --password-file {password_file} ({strerror})").format(password_file=args.password_file, strerror=exc.strerror),
+                              _("give a readable file holding the password")) from None
     if os.environ.get("SIGILO_SUPERVISOR_PASSWORD"):
         return os.environ["SIGILO_SUPERVISOR_PASSWORD"]
     return getpass.getpass(f"password of {args.supervisor}: ")
@@ -117,12 +119,12 @@ def _approved(args) -> int:
 
         os.environ["SIGILO_HOME"] = str(args.home)
     if not args.arg:
-        raise SigiloError(f"which label? `sigilo jobs {args.action} TRACKING --reason R --supervisor NAME`",
-                          "`sigilo jobs history ORDER-ID` finds the tracking number")
+        raise SigiloError(_("which label? `sigilo jobs {action} TRACKING --reason R --supervisor NAME`").format(action=args.action),
+                          _("`sigilo jobs history ORDER-ID` finds the tracking number"))
     if not (args.reason or "").strip():
-        raise SigiloError(f"a {args.action} needs a reason", "add --reason, e.g. --reason damaged")
+        raise SigiloError(_("a {action} needs a reason").format(action=args.action), _("add --reason, e.g. --reason damaged"))
     if not args.supervisor:
-        raise SigiloError(f"a {args.action} needs a supervisor's approval", "add --supervisor NAME")
+        raise SigiloError(_("a {action} needs a supervisor's approval").format(action=args.action), _("add --supervisor NAME"))
     actor = args.actor or default_actor()
     with open_store() as store:
         approval = Operators(store).approve(args.action, args.supervisor, _password(args), args.arg)
@@ -130,14 +132,14 @@ def _approved(args) -> int:
             from desktop.jobs import PrintQueue
 
             PrintQueue(store, renderer=lambda work: None).void(args.arg, args.reason, actor=actor, approval=approval)
-            print(f"jobs: {args.arg} voided ({args.reason}), approved by {approval.username}")
+            print(_("jobs: {arg} voided ({reason}), approved by {username}").format(arg=args.arg, reason=args.reason, username=approval.username))
             return 0
     if not args.printer:
-        raise SigiloError("a reprint needs a printer", "add --printer URI")
+        raise SigiloError(_("a reprint needs a printer"), _("add --printer URI"))
     from desktop.jobs.submit import reprint_and_wait
 
     progress = reprint_and_wait([args.arg, *args.more], args.printer, args.profile, args.reason, approval=approval,
                                 template=args.template, actor=actor)
     done = progress.count("confirmed")
-    print(f"jobs: reprinted {done} label(s) marked REPRINT ({args.reason}), approved by {approval.username}")
+    print(_("jobs: reprinted {done} label(s) marked REPRINT ({reason}), approved by {username}").format(done=done, reason=args.reason, username=approval.username))
     return 0 if done == len(progress.labels) else 1

@@ -22,6 +22,8 @@ from desktop.shipment import Shipment
 from printers.qr import qr_matrix
 from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, Text, dots_to_mm
 
+from desktop.i18n import _
+
 CAPTION = "授权设备扫码 Scan with an authorized device"
 CODE128_QUIET_MODULES = 10
 
@@ -84,7 +86,7 @@ def _barcode(template: Template, region: dict[str, Any], value: str, dpi: int) -
                 x=x, y=float(region["y"]), w=bars, h=float(region["h"]), value=value,
                 module_dots=dots, human_readable=True, text_size_mm=float(region.get("text_size_mm", 2.5)),
             )
-    raise BarcodeTooWideError("tracking_number", dots_to_mm(modules * min(widths), dpi), room, template.name)
+    raise BarcodeTooWideError(_("tracking_number"), dots_to_mm(modules * min(widths), dpi), room, template.name)
 
 
 def _logo(region: dict[str, Any]) -> Image | None:
@@ -170,7 +172,7 @@ def compose_label(
     reprint from the store, or several templates of one label) reuse the seal."""
     tpl = load_template(template)
     if not (isinstance(piece, tuple) and len(piece) == 2 and 1 <= piece[0] <= piece[1]):
-        raise ComposeError(f"piece {piece!r} is not a piece number of a count", "give (n, total) with 1 <= n <= total")
+        raise ComposeError(_("piece {piece!r} is not a piece number of a count").format(piece=piece), _("give (n, total) with 1 <= n <= total"))
     if masked is None:
         from desktop.masking import mask
 

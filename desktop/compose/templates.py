@@ -16,6 +16,7 @@ from typing import Any
 
 from desktop.compose.errors import TemplateDataError, UnknownTemplateError
 from desktop.paths import resources_dir
+from desktop.i18n import _
 
 DEFAULT_TEMPLATE = "waybill-100x150"
 KIND = "label-template"
@@ -87,7 +88,7 @@ def load_template(name: str = DEFAULT_TEMPLATE) -> Template:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise TemplateDataError(f"template {name} is not valid JSON: {exc}", "reinstall Sigilo") from exc
+        raise TemplateDataError(_("template {name} is not valid JSON: {exc}").format(name=name, exc=exc), _("reinstall Sigilo")) from exc
     if data.get("kind") != KIND:
         raise UnknownTemplateError(name, list_templates())
     base = Layout(

@@ -12,6 +12,7 @@ from pathlib import Path
 from desktop.importer.errors import MappingError
 from desktop.paths import data_dir, resources_dir
 from desktop.shipment import PARTY_FIELDS
+from desktop.i18n import _
 
 # The fields a column can fill. recipient.address is a whole address in one cell, split by
 # desktop.smartpaste; sender.* usually comes from the station's sender (--sender).
@@ -61,11 +62,11 @@ def _load(path: Path, source: str) -> Mapping:
         columns = {str(k): str(v) for k, v in raw["columns"].items()}
         defaults = {str(k): str(v) for k, v in (raw.get("defaults") or {}).items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise MappingError(f"the import mapping {path.name} cannot be read ({type(exc).__name__})",
-                           f"fix or delete {path}") from exc
+        raise MappingError(_("the import mapping {name} cannot be read ({kind})").format(name=path.name, kind=type(exc).__name__),
+                           _("fix or delete {path}").format(path=path)) from exc
     unknown = sorted(set(columns) - set(FIELDS)) + sorted(set(defaults) - set(FIELDS))
     if unknown:
-        raise MappingError(f"the import mapping {path.name} names unknown fields: {', '.join(unknown)}",
+        raise MappingError(_("the import mapping {name} names unknown fields: {names}").format(name=path.name, names=', '.join(unknown)),
                            "fields are: " + ", ".join(FIELDS))
     return Mapping(str(raw.get("name") or path.stem), columns, defaults, str(raw.get("description", "")), source)
 
@@ -89,7 +90,7 @@ def find_mapping(name: str) -> Mapping:
     for mapping in list_mappings():
         if mapping.name == name:
             return mapping
-    raise MappingError(f"no import mapping named {name!r}",
+    raise MappingError(_("no import mapping named {name!r}").format(name=name),
                        "known: " + ", ".join(m.name for m in list_mappings())
                        + "; save one with --save-mapping NAME --map field=Column ...")
 
@@ -121,15 +122,15 @@ def unknown_columns(headers) -> MappingError:
 def mapping_from_pairs(name: str, pairs: list[str], headers, defaults: dict[str, str] | None = None) -> Mapping:
     """A mapping from ``field=Column`` pairs, checked against the file's header row."""
     if not _NAME.match(name):
-        raise MappingError(f"{name!r} is not a mapping name", "use letters, digits, '-', '_' or '.', e.g. myshop")
+        raise MappingError(_("{name!r} is not a mapping name").format(name=name), _("use letters, digits, '-', '_' or '.', e.g. myshop"))
     columns: dict[str, str] = {}
     for pair in pairs:
         key, sep, column = pair.partition("=")
         key, column = key.strip(), column.strip()
         if not sep or not key or not column:
-            raise MappingError(f"--map {pair!r} is not field=Column", "write e.g. --map recipient.name=Receiver")
+            raise MappingError(_("--map {pair!r} is not field=Column").format(pair=pair), _("write e.g. --map recipient.name=Receiver"))
         if key not in FIELDS:
-            raise MappingError(f"--map {pair!r}: {key!r} is not a shipment field", "fields are: " + ", ".join(FIELDS))
+            raise MappingError(_("--map {pair!r}: {key!r} is not a shipment field").format(pair=pair, key=key), "fields are: " + ", ".join(FIELDS))
         columns[key] = column
     mapping = Mapping(name, columns, dict(defaults or {}), "", "user")
     absent = mapping.missing_columns(headers)
@@ -139,7 +140,7 @@ def mapping_from_pairs(name: str, pairs: list[str], headers, defaults: dict[str,
     missing = mapping.missing_fields()
     if missing:
         raise MappingError("the mapping leaves out " + ", ".join(missing),
-                           "add --map FIELD=COLUMN for each, e.g. --map recipient.phone=Phone")
+                           _("add --map FIELD=COLUMN for each, e.g. --map recipient.phone=Phone"))
     return mapping
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.importer.errors import ImportFileError
+from desktop.i18n import _
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -34,8 +35,8 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError as exc:
-        raise ImportFileError("the file is neither UTF-8 nor GB18030 text",
-                              "export it again as CSV (UTF-8 or GB18030) or as XLSX") from exc
+        raise ImportFileError(_("the file is neither UTF-8 nor GB18030 text"),
+                              _("export it again as CSV (UTF-8 or GB18030) or as XLSX")) from exc
 
 
 def read_table(path: Path) -> Table:
@@ -45,8 +46,8 @@ def read_table(path: Path) -> Table:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportFileError(f"cannot read {path.name}: {exc.strerror or exc}",
-                              "check the file name and that it is readable") from exc
+        raise ImportFileError(_("cannot read {name}: {value}").format(name=path.name, value=exc.strerror or exc),
+                              _("check the file name and that it is readable")) from exc
     text, encoding = decode(data)
     reader = csv.reader(io.StringIO(text, newline=""))
     return _table(enumerate(reader, start=1), encoding, path)  # records, as a spreadsheet numbers rows
@@ -60,8 +61,8 @@ def _read_xlsx(path: Path) -> Table:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (OSError, BadZipFile, KeyError, ValueError) as exc:
-        raise ImportFileError(f"cannot open {path.name} as an Excel workbook ({type(exc).__name__})",
-                              "save it again as .xlsx, or export the orders as CSV") from exc
+        raise ImportFileError(_("cannot open {name} as an Excel workbook ({kind})").format(name=path.name, kind=type(exc).__name__),
+                              _("save it again as .xlsx, or export the orders as CSV")) from exc
     try:
         sheet = book.worksheets[0]
         rows = ((number, [_cell(v) for v in values])
@@ -93,5 +94,5 @@ def _table(rows, encoding: str, path: Path) -> Table:
             continue
         data.append((number, cells))
     if headers is None:
-        raise ImportFileError(f"{path.name} is empty: no header row", "export the orders again with the column names")
+        raise ImportFileError(_("{name} is empty: no header row").format(name=path.name), _("export the orders again with the column names"))
     return Table(headers, tuple(data), encoding)

@@ -25,6 +25,7 @@ from desktop.jobs.model import (
     LabelWork,
 )
 from desktop.shipment import Shipment
+from desktop.i18n import _
 
 DEFAULT_TEMPLATE = "waybill-100x150"
 from desktop.store.db import Store
@@ -105,8 +106,8 @@ class JobStore:
             if not found:
                 from desktop.errors import SigiloError
 
-                raise SigiloError(f"no printed label {tracking} in this station's history",
-                                  "check the tracking number; labels older than the retention period are purged")
+                raise SigiloError(_("no printed label {tracking} in this station's history").format(tracking=tracking),
+                                  _("check the tracking number; labels older than the retention period are purged"))
             src = found[0]
             face = json.loads(src["face"])
             history = {"face": face, "masked": json.loads(src["masked"]), "qr_text": src["qr_text"],
@@ -132,12 +133,12 @@ class JobStore:
         from desktop.errors import SigiloError
 
         if not reason.strip():
-            raise SigiloError("voiding needs a reason", "say why, e.g. 'wrong phone'")
+            raise SigiloError(_("voiding needs a reason"), _("say why, e.g. 'wrong phone'"))
         with self.store.tx() as c:
             cur = c.execute("UPDATE labels SET state='voided', error=? WHERE tracking_number=? AND state='confirmed'",
                             (f"void: {reason}", tracking_number))
             if cur.rowcount == 0:
-                raise SigiloError(f"no printed label {tracking_number} to void", "check the tracking number")
+                raise SigiloError(_("no printed label {tracking_number} to void").format(tracking_number=tracking_number), _("check the tracking number"))
             self.audit.append(actor, "void", tracking_number, {"reason": reason, "approved_by": approved_by,
                                                                "labels": cur.rowcount}, conn=c)
 
@@ -262,7 +263,7 @@ class JobStore:
         if not jobs:
             from desktop.errors import SigiloError
 
-            raise SigiloError(f"no print job {job_id}", "list jobs in the queue window")
+            raise SigiloError(_("no print job {job_id}").format(job_id=job_id), _("list jobs in the queue window"))
         job = jobs[0]
         labels = [LabelProgress(r["id"], r["idx"], r["tracking_number"], r["state"], r["reprint_reason"], r["attempts"],
                                 r["error"])

@@ -17,6 +17,7 @@ from desktop.keys.keyfile import (
 from desktop.keys.ids import key_id
 from desktop.keys.layout import KeysDir, check_region
 from desktop.keys import trust as trustmod
+from desktop.i18n import _
 
 FLEET_PUB_FORMAT = "sigilo-fleet-pub-1"
 STATION_PUB_FORMAT = "sigilo-station-pub-1"
@@ -27,8 +28,8 @@ DEFAULT_VALIDITY_DAYS = 180
 
 def _refuse_overwrite(path: Path) -> None:
     if path.exists():
-        raise BadKeyFile(f"{path} already exists; Sigilo never overwrites a key",
-                         "move it away first if you really mean to replace it")
+        raise BadKeyFile(_("{path} already exists; Sigilo never overwrites a key").format(path=path),
+                         _("move it away first if you really mean to replace it"))
 
 
 def create_fleet(kd: KeysDir, region: str, epoch: int | None, passphrase: str | None, *, demo: bool = False) -> dict[str, Any]:
@@ -58,8 +59,8 @@ def import_fleet(kd: KeysDir, bundle_path: Path) -> dict[str, Any]:
     region, epoch = check_region(str(bundle["region"])), int(bundle["epoch"])
     target = kd.fleet_pub(region, epoch)
     if target.exists() and read_json(target, "fleet public key").get("public_key") != bundle["public_key"]:
-        raise BadKeyFile(f"a different fleet key {region}-{epoch} is already imported",
-                         "ask the key officer which one is right; remove the wrong file")
+        raise BadKeyFile(_("a different fleet key {region}-{epoch} is already imported").format(region=region, epoch=epoch),
+                         _("ask the key officer which one is right; remove the wrong file"))
     write_public_file(target, bundle)
     return bundle
 
@@ -67,16 +68,16 @@ def import_fleet(kd: KeysDir, bundle_path: Path) -> dict[str, Any]:
 def _import_fleet_private(kd: KeysDir, path: Path, record: dict[str, Any]) -> dict[str, Any]:
     try:
         if record["kind"] != "fleet":
-            raise ValueError(f"a {record['kind']} key, not a fleet key")
+            raise ValueError(_("a {kind} key, not a fleet key").format(kind=record['kind']))
         region, epoch = check_region(str(record["region"])), int(record["epoch"])
         if key_id(bytes.fromhex(record["public_key"])).hex() != record["key_id"]:
-            raise ValueError("key id does not match the key")
+            raise ValueError(_("key id does not match the key"))
     except (KeyError, TypeError, ValueError) as exc:
-        raise BadKeyFile(f"{path} is not a usable fleet key ({exc})", "ask the key officer for the .key file again") from None
+        raise BadKeyFile(_("{path} is not a usable fleet key ({exc})").format(path=path, exc=exc), _("ask the key officer for the .key file again")) from None
     for target in (kd.fleet_key(region, epoch), kd.fleet_pub(region, epoch)):
         if target.exists() and read_json(target, "fleet key").get("public_key") != record["public_key"]:
-            raise BadKeyFile(f"a different fleet key {region}-{epoch} is already here",
-                             "ask the key officer which one is right; remove the wrong file")
+            raise BadKeyFile(_("a different fleet key {region}-{epoch} is already here").format(region=region, epoch=epoch),
+                             _("ask the key officer which one is right; remove the wrong file"))
     write_private_file(kd.fleet_key(region, epoch), record)
     bundle = {"format": FLEET_PUB_FORMAT, "region": region, "epoch": epoch, "key_id": record["key_id"],
               "public_key": record["public_key"], "created_at": record.get("created_at", 0)}
@@ -87,7 +88,7 @@ def _import_fleet_private(kd: KeysDir, path: Path, record: dict[str, Any]) -> di
 def create_station(kd: KeysDir, station_id: str, name: str, region: str, passphrase: str | None, *,
                    validity_days: int = DEFAULT_VALIDITY_DAYS, demo: bool = False) -> dict[str, Any]:
     if not station_id or not station_id.isprintable():
-        raise BadKeyFile("a station needs a printable id", "e.g. --station-id HZ-0001")
+        raise BadKeyFile(_("a station needs a printable id"), _("e.g. --station-id HZ-0001"))
     check_region(region)
     _refuse_overwrite(kd.station_key)
     private = new_private("station")
@@ -104,7 +105,7 @@ def create_station(kd: KeysDir, station_id: str, name: str, region: str, passphr
 def station_config(kd: KeysDir) -> dict[str, Any]:
     config = read_json(kd.station_json, "station configuration")
     if config.get("format") != STATION_CONFIG_FORMAT:
-        raise BadKeyFile(f"{kd.station_json} is not a station configuration", "recreate it with `sigilo keys create-station`")
+        raise BadKeyFile(_("{station_json} is not a station configuration").format(station_json=kd.station_json), _("recreate it with `sigilo keys create-station`"))
     return config
 
 
@@ -131,7 +132,7 @@ def load_trust(kd: KeysDir) -> trustmod.TrustList:
 def _authority(kd: KeysDir, passphrase: str | None) -> LoadedKey:
     key = load_private(kd.authority_key, "authority", passphrase)
     if key.public_raw != authority_public(kd):
-        raise BadKeyFile("authority.key does not match authority.pub", "restore both from the key officer's backup")
+        raise BadKeyFile(_("authority.key does not match authority.pub"), _("restore both from the key officer's backup"))
     return key
 
 
@@ -160,18 +161,18 @@ def import_trust(kd: KeysDir, trust_path: Path, authority_path: Path | None = No
         load_public(authority_path, AUTHORITY_PUB_FORMAT, "fleet authority public key")
         if kd.authority_pub.exists() and read_json(kd.authority_pub, "authority").get("public_key") != \
                 read_json(authority_path, "authority").get("public_key"):
-            raise TrustListError("this directory already trusts a different fleet authority",
-                                 "remove authority.pub first if the authority really changed")
+            raise TrustListError(_("this directory already trusts a different fleet authority"),
+                                 _("remove authority.pub first if the authority really changed"))
         kd.root.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(authority_path, kd.authority_pub)
     if not kd.authority_pub.exists():
-        raise MissingKey("no authority.pub to check the trust list with", "pass --authority authority.pub")
+        raise MissingKey(_("no authority.pub to check the trust list with"), _("pass --authority authority.pub"))
     new = trustmod.load(trust_path, authority_public(kd))
     if kd.trust.exists():
         old = load_trust(kd)
         if new.serial < old.serial:
-            raise TrustListError(f"trust list serial {new.serial} is older than the installed {old.serial}",
-                                 "import the newest trust list from the key officer")
+            raise TrustListError(_("trust list serial {serial} is older than the installed {serial2}").format(serial=new.serial, serial2=old.serial),
+                                 _("import the newest trust list from the key officer"))
     write_public_file(kd.trust, read_json(trust_path, "trust list"))
     return new
 

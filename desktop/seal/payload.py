@@ -19,6 +19,7 @@ import cbor2
 import phonenumbers
 
 from desktop.shipment import PARTY_FIELDS, Parcel, Party, Shipment
+from desktop.i18n import _
 
 # top-level keys
 K_ORDER, K_SERVICE, K_SENDER, K_RECIPIENT, K_PARCEL = 1, 2, 3, 4, 5
@@ -51,12 +52,12 @@ def _dec_text(value: Any, where: str) -> str:
         return value
     if isinstance(value, bytes):
         if len(value) % 2:
-            raise PayloadError(f"{where}: UTF-16 byte string of odd length")
+            raise PayloadError(_("{where}: UTF-16 byte string of odd length").format(where=where))
         try:
             return value.decode("utf-16-be")
         except UnicodeDecodeError as exc:
-            raise PayloadError(f"{where}: invalid UTF-16") from exc
-    raise PayloadError(f"{where}: expected text, got {type(value).__name__}")
+            raise PayloadError(_("{where}: invalid UTF-16").format(where=where)) from exc
+    raise PayloadError(_("{where}: expected text, got {kind}").format(where=where, kind=type(value).__name__))
 
 
 # -- phone --------------------------------------------------------------------------------
@@ -91,14 +92,14 @@ def _enc_phone(phone: str, country: str) -> Any:
 
 def _dec_phone(value: Any) -> str:
     if isinstance(value, bool):
-        raise PayloadError("phone: unexpected boolean")
+        raise PayloadError(_("phone: unexpected boolean"))
     if isinstance(value, int):
         if value <= 0:
-            raise PayloadError("phone: E.164 digits must be positive")
+            raise PayloadError(_("phone: E.164 digits must be positive"))
         return f"+{value}"
     if isinstance(value, list):
         if len(value) != 2 or isinstance(value[0], bool) or not isinstance(value[0], int) or value[0] <= 0:
-            raise PayloadError("phone: expected [E.164 digits, extension]")
+            raise PayloadError(_("phone: expected [E.164 digits, extension]"))
         return f"+{value[0]};ext={_dec_text(value[1], 'phone extension')}"
     return _dec_text(value, "phone")
 
@@ -114,15 +115,15 @@ def _enc_postcode(postcode: str) -> Any:
 
 def _dec_postcode(value: Any) -> str:
     if isinstance(value, bool):
-        raise PayloadError("postcode: unexpected boolean")
+        raise PayloadError(_("postcode: unexpected boolean"))
     if isinstance(value, int):
         if value < 0:
-            raise PayloadError("postcode: negative")
+            raise PayloadError(_("postcode: negative"))
         return str(value)
     if isinstance(value, list):
         if (len(value) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
                 or value[0] < 0 or not len(str(value[0])) <= value[1] <= MAX_POSTCODE_DIGITS):
-            raise PayloadError("postcode: expected [digits, length]")
+            raise PayloadError(_("postcode: expected [digits, length]"))
         return str(value[0]).zfill(value[1])
     return _dec_text(value, "postcode")
 
@@ -151,7 +152,7 @@ def _dec_native(value: Any, where: str) -> Any:
         return _dec_text(value, where)
     if isinstance(value, (bool, int, float, str)):
         return value
-    raise PayloadError(f"{where}: unexpected {type(value).__name__}")
+    raise PayloadError(_("{where}: unexpected {kind}").format(where=where, kind=type(value).__name__))
 
 
 def _is_default(value: Any, default: Any) -> bool:
@@ -179,10 +180,10 @@ def _enc_party(party: Party) -> dict[int, Any]:
 
 def _dec_party(data: Any, where: str) -> Party:
     if not isinstance(data, dict):
-        raise PayloadError(f"{where}: expected a map")
+        raise PayloadError(_("{where}: expected a map").format(where=where))
     unknown = set(data) - set(PARTY_KEYS.values()) - {K_BUSINESS}
     if unknown:
-        raise PayloadError(f"{where}: unknown keys {sorted(unknown, key=repr)}")
+        raise PayloadError(_("{where}: unknown keys {sorted}").format(where=where, sorted=sorted(unknown, key=repr)))
     kwargs: dict[str, Any] = {}
     for name, key in PARTY_KEYS.items():
         if key not in data:
@@ -195,7 +196,7 @@ def _dec_party(data: Any, where: str) -> Party:
             kwargs[name] = _dec_text(data[key], f"{where}.{name}")
     business = data.get(K_BUSINESS)
     if business is not None and not isinstance(business, bool):
-        raise PayloadError(f"{where}.business: expected a boolean")
+        raise PayloadError(_("{where}.business: expected a boolean").format(where=where))
     return Party(**kwargs, business=business)
 
 
@@ -222,19 +223,19 @@ def _enc_parcel(parcel: Parcel) -> dict[int, Any]:
 
 def _dec_parcel(data: Any) -> Parcel:
     if not isinstance(data, dict):
-        raise PayloadError("parcel: expected a map")
+        raise PayloadError(_("parcel: expected a map"))
     if set(data) - {P_WEIGHT, P_WEIGHT_G, P_ITEMS, P_VALUE, P_VALUE_CENTS, P_PIECES}:
-        raise PayloadError("parcel: unknown keys")
+        raise PayloadError(_("parcel: unknown keys"))
     defaults = Parcel()
     values = {}
     for name, key, scaled_key, scale in (("weight_kg", P_WEIGHT, P_WEIGHT_G, 1000),
                                          ("declared_value", P_VALUE, P_VALUE_CENTS, 100)):
         if key in data and scaled_key in data:
-            raise PayloadError(f"parcel.{name}: given twice")
+            raise PayloadError(_("parcel.{name}: given twice").format(name=name))
         if scaled_key in data:
             count = data[scaled_key]
             if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                raise PayloadError(f"parcel.{name}: scaled value must be a non-negative integer")
+                raise PayloadError(_("parcel.{name}: scaled value must be a non-negative integer").format(name=name))
             values[name] = count / scale
         elif key in data:
             values[name] = _dec_native(data[key], f"parcel.{name}")
@@ -275,13 +276,13 @@ def decode_shipment(plaintext: bytes, tracking_number: str) -> Shipment:
     try:
         data = cbor2.CBORDecoder(stream).decode()
     except Exception as exc:  # cbor2 raises several types for broken input
-        raise PayloadError(f"plaintext is not valid CBOR ({exc.__class__.__name__})") from None
+        raise PayloadError(_("plaintext is not valid CBOR ({kind})").format(kind=exc.__class__.__name__)) from None
     if any(plaintext[stream.tell():]):
-        raise PayloadError("non-zero bytes after the CBOR map")
+        raise PayloadError(_("non-zero bytes after the CBOR map"))
     if not isinstance(data, dict):
-        raise PayloadError("plaintext is not a CBOR map")
+        raise PayloadError(_("plaintext is not a CBOR map"))
     if set(data) - {K_ORDER, K_SERVICE, K_SENDER, K_RECIPIENT, K_PARCEL}:
-        raise PayloadError("unknown top-level keys")
+        raise PayloadError(_("unknown top-level keys"))
     return Shipment(
         order_id=_dec_text(data[K_ORDER], "order_id") if K_ORDER in data else "",
         tracking_number=tracking_number,
