@@ -88,42 +88,42 @@ def _parse_cached(text: str, country: str, language: str) -> "Phone | PhoneError
 def _parse(text: str, country: str) -> Phone:
     raw = unicodedata.normalize("NFKC", text or "").strip()
     if not raw:
-        raise PhoneError(_("The phone number is missing"),
+        raise PhoneError(_("the phone number is missing"),
                          _("type the number with its area code, e.g. 139 0000 0000 or 010-1234 5678"))
     if len(raw) > MAX_PHONE_CHARS:
         raise PhoneError(
-            _("The phone number is {n} characters long").format(n=len(raw)),
+            _("the phone number is {n} characters long").format(n=len(raw)),
             _("keep it under {max} characters: the number, then an extension if any").format(max=MAX_PHONE_CHARS),
         )
     main, extension = _split_extension(raw)
     for ch in main:
         if not (ch.isdigit() or ch in _NUMBER_PUNCTUATION):
             raise PhoneError(
-                _("The phone number contains {char}").format(char=repr(ch)),
+                _("the phone number contains {char}").format(char=repr(ch)),
                 _("use digits only (spaces, dashes and a leading + are fine; write an extension as 转 8021)"),
             )
     if extension and not extension.isdigit():
-        raise PhoneError(_("The extension {ext} is not all digits").format(ext=repr(extension)),
+        raise PhoneError(_("the extension {ext} is not all digits").format(ext=repr(extension)),
                          _("write the extension as digits, e.g. 转 8021"))
     if sum(ch.isdigit() for ch in main) < 5:
-        raise PhoneError(_("The phone number is too short"), _("type the full number with its area code"))
+        raise PhoneError(_("the phone number is too short"), _("type the full number with its area code"))
     region = country.upper() if len(country or "") == 2 else None
     try:
         number = phonenumbers.parse(main, region)
     except NumberParseException as exc:
         if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE:
             raise PhoneError(
-                _("The phone number's country is unknown"),
+                _("the phone number's country is unknown"),
                 _("start an international number with + and its country code, e.g. +55 11 94707-9181"),
             ) from None
-        raise PhoneError(_("The phone number cannot be read"), _("type the number with its area code")) from None
+        raise PhoneError(_("the phone number cannot be read"), _("type the number with its area code")) from None
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason == ValidationResult.TOO_SHORT or reason == ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
-        raise PhoneError(_("The phone number is too short"), _("type the full number with its area code"))
+        raise PhoneError(_("the phone number is too short"), _("type the full number with its area code"))
     if reason == ValidationResult.TOO_LONG:
-        raise PhoneError(_("The phone number is too long"), _("check for a doubled digit; write an extension as 转 8021"))
+        raise PhoneError(_("the phone number is too long"), _("check for a doubled digit; write an extension as 转 8021"))
     if reason != ValidationResult.IS_POSSIBLE:
-        raise PhoneError(_("The phone number has an impossible length"), _("check the number and its country code"))
+        raise PhoneError(_("the phone number has an impossible length"), _("check the number and its country code"))
     national = phonenumbers.national_significant_number(number)
     _check_country_shape(number.country_code, national)
     valid = phonenumbers.is_valid_number(number)
@@ -194,12 +194,12 @@ _COUNTRY_SHAPES: dict[int, list[tuple[re.Pattern[str], str, str]]] = {
     86: [
         (
             re.compile(r"^1[1-9]\d{0,8}$|^1[1-9]\d{10,}$"),
-            N_("A mobile number in China has 11 digits"),
+            N_("a mobile number in China has 11 digits"),
             N_("check for a missing or extra digit"),
         ),
         (
             re.compile(r"^[2-9]\d{0,7}$|^10\d{0,7}$"),
-            N_("The landline number has no area code"),
+            N_("the landline number has no area code"),
             N_("add the area code in front, e.g. 0571-88880000"),
         ),
     ],

@@ -225,7 +225,7 @@ def run(args) -> int:
 
             def copies() -> Iterator:
                 for label in labels():
-                    for _ in range(args.copies):
+                    for _copy in range(args.copies):
                         yield label
 
             with open_transport(args.printer) as transport:

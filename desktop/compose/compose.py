@@ -86,7 +86,7 @@ def _barcode(template: Template, region: dict[str, Any], value: str, dpi: int) -
                 x=x, y=float(region["y"]), w=bars, h=float(region["h"]), value=value,
                 module_dots=dots, human_readable=True, text_size_mm=float(region.get("text_size_mm", 2.5)),
             )
-    raise BarcodeTooWideError(_("tracking_number"), dots_to_mm(modules * min(widths), dpi), room, template.name)
+    raise BarcodeTooWideError("tracking_number", dots_to_mm(modules * min(widths), dpi), room, template.name)
 
 
 def _logo(region: dict[str, Any]) -> Image | None:

@@ -19,6 +19,7 @@ from desktop.importer.mapping import Mapping, recognise
 from desktop.importer.reading import Table, read_table
 from desktop.shipment import Shipment
 from desktop.validation import FieldError, validate
+from desktop.field_labels import field_label
 from desktop.i18n import _
 
 ADDRESS_FIELDS = ("country", "province", "city", "district", "street", "detail", "postcode")
@@ -139,7 +140,8 @@ def _split_address(address: str, values: dict[str, str], notes: list[FieldError]
         if parsed.get(key) and not values.get(f"recipient.{key}"):
             values[f"recipient.{key}"] = parsed.get(key)
     for key in sorted(parsed.uncertain & set(ADDRESS_FIELDS)):
-        notes.append(FieldError(_("recipient.{key}").format(key=key), _("the {key} was read from the address column by guess; check it").format(key=key)))
+        notes.append(FieldError(f"recipient.{key}", _("{field} was read from the address column by guess; check it").format(
+            field=field_label(f"recipient.{key}"))))
 
 
 def _shipment_dict(values: dict[str, str], defaults: Defaults) -> dict[str, Any]:

@@ -170,7 +170,7 @@ def load_private(path: Path, kind: str, passphrase: str | None) -> LoadedKey:
 def load_public(path: Path, expected_format: str, what: str) -> dict[str, Any]:
     record = read_json(path, what)
     if record.get("format") != expected_format:
-        raise BadKeyFile(_("{path} is not a {what} (format {get!r})").format(path=path, what=what, get=record.get('format')), _("check which file you passed"))
+        raise BadKeyFile(_("{path} is not a {what} (format {format!r})").format(path=path, what=what, format=record.get('format')), _("check which file you passed"))
     try:
         raw = bytes.fromhex(record["public_key"])
         if len(raw) != 32 or key_id(raw).hex() != record["key_id"]:

@@ -222,7 +222,7 @@ def _check(policy: Policy) -> None:
     phone = policy.phone
     if int(phone.get("min_hidden", 6)) < 6:
         raise PolicyError(
-            _("masking policy {id} hides only {get} phone digits").format(id=policy.id, get=phone.get('min_hidden')),
+            _("masking policy {id} hides only {n} phone digits").format(id=policy.id, n=phone.get('min_hidden')),
             _("set phone.min_hidden to 6 or more (GB/T 41833-2022)"),
         )
     for pattern in policy.address.get("street_remove", []):

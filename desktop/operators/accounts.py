@@ -28,13 +28,13 @@ class OperatorError(SigiloError):
 
 class BadCredentials(OperatorError):
     def __init__(self) -> None:
-        super().__init__("wrong user name or password", "check the keyboard layout and Caps Lock")
+        super().__init__(_("wrong user name or password"), _("check the keyboard layout and Caps Lock"))
 
 
 class LoginThrottled(OperatorError):
     def __init__(self, username: str, wait: float) -> None:
-        super().__init__(f"too many failed sign-ins for {username}; wait {int(wait + 0.999)} s",
-                         "a supervisor can reset the password with `sigilo users passwd`")
+        super().__init__(_("too many failed sign-ins for {username}; wait {int} s").format(username=username, int=int(wait + 0.999)),
+                         _("a supervisor can reset the password with `sigilo users passwd`"))
         self.wait = wait
 
 

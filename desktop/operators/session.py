@@ -16,7 +16,7 @@ from desktop.i18n import _
 
 class SessionLocked(OperatorError):
     def __init__(self, username: str) -> None:
-        super().__init__(f"the session of {username} locked after inactivity", "sign in again to continue")
+        super().__init__(_("the session of {username} locked after inactivity").format(username=username), _("sign in again to continue"))
 
 
 class Session:

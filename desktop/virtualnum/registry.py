@@ -106,7 +106,7 @@ class VirtualNumbers:
         rows = self.store.query("SELECT id, hotline, extension, tracking_number, provider FROM virtual_numbers "
                                 "WHERE state='delivered' AND expires_at <= ?", (now,))
         for r in rows:
-            name, _, ref = r["provider"].partition(":")
+            name, _sep, ref = r["provider"].partition(":")
             if ref:
                 try:
                     self.provider.release(Binding(r["hotline"], r["extension"], name, ref))
@@ -121,7 +121,7 @@ class VirtualNumbers:
 
     def resolve(self, number: str, operator: Operator, reason: str = "") -> str:
         """The real phone behind "hotline-extension", for an operator allowed to see it."""
-        hotline, _, extension = number.rpartition("-") if "-" in number else (number, "", "")
+        hotline, _sep, extension = number.rpartition("-") if "-" in number else (number, "", "")
         if not operator.can("virtualnum.resolve"):
             self.audit.append(operator.username, "resolve", number, {"granted": False, "reason": reason})
             raise PermissionDenied(_("{username} ({role}) may not see the number behind {number}").format(username=operator.username, role=operator.role, number=number),
