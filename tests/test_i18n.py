@@ -207,3 +207,31 @@ def test_no_local_underscore_hides_the_translation_function():
             if stores and calls:
                 bad.append(f"{path.relative_to(ROOT)}:{stores[0].lineno}")
     assert not bad, "a local named _ where _() translates (rename it, e.g. _unused): " + ", ".join(bad)
+
+
+def test_cli_print_of_an_invalid_row_speaks_chinese_with_the_form_field_name(tmp_path, sample_shipments):
+    """The clerk's own language, the field as the form names it (收件人电话), the hint in
+    Chinese too; the dotted path stays for scripts and mappings."""
+    import json
+
+    row = dict(sample_shipments[0])
+    row["recipient"] = dict(row["recipient"], phone="1380013")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps(sample_shipments[1], ensure_ascii=False) + "\n"
+                    + json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = _sigilo(["print", str(rows), "--printer", (tmp_path / "out.pdf").as_uri(), "--format", "pdf",
+                   "--demo-keys"], SIGILO_LANG="zh_CN", SIGILO_HOME=str(tmp_path / "home"))
+    assert out.returncode == 1, out.stderr
+    assert "sigilo print：已跳过 第 2 行：收件人电话（recipient.phone）：中国手机号码为 11 位：检查是否少打或多打了一位" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert "已打印 1 张面单 × 1 份到" in out.stdout and "跳过 1 行。" in out.stdout
+    english = {"skipped", "row", "digits", "missing", "Printed", "label"}
+    assert not [w for w in english if w in out.stderr + out.stdout]
+
+
+def test_cli_subcommand_help_in_portuguese():
+    out = _sigilo(["print", "--help"], SIGILO_LANG="pt_BR")
+    assert out.returncode == 0
+    assert "Mascara, sela e imprime cada remessa válida de ARQUIVO" in out.stdout
+    assert "cópias de cada etiqueta (padrão 1)" in out.stdout
+    assert "opções:" in out.stdout or "options:" not in out.stdout

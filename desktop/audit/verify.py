@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 
+from desktop.i18n import _
 from desktop.audit.log import GENESIS, entry_hash, head_message
 from desktop.audit.signing import key_id, load_audit_key
 from desktop.store.db import Store
@@ -63,36 +64,36 @@ def verify_chain(store: Store, public_key: bytes | None = None,
     for r in rows:
         seq = r["seq"]
         if seq > prev_seq + 1:
-            gap = f"entry {prev_seq + 1} is" if seq == prev_seq + 2 else f"entries {prev_seq + 1}..{seq - 1} are"
-            problems.append(Problem(prev_seq + 1, "deleted", f"{gap} missing"))
+            text = (_("entry {first} is missing") if seq == prev_seq + 2 else _("entries {first}..{last} are missing"))
+            problems.append(Problem(prev_seq + 1, "deleted", text.format(first=prev_seq + 1, last=seq - 1)))
         fields = (r["time"], r["actor"], r["action"], r["subject"], r["details"], r["prev_hash"])
         computed = entry_hash(seq, *fields)
         if computed != r["hash"]:
             original = seq_by_hash.get(r["hash"])
             if original is not None and original != seq and entry_hash(original, *fields) == r["hash"]:
-                problems.append(Problem(seq, "moved", f"this entry was signed as seq {original} (entries reordered)"))
+                problems.append(Problem(seq, "moved", _("this entry was signed as seq {original} (entries reordered)").format(original=original)))
             else:
-                problems.append(Problem(seq, "edited", "the content does not match its hash"))
+                problems.append(Problem(seq, "edited", _("the content does not match its hash")))
         else:
             signed = heads_by_seq.get(seq)
             if signed is None:
-                problems.append(Problem(seq, "inserted", "no station signature covers this entry"))
+                problems.append(Problem(seq, "inserted", _("no station signature covers this entry")))
             elif signed != r["hash"]:
                 if signed in stored_hashes:  # the entry signed for this seq still exists elsewhere
-                    problems.append(Problem(seq, "inserted", "an entry the station never signed was put here"))
+                    problems.append(Problem(seq, "inserted", _("an entry the station never signed was put here")))
                 else:
-                    problems.append(Problem(seq, "rewritten", "its hash differs from the one the station "
-                                                              "signed (content changed and hashes recomputed)"))
+                    problems.append(Problem(seq, "rewritten", _("its hash differs from the one the station signed "
+                                                                "(content changed and hashes recomputed)")))
         flagged = {p.seq for p in problems}
         if r["prev_hash"] != prev_hash and seq == prev_seq + 1 and not flagged & {seq, prev_seq}:
-            problems.append(Problem(seq, "broken-link", "it does not link to the entry before it"))
+            problems.append(Problem(seq, "broken-link", _("it does not link to the entry before it")))
         prev_hash, prev_seq = r["hash"], seq
     if heads_by_seq:
         last_signed = max(heads_by_seq)
         if last_signed > prev_seq:
-            gap = f"entry {prev_seq + 1} was" if last_signed == prev_seq + 1 else f"entries {prev_seq + 1}..{last_signed} were"
-            problems.append(Problem(prev_seq + 1, "deleted", f"{gap} signed by the station but are missing"
-                                    if "entries" in gap else f"{gap} signed by the station but is missing"))
+            text = (_("entry {first} was signed by the station but is missing") if last_signed == prev_seq + 1
+                    else _("entries {first}..{last} were signed by the station but are missing"))
+            problems.append(Problem(prev_seq + 1, "deleted", text.format(first=prev_seq + 1, last=last_signed)))
     from desktop.audit.anchor import check_anchors
 
     problems += check_anchors(store, station_public)

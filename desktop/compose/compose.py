@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from desktop.compose.errors import BarcodeTooWideError, ComposeError, QrTooLargeError
+from desktop.compose.captions import caption_set, language_for
 from desktop.compose.fields import label_fields
 from desktop.compose.fit import fit_text
 from desktop.compose.templates import DEFAULT_TEMPLATE, Layout, Template, load_template, templates_dir
@@ -24,7 +25,6 @@ from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, Text, do
 
 from desktop.i18n import _
 
-CAPTION = "授权设备扫码 Scan with an authorized device"
 CODE128_QUIET_MODULES = 10
 
 
@@ -132,7 +132,8 @@ def build_scene(
     for rule in lay.rules:
         elements.append(Line(rule[0], rule[1], rule[2], rule[3], rule[4] if len(rule) > 4 else 0.3))
     for fixed in lay.static:
-        elements.append(fit_text(fixed.get("field", "caption"), fixed["text"], fixed, dpi, template.name))
+        text = texts.get(fixed["field"], fixed.get("text", "")) if "field" in fixed else fixed["text"]
+        elements.append(fit_text(fixed.get("field", "caption"), text, fixed, dpi, template.name))
     for name, region in lay.regions.items():
         kind = region.get("kind", "text")
         if kind == "qr":
@@ -167,9 +168,12 @@ def compose_label(
     piece: tuple[int, int] = (1, 1),
     masked: MaskedView | None = None,
     qr_text: str | None = None,
+    caption_language: str | None = None,
 ) -> ComposedLabel:
     """Compose one label. ``qr_text`` lets a caller that already sealed this shipment (a
-    reprint from the store, or several templates of one label) reuse the seal."""
+    reprint from the store, or several templates of one label) reuse the seal.
+    ``caption_language`` picks the caption set of the face ("zh-en", "pt", "en"); by default
+    the template's, the station's or the one of the recipient's country (desktop.compose.captions)."""
     tpl = load_template(template)
     if not (isinstance(piece, tuple) and len(piece) == 2 and 1 <= piece[0] <= piece[1]):
         raise ComposeError(_("piece {piece!r} is not a piece number of a count").format(piece=piece), _("give (n, total) with 1 <= n <= total"))
@@ -180,9 +184,10 @@ def compose_label(
     if qr_text is None:
         qr_text = sealer.seal(shipment)
     when = printed_at or datetime.now().astimezone()
+    language = language_for(shipment.recipient.country, requested=caption_language, template=tpl.caption_language)
     texts = label_fields(
         shipment, masked, carrier=tpl.carrier, printed_at=when, piece=piece, reprint=reprint,
-        caption=tpl.qr.get("caption", CAPTION),
+        captions=caption_set(language),
     )
     scene, lay, version = build_scene(tpl, texts, shipment.tracking_number, qr_text, dpi)
     warnings = _missing_glyph_warnings({k: v for k, v in texts.items() if k in lay.regions})

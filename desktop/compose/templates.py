@@ -45,6 +45,7 @@ class Template:
     qr: dict[str, Any]
     barcode: dict[str, Any]
     layouts: tuple = field(default_factory=tuple)
+    caption_language: str | None = None  # a caption set for every label of this template
 
     def qr_module_dots(self, dpi: int) -> int:
         return int(_per_dpi(self.qr["module_dots"], dpi, self.name, "qr.module_dots"))
@@ -122,4 +123,5 @@ def load_template(name: str = DEFAULT_TEMPLATE) -> Template:
         qr=data["qr"],
         barcode=data["barcode"],
         layouts=tuple(layouts),
+        caption_language=data.get("caption_language"),
     )

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 
 
 class LoginDialog(QDialog):
@@ -21,14 +22,14 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.station = station
         self.locked = locked_user is not None
-        self.setWindowTitle("Sigilo — locked" if self.locked else "Sigilo — sign in")
+        self.setWindowTitle(_("Sigilo — locked") if self.locked else _("Sigilo — sign in"))
         self.setObjectName("loginDialog")
         lay = QVBoxLayout(self)
-        title = QLabel("Locked 已锁定" if self.locked else "Sign in 登录")
+        title = QLabel(_("Locked") if self.locked else _("Sign in"))
         title.setObjectName("pageTitle")
         lay.addWidget(title)
         if self.locked:
-            why = QLabel("The station locked after inactivity. Sign in to go on.")
+            why = QLabel(_("The station locked after inactivity. Sign in to go on."))
             why.setWordWrap(True)
             lay.addWidget(why)
         form = QFormLayout()
@@ -37,8 +38,8 @@ class LoginDialog(QDialog):
         self.password = QLineEdit()
         self.password.setObjectName("loginPassword")
         self.password.setEchoMode(QLineEdit.Password)
-        form.addRow("Operator", self.user)
-        form.addRow("Password", self.password)
+        form.addRow(_("Operator"), self.user)
+        form.addRow(_("Password"), self.password)
         lay.addLayout(form)
         self.error = QLabel("")
         self.error.setObjectName("loginError")

@@ -18,6 +18,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 
 log = logging.getLogger("sigilo.ui")
 
@@ -104,5 +105,6 @@ def describe_error(exc: object) -> tuple[str, str]:
     if isinstance(exc, SigiloError):
         return exc.message, exc.hint
     if isinstance(exc, OSError):
-        return f"{exc.strerror or 'input/output error'}", "check the device or file and try again"
-    return f"unexpected error ({type(exc).__name__})", "try again; if it persists, report it with the time it happened"
+        return exc.strerror or _("input/output error"), _("check the device or file and try again")
+    return (_("unexpected error ({kind})").format(kind=type(exc).__name__),
+            _("try again; if it persists, report it with the time it happened"))

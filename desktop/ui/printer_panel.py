@@ -11,12 +11,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui import config
+from desktop.i18n import N_, _
 
 LIGHTS = {
-    "READY": ("ready", "#1f9d55"), "PRINTING": ("printing", "#1f9d55"),
-    "PAPER_OUT": ("paper out", "#d93025"), "HEAD_OPEN": ("head open", "#d93025"),
-    "RIBBON_OUT": ("ribbon out", "#d93025"), "PAUSED": ("paused", "#e8a100"),
-    "OFFLINE": ("offline", "#d93025"), "UNKNOWN": ("status unknown", "#8a8f98"),
+    "READY": (N_("ready"), "#1f9d55"), "PRINTING": (N_("printing"), "#1f9d55"),
+    "PAPER_OUT": (N_("paper out"), "#d93025"), "HEAD_OPEN": (N_("head open"), "#d93025"),
+    "RIBBON_OUT": (N_("ribbon out"), "#d93025"), "PAUSED": (N_("paused"), "#e8a100"),
+    "OFFLINE": (N_("offline"), "#d93025"), "UNKNOWN": (N_("status unknown"), "#8a8f98"),
 }
 # languages whose printers take darkness / speed settings in the job
 TUNABLE = {"tspl": (True, True), "zpl": (True, True), "escpos": (False, False), "pdf": (False, False)}
@@ -37,7 +38,7 @@ class PrinterPanel(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 8)
         lay.setSpacing(6)
-        title = QLabel("Printer 打印机")
+        title = QLabel(_("Printer"))
         title.setObjectName("sectionTitle")
         head = QHBoxLayout()
         head.addWidget(title)
@@ -45,7 +46,7 @@ class PrinterPanel(QFrame):
         self.light = QLabel()
         self.light.setObjectName("statusLight")
         self.light.setFixedSize(14, 14)
-        self.status_text = QLabel("status unknown")
+        self.status_text = QLabel(_("status unknown"))
         self.status_text.setObjectName("statusText")
         head.addWidget(self.light)
         head.addWidget(self.status_text)
@@ -61,25 +62,25 @@ class PrinterPanel(QFrame):
         self.copies = QSpinBox()
         self.copies.setObjectName("copies")
         self.copies.setRange(1, 99)
-        grid.addWidget(QLabel("Printer"), 0, 0)
+        grid.addWidget(QLabel(_("Printer")), 0, 0)
         grid.addWidget(self.printer_combo, 0, 1, 1, 3)
-        grid.addWidget(QLabel("Template"), 1, 0)
+        grid.addWidget(QLabel(_("Template")), 1, 0)
         grid.addWidget(self.template_combo, 1, 1)
-        grid.addWidget(QLabel("Copies"), 1, 2)
+        grid.addWidget(QLabel(_("Copies")), 1, 2)
         grid.addWidget(self.copies, 1, 3)
         grid.setColumnStretch(1, 1)
         lay.addLayout(grid)
 
         buttons = QHBoxLayout()
-        self.print_button = QPushButton("Print  (Ctrl+P)")
+        self.print_button = QPushButton(_("Print  (Ctrl+P)"))
         self.print_button.setObjectName("printButton")
         self.print_button.setFocusPolicy(Qt.NoFocus)
         self.print_button.clicked.connect(self.print_requested)
-        self.test_button = QPushButton("Test print")
+        self.test_button = QPushButton(_("Test print"))
         self.test_button.setFocusPolicy(Qt.NoFocus)
         self.test_button.clicked.connect(self.test_print_requested)
         self.cal_toggle = QToolButton()
-        self.cal_toggle.setText("Calibrate ▸")
+        self.cal_toggle.setText(_("Calibrate ▸"))
         self.cal_toggle.setCheckable(True)
         self.cal_toggle.setFocusPolicy(Qt.NoFocus)
         buttons.addWidget(self.print_button, 2)
@@ -94,17 +95,17 @@ class PrinterPanel(QFrame):
         self.offset_y = self._mm_spin()
         self.darkness = QSpinBox()
         self.darkness.setRange(0, 30)
-        self.darkness.setSpecialValueText("printer default")
+        self.darkness.setSpecialValueText(_("printer default"))
         self.speed = QSpinBox()
         self.speed.setRange(0, 14)
-        self.speed.setSpecialValueText("printer default")
-        cal.addWidget(QLabel("Offset x mm"), 0, 0)
+        self.speed.setSpecialValueText(_("printer default"))
+        cal.addWidget(QLabel(_("Offset x mm")), 0, 0)
         cal.addWidget(self.offset_x, 0, 1)
-        cal.addWidget(QLabel("Offset y mm"), 0, 2)
+        cal.addWidget(QLabel(_("Offset y mm")), 0, 2)
         cal.addWidget(self.offset_y, 0, 3)
-        cal.addWidget(QLabel("Darkness"), 1, 0)
+        cal.addWidget(QLabel(_("Darkness")), 1, 0)
         cal.addWidget(self.darkness, 1, 1)
-        cal.addWidget(QLabel("Speed ips"), 1, 2)
+        cal.addWidget(QLabel(_("Speed ips")), 1, 2)
         cal.addWidget(self.speed, 1, 3)
         self.cal_box.setVisible(False)
         self.cal_toggle.toggled.connect(self._toggle_cal)
@@ -160,7 +161,7 @@ class PrinterPanel(QFrame):
             if uri in known:
                 continue
             self.printers.append(config.PrinterConfig(f"found: {name}", uri, profile))
-            self.printer_combo.addItem(f"found: {name}  ({profile})", f"found: {name}")
+            self.printer_combo.addItem(_("found: {name}  ({profile})").format(name=name, profile=profile), f"found: {name}")
             known.add(uri)
         self.printer_combo.setCurrentIndex(keep)
 
@@ -222,8 +223,10 @@ class PrinterPanel(QFrame):
     def set_status(self, state: str, detail: str) -> None:
         self.state = state
         text, colour = LIGHTS.get(state, (state.lower().replace("_", " "), "#8a8f98"))
+        text = _(text)
         self.light.setStyleSheet(f"background:{colour}; border-radius:7px;")
-        self.status_text.setText(text + (f" — {detail}" if detail and state != "READY" else ""))
+        self.status_text.setText(_("{state} — {detail}").format(state=text, detail=detail)
+                                 if detail and state != "READY" else text)
         self.status_text.setToolTip(detail)
 
     def set_printing(self, on: bool) -> None:

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
 from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
 from desktop.ui.tables import record_table
+from desktop.i18n import N_, _
 
-COLUMNS = ("Labels", "Printer", "State", "Progress", "Printed", "Failed", "Waiting", "Printer state", "Job")
+COLUMNS = (N_("Labels"), N_("Printer"), N_("State"), N_("Progress"), N_("Printed"), N_("Failed"), N_("Waiting"), N_("Printer state"), N_("Job"))
 
 
 class QueueView(QWidget):
@@ -32,14 +33,14 @@ class QueueView(QWidget):
         self.jobs: list = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
-        title = QLabel("Queue 打印队列")
+        title = QLabel(_("Print queue"))
         title.setObjectName("pageTitle")
         lay.addWidget(title)
         bar = QHBoxLayout()
-        self.pause_button = QPushButton("Pause")
-        self.resume_button = QPushButton("Resume")
-        self.cancel_button = QPushButton("Cancel job")
-        self.retry_button = QPushButton("Retry failed labels")
+        self.pause_button = QPushButton(_("Pause"))
+        self.resume_button = QPushButton(_("Resume"))
+        self.cancel_button = QPushButton(_("Cancel job"))
+        self.retry_button = QPushButton(_("Retry failed labels"))
         self.retry_button.setObjectName("retryButton")
         for b in (self.pause_button, self.resume_button, self.cancel_button, self.retry_button):
             bar.addWidget(b)
@@ -134,6 +135,6 @@ class QueueView(QWidget):
         printer, cal = self.printer_source()
         keys = config.station_keys_dir()
         self.ops.run(lambda: self.station.retry_failed(job, printer, keys, cal),
-                     lambda n: (self.status_message.emit(f"{n} failed label(s) sent again", 4000), self.refresh()),
+                     lambda n: (self.status_message.emit(_("{n} failed label(s) sent again").format(n=n), 4000), self.refresh()),
                      lambda exc: (self.status_message.emit("Retry failed: " + " — ".join(describe_error(exc)), 0),
                                   self.refresh()), key="retry")

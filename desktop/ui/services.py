@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from desktop.errors import SigiloError
 from desktop.shipment import Shipment
+from desktop.i18n import _
 
 PLACEHOLDER_TRACKING = "SG0000000000"
 
@@ -81,11 +82,11 @@ def scanner(keys_dir: Path):
     try:
         return Scanner.from_keys_dir(keys_dir)
     except SigiloError as exc:
-        raise NotAuthorized("this station holds no scanner key: it cannot open sealed labels",
-                            "import a scanner (fleet) key in Settings > Keys, or scan with an authorized device") from exc
+        raise NotAuthorized(_("this station holds no scanner key: it cannot open sealed labels"),
+                            _("import a scanner (fleet) key in Settings > Keys, or scan with an authorized device")) from exc
     except (OSError, ValueError) as exc:
-        raise NotAuthorized("this station holds no scanner key: it cannot open sealed labels",
-                            "import a scanner (fleet) key in Settings > Keys") from exc
+        raise NotAuthorized(_("this station holds no scanner key: it cannot open sealed labels"),
+                            _("import a scanner (fleet) key in Settings > Keys")) from exc
 
 
 def profile_dpi(profile: str) -> int:
@@ -232,7 +233,7 @@ def test_print(*, uri: str, profile: str, offset_x_mm: float = 0.0, offset_y_mm:
 def query_printer(uri: str, profile: str) -> tuple[str, str]:
     """(state, detail) of a printer: READY, PAPER_OUT, HEAD_OPEN, OFFLINE, UNKNOWN..."""
     if profile == "pdf":
-        return "READY", "writes PDF files"
+        return "READY", _("writes PDF files")
     from printers.profiles import load_profile
     from printers.transports import open_transport
 
@@ -240,7 +241,7 @@ def query_printer(uri: str, profile: str) -> tuple[str, str]:
         language = load_profile(profile).language
         with open_transport(uri) as transport:
             if not getattr(transport, "can_read", False):
-                return "UNKNOWN", "this connection cannot read the printer's status"
+                return "UNKNOWN", _("this connection cannot read the printer's status")
             from printers.status import query_status
 
             status = query_status(transport, language, timeout=1.5)
@@ -290,13 +291,12 @@ def import_key_files(paths: list[str], station_dir: Path, scanner_dir: Path) -> 
         try:
             fmt = json.loads(p.read_text(encoding="utf-8")).get("format")
         except (OSError, ValueError, AttributeError) as exc:
-            raise SigiloError(f"{p.name} is not a Sigilo key file", "choose the .pub, .key or trust.json "
-                                                                    "the key officer gave you") from exc
+            raise SigiloError(_("{name} is not a Sigilo key file").format(name=p.name), _("choose the .pub, .key or trust.json the key officer gave you")) from exc
         kind = {manage.FLEET_PUB_FORMAT: "fleet-pub", KEY_FORMAT: "fleet-key",
                 manage.AUTHORITY_PUB_FORMAT: "authority", TRUST_FORMAT: "trust"}.get(fmt)
         if kind is None:
-            raise SigiloError(f"{p.name} is not a fleet key, authority key or trust list",
-                              "a station key is created on this machine with `sigilo keys create-station`")
+            raise SigiloError(_("{name} is not a fleet key, authority key or trust list").format(name=p.name),
+                              _("a station key is created on this machine with `sigilo keys create-station`"))
         kinds[kind].append(p)
     done = []
     for p in kinds["fleet-pub"]:
@@ -304,13 +304,13 @@ def import_key_files(paths: list[str], station_dir: Path, scanner_dir: Path) -> 
         done.append(f"fleet key {b['region']}-{b['epoch']} for sealing")
     for p in kinds["fleet-key"]:
         b = manage.import_fleet(KeysDir.at(scanner_dir), p)
-        done.append(f"fleet private key {b['region']}-{b['epoch']} for scanning")
+        done.append(_("fleet private key {name} for scanning").format(name=f"{b['region']}-{b['epoch']}"))
     authority = kinds["authority"][0] if kinds["authority"] else None
     for p in kinds["trust"]:
         t = manage.import_trust(KeysDir.at(scanner_dir), p, authority)
-        done.append(f"trust list serial {t.serial}")
+        done.append(_("trust list serial {serial}").format(serial=t.serial))
     if authority is not None and not kinds["trust"]:
-        raise SigiloError("an authority key is installed together with its trust list",
-                          "choose trust.json and authority.pub together")
+        raise SigiloError(_("an authority key is installed together with its trust list"),
+                          _("choose trust.json and authority.pub together"))
     forget_keys()
     return done

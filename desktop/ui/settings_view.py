@@ -16,6 +16,7 @@ from desktop.errors import SigiloError
 from desktop.paths import resources_dir
 from desktop.ui import config, services
 from desktop.ui.operations import Operations, describe_error
+from desktop.i18n import _
 
 
 def masking_policies() -> list[str]:
@@ -46,7 +47,7 @@ class SettingsView(QScrollArea):
         self.setWidget(body)
         lay = QVBoxLayout(body)
         lay.setContentsMargins(12, 10, 12, 10)
-        title = QLabel("Settings 设置")
+        title = QLabel(_("Settings"))
         title.setObjectName("pageTitle")
         lay.addWidget(title)
         grid = QGridLayout()
@@ -58,6 +59,7 @@ class SettingsView(QScrollArea):
         grid.addWidget(self._keys_box(), 1, 1)
         grid.addWidget(self._presets_box(), 2, 0)
         grid.addWidget(self._operators_box(), 2, 1)
+        grid.addWidget(self._language_box(), 3, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         lay.addStretch(1)
@@ -67,13 +69,61 @@ class SettingsView(QScrollArea):
         self._describe_keys()
         self._load_operators()
 
+    # ------------------------------------------------------------------ language
+    def _language_box(self) -> QGroupBox:
+        """The window's language (applies from the next window) and the label faces' language
+        (applies to the next label). Both are kept in SIGILO_HOME, so the CLI follows them too."""
+        from desktop.compose.captions import caption_set, label_languages
+        from desktop.i18n.language import read_setting, saved_language
+
+        box = QGroupBox(_("Language"))
+        form = QFormLayout(box)
+        self.ui_language = QComboBox()
+        self.ui_language.setObjectName("uiLanguage")
+        # each language named in itself, so a clerk finds theirs whatever the window speaks now
+        for code, shown in ((None, _("Follow the system")), ("en", "English"), ("zh_CN", "中文（简体）"),
+                            ("pt_BR", "Português (Brasil)")):
+            self.ui_language.addItem(shown, code)
+        self.ui_language.setCurrentIndex(max(0, self.ui_language.findData(saved_language())))
+        self.ui_language.currentIndexChanged.connect(self._save_ui_language)
+        form.addRow(_("Window language"), self.ui_language)
+        self.label_language = QComboBox()
+        self.label_language.setObjectName("labelLanguage")
+        self.label_language.addItem(_("By the recipient's country"), "auto")
+        for code in label_languages():
+            self.label_language.addItem(caption_set(code).get("name", code), code)
+        current = read_setting("label_language") or "auto"
+        self.label_language.setCurrentIndex(max(0, self.label_language.findData(current)))
+        self.label_language.currentIndexChanged.connect(self._save_label_language)
+        form.addRow(_("Label language"), self.label_language)
+        note = QLabel(_("The window language applies from the next window; labels for Brazil print in "
+                        "Portuguese, for China in Chinese and English, others in English, unless a "
+                        "language is chosen here."))
+        note.setWordWrap(True)
+        note.setObjectName("hint")
+        form.addRow(note)
+        return box
+
+    def _save_ui_language(self, *_args) -> None:
+        from desktop.i18n.language import save_language
+
+        save_language(self.ui_language.currentData())
+        self.status_message.emit(_("Language saved: it applies from the next window"), 4000)
+
+    def _save_label_language(self, *_args) -> None:
+        from desktop.i18n.language import write_setting
+
+        value = self.label_language.currentData()
+        write_setting("label_language", None if value == "auto" else value)
+        self.status_message.emit(_("Label language saved: it applies to the next label"), 4000)
+
     # ------------------------------------------------------------------ printers
     def _printers_box(self) -> QGroupBox:
-        box = QGroupBox("Printers")
+        box = QGroupBox(_("Printers"))
         lay = QVBoxLayout(box)
         self.printer_table = QTableWidget(0, 3)
         self.printer_table.setObjectName("printerTable")
-        self.printer_table.setHorizontalHeaderLabels(("Name", "URI", "Profile"))
+        self.printer_table.setHorizontalHeaderLabels((_("Name"), _("URI"), _("Profile")))
         self.printer_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
         self.printer_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
         self.printer_table.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -82,15 +132,15 @@ class SettingsView(QScrollArea):
         lay.addWidget(self.printer_table)
         row = QHBoxLayout()
         self.new_name = QLineEdit()
-        self.new_name.setPlaceholderText("Name")
+        self.new_name.setPlaceholderText(_("Name"))
         self.new_uri = QLineEdit()
         self.new_uri.setObjectName("newPrinterUri")
-        self.new_uri.setPlaceholderText("tcp://192.168.1.50:9100 · serial:///dev/ttyUSB0?baud=115200 · file:///…")
+        self.new_uri.setPlaceholderText(_("tcp://192.168.1.50:9100 · serial:///dev/ttyUSB0?baud=115200 · file:///…"))
         self.new_profile = QComboBox()
         self.new_profile.addItems(printer_profiles())
-        add = QPushButton("Add")
-        remove = QPushButton("Remove selected")
-        discover = QPushButton("Find printers")
+        add = QPushButton(_("Add"))
+        remove = QPushButton(_("Remove selected"))
+        discover = QPushButton(_("Find printers"))
         row.addWidget(self.new_name, 1)
         row.addWidget(self.new_uri, 3)
         row.addWidget(self.new_profile, 1)
@@ -122,8 +172,8 @@ class SettingsView(QScrollArea):
         if not uri:
             return
         if "://" not in uri:
-            self.status_message.emit("a printer URI starts with serial://, usb://, tcp://, cups://, win32://, file:// "
-                                     "or mem://", 0)
+            self.status_message.emit(_("a printer URI starts with serial://, usb://, tcp://, cups://, win32://, file:// or "
+                                       "mem://"), 0)
             return
         items = [p for p in config.printers() if p.name != name]
         items.append(config.PrinterConfig(name, uri, self.new_profile.currentText()))
@@ -143,11 +193,11 @@ class SettingsView(QScrollArea):
             self.changed.emit()
 
     def find_printers(self) -> None:
-        self.discovered.setText("searching…")
+        self.discovered.setText(_("searching…"))
 
         def shown(found):
             if not found:
-                self.discovered.setText("no serial or USB printers found")
+                self.discovered.setText(_("no serial or USB printers found"))
                 return
             self.discovered.setText("Found: " + ", ".join(f"{n} ({u})" for n, u, _p in found))
             self.new_name.setText(found[0][0])
@@ -159,17 +209,17 @@ class SettingsView(QScrollArea):
 
     # ------------------------------------------------------------------ labels
     def _labels_box(self) -> QGroupBox:
-        box = QGroupBox("Labels")
+        box = QGroupBox(_("Labels"))
         form = QFormLayout(box)
         self.policy = QComboBox()
         self.policy.setObjectName("maskingPolicy")
-        self.policy.addItem("by the recipient's country", "")
+        self.policy.addItem(_("by the recipient's country"), "")
         for p in masking_policies():
             self.policy.addItem(p, p)
         idx = self.policy.findData(config.get("masking/policy", ""))
         self.policy.setCurrentIndex(max(0, idx))
         self.policy.currentIndexChanged.connect(self._policy_changed)
-        form.addRow("Masking policy", self.policy)
+        form.addRow(_("Masking policy"), self.policy)
         self.template = QComboBox()
         self.template.setObjectName("defaultTemplate")
         try:
@@ -182,7 +232,7 @@ class SettingsView(QScrollArea):
         if t >= 0:
             self.template.setCurrentIndex(t)
         self.template.currentIndexChanged.connect(self._template_changed)
-        form.addRow("Label template", self.template)
+        form.addRow(_("Label template"), self.template)
         r = config.tracking_range()
         self.range_prefix = QLineEdit(r.prefix)
         self.range_next = QSpinBox()
@@ -197,10 +247,10 @@ class SettingsView(QScrollArea):
         rr = QHBoxLayout()
         for w in (self.range_prefix, self.range_next, self.range_end, self.range_width):
             rr.addWidget(w)
-        save = QPushButton("Save range")
+        save = QPushButton(_("Save range"))
         rr.addWidget(save)
         save.clicked.connect(self._save_range)
-        form.addRow("Tracking range\n(prefix, next, last, length)", rr)
+        form.addRow(_("Tracking range\n(prefix, next, last, length)"), rr)
         return box
 
     def _template_changed(self, _i: int) -> None:
@@ -214,19 +264,19 @@ class SettingsView(QScrollArea):
     def _save_range(self) -> None:
         config.set_tracking_range(config.TrackingRange(self.range_prefix.text().strip(), self.range_next.value(),
                                                        self.range_end.value(), self.range_width.value()))
-        self.status_message.emit("tracking number range saved", 3000)
+        self.status_message.emit(_("tracking number range saved"), 3000)
 
     # ------------------------------------------------------------------ keys
     def _keys_box(self) -> QGroupBox:
-        box = QGroupBox("Keys")
+        box = QGroupBox(_("Keys"))
         form = QFormLayout(box)
         self.station_dir = QLineEdit(str(config.station_keys_dir()))
         self.scanner_dir = QLineEdit(str(config.scanner_keys_dir()))
-        form.addRow("Station key folder", self.station_dir)
-        form.addRow("Scanner key folder", self.scanner_dir)
+        form.addRow(_("Station key folder"), self.station_dir)
+        form.addRow(_("Scanner key folder"), self.scanner_dir)
         row = QHBoxLayout()
-        save = QPushButton("Use these folders")
-        imp = QPushButton("Import fleet key / trust list…")
+        save = QPushButton(_("Use these folders"))
+        imp = QPushButton(_("Import fleet key / trust list…"))
         row.addWidget(save)
         row.addWidget(imp)
         form.addRow(row)
@@ -242,9 +292,13 @@ class SettingsView(QScrollArea):
         d = config.station_keys_dir()
         files = sorted(p.name for p in d.glob("*")) if d.is_dir() else []
         demo = any("demo" in f.lower() for f in files)
-        self.keys_note.setText(("DEMO keys: for trying Sigilo only. " if demo else "")
-                               + (f"{len(files)} file(s) in the station key folder" if files
-                                  else "no keys yet: demo keys are created on first print"))
+        if not files:
+            note = _("no keys yet: demo keys are created on first print")
+        elif demo:
+            note = _("DEMO keys: for trying Sigilo only. {n} file(s) in the station key folder").format(n=len(files))
+        else:
+            note = _("{n} file(s) in the station key folder").format(n=len(files))
+        self.keys_note.setText(note)
 
     def _save_key_dirs(self) -> None:
         config.put("keys/station_dir", self.station_dir.text().strip())
@@ -264,8 +318,8 @@ class SettingsView(QScrollArea):
         return done
 
     def _import_keys(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Fleet key and trust list", "",
-                                                "Sigilo keys (*.pub *.key *.json);;All files (*)")
+        paths, _filter = QFileDialog.getOpenFileNames(self, _("Fleet key and trust list"), "",
+                                                      _("Sigilo keys (*.pub *.key *.json);;All files (*)"))
         if paths:
             try:
                 done = self.import_key_files(paths)
@@ -276,16 +330,16 @@ class SettingsView(QScrollArea):
 
     # ------------------------------------------------------------------ sender presets
     def _presets_box(self) -> QGroupBox:
-        box = QGroupBox("Sender presets")
+        box = QGroupBox(_("Sender presets"))
         lay = QVBoxLayout(box)
         self.preset_list = QListWidget()
         self.preset_list.setMaximumHeight(110)
         lay.addWidget(self.preset_list)
         row = QHBoxLayout()
         self.preset_name = QLineEdit()
-        self.preset_name.setPlaceholderText("Preset name")
-        save = QPushButton("Save form's sender as preset")
-        remove = QPushButton("Remove")
+        self.preset_name.setPlaceholderText(_("Preset name"))
+        save = QPushButton(_("Save form's sender as preset"))
+        remove = QPushButton(_("Remove"))
         row.addWidget(self.preset_name, 1)
         row.addWidget(save)
         row.addWidget(remove)
@@ -319,31 +373,33 @@ class SettingsView(QScrollArea):
 
     # ------------------------------------------------------------------ operators
     def _operators_box(self) -> QGroupBox:
-        box = QGroupBox("Operators")
+        box = QGroupBox(_("Operators"))
         lay = QVBoxLayout(box)
         self.operator_list = QListWidget()
         self.operator_list.setMaximumHeight(110)
         lay.addWidget(self.operator_list)
         row = QHBoxLayout()
         self.op_user = QLineEdit()
-        self.op_user.setPlaceholderText("user")
+        self.op_user.setPlaceholderText(_("user"))
         self.op_password = QLineEdit()
-        self.op_password.setPlaceholderText("password")
+        self.op_password.setPlaceholderText(_("password"))
         self.op_password.setEchoMode(QLineEdit.Password)
         self.op_role = QComboBox()
-        self.op_role.addItems(["clerk", "supervisor", "auditor", "key officer"])
-        add = QPushButton("Add")
+        for role, shown in (("clerk", _("clerk")), ("supervisor", _("supervisor")), ("auditor", _("auditor")),
+                            ("key officer", _("key officer"))):
+            self.op_role.addItem(shown, role)  # the role itself is data: the account stores it untranslated
+        add = QPushButton(_("Add"))
         for w in (self.op_user, self.op_password, self.op_role, add):
             row.addWidget(w)
         lay.addLayout(row)
         idle = QHBoxLayout()
-        idle.addWidget(QLabel("Lock after"))
+        idle.addWidget(QLabel(_("Lock after")))
         self.idle_minutes = QSpinBox()
         self.idle_minutes.setObjectName("idleMinutes")
         self.idle_minutes.setRange(1, 240)
-        self.idle_minutes.setSuffix(" min idle")
+        self.idle_minutes.setSuffix(_(" min idle"))
         self.idle_minutes.setValue(int(self.station.idle_minutes()))
-        save_idle = QPushButton("Save")
+        save_idle = QPushButton(_("Save"))
         idle.addWidget(self.idle_minutes)
         idle.addWidget(save_idle)
         idle.addStretch(1)
@@ -359,7 +415,7 @@ class SettingsView(QScrollArea):
         except SigiloError as exc:
             self.status_message.emit(" — ".join(describe_error(exc)), 0)
             return
-        self.status_message.emit(f"the station locks after {self.idle_minutes.value()} idle minutes", 4000)
+        self.status_message.emit(_("the station locks after {value} idle minutes").format(value=self.idle_minutes.value()), 4000)
 
     def _load_operators(self) -> None:
         self.operator_list.clear()
@@ -375,10 +431,10 @@ class SettingsView(QScrollArea):
             if self.station.has_operators():
                 self.station.require("users.manage")
             self.station.operators().add(self.op_user.text().strip(), self.op_password.text(),
-                                         self.op_role.currentText(), actor=self.station.actor)
+                                         self.op_role.currentData(), actor=self.station.actor)
         except SigiloError as exc:
             self.status_message.emit(" — ".join(describe_error(exc)), 0)
             return
         self.op_password.clear()
         self._load_operators()
-        self.status_message.emit("operator added: sign-in is required from the next start", 4000)
+        self.status_message.emit(_("operator added: sign-in is required from the next start"), 4000)

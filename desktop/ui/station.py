@@ -17,6 +17,7 @@ from desktop.errors import SigiloError
 from desktop.paths import data_dir
 from desktop.shipment import Shipment
 from desktop.ui import services
+from desktop.i18n import _
 
 
 @dataclass(frozen=True)
@@ -132,8 +133,8 @@ class Station:
         if not self.operator.can(permission):
             from desktop.operators.accounts import PermissionDenied
 
-            raise PermissionDenied(f"{self.operator.username} ({self.operator.role}) may not {permission}",
-                                   "ask a supervisor to sign in or approve")
+            raise PermissionDenied(_("{username} ({role}) may not {permission}").format(username=self.operator.username, role=self.operator.role, permission=permission),
+                                   _("ask a supervisor to sign in or approve"))
 
     def needs_approval(self, permission: str) -> bool:
         """A supervisor must approve ``permission`` here: the signed-in operator may not do it
@@ -151,14 +152,14 @@ class Station:
             if not approval.can(permission):
                 from desktop.operators.accounts import PermissionDenied
 
-                raise PermissionDenied(f"{approval.username} ({approval.role}) may not approve {permission}",
-                                       "ask a supervisor to approve")
+                raise PermissionDenied(_("{username} ({role}) may not approve {permission}").format(username=approval.username, role=approval.role, permission=permission),
+                                       _("ask a supervisor to approve"))
             return approval
         if permission == "void" and self.operator is None:
             from desktop.operators.accounts import PermissionDenied
 
-            raise PermissionDenied("voiding a label needs a supervisor's approval",
-                                   "add a supervisor in Settings > Operators, then void with their password")
+            raise PermissionDenied(_("voiding a label needs a supervisor's approval"),
+                                   _("add a supervisor in Settings > Operators, then void with their password"))
         self.require(permission)
         return self.operator
 
@@ -241,7 +242,7 @@ class Station:
 
         self.require("print")
         if printer.profile == "pdf" or self.print_queue is None:
-            raise SigiloError(f"{printer.name} is not a label printer", "choose a label printer for a batch")
+            raise SigiloError(_("{name} is not a label printer").format(name=printer.name), _("choose a label printer for a batch"))
         if source is not None:
             name, valid, invalid = source
             self.jobs.audit.append(self.actor, "import", name, {"rows": valid + invalid, "valid": valid,
@@ -330,14 +331,16 @@ class Station:
         signed-in operator may not reprint alone."""
         reason = (reason or "").strip()
         if not reason:
-            raise SigiloError("a reprint needs a reason", "type why the label is printed again (damaged, jammed…)")
+            raise SigiloError(_("a reprint needs a reason"), _("type why the label is printed again (damaged, jammed…)"))
         approver = self._approver("reprint", approval)
         approved_by = approver.username if approver is not None and approver is not self.operator else None
         row = self._printed(label_id)
         if row is None or row["state"] != "confirmed" or not row["qr_text"]:
-            why = "was voided" if row is not None and row["state"] == "voided" else "was never printed"
-            raise SigiloError(f"this label {why}, so there is nothing to reprint",
-                              "print it from the form or retry it from the queue")
+            why = (_("this label was voided, so there is nothing to reprint")
+                   if row is not None and row["state"] == "voided"
+                   else _("this label was never printed, so there is nothing to reprint"))
+            raise SigiloError(why,
+                              _("print it from the form or retry it from the queue"))
         masked = _masked_view(json.loads(row["masked"]))
         stub = _face_shipment(row["tracking_number"], json.loads(row["face"]) if row["face"] else {}, masked)
         if printer.profile != "pdf" and self.print_queue is not None:
@@ -361,12 +364,12 @@ class Station:
         with its reason; the audit names who asked and the supervisor who approved."""
         reason = (reason or "").strip()
         if not reason:
-            raise SigiloError("voiding needs a reason", "say why, e.g. 'wrong phone'")
+            raise SigiloError(_("voiding needs a reason"), _("say why, e.g. 'wrong phone'"))
         approver = self._approver("void", approval)
         row = self._printed(label_id)
         if row is None or row["state"] != "confirmed":
-            raise SigiloError("only a printed label can be voided",
-                              "a failed label was never printed; one already voided needs nothing more")
+            raise SigiloError(_("only a printed label can be voided"),
+                              _("a failed label was never printed; one already voided needs nothing more"))
         self.jobs.void(row["tracking_number"], reason, self.actor, approver.username)
         return row["tracking_number"]
 

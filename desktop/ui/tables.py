@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget
 
+from desktop.i18n import _
+
 
 def record_table(columns: list[str], name: str, stretch_column: int | None = None) -> QTableWidget:
     """One row per record, single selection, not editable; columns fit their contents and
     ``stretch_column`` (default: the last) takes the remaining width."""
     table = QTableWidget(0, len(columns))
     table.setObjectName(name)
-    table.setHorizontalHeaderLabels(columns)
+    table.setHorizontalHeaderLabels([_(c) for c in columns])  # columns are marked with N_
     table.setSelectionBehavior(QAbstractItemView.SelectRows)
     table.setSelectionMode(QAbstractItemView.SingleSelection)
     table.setEditTriggers(QAbstractItemView.NoEditTriggers)
