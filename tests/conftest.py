@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Module- and session-scoped fixtures run before the per-test SIGILO_HOME below: give them a
+# throw-away home too, so no test ever writes into the real user data folder.
+os.environ["SIGILO_HOME"] = __import__("tempfile").mkdtemp(prefix="sigilo-test-home-")
 # The suite reads English source text unless a test chooses a language (SIGILO_LANG wins over
 # the OS locale and the Settings choice, so a developer's own LANG does not change results).
 os.environ["SIGILO_LANG"] = "en"

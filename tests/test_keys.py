@@ -14,6 +14,7 @@ import pytest
 from desktop.cli import main
 from desktop.keys import manage
 from desktop.keys.errors import BadKeyFile, PassphraseRequired, TrustListError, WrongPassphrase
+from desktop.keys.highwater import ListRollback
 from desktop.keys.keyfile import load_private, raw_private
 from desktop.keys.layout import KeysDir
 from desktop.seal import Scanner, Sealer, ensure_demo_keys
@@ -168,7 +169,7 @@ def test_older_trust_list_does_not_replace_newer(tmp_path, world_copy, pwfile):
                "--passphrase-file", pwfile) == 0
     assert cli("keys", "import-trust", officer / "trust.json", "--dir", scanner) == 0
     (tmp_path / "old.json").write_bytes(old)
-    assert cli("keys", "import-trust", tmp_path / "old.json", "--dir", scanner) == TrustListError.exit_code
+    assert cli("keys", "import-trust", tmp_path / "old.json", "--dir", scanner) == ListRollback.exit_code
     trust = manage.load_trust(KeysDir.at(scanner))
     assert trust.stations == [] and trust.revoked[0]["station_id"] == "SP-0007"
     assert trust.revoked[0]["reason"] == "closed"

@@ -212,7 +212,7 @@ def test_unsupported_version_is_malformed(sealer, scanner, cn):
 def test_refusals_have_distinct_exit_statuses():
     from desktop.seal.errors import REFUSALS
 
-    assert len({cls.exit_code for cls in REFUSALS}) == len(REFUSALS) == 8
+    assert len({cls.exit_code for cls in REFUSALS}) == len(REFUSALS) == 9  # bad-lifetime (10) joined
     assert all(issubclass(cls, SealError) for cls in REFUSALS)
 
 

@@ -28,6 +28,18 @@ def public_hex(public: Ed25519PublicKey) -> str:
     return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
 
 
+def read_audit_public(home: Path) -> Ed25519PublicKey | None:
+    """The audit key's public half if its file exists, else None — never creating one (for
+    ``sigilo audit verify``: a missing key is a finding, not something to repair)."""
+    path = Path(home) / AUDIT_KEY_FILE
+    if not path.exists():
+        return None
+    try:
+        return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(path.read_text().strip())).public_key()
+    except (OSError, ValueError):
+        return None
+
+
 def load_audit_key(home: Path) -> Ed25519PrivateKey:
     path = Path(home) / AUDIT_KEY_FILE
     if path.exists():

@@ -13,7 +13,7 @@ from cryptography.exceptions import InvalidSignature
 
 from desktop.i18n import _
 from desktop.audit.log import GENESIS, entry_hash, head_message
-from desktop.audit.signing import key_id, load_audit_key
+from desktop.audit.signing import AUDIT_KEY_FILE, key_id, read_audit_public
 from desktop.store.db import Store
 
 
@@ -21,7 +21,7 @@ from desktop.store.db import Store
 class Problem:
     seq: int
     kind: str  # edited | deleted | moved | inserted | rewritten | broken-link | bad-signature |
-    #          bad-anchor | unanchored
+    #          bad-anchor | unanchored | unchecked-anchor | no-key | emptied | truncated
     message: str
 
     def __str__(self) -> str:
@@ -36,17 +36,25 @@ def verify_chain(store: Store, public_key: bytes | None = None,
     (``sigilo audit key``), so replacing the key file and re-signing is found too.
     ``station_public``: the station's seal key, to check the heads it countersigned
     (desktop.audit.anchor) - a re-signed chain then fails without any key kept apart."""
+    problems: list[Problem] = []
     if public_key is not None:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
         public = Ed25519PublicKey.from_public_bytes(public_key)
     else:
-        public = load_audit_key(store.home).public_key()
-    our_id = key_id(public)
+        public = read_audit_public(store.home)  # never created here: a missing key is a finding
+        if public is None:
+            problems.append(Problem(0, "no-key", f"the audit key {store.home / AUDIT_KEY_FILE} is missing or "
+                                    "unreadable, so no signature can be checked (give --public-key HEX "
+                                    "as recorded by the auditor)"))
+    our_id = key_id(public) if public is not None else None
     heads_by_seq: dict[int, str] = {}
     seq_by_hash: dict[str, int] = {}
-    problems: list[Problem] = []
     for h in store.query("SELECT seq, hash, key_id, signature FROM audit_heads ORDER BY id"):
+        if public is None:  # links and hashes are still checked against the heads as stored
+            heads_by_seq[h["seq"]] = h["hash"]
+            seq_by_hash[h["hash"]] = h["seq"]
+            continue
         try:
             if h["key_id"] != our_id:
                 raise InvalidSignature
@@ -97,5 +105,24 @@ def verify_chain(store: Store, public_key: bytes | None = None,
     from desktop.audit.anchor import check_anchors
 
     problems += check_anchors(store, station_public)
+    problems += check_length(store, len(rows), public is not None)
     problems.sort(key=lambda p: (p.seq, p.kind))
     return len(rows), problems
+
+
+def check_length(store: Store, entries: int, key_exists: bool) -> list[Problem]:
+    """What the chain cannot see in itself: entries deleted from the end together with their
+    signed heads and anchors, or all of them. The labels table and the audit key are the
+    witnesses: every printed label (confirmed or later voided) has a "print" entry, and the
+    audit key is created by the first entry ever written."""
+    problems: list[Problem] = []
+    printed = store.query("SELECT COUNT(*) AS n FROM labels WHERE state IN ('confirmed', 'voided')")[0]["n"]
+    prints = store.query("SELECT COUNT(*) AS n FROM audit WHERE action = 'print'")[0]["n"]
+    if entries == 0 and (key_exists or printed):
+        problems.append(Problem(0, "emptied", "the audit holds no entry, yet "
+                                + (f"the store holds {printed} printed label(s)" if printed
+                                   else "its signing key exists, so entries were written") + ": it was wiped"))
+    elif prints < printed:
+        problems.append(Problem(entries + 1, "truncated", f"the store holds {printed} printed label(s) but the audit "
+                                f"records only {prints} print(s): entries were deleted"))
+    return problems

@@ -44,12 +44,36 @@ def _verify(args) -> int:
                 raise ValueError
         except ValueError:
             raise SigiloError(_("--public-key must be 64 hex digits"), _("copy it from `sigilo audit key`")) from None
-    station = _station_public(args.keys) if args.keys else None
-    with open_store(args.home) as store:
+    from desktop.store.db import DB_FILE
+
+    home = Path(args.home) if args.home else None
+    if home is None:
+        from desktop.paths import data_dir
+
+        home = data_dir()
+    if not (home / DB_FILE).is_file():
+        # never create a store (or an audit key) while verifying: a missing store is the finding
+        print(_("audit: there is no store at {value}: the station's audit and labels are gone, or "
+                "this is not the station's data folder").format(value=home / DB_FILE), file=sys.stderr)
+        print(_("fix: give --home with the station's data folder; if it is right, restore the store "
+                "from a backup"),
+              file=sys.stderr)
+        return 1
+    keys = args.keys
+    if keys is None and (home / "keys" / "station.pub").is_file():
+        keys = home / "keys"  # the station's own keys folder: its seal key checks the anchors
+    station = _station_public(keys) if keys else None
+    with open_store(home) as store:
         count, problems = verify_chain(store, public, station)
         from desktop.audit.anchor import anchors
+        from desktop.audit.verify import Problem
 
         anchored = anchors(store)
+    if anchored and station is None:
+        flagged = {p.seq for p in problems if p.kind in ("bad-anchor", "unanchored")}
+        for a in (a for a in anchored if a.seq not in flagged):
+            problems.append(Problem(a.seq, "unchecked-anchor", _("no station.pub to check its countersignature against; "
+                                      "give --keys DIR with the station's keys folder")))
     for problem in problems:
         print(str(problem))
     if problems:
@@ -58,13 +82,8 @@ def _verify(args) -> int:
     print(_("audit: {count} entries, chain intact and signed").format(count=count))
     if anchored:
         last = max(anchored, key=lambda a: a.seq)
-        if args.keys:
-            print(_("audit: {n} head(s) countersigned by station {station}'s seal key, the newest at seq {seq}").format(
-                n=len(anchored), station=last.station_id, seq=last.seq))
-        else:
-            print(_("audit: {n} head(s) countersigned by station {station}'s seal key, the newest at seq {seq} "
-                    "(give --keys DIR to check them against its station.pub)").format(
-                n=len(anchored), station=last.station_id, seq=last.seq))
+        print(_("audit: {n} head(s) countersigned by station {station_id}'s seal key (checked "
+                "against {value}), the newest at seq {seq}").format(n=len(anchored), station_id=last.station_id, value=keys / 'station.pub', seq=last.seq))
     return 0
 
 

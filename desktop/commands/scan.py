@@ -30,9 +30,10 @@ def register(subparsers) -> None:
                  "tampered         17 expired               18 tracking number differs from the "
                  "barcode\n  2 usage error (e.g. the --image file does not exist)\n  21 key material "
                  "missing  22 passphrase needed  23 wrong passphrase\n  24 damaged key file      25 "
-                 "invalid or older trust list\nexamples:\n  sigilo scan --keys scanner --image "
-                 "label.png\n  sigilo scan --keys scanner --text 'SG1:...' --barcode SG7700000000 "
-                 "--json"),
+                 "invalid or damaged trust list\n  26 trust list older than one this machine accepted "
+                 "before\n  10 impossible lifetime (issued in the future, or valid for longer than any "
+                 "station seals)\nexamples:\n  sigilo scan --keys scanner --image label.png\n  sigilo "
+                 "scan --keys scanner --text 'SG1:...' --barcode SG7700000000 --json"),
     )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--text", help=_("the QR text (SG1:...); case does not matter. Default: read a line from stdin"))
@@ -51,70 +52,20 @@ def argparse_suppress():
     return argparse.SUPPRESS
 
 
-class ImageNotFound(SigiloError):
-    """A mistyped path is a usage error, not a damaged label."""
-
-    exit_code = 2
-
-
-def read_image(path: Path) -> tuple[str, str | None]:
-    """(seal text, Code128 value or None) found in an image."""
-    import zxingcpp
-    from PIL import Image
-
-    from desktop.seal.errors import MalformedSeal
-
-    if not Path(path).is_file():
-        raise ImageNotFound(_("there is no image file {path}").format(path=path), _("give the path of a PNG or JPEG photo or scan of the label"))
-    try:
-        image = Image.open(path)
-        image.load()
-    except (OSError, ValueError) as exc:
-        raise MalformedSeal(_("cannot read the image {path}: {exc}").format(path=path, exc=exc), _("give a PNG or JPEG photo or scan of the label")) from None
-    results = zxingcpp.read_barcodes(image.convert("L"))
-    seals = [r.text for r in results if r.format == zxingcpp.BarcodeFormat.QRCode and r.text.upper().startswith("SG1:")]
-    codes = [r.text for r in results if r.format == zxingcpp.BarcodeFormat.Code128]
-    if not seals:
-        raise MalformedSeal(_("no Sigilo QR code found in {path}").format(path=path),
-                            _("photograph the QR code square-on, in focus, with its white margin"))
-    if len(set(seals)) > 1:
-        raise MalformedSeal(_("{n} different Sigilo QR codes in {path}").format(n=len(seals), path=path), _("scan one label at a time"))
-    return seals[0], (codes[0] if len(set(codes)) == 1 else None)
-
-
 def _scan(args) -> int:
-    from desktop.keys.passphrase import from_environment
-    from desktop.seal import Scanner, SealError
     from desktop.seal.auditing import claimed_tracking, record
 
-    barcode = args.barcode
-    if args.image:
-        text, found = read_image(args.image)
-        if barcode is None:
-            barcode = found
-    elif args.text is not None:
-        text = args.text
-    else:
-        if sys.stdin.isatty():
-            print(_("Scan the label's QR code now (or type it and press Enter):"), file=sys.stderr)
-        text = sys.stdin.readline()
-        if not text.strip():
-            from desktop.seal.errors import MalformedSeal
-
-            raise MalformedSeal(_("nothing was scanned: standard input gave an empty line"),
-                                _("scan the label's QR code into this window, or pass --text 'SG1:...' or --image FILE"))
-    keys = args.keys
-    if keys is None:
-        from desktop.paths import data_dir
-
-        keys = data_dir() / "keys"
-    scanner = Scanner.from_keys_dir(keys, from_environment(args.passphrase_file))
+    state = {"text": "", "barcode": args.barcode}
     try:
-        opened = scanner.open(text, barcode=barcode, now=args.now)
-    except SealError as exc:
-        record("scan_failed", claimed_tracking(text), {"reason": exc.reason, "exit": exc.exit_code,
-                                                       "barcode_checked": barcode is not None})
+        opened = _open(args, state)
+    except SigiloError as exc:
+        # every scan that does not open is audited, whatever refused it (the image, the keys,
+        # an older trust list, the seal): failed scans feed the alerts
+        record("scan_failed", claimed_tracking(state["text"]),
+               {"reason": getattr(exc, "reason", type(exc).__name__), "exit": exc.exit_code,
+                "barcode_checked": state["barcode"] is not None})
         raise
+    barcode = state["barcode"]
     record("scan", opened.tracking_number, {"station_id": opened.station_id, "fleet_key_id": opened.fleet_key_id,
                                             "barcode_checked": barcode is not None})
     facts = dict(station=opened.station_id, name=opened.station_name, issued=_when(opened.issued_at),
@@ -140,6 +91,39 @@ def _scan(args) -> int:
     p = s.parcel
     print(_("parcel: {weight_kg} kg, {pieces} piece(s), {items}, declared {declared_value}").format(weight_kg=p.weight_kg, pieces=p.pieces, items=p.items, declared_value=p.declared_value))
     return 0
+
+
+def _open(args, state: dict):
+    from desktop.keys.passphrase import from_environment
+    from desktop.seal import Scanner
+    from desktop.seal.errors import MalformedSeal
+    from desktop.seal.image import read_label_image
+
+    if args.image:
+        found = read_label_image(args.image, barcode_given=args.barcode is not None)
+        state["text"] = found.seal
+        if state["barcode"] is None:
+            state["barcode"] = found.barcode
+    elif args.text is not None:
+        state["text"] = args.text
+    else:
+        if sys.stdin.isatty():
+            print(_("Scan the label's QR code now (or type it and press Enter):"), file=sys.stderr)
+        try:
+            state["text"] = sys.stdin.readline()
+        except UnicodeDecodeError:
+            raise MalformedSeal(_("the scanned line is not text (it holds bytes that are not UTF-8)"),
+                                _("set the scanner to a US keyboard layout and scan the QR code again")) from None
+        if not state["text"].strip():
+            raise MalformedSeal(_("nothing was scanned: standard input gave an empty line"),
+                                _("scan the label's QR code into this window, or pass --text 'SG1:...' or --image FILE"))
+    keys = args.keys
+    if keys is None:
+        from desktop.paths import data_dir
+
+        keys = data_dir() / "keys"
+    scanner = Scanner.from_keys_dir(keys, from_environment(args.passphrase_file))
+    return scanner.open(state["text"], barcode=state["barcode"], now=args.now)
 
 
 def _when(t: int) -> str:

@@ -15,9 +15,12 @@ from desktop.keys.keyfile import (
     KEY_FORMAT, LoadedKey, load_private, load_public, new_private, private_record, read_json, write_private_file, write_public_file,
 )
 from desktop.keys.ids import key_id
+from desktop.keys.highwater import HighWater, ListRollback
 from desktop.keys.layout import KeysDir, check_region
 from desktop.keys import trust as trustmod
 from desktop.i18n import _
+
+TRUST_KIND = "trust"  # the list kind under which desktop.keys.highwater remembers trust-list serials
 
 FLEET_PUB_FORMAT = "sigilo-fleet-pub-1"
 STATION_PUB_FORMAT = "sigilo-station-pub-1"
@@ -55,10 +58,10 @@ def import_fleet(kd: KeysDir, bundle_path: Path) -> dict[str, Any]:
     record = read_json(bundle_path, "fleet key")
     if record.get("format") == KEY_FORMAT:
         return _import_fleet_private(kd, bundle_path, record)
-    bundle = load_public(bundle_path, FLEET_PUB_FORMAT, "fleet public key")
+    bundle = load_public(bundle_path, FLEET_PUB_FORMAT, _("fleet public key"))
     region, epoch = check_region(str(bundle["region"])), int(bundle["epoch"])
     target = kd.fleet_pub(region, epoch)
-    if target.exists() and read_json(target, "fleet public key").get("public_key") != bundle["public_key"]:
+    if target.exists() and read_json(target, _("fleet public key")).get("public_key") != bundle["public_key"]:
         raise BadKeyFile(_("a different fleet key {region}-{epoch} is already imported").format(region=region, epoch=epoch),
                          _("ask the key officer which one is right; remove the wrong file"))
     write_public_file(target, bundle)
@@ -117,16 +120,27 @@ def init_authority(kd: KeysDir, passphrase: str | None, *, demo: bool = False) -
     bundle = {"format": AUTHORITY_PUB_FORMAT, "key_id": record["key_id"], "public_key": record["public_key"],
               "created_at": record["created_at"]}
     write_public_file(kd.authority_pub, bundle)
-    trustmod.TrustList(record["key_id"]).save(kd.trust, private)
+    _save_trust(kd, trustmod.TrustList(record["key_id"]), private)
     return bundle
 
 
 def authority_public(kd: KeysDir) -> bytes:
-    return bytes.fromhex(load_public(kd.authority_pub, AUTHORITY_PUB_FORMAT, "fleet authority public key")["public_key"])
+    return bytes.fromhex(load_public(kd.authority_pub, AUTHORITY_PUB_FORMAT, _("fleet authority public key"))["public_key"])
 
 
-def load_trust(kd: KeysDir) -> trustmod.TrustList:
-    return trustmod.load(kd.trust, authority_public(kd))
+def load_trust(kd: KeysDir, marks: HighWater | None = None) -> trustmod.TrustList:
+    """The installed trust list, checked against authority.pub and against the highest serial
+    this machine accepted before (desktop.keys.highwater): a list copied over trust.json, or
+    imported after deleting it, with a lower serial is refused (ListRollback, exit 26). A
+    higher serial becomes the new mark."""
+    trust = trustmod.load(kd.trust, authority_public(kd))
+    (marks or HighWater()).accept(TRUST_KIND, trust.authority_key_id, trust.serial, "trust list")
+    return trust
+
+
+def _save_trust(kd: KeysDir, trust: trustmod.TrustList, authority_private, now: int | None = None) -> None:
+    trust.save(kd.trust, authority_private, now)
+    HighWater().accept(TRUST_KIND, trust.authority_key_id, trust.serial, "trust list")
 
 
 def _authority(kd: KeysDir, passphrase: str | None) -> LoadedKey:
@@ -137,11 +151,11 @@ def _authority(kd: KeysDir, passphrase: str | None) -> LoadedKey:
 
 
 def add_station(kd: KeysDir, bundle_path: Path, passphrase: str | None, now: int | None = None) -> dict[str, Any]:
-    bundle = load_public(bundle_path, STATION_PUB_FORMAT, "station public key")
+    bundle = load_public(bundle_path, STATION_PUB_FORMAT, _("station public key"))
     authority = _authority(kd, passphrase)
     trust = load_trust(kd)
     trust.add(bundle, now)
-    trust.save(kd.trust, authority.private, now)
+    _save_trust(kd, trust, authority.private, now)
     return bundle
 
 
@@ -150,15 +164,16 @@ def revoke_station(kd: KeysDir, station_id: str, reason: str, passphrase: str | 
     authority = _authority(kd, passphrase)
     trust = load_trust(kd)
     count = trust.revoke(station_id, reason, now, key_id)
-    trust.save(kd.trust, authority.private, now)
+    _save_trust(kd, trust, authority.private, now)
     return count
 
 
 def import_trust(kd: KeysDir, trust_path: Path, authority_path: Path | None = None) -> trustmod.TrustList:
     """Install a trust list (and, the first time, the authority key that signs it) after
-    checking the signature; an older serial never replaces a newer one."""
+    checking the signature; a serial lower than the installed one, or than any this machine
+    accepted before (even if trust.json was deleted since), is refused with ListRollback."""
     if authority_path is not None:
-        load_public(authority_path, AUTHORITY_PUB_FORMAT, "fleet authority public key")
+        load_public(authority_path, AUTHORITY_PUB_FORMAT, _("fleet authority public key"))
         if kd.authority_pub.exists() and read_json(kd.authority_pub, "authority").get("public_key") != \
                 read_json(authority_path, "authority").get("public_key"):
             raise TrustListError(_("this directory already trusts a different fleet authority"),
@@ -168,12 +183,18 @@ def import_trust(kd: KeysDir, trust_path: Path, authority_path: Path | None = No
     if not kd.authority_pub.exists():
         raise MissingKey(_("no authority.pub to check the trust list with"), _("pass --authority authority.pub"))
     new = trustmod.load(trust_path, authority_public(kd))
+    marks = HighWater()
+    marks.check(TRUST_KIND, new.authority_key_id, new.serial, "trust list")
     if kd.trust.exists():
-        old = load_trust(kd)
-        if new.serial < old.serial:
-            raise TrustListError(_("trust list serial {serial} is older than the installed {serial2}").format(serial=new.serial, serial2=old.serial),
-                                 _("import the newest trust list from the key officer"))
+        try:
+            old = trustmod.load(kd.trust, authority_public(kd))
+        except TrustListError:
+            old = None  # a damaged installed list is replaced by a valid one; the mark still guards
+        if old is not None and new.serial < old.serial:
+            raise ListRollback(_("the trust list has serial {serial}, older than the installed serial {serial2}").format(serial=new.serial, serial2=old.serial),
+                               _("import the newest trust list from the key officer"))
     write_public_file(kd.trust, read_json(trust_path, "trust list"))
+    marks.accept(TRUST_KIND, new.authority_key_id, new.serial, "trust list")
     return new
 
 
@@ -190,7 +211,7 @@ def describe(kd: KeysDir) -> dict[str, Any]:
                              "demo_only": record.get("protection") == "none-demo-only"})
     if kd.station_json.exists():
         config = station_config(kd)
-        pub = read_json(kd.station_pub, "station public key") if kd.station_pub.exists() else {}
+        pub = read_json(kd.station_pub, _("station public key")) if kd.station_pub.exists() else {}
         out["station"] = {**config, "key_id": pub.get("key_id"), "private": kd.station_key.exists()}
     if kd.authority_pub.exists():
         out["authority"] = {"key_id": read_json(kd.authority_pub, "authority").get("key_id"),

@@ -17,7 +17,8 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from desktop.keys.errors import TrustListError
+from desktop.keys.errors import BadKeyFile, TrustListError
+from desktop.keys.ids import key_id
 from desktop.keys.keyfile import read_json, write_public_file
 from desktop.i18n import _
 
@@ -87,13 +88,30 @@ def verify(document: dict[str, Any], authority_public_raw: bytes, where: str = "
     except InvalidSignature:
         raise TrustListError(_("{where} is not signed by this fleet authority").format(where=where),
                              _("import the trust list and authority.pub you received from the key officer")) from None
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise TrustListError(_("{where} is damaged ({kind})").format(where=where, kind=exc.__class__.__name__), _("import a fresh copy")) from None
-    body = json.loads(signed)
-    if body.get("format") != TRUST_FORMAT:
-        raise TrustListError(_("{where} has an unknown format").format(where=where), _("update Sigilo"))
-    return TrustList(body["authority_key_id"], body["serial"], body["issued_at"], body["stations"], body["revoked"])
+    try:
+        body = json.loads(signed)
+        if not isinstance(body, dict) or body.get("format") != TRUST_FORMAT:
+            raise TrustListError(_("{where} has an unknown format").format(where=where), _("update Sigilo"))
+        trust = TrustList(body["authority_key_id"], body["serial"], body["issued_at"], body["stations"], body["revoked"])
+        if trust.authority_key_id != key_id(authority_public_raw).hex():
+            raise ValueError(_("authority key id"))
+        if type(trust.serial) is not int or trust.serial < 0 or type(trust.issued_at) is not int:
+            raise ValueError(_("serial"))
+        for entry in trust.stations + trust.revoked:
+            if not all(isinstance(entry.get(k), str) for k in ("station_id", "name", "key_id", "public_key")):
+                raise ValueError(_("station entry"))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise TrustListError(_("{where} is damaged ({kind})").format(where=where, kind=exc.__class__.__name__), _("import a fresh copy")) from None
+    return trust
 
 
 def load(path: Path, authority_public_raw: bytes) -> TrustList:
-    return verify(read_json(path, "trust list"), authority_public_raw, str(path))
+    """The list at ``path`` after checking its signature. A file that is missing stays a
+    MissingKey (21); one that is truncated or not JSON is a damaged trust list (25)."""
+    try:
+        document = read_json(path, "trust list")
+    except BadKeyFile as exc:
+        raise TrustListError(exc.message, _("import a fresh copy of the trust list from the key officer")) from None
+    return verify(document, authority_public_raw, str(path))

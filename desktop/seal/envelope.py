@@ -51,11 +51,20 @@ class Header:
 
 
 def check_tracking(tracking: str) -> None:
-    if not (tracking.isascii() and tracking.isprintable()) or len(tracking) > MAX_TRACKING:
+    if (not (tracking.isascii() and tracking.isprintable()) or len(tracking) > MAX_TRACKING
+            or tracking != tracking.strip(" ")):
         raise SealingFailed(
             _("tracking number {tracking!r} cannot go in a seal header").format(tracking=tracking),
-            _("use printable ASCII, at most 64 characters (validate the shipment first)"),
+            _("use printable ASCII, at most 64 characters, no space at either end (validate the "
+              "shipment first)"),
         )
+
+
+def normalise_barcode(value: str) -> str:
+    """The Code128 value as a wedge typed it, back to the printed value: spaces, CR, LF and TAB
+    at either end dropped (a tracking number in a seal never starts or ends with a space);
+    nothing else changed, so case and inner characters must match exactly."""
+    return value.strip(" \r\n\t")
 
 
 def check_times(issued_at: int, expires_at: int) -> None:

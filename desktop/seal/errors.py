@@ -52,6 +52,14 @@ class ExpiredSeal(SealError):
     reason = "expired"
 
 
+class BadLifetime(SealError):
+    """A genuine header whose times no station writes: issued after it expires, issued more than
+    a day ahead of the scanner's clock, or valid for longer than the longest station validity."""
+
+    exit_code = 10
+    reason = "bad-lifetime"
+
+
 class TrackingMismatch(SealError):
     exit_code = 18
     reason = "tracking-mismatch"
@@ -65,4 +73,4 @@ class SealingFailed(SealError):
 
 
 REFUSALS = (MalformedSeal, UnknownFleetKey, UnknownStation, RevokedStation, BadSignature,
-            TamperedSeal, ExpiredSeal, TrackingMismatch)
+            TamperedSeal, ExpiredSeal, BadLifetime, TrackingMismatch)

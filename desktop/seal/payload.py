@@ -10,7 +10,6 @@ not here. ``docs/seal-format.md`` is the normative description of this mapping.
 
 from __future__ import annotations
 
-import io
 import math
 import struct
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import cbor2
 import phonenumbers
 
+from desktop.seal.strictcbor import CBORError, decode_one
 from desktop.shipment import PARTY_FIELDS, Parcel, Party, Shipment
 from desktop.i18n import _
 
@@ -32,6 +32,8 @@ P_WEIGHT, P_WEIGHT_G, P_ITEMS, P_VALUE, P_VALUE_CENTS, P_PIECES = 1, 2, 3, 4, 5,
 DEFAULT_SERVICE = "standard"
 PAD_BUCKET = 16
 MAX_POSTCODE_DIGITS = 18  # fits an unsigned 64-bit integer
+MAX_E164 = 10**15  # E.164 numbers have at most 15 digits
+MAX_SCALED_UNITS = 10**12  # the encoder scales only values up to 1e12 (grams, cents)
 
 
 class PayloadError(ValueError):
@@ -94,11 +96,12 @@ def _dec_phone(value: Any) -> str:
     if isinstance(value, bool):
         raise PayloadError(_("phone: unexpected boolean"))
     if isinstance(value, int):
-        if value <= 0:
-            raise PayloadError(_("phone: E.164 digits must be positive"))
+        if not 0 < value < MAX_E164:
+            raise PayloadError(_("phone: E.164 digits must be 1 to 15 digits"))
         return f"+{value}"
     if isinstance(value, list):
-        if len(value) != 2 or isinstance(value[0], bool) or not isinstance(value[0], int) or value[0] <= 0:
+        if (len(value) != 2 or isinstance(value[0], bool) or not isinstance(value[0], int)
+                or not 0 < value[0] < MAX_E164):
             raise PayloadError(_("phone: expected [E.164 digits, extension]"))
         return f"+{value[0]};ext={_dec_text(value[1], 'phone extension')}"
     return _dec_text(value, "phone")
@@ -117,12 +120,13 @@ def _dec_postcode(value: Any) -> str:
     if isinstance(value, bool):
         raise PayloadError(_("postcode: unexpected boolean"))
     if isinstance(value, int):
-        if value < 0:
-            raise PayloadError(_("postcode: negative"))
+        if not 0 <= value < 10**MAX_POSTCODE_DIGITS:
+            raise PayloadError(_("postcode: expected at most 18 digits"))
         return str(value)
     if isinstance(value, list):
         if (len(value) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-                or value[0] < 0 or not len(str(value[0])) <= value[1] <= MAX_POSTCODE_DIGITS):
+                or not 0 <= value[0] < 10**MAX_POSTCODE_DIGITS
+                or not len(str(value[0])) <= value[1] <= MAX_POSTCODE_DIGITS):
             raise PayloadError(_("postcode: expected [digits, length]"))
         return str(value[0]).zfill(value[1])
     return _dec_text(value, "postcode")
@@ -234,8 +238,8 @@ def _dec_parcel(data: Any) -> Parcel:
             raise PayloadError(_("parcel.{name}: given twice").format(name=name))
         if scaled_key in data:
             count = data[scaled_key]
-            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                raise PayloadError(_("parcel.{name}: scaled value must be a non-negative integer").format(name=name))
+            if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_SCALED_UNITS * scale:
+                raise PayloadError(_("parcel.{name}: scaled value must be an integer from 0 to {value}").format(name=name, value=MAX_SCALED_UNITS * scale))
             values[name] = count / scale
         elif key in data:
             values[name] = _dec_native(data[key], f"parcel.{name}")
@@ -271,13 +275,13 @@ def pad(data: bytes, bucket: int = PAD_BUCKET) -> bytes:
 
 
 def decode_shipment(plaintext: bytes, tracking_number: str) -> Shipment:
-    """Parse one CBOR map, check that only zero padding follows, rebuild the Shipment."""
-    stream = io.BytesIO(plaintext)
+    """Parse one CBOR map by the seal's strict rules (desktop.seal.strictcbor), check that only
+    zero padding follows, rebuild the Shipment."""
     try:
-        data = cbor2.CBORDecoder(stream).decode()
-    except Exception as exc:  # cbor2 raises several types for broken input
-        raise PayloadError(_("plaintext is not valid CBOR ({kind})").format(kind=exc.__class__.__name__)) from None
-    if any(plaintext[stream.tell():]):
+        data, end = decode_one(plaintext)
+    except CBORError as exc:
+        raise PayloadError(_("plaintext is not valid seal CBOR ({exc})").format(exc=exc)) from None
+    if any(plaintext[end:]):
         raise PayloadError(_("non-zero bytes after the CBOR map"))
     if not isinstance(data, dict):
         raise PayloadError(_("plaintext is not a CBOR map"))

@@ -25,7 +25,7 @@ from desktop.keys.passphrase import for_keys_dir
 from desktop.keys.trust import TrustList
 from desktop.seal import envelope as env
 from desktop.seal.errors import (
-    BadSignature, ExpiredSeal, MalformedSeal, RevokedStation, TamperedSeal, TrackingMismatch,
+    BadLifetime, BadSignature, ExpiredSeal, MalformedSeal, RevokedStation, TamperedSeal, TrackingMismatch,
     UnknownFleetKey, UnknownStation,
 )
 from desktop.seal.payload import PayloadError, decode_shipment
@@ -53,8 +53,30 @@ def _verifies(entry: dict, signature: bytes, signed: bytes) -> bool:
         return False
 
 
+DAY = 86400
+CLOCK_SKEW = DAY  # a station clock up to a day fast still seals labels a scanner opens
+MAX_LIFETIME = 3650 * DAY  # the longest validity a station can be given (sigilo keys create-station)
+
+
 def _fmt_time(t: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(t))
+
+
+def check_lifetime(issued_at: int, expires_at: int, now: int) -> None:
+    """seal-format.md §4 step 7: issued_at < expires_at, issued no more than CLOCK_SKEW ahead of
+    the scanner's clock, valid no longer than MAX_LIFETIME, and not yet expired."""
+    if not issued_at < expires_at:
+        raise BadLifetime(_("the seal claims to expire ({fmt_time}) before it was issued ({fmt_time2})").format(fmt_time=_fmt_time(expires_at), fmt_time2=_fmt_time(issued_at)), _("treat the label as faulty; report it with the sealing station's id"))
+    if issued_at > now + CLOCK_SKEW:
+        raise BadLifetime(_("the seal was issued on {fmt_time}, later than this scanner's clock allows "
+                            "({fmt_time2})").format(fmt_time=_fmt_time(issued_at), fmt_time2=_fmt_time(now)), _("check this scanner's date and time; if it is right, the sealing station's clock is "
+                                                   "wrong: report it"))
+    if expires_at - issued_at > MAX_LIFETIME:
+        raise BadLifetime(_("the seal claims to be valid until {fmt_time}, longer than any station may seal "
+                            "({value} days)").format(fmt_time=_fmt_time(expires_at), value=MAX_LIFETIME // DAY), _("treat the label as faulty; report it"))
+    if now >= expires_at:
+        raise ExpiredSeal(_("the seal expired on {fmt_time}").format(fmt_time=_fmt_time(expires_at)),
+                          _("ask the sender to reprint the label; expired seals are not opened"))
 
 
 class Scanner:
@@ -119,8 +141,10 @@ class Scanner:
             if revoked:
                 r = revoked[-1]
                 raise RevokedStation(
-                    f"station {r['station_id']} ({r['name']}) was revoked on {_fmt_time(r['revoked_at'])}"
-                    + (f": {r['reason']}" if r.get("reason") else ""),
+                    (_("station {station_id} ({name}) was revoked on {when}: {reason}") if r.get("reason")
+                     else _("station {station_id} ({name}) was revoked on {when}")).format(
+                        station_id=r["station_id"], name=r["name"], when=_fmt_time(r["revoked_at"]),
+                        reason=r.get("reason", "")),
                     _("hold the parcel and report it; labels from a revoked station are not trusted"))
             raise UnknownStation(_("the label was sealed by station key {kid_hex}, which is not in the trust list "
                                    "(serial {serial})").format(kid_hex=kid_hex, serial=self.trust.serial),
@@ -154,12 +178,11 @@ class Scanner:
             raise MalformedSeal(_("the sealed content is not a valid shipment: {exc}").format(exc=exc),
                                 _("the sealing station runs an incompatible Sigilo; report it")) from None
         now = int(time.time()) if now is None else int(now)
-        if now >= header.expires_at:
-            raise ExpiredSeal(_("the seal expired on {fmt_time}").format(fmt_time=_fmt_time(header.expires_at)),
-                              _("ask the sender to reprint the label; expired seals are not opened"))
-        if barcode is not None and barcode.strip() != header.tracking_number:
+        check_lifetime(header.issued_at, header.expires_at, now)
+        if barcode is not None and env.normalise_barcode(barcode) != header.tracking_number:
             raise TrackingMismatch(
-                _("the QR belongs to tracking number {tracking_number}, but the barcode reads {barcode}").format(tracking_number=header.tracking_number, barcode=barcode.strip()),
+                _("the QR belongs to tracking number {tracking_number}, but the barcode reads "
+                  "{normalise_barcode!r}").format(tracking_number=header.tracking_number, normalise_barcode=env.normalise_barcode(barcode)),
                 _("the QR was moved from another waybill: hold the parcel"))
         return Opened(shipment, station["station_id"], station["name"], header.tracking_number,
                       header.issued_at, header.expires_at, fleet_key.kid.hex())

@@ -70,10 +70,7 @@ class ScanView(QWidget):
 
     def open_image(self, path: str) -> None:
         def work():
-            found = services.decode_image(path)
-            qr = next((t for f, t in found if "QR" in f.upper()), None)
-            code = next((t for f, t in found if "128" in f), None)
-            return qr, code
+            return services.read_label(path)
 
         def got(pair):
             qr, code = pair

@@ -77,10 +77,14 @@ def forget_keys() -> None:
 
 
 def scanner(keys_dir: Path):
+    from desktop.keys.errors import TrustListError
+    from desktop.keys.highwater import HighWaterDamaged, ListRollback
     from desktop.seal import Scanner
 
     try:
         return Scanner.from_keys_dir(keys_dir)
+    except (ListRollback, TrustListError, HighWaterDamaged):
+        raise  # the clerk must read "older trust list", not "no scanner key"
     except SigiloError as exc:
         raise NotAuthorized(_("this station holds no scanner key: it cannot open sealed labels"),
                             _("import a scanner (fleet) key in Settings > Keys, or scan with an authorized device")) from exc
@@ -135,14 +139,14 @@ def open_seal(text: str, keys_dir: Path, barcode: str | None = None) -> dict:
     }
 
 
-def decode_image(path: str) -> list[tuple[str, str]]:
-    """Barcodes found in a photo or scan of a label: (format, text) pairs."""
-    import zxingcpp
-    from PIL import Image
+def read_label(path: str) -> tuple[str, str | None]:
+    """(seal text, Code128 value or None) of a photo or scan of a label, with the limits and
+    refusals of ``sigilo scan --image`` (desktop.seal.image): an oversized image, no QR, or
+    several different barcodes are refused, never guessed."""
+    from desktop.seal.image import read_label_image
 
-    with Image.open(path) as img:
-        found = zxingcpp.read_barcodes(img.convert("L"))
-    return [(str(b.format).split(".")[-1], b.text) for b in found]
+    found = read_label_image(path)
+    return found.seal, found.barcode
 
 
 def pdf_target(uri: str, tracking_number: str) -> Path:

@@ -377,13 +377,13 @@ class Station:
     def scan(self, text: str, keys_dir: Path, barcode: str | None = None) -> dict:
         """Open a sealed QR with this machine's scanner key, audited like ``sigilo scan``: only
         public facts (tracking number, station, key id, refusal reason), never the shipment."""
-        from desktop.seal import SealError
         from desktop.seal.auditing import claimed_tracking
 
         try:
             result = services.open_seal(text, keys_dir, barcode)
-        except (SealError, services.NotAuthorized) as exc:
-            reason = getattr(exc, "reason", "not-authorized")
+        except SigiloError as exc:  # every failed scan is audited, an older trust list too
+            default = "not-authorized" if isinstance(exc, services.NotAuthorized) else type(exc).__name__
+            reason = getattr(exc, "reason", default)
             self.jobs.audit.append(self.actor, "scan_failed", claimed_tracking(text),
                                    {"reason": reason, "barcode_checked": barcode is not None, "via": "gui"})
             raise
