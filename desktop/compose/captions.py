@@ -65,6 +65,7 @@ def caption_set(language: str) -> dict:
     chosen = languages.get(language) or {}
     out = {**base, **chosen}
     out["services"] = {**base.get("services", {}), **chosen.get("services", {})}
+    out["carrier_names"] = dict(chosen.get("carrier_names", {}))  # a brand is renamed only where a set says so
     return out
 
 
