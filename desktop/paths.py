@@ -8,15 +8,10 @@ PyInstaller bundle lays them out. Station data goes to the platform's user data 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 
-def resources_dir() -> Path:
-    base = getattr(sys, "_MEIPASS", None)
-    if base:
-        return Path(base) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+from printers.resources import resource_path, resources_dir  # noqa: F401  (the one helper, re-exported)
 
 
 def data_dir() -> Path:

@@ -3,7 +3,7 @@ usblp device files, USB printer-class devices (via pyusb when it and libusb are 
 and the queues the system already knows (CUPS destinations, Windows printers).
 
 Each finding carries a ready-to-use URI, so the settings screen and `sigilo printers` can
-offer it directly. Vendor names come from printers/data/usb_vendors.json (data, not code):
+offer it directly. Vendor names come from resources/usb/vendors.json (data, not code):
 a CH340 adapter is named as such rather than guessed to be a printer.
 """
 
@@ -16,9 +16,10 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-VENDORS_FILE = Path(__file__).resolve().parent / "data" / "usb_vendors.json"
+from printers.resources import resource_path
+
+VENDORS_FILE = resource_path("usb", "vendors.json")
 PRINTER_CLASS = 7
 
 

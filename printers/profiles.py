@@ -9,11 +9,11 @@ at load time with the file and the field named, so a typo never becomes a garble
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from printers.errors import PrinterError
+from printers.resources import resource_path
 
 LANGUAGES = ("tspl", "zpl", "escpos")
 STATUS_PROTOCOLS = ("tspl", "zpl", "escpos", None)
@@ -29,9 +29,7 @@ class ProfileError(PrinterError):
 
 
 def profiles_dir() -> Path:
-    base = getattr(sys, "_MEIPASS", None)
-    root = Path(base) if base else Path(__file__).resolve().parent.parent
-    return root / "resources" / "printers"
+    return resource_path("printers")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from desktop.compose.templates import DEFAULT_TEMPLATE, Layout, Template, load_t
 from desktop.masking.view import MaskedView
 from desktop.shipment import Shipment
 from printers.qr import qr_matrix
-from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, Text, dots_to_mm
+from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, dots_to_mm
 
 from desktop.i18n import _
 

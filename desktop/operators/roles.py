@@ -1,13 +1,15 @@
-"""Roles and their permissions, read from roles.json so a deployment changes data, not code."""
+"""Roles and their permissions, read from resources/operators/roles.json: a deployment changes
+data, not code."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+
+from printers.resources import resource_path
 
 ROLES: dict[str, frozenset[str]] = {
     role: frozenset(perms)
-    for role, perms in json.loads((Path(__file__).with_name("roles.json")).read_text(encoding="utf-8")).items()
+    for role, perms in json.loads(resource_path("operators", "roles.json").read_text(encoding="utf-8")).items()
 }
 
 

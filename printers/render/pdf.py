@@ -13,7 +13,6 @@ scene at a time, and memory does not grow with the number of pages.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import BinaryIO
 
 from printers import code128, qr
 from printers.errors import SceneError
+from printers.resources import resource_path
 from printers.fonts import font_runs, no_ink, replacement_advance
 from printers.render.glyphs import replacement_box
 from printers.render.pdfwriter import EmbeddedFonts, PdfObjectWriter, pdf_string
@@ -64,9 +64,7 @@ class SheetLayouts:
 
 
 def sheets_file() -> Path:
-    base = getattr(sys, "_MEIPASS", None)
-    root = Path(base) if base else Path(__file__).resolve().parent.parent.parent
-    return root / "resources" / "templates" / "sheets.json"
+    return resource_path("templates", "sheets.json")
 
 
 @lru_cache(maxsize=1)
