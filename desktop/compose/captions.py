@@ -84,5 +84,7 @@ def language_for(country: str, *, requested: str | None = None, template: str | 
         if choice and choice != "auto" and choice in languages:
             return choice
     by_country = _data().get("by_country", {})
-    chosen = by_country.get((country or "").upper()) or by_country.get("*") or FALLBACK
+    # no country known (a reprint of an old face): the bilingual set every label had before
+    key = (country or "").upper() or "CN"
+    chosen = by_country.get(key) or by_country.get("*") or FALLBACK
     return chosen if chosen in languages else FALLBACK

@@ -184,7 +184,9 @@ def compose_label(
     if qr_text is None:
         qr_text = sealer.seal(shipment)
     when = printed_at or datetime.now().astimezone()
-    language = language_for(shipment.recipient.country, requested=caption_language, template=tpl.caption_language)
+    # a reprint from history carries only the masked face: its country is the label's country
+    country = shipment.recipient.country or getattr(masked.recipient, "country", "")
+    language = language_for(country, requested=caption_language, template=tpl.caption_language)
     texts = label_fields(
         shipment, masked, carrier=tpl.carrier, printed_at=when, piece=piece, reprint=reprint,
         captions=caption_set(language),

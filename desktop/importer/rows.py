@@ -66,7 +66,7 @@ class ImportReport:
         return [r for r in self.rows if not r.ok]
 
     def summary(self) -> str:
-        return f"{len(self.valid)} valid, {len(self.invalid)} with errors"
+        return _("{valid} valid, {invalid} with errors").format(valid=len(self.valid), invalid=len(self.invalid))
 
     def write_csv(self, path: Path) -> None:
         """row, status, field, message: one line per error or warning (one "ok" line for a

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
-from desktop.ui.tables import record_table
+from desktop.ui.tables import record_table, state_name
 from desktop.i18n import N_, _
 
 COLUMNS = (N_("Printed"), N_("Tracking"), N_("Order"), N_("Recipient (as printed)"), N_("Region"), N_("State"),
@@ -101,7 +101,7 @@ class HistoryView(QWidget):
             rec = r.masked.get("recipient", {}) if r.masked else {}
             values = (datetime.fromtimestamp(r.done_at).strftime("%Y-%m-%d %H:%M"), r.tracking_number, r.order_id,
                       f"{rec.get('name', '')}  {rec.get('phone', '')}", rec.get("region", ""),
-                      r.state if not r.error or r.state == "voided" else f"{r.state}: {r.error}", r.reason)
+                      state_name(r.state) if not r.error or r.state == "voided" else f"{state_name(r.state)}: {r.error}", r.reason)
             for c, v in enumerate(values):
                 item = QTableWidgetItem(str(v))
                 item.setData(Qt.UserRole, r.label_id)
@@ -158,7 +158,7 @@ class HistoryView(QWidget):
             self.status_message.emit(_("choose a label to void"), 3000)
             return
         if row.state != "confirmed":
-            self.status_message.emit(_("{tracking_number} is {state}: only a printed label can be voided").format(tracking_number=row.tracking_number, state=row.state), 0)
+            self.status_message.emit(_("{tracking_number} is {state}: only a printed label can be voided").format(tracking_number=row.tracking_number, state=state_name(row.state)), 0)
             return
         reason = self.ask_void_reason(row.tracking_number)
         if reason is None:

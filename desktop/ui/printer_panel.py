@@ -231,4 +231,4 @@ class PrinterPanel(QFrame):
 
     def set_printing(self, on: bool) -> None:
         self.print_button.setEnabled(not on)
-        self.print_button.setText("Printing…" if on else "Print  (Ctrl+P)")
+        self.print_button.setText(_("Printing…") if on else _("Print  (Ctrl+P)"))

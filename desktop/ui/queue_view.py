@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
-from desktop.ui.tables import record_table
+from desktop.ui.tables import record_table, state_name
 from desktop.i18n import N_, _
 
 COLUMNS = (N_("Labels"), N_("Printer"), N_("State"), N_("Progress"), N_("Printed"), N_("Failed"), N_("Waiting"), N_("Printer state"), N_("Job"))
@@ -93,7 +93,7 @@ class QueueView(QWidget):
                 labels += "  REPRINT"
             if j.count("voided"):
                 labels += "  VOIDED"
-            values = (labels, names.get(j.printer_uri, j.printer_uri), j.state, None, done, j.count("failed"),
+            values = (labels, names.get(j.printer_uri, j.printer_uri), state_name(j.state), None, done, j.count("failed"),
                       j.count("queued") + j.count("sent"),
                       j.printer_state + (f": {j.printer_reason}" if j.printer_reason else ""), j.job_id)
             for c, v in enumerate(values):
@@ -117,7 +117,7 @@ class QueueView(QWidget):
         if not 0 <= i < len(self.jobs):
             return
         j = self.jobs[i]
-        parts = [f"#{lab.index + 1} {lab.tracking_number}: {lab.state}" + (f" ({lab.error})" if lab.error else "")
+        parts = [f"#{lab.index + 1} {lab.tracking_number}: {state_name(lab.state)}" + (f" ({lab.error})" if lab.error else "")
                  + (" REPRINT" if lab.reprint else "") for lab in j.labels[:40]]
         self.detail.setText("   ".join(parts))
 
