@@ -124,7 +124,7 @@ def load_jsonl(path) -> list[dict[str, Any]]:
     from pathlib import Path
 
     rows = []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
+    for line in Path(path).read_text(encoding="utf-8").split("\n"):  # "\n" only: see compose/batch.py
         if line.strip():
             rows.append(json.loads(line))
     return rows

@@ -336,7 +336,9 @@ class _Validator:
             self.error(f"{role}.street", _("{field} is missing; fill in the street or the building.").format(
                 field=field_label(f"{role}.street")))
         out["postcode"] = self.postcode(role, country, out["postcode"])
-        out["phone"] = self.phone(role, value.get("phone"), country)
+        # an unknown country is its own error: the phone is then read as international only
+        known = country if country in _known_countries() else ""
+        out["phone"] = self.phone(role, value.get("phone"), known, country_error=bool(country) and not known)
         business = value.get("business")
         if business is not None and not isinstance(business, bool):
             self.error(f"{role}.business", _("{field} must be true or false, not {value}.").format(
@@ -352,6 +354,9 @@ class _Validator:
         elif not re.fullmatch(r"[A-Z]{2}", code):
             self.error(f"{role}.country", _("{value} is not a country code; use two letters, e.g. CN, BR or GB.").format(
                 value=repr(text)))
+        elif code not in _known_countries():
+            self.error(f"{role}.country", _("{value} is not a country code Sigilo knows; use the ISO 3166 two-letter "
+                                            "code, e.g. CN, BR or GB.").format(value=repr(text)))
         return code
 
     def postcode(self, role: str, country: str, text: str) -> str:
@@ -372,7 +377,7 @@ class _Validator:
                 value=repr(text)))
         return text
 
-    def phone(self, role: str, value: Any, country: str) -> str:
+    def phone(self, role: str, value: Any, country: str, country_error: bool = False) -> str:
         name = f"{role}.phone"
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
@@ -390,6 +395,8 @@ class _Validator:
         try:
             phone = parse_phone(text, country)
         except PhoneError as exc:
+            if country_error and text and not text.startswith("+"):
+                return text  # a national number needs the country, whose own error says what to fix
             self.error(name, _("{problem}: {hint}").format(problem=exc.message, hint=exc.hint)
                        if exc.hint else exc.message)
             return text
@@ -470,3 +477,19 @@ __all__ = [
     "FieldError", "ValidationResult", "ValidationError", "validate", "require_valid",
     "clean_text", "control_problem", "TRACKING_ALPHABET", "TRACKING_MIN", "TRACKING_MAX", "MAX_CHARS",
 ]
+
+
+_COUNTRIES: frozenset[str] | None = None
+# ISO 3166-1 codes without a telephone numbering plan of their own in libphonenumber
+_NO_PHONE_PLAN = frozenset({"AQ", "BV", "HM", "TF", "UM", "GS", "PN"})
+
+
+def _known_countries() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes: the regions the phone library knows (every country and
+    territory with a numbering plan), and the few without one."""
+    global _COUNTRIES
+    if _COUNTRIES is None:
+        import phonenumbers
+
+        _COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS) | _NO_PHONE_PLAN
+    return _COUNTRIES

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -127,8 +128,37 @@ def list_windows_printers() -> list[FoundPrinter]:
             for entry in entries]
 
 
-def discover() -> list[FoundPrinter]:
-    """Everything we can find, printers first."""
+def is_plain_serial_port(found: FoundPrinter) -> bool:
+    """A serial port built into the computer (``/dev/ttyS0``, ``COM1``): no USB ids, nothing
+    says a printer is on it. Most PCs have one or two that nothing is plugged into."""
+    if found.kind != "serial" or found.vid is not None:
+        return False
+    device = found.uri.removeprefix("serial://")
+    return bool(re.fullmatch(r"/dev/tty(S|AMA|s)\d+|COM[0-9]+", device))
+
+
+def discover(include_plain_serial: bool = False) -> list[FoundPrinter]:
+    """Everything we can find, printers first; the computer's own serial ports only when asked."""
     found = (list_usblp_files() + list_usb_printers() + list_serial_ports()
              + list_cups_queues() + list_windows_printers())
+    if not include_plain_serial:
+        found = [f for f in found if not is_plain_serial_port(f)]
     return sorted(found, key=lambda f: (not f.likely_printer, f.kind != "usblp", f.uri))
+
+
+DEFAULT_PROFILE = {"tspl": "tspl-203", "zpl": "zpl-203", "escpos": "escpos-80"}
+
+
+def likely_profile(found: FoundPrinter, profiles) -> str:
+    """The profile name that most likely fits a found device: one listing its exact USB
+    vendor:product id, else one listing its maker (``vvvv:*``), else the generic profile of
+    the language its maker is known for, else the generic TSPL one (most China waybill
+    printers). ``profiles``: PrinterProfile objects to choose from."""
+    if found.vid is not None:
+        exact = f"{found.vid:04x}:{(found.pid or 0):04x}"
+        maker = f"{found.vid:04x}:*"
+        for wanted in (exact, maker):
+            for profile in profiles:
+                if wanted in profile.usb_ids:
+                    return profile.name
+    return DEFAULT_PROFILE.get(found.language, "tspl-203")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Event:
-    kind: str  # "label" | "query" | "control"
+    kind: str  # "label" | "query" | "control" | "discarded" (a TSPL body wiped by CLS before its PRINT)
     data: bytes  # the label's bytes, or the query command
     copies: int = 1
 
@@ -55,6 +55,20 @@ class LabelStream:
     _BITMAP = re.compile(rb"BITMAP\s+(-?\d+)\s*,\s*(-?\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,", re.IGNORECASE)
     _PRINT = re.compile(rb"\s*PRINT\s+(\d+)(?:\s*,\s*(\d+))?", re.IGNORECASE)
 
+    _CLS = re.compile(rb"(?:^|\n)\s*CLS\s*(?:\r?\n|$)", re.IGNORECASE)
+    _SETUP = re.compile(rb"\s*(SIZE|GAP|BLINE|DIRECTION|REFERENCE|OFFSET|SHIFT|SPEED|DENSITY|SET|CODEPAGE|"
+                        rb"LIMITFEED|SELFTEST|HOME)\b", re.IGNORECASE)
+
+    @classmethod
+    def _setup_tail(cls, label: bytes) -> bytes:
+        """The setting lines (SIZE, GAP, DIRECTION, ...) at the end of ``label``: the start of
+        the next label, sent before its CLS; they stay when CLS wipes the drawing before them."""
+        lines = label.splitlines(keepends=True)
+        n = len(lines)
+        while n and (cls._SETUP.match(lines[n - 1]) or not lines[n - 1].strip()):
+            n -= 1
+        return b"".join(lines[n:])
+
     def _tspl(self, out: list[Event]) -> bool:
         buf = self.buf
         if buf[:1] == b"\x1b":
@@ -87,6 +101,12 @@ class LabelStream:
         line = self._take(nl + 1)
         if not self.label and not line.strip():
             return True  # blank lines between labels belong to no label
+        if line.strip().upper() == b"CLS" and self._CLS.search(self.label):
+            # CLS clears the image buffer: a body drawn before it (a label cut off before its
+            # PRINT, say by a crash of the sender) is wiped, not printed with the next label
+            keep = self._setup_tail(bytes(self.label))
+            out.append(Event("discarded", bytes(self.label[:len(self.label) - len(keep)])))
+            self.label = bytearray(keep)
         self.label += line
         m = self._PRINT.match(line)
         if m:

@@ -9,6 +9,7 @@ at load time with the file and the field named, so a typo never becomes a garble
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,6 +94,9 @@ class PrinterProfile:
     gap_mm: float = 2.0
     raster_chunk_bytes: int = 4096
     direction: int = 1  # TSPL DIRECTION: which way up the label leaves the printer
+    display_name: str = ""  # what a person picks from a list ("TSC TE244 / Xprinter XP-DT425B, 203 dpi")
+    models: tuple = ()  # printer models this profile fits, as their makers name them
+    usb_ids: tuple = ()  # "vvvv:pppp" (hex) of USB printers it fits; "vvvv:*" for a maker's whole range
     source: str = field(default="", compare=False)
 
     @property
@@ -121,6 +125,9 @@ _OPTIONAL = {
     "raster_chunk_bytes": int,
     "direction": int,
     "description": str,
+    "display_name": str,
+    "models": list,
+    "usb_ids": list,
 }
 
 
@@ -200,6 +207,12 @@ def parse_profile(raw: object, source: str) -> PrinterProfile:
         raise _fail(source, "max_baud", f"must be a standard baud rate, got {raw['max_baud']!r}")
     if raw.get("direction", 1) not in (0, 1):
         raise _fail(source, "direction", f"must be 0 or 1, got {raw['direction']!r}")
+    for key in ("models", "usb_ids"):
+        if not all(isinstance(v, str) and v for v in raw.get(key, [])):
+            raise _fail(source, key, "must be a list of non-empty strings")
+    for usb_id in raw.get("usb_ids", []):
+        if not re.fullmatch(r"[0-9a-f]{4}:([0-9a-f]{4}|\*)", usb_id):
+            raise _fail(source, "usb_ids", f"entries are 'vvvv:pppp' in lower-case hex or 'vvvv:*', got {usb_id!r}")
     fonts = tuple(_font(source, i, f) for i, f in enumerate(raw["resident_fonts"]))
     return PrinterProfile(
         name=raw["name"], model=raw["model"], language=raw["language"], dpi=raw["dpi"],
@@ -211,6 +224,8 @@ def parse_profile(raw: object, source: str) -> PrinterProfile:
         speed_range=_range(source, "speed_range", raw["speed_range"]),
         gap_mm=float(raw.get("gap_mm", 2.0)), raster_chunk_bytes=int(raw.get("raster_chunk_bytes", 4096)),
         direction=int(raw.get("direction", 1)),
+        display_name=raw.get("display_name", "") or raw["model"], models=tuple(raw.get("models", [])),
+        usb_ids=tuple(raw.get("usb_ids", [])),
         source=source,
     )
 

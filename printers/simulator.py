@@ -139,7 +139,10 @@ class SimulatedPrinter:
         self.paused = False
         self.ribbon = True
         self.vanished = False
+        self.stalled = threading.Event()  # set: the printer takes no bytes and answers nothing
+        self.discarded: list[bytes] = []  # TSPL bodies wiped by CLS before their PRINT
         self.labels: list[bytes] = []
+        self.printed_times: list[float] = []  # wall-clock time (time.time()) each label came out
         self.received = bytearray()
         self.queries: list[bytes] = []
         self.printed_count = 0
@@ -232,6 +235,15 @@ class SimulatedPrinter:
         with self._changed:
             self._stream = LabelStream(self.language)
 
+    def stall(self) -> None:
+        """Stop taking bytes, as a printer whose firmware is busy (or whose buffer is full) does:
+        nothing sent is read, no query is answered; the link stays up. Queries sent meanwhile
+        are answered all at once by ``unstall()``, in order, as a real printer does."""
+        self.stalled.set()
+
+    def unstall(self) -> None:
+        self.stalled.clear()
+
     def come_back(self) -> None:
         """Reappear at the same pty link or TCP port."""
         with self._lock:
@@ -242,11 +254,11 @@ class SimulatedPrinter:
 
     def command(self, word: str) -> str:
         """The control channel's words (CLI stdin): paper-out, paper-in, head-open, head-close,
-        ribbon-out, ribbon-in, pause, resume, vanish, return, status, labels."""
+        ribbon-out, ribbon-in, pause, resume, vanish, return, stall, unstall, status, labels."""
         actions = {"paper-out": self.paper_out, "paper-in": self.paper_in, "head-open": self.head_open,
                    "head-close": self.head_close, "ribbon-out": self.ribbon_out, "ribbon-in": self.ribbon_in,
                    "pause": self.pause, "resume": self.resume,
-                   "vanish": self.vanish, "return": self.come_back}
+                   "vanish": self.vanish, "return": self.come_back, "stall": self.stall, "unstall": self.unstall}
         word = word.strip().lower()
         if word in actions:
             actions[word]()
@@ -356,6 +368,8 @@ class SimulatedPrinter:
                 elif ev.kind == "query":
                     self.queries.append(ev.data)
                     replies += self._reply(ev.data)
+                elif ev.kind == "discarded":
+                    self.discarded.append(ev.data)
             self._changed.notify_all()
         if replies:
             self._send(replies)  # one write for queries that came together (DLE EOT 1-4)
@@ -389,6 +403,7 @@ class SimulatedPrinter:
                 self._pending.popleft()
                 self._printing_since = None
                 self.labels.append(data)
+                self.printed_times.append(time.time())
                 self.printed_count += 1
                 count = self.printed_count
                 self._changed.notify_all()
@@ -508,6 +523,9 @@ class SimulatedPrinter:
         port = self._port
         size = pacer.chunk_size()
         while not stop.is_set():
+            if self.stalled.is_set():
+                time.sleep(0.02)
+                continue
             try:
                 data = port.read(1)  # waits up to the port timeout for the first byte
                 if data:
@@ -549,6 +567,9 @@ class SimulatedPrinter:
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._conn = conn
             while not stop.is_set():
+                if self.stalled.is_set():
+                    time.sleep(0.02)
+                    continue
                 try:
                     data = conn.recv(size)
                 except TimeoutError:

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -239,8 +240,10 @@ def parse_zpl_hs(raw: bytes) -> PrinterStatus:
         flags.add("head_open")
     if two[3] == b"1":
         flags.add("ribbon_out")
-    formats = int(one[4] or b"0")
-    remaining = int(two[8] or b"0")
+    counts = [one[4] or b"0", two[8] or b"0"]
+    if not all(re.fullmatch(rb"\d{1,9}", c) for c in counts):  # a garbled reply, never a traceback
+        return _unknown(raw, "malformed ~HS reply")
+    formats, remaining = (int(c) for c in counts)
     if formats or remaining:
         flags.add("printing")
     status = from_flags(flags, raw)
@@ -256,7 +259,7 @@ def zpl_hs_reply(flags: set[str], formats: int = 0, remaining: int = 0, label_do
 
 
 def parse_zpl_label_count(raw: bytes) -> int | None:
-    m = re.search(rb'"(\d+)"', raw)
+    m = re.search(rb'"(\d{1,12})"', raw)  # an odometer, not a 5,000-digit number
     return int(m.group(1)) if m else None
 
 
@@ -357,6 +360,10 @@ def query_status(transport, language: str, timeout: float = 1.0) -> PrinterStatu
         if not hs:
             return PrinterStatus(PrinterState.UNKNOWN, "~HQES reports no error but ~HS went unanswered", raw)
         detail = parse_zpl_hs(hs)
+        if detail.state is PrinterState.UNKNOWN:
+            # a reply that is not three ~HS strings (a late ~HQES answer, a cut-off frame) says
+            # nothing about pause or printing: unknown, never folded into "ready"
+            return PrinterStatus(PrinterState.UNKNOWN, f"~HS answer not understood ({detail.detail})", raw + hs)
         flags = status.flags | detail.flags
         merged = from_flags(flags, raw + hs)
         return PrinterStatus(merged.state, detail.detail or merged.detail, raw + hs, flags)
@@ -402,3 +409,202 @@ def _read_exact(transport, n: int, timeout: float) -> bytes:
             break
         buf += transport.read(n - len(buf), left)
     return buf
+
+
+# -- one connection's replies, each matched to its query -------------------------------------
+class Query:
+    """A status query written to the printer and not yet answered. ``mark`` is what the caller
+    wants to remember about the moment it was sent (the queue: how many labels were complete in
+    the printer then); ``ahead`` the seconds of bytes queued in front of it on the line."""
+
+    __slots__ = ("kind", "sent_at", "ahead", "mark", "raw", "answered_at")
+
+    def __init__(self, kind: str, sent_at: float, ahead: float = 0.0, mark: int = 0) -> None:
+        self.kind, self.sent_at, self.ahead, self.mark = kind, sent_at, ahead, mark
+        self.raw: bytes | None = None
+        self.answered_at: float | None = None
+
+
+_QUERY_BYTES = {"tspl": {"status": TSPL_STATUS_QUERY, "extended": TSPL_EXTENDED_QUERY},
+                "zpl": {"hqes": ZPL_HQES_QUERY, "hs": ZPL_HS_QUERY, "count": ZPL_LABEL_COUNT_QUERY}}
+
+
+class StatusChannel:
+    """Status queries and their replies over one open connection, each reply matched to the query
+    it answers.
+
+    A printer answers its queries in the order they arrive, but not always at once: a stalled
+    printer answers a dozen queries together when it recovers, and a ZPL printer never answers
+    ``~HS`` while media is out. Reading "the next bytes" after a query would then take a late
+    reply to an earlier query (or a reply of another kind) for the answer. So every reply is
+    recognised by its shape (TSPL: by the order of the queries, as every TSPL query is answered;
+    ZPL: a ``~HQES`` frame names its ERRORS line, ``~HS`` is three strings, the label counter a
+    quoted number), matched to the oldest unanswered query of its kind, and any older query of
+    another kind still unanswered is given up (the printer answers in order: it skipped it).
+    A query whose answer is still due is never written again: the caller waits for that answer
+    instead, so replies never pile up behind a stalled line."""
+
+    def __init__(self, transport, language: str, clock=time.monotonic) -> None:
+        language = language.lower()
+        if language not in _QUERY_BYTES:
+            raise ValueError(f"no status channel for {language!r}")
+        self.transport = transport
+        self.language = language
+        self.clock = clock
+        self.outstanding: deque[Query] = deque()
+        self.buf = b""
+        self._hs_frames: list[bytes] = []
+        self.stale = 0  # replies that answered a query nobody waits for any more
+        self.last_reply_at: float | None = None
+
+    # -- asking ---------------------------------------------------------------------------
+    def ask(self, kind: str, ahead: float = 0.0, mark: int = 0) -> Query:
+        """The unanswered query of this kind if one is due, else a new one written now."""
+        for q in self.outstanding:
+            if q.kind == kind:
+                return q
+        q = Query(kind, self.clock(), ahead, mark)
+        self.transport.write(_QUERY_BYTES[self.language][kind])
+        self.outstanding.append(q)
+        return q
+
+    def wait(self, q: Query, timeout: float) -> bytes | None:
+        """The reply to ``q`` (None: not within ``timeout``; ask again later to keep waiting)."""
+        deadline = self.clock() + timeout
+        while q.raw is None:
+            self._parse()
+            if q.raw is not None or q not in self.outstanding:
+                break
+            left = deadline - self.clock()
+            if left <= 0:
+                break
+            data = self.transport.read(4096, left)
+            if data:
+                self.buf += data
+        return q.raw
+
+    def request(self, kind: str, timeout: float, ahead: float = 0.0, mark: int = 0) -> tuple[bytes | None, Query]:
+        """Ask (or keep waiting for the answer already due) and wait: a new query also waits out
+        the ``ahead`` seconds of bytes in front of it."""
+        fresh = not any(q.kind == kind for q in self.outstanding)
+        q = self.ask(kind, ahead, mark)
+        return self.wait(q, timeout + (ahead if fresh else 0.0)), q
+
+    def waiting_since(self) -> float | None:
+        """When the oldest unanswered query became due (sent, plus the bytes ahead of it)."""
+        if not self.outstanding:
+            return None
+        return min(q.sent_at + q.ahead for q in self.outstanding)
+
+    def forget(self) -> None:
+        """After a reconnect nothing sent before can be answered on this connection."""
+        self.outstanding.clear()
+        self.buf = b""
+        self._hs_frames = []
+
+    # -- matching -------------------------------------------------------------------------
+    def _answer(self, kind: str, raw: bytes) -> None:
+        now = self.clock()
+        self.last_reply_at = now
+        for i, q in enumerate(self.outstanding):
+            if q.kind == kind:
+                for _ in range(i):  # asked before it and never answered: skipped by the printer
+                    self.outstanding.popleft()
+                self.outstanding.popleft()
+                q.raw, q.answered_at = raw, now
+                return
+        self.stale += 1  # nobody asked (a reply to a query from before a reconnect): dropped
+
+    def _parse(self) -> None:
+        step = self._tspl if self.language == "tspl" else self._zpl
+        while self.buf and step():
+            pass
+
+    def _tspl(self) -> bool:
+        head = self.outstanding[0] if self.outstanding else None
+        if head is not None and head.kind == "extended":
+            buf = self.buf
+            if buf[:1] == STX:
+                if len(buf) < 6:
+                    return False
+                if buf[5:6] == ETX and all(b & 0xC0 == 0x40 for b in buf[1:5]):
+                    n = 6 + (2 if buf[6:8] == b"\r\n" else 0)
+                    if n == 6 and len(buf) < 8 and buf[6:7] in (b"", b"\r"):
+                        return False  # its CR LF is still on the way
+                    self.buf = buf[n:]
+                    self._answer("extended", buf[:n])
+                    return True
+            self.outstanding.popleft()  # not an ESC !S reply: firmware without ESC !S skipped it
+            return True
+        byte, self.buf = self.buf[:1], self.buf[1:]
+        self._answer("status", byte)
+        return True
+
+    def _zpl(self) -> bool:
+        buf = self.buf.lstrip(b"\r\n \t")
+        self.buf = buf
+        if not buf:
+            return False
+        if buf[:1] == b'"':
+            end = buf.find(b'"', 1)
+            if end < 0:
+                return False
+            self.buf = buf[end + 1:]
+            self._answer("count", buf[:end + 1])
+            return True
+        if buf[:1] == STX:
+            end = buf.find(ETX)
+            if end < 0:
+                return False
+            frame, self.buf = buf[:end + 1], buf[end + 1:]
+            if self.buf[:2] == b"\r\n":
+                self.buf = self.buf[2:]
+            if b"ERRORS" in frame or b"PRINTER STATUS" in frame:
+                self._hs_frames = []
+                self._answer("hqes", frame + b"\r\n")
+            else:
+                self._hs_frames.append(frame + b"\r\n")
+                if len(self._hs_frames) == 3:
+                    raw, self._hs_frames = b"".join(self._hs_frames), []
+                    self._answer("hs", raw)
+            return True
+        self.buf = buf[1:]  # a stray byte between replies
+        return True
+
+    # -- what the queue asks ----------------------------------------------------------------
+    def status(self, timeout: float, ahead: float = 0.0, mark: int = 0) -> tuple[PrinterStatus, Query]:
+        """The printer's status, like query_status, from matched replies. ``UNKNOWN`` with an
+        empty ``raw`` means no answer yet (the query stays due: call again to keep waiting)."""
+        if self.language == "tspl":
+            raw, q = self.request("status", timeout, ahead, mark)
+            if raw is None:
+                return PrinterStatus(PrinterState.UNKNOWN, f"no answer to ESC !? within {timeout:g} s"), q
+            status = parse_tspl_status(raw)
+            if raw[0] & 0x80:
+                ext, _ = self.request("extended", min(timeout, 0.5))
+                if ext is not None:
+                    extended = parse_tspl_extended(ext)
+                    if extended.state is not PrinterState.UNKNOWN:
+                        return from_flags((status.flags - {"error"}) | extended.flags or {"error"}, raw + ext), q
+            return status, q
+        raw, q = self.request("hqes", timeout, ahead, mark)
+        if raw is None:
+            return PrinterStatus(PrinterState.UNKNOWN, f"no answer to ~HQES within {timeout:g} s"), q
+        status = parse_zpl_hqes(raw)
+        if status.state is not PrinterState.READY:
+            return status, q
+        hs, _ = self.request("hs", timeout)
+        if hs is None:
+            return PrinterStatus(PrinterState.UNKNOWN, "~HQES reports no error but ~HS went unanswered"), q
+        detail = parse_zpl_hs(hs)
+        if detail.state is PrinterState.UNKNOWN:
+            return PrinterStatus(PrinterState.UNKNOWN, f"~HS answer not understood ({detail.detail})"), q
+        flags = status.flags | detail.flags
+        merged = from_flags(flags, raw + hs)
+        return PrinterStatus(merged.state, detail.detail or merged.detail, raw + hs, flags), q
+
+    def label_count(self, timeout: float) -> int | None:
+        if self.language != "zpl":
+            return None
+        raw, _ = self.request("count", timeout)
+        return None if raw is None else parse_zpl_label_count(raw)

@@ -235,3 +235,48 @@ def zpl_fields(data: bytes) -> bytes:
 def tspl_fields(data: bytes) -> bytes:
     """Every quoted string of a TSPL program (TEXT, BLOCK, BARCODE, QRCODE contents)."""
     return b"\n".join(re.findall(rb'"([^"\r\n]*)"', data))
+
+
+# --- a sender's identity (real-name sending) ---------------------------------------------
+
+def identity_fragments(number: str, name: str, shown_number: str = "", shown_name: str = "") -> list[str]:
+    """What must never be found of a sender's identity: the whole number, its hidden middle
+    (what the masked view ``110***********002X`` leaves out, at least 6 characters) and the
+    date of birth inside an 18-character number; the whole name and its hidden part. The shown
+    parts (first and last characters of the number, the surname) are what the clerk sees."""
+    out = {number, number.lower()} if number else set()
+    if shown_number:
+        hidden = "".join(ch for ch, s in zip(number, shown_number) if s == "*")
+        if len(hidden) >= 6:
+            out.add(hidden)
+    if len(number) == 18 and number[6:14].isdigit():
+        out.add(number[6:14])
+    if name:
+        out.add(name)
+        if shown_name:
+            rest = "".join(ch for ch, s in zip(name, shown_name) if s == "*")
+            if len(rest) >= 2:
+                out.add(rest)
+    return sorted(out)
+
+
+def identity_binary_needles(number: str) -> list[bytes]:
+    """The number's digits as a big-endian integer (how CBOR or a struct would carry it),
+    searched in raw containers beside the text forms of ``needles``."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if len(digits) < 12:
+        return []
+    value = int(digits)
+    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+    return [raw] if len(raw) >= 6 else []
+
+
+def assert_no_identity(data: bytes, fragments: list[str], numbers: list[str], where: str, *,
+                       min_bytes: int = 4, allow: tuple = ()) -> None:
+    found = find_fragments(data, fragments, min_bytes, short_numbers=False, allow=allow)
+    for number in numbers:
+        for needle in identity_binary_needles(number):
+            at = data.find(needle)
+            if at >= 0:
+                found.append(f"{number!r} as a binary integer at byte {at}")
+    assert not found, f"a sender's identity in {where}: " + "; ".join(found)

@@ -69,3 +69,28 @@ def test_version_command():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0
     assert result.stdout.strip().startswith("sigilo 0.")
+
+
+def test_identity_needs_neither_qt_nor_printers():
+    """Real-name sending is core: it records and seals, and never reaches for a printer (the
+    one resource-path helper it reaches through desktop.paths lives in printers/, so printers
+    is checked in the source, Qt by import)."""
+    result = _import_all("desktop.identity", "PySide6,shiboken6")
+    assert result.returncode == 0, result.stdout + result.stderr
+    offenders = []
+    for path in (ROOT / "desktop" / "identity").rglob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith(("import printers", "from printers")):
+                offenders.append(path.relative_to(ROOT).as_posix())
+    assert offenders == []
+
+
+def test_the_bridge_is_core_not_ui():
+    """desktop/bridge serves the GUI, the CLI and `sigilo serve` alike: it never imports desktop.ui
+    (the GUI starts it, not the other way round)."""
+    offenders = []
+    for path in (ROOT / "desktop" / "bridge").rglob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith(("import desktop.ui", "from desktop.ui", "import PySide6", "from PySide6")):
+                offenders.append(path.name)
+    assert (ROOT / "desktop" / "bridge" / "server.py").is_file() and offenders == []

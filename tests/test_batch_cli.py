@@ -168,7 +168,7 @@ def test_unreadable_files_are_refused_with_a_hint(tmp_path, capsys):
     binary = tmp_path / "orders.csv"
     binary.write_bytes(bytes(range(128, 256)) * 4)
     assert main(["batch", str(binary)]) != 0
-    assert "neither UTF-8 nor GB18030" in capsys.readouterr().err
+    assert "not UTF-8, GB18030 or Windows-1252 text" in capsys.readouterr().err
     fake = tmp_path / "orders.xlsx"
     fake.write_text("not a workbook", encoding="utf-8")
     assert main(["batch", str(fake)]) != 0

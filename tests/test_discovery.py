@@ -14,6 +14,7 @@ import pytest
 from serial.tools import list_ports, list_ports_common
 
 from printers import discovery
+from printers.discovery import FoundPrinter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,7 +123,7 @@ def test_printers_status_column_for_found_printers(monkeypatch, capsys):
         found = [discovery.FoundPrinter(uri=sim.uri, kind="tcp", description="simulated Zebra", vendor="Zebra",
                                         likely_printer=True, language="zpl"),
                  discovery.FoundPrinter(uri="serial:///dev/ttyS0", kind="serial", description="/dev/ttyS0")]
-        monkeypatch.setattr(command, "discover", lambda: found)
+        monkeypatch.setattr(command, "discover", lambda include_plain_serial=False: found)
         sim.paper_out()
         assert main(["printers", "--status"]) == 0
     out = capsys.readouterr().out
@@ -139,3 +140,35 @@ def test_printers_command_refuses_settings_that_could_only_report_offline(args, 
 
     assert main(["printers", *args]) == 2
     assert words in capsys.readouterr().err
+
+
+def test_the_computers_own_serial_ports_are_left_out_unless_asked(monkeypatch):
+    from printers import discovery
+
+    ports = [FoundPrinter(uri="serial:///dev/ttyS0", kind="serial", description="ttyS0"),
+             FoundPrinter(uri="serial:///dev/ttyUSB0", kind="serial", description="USB serial", vid=0x1A86, pid=0x7523,
+                          vendor="WinChipHead CH340 serial bridge")]
+    monkeypatch.setattr(discovery, "list_serial_ports", lambda: ports)
+    for name in ("list_usblp_files", "list_usb_printers", "list_cups_queues", "list_windows_printers"):
+        monkeypatch.setattr(discovery, name, lambda: [])
+    assert [f.uri for f in discovery.discover()] == ["serial:///dev/ttyUSB0"]
+    assert {f.uri for f in discovery.discover(include_plain_serial=True)} == {p.uri for p in ports}
+
+
+def test_usb_ids_pick_a_profile_and_offers_name_the_model():
+    from printers.discovery import likely_profile
+    from printers.offers import offer
+    from printers.profiles import list_profiles, load_profile
+
+    profiles = [load_profile(n) for n in list_profiles()]
+    zebra = FoundPrinter(uri="usb://0x0a5f:0x0166", kind="usb", description="Zebra ZD421", vid=0x0A5F, pid=0x0166,
+                         vendor="Zebra", likely_printer=True, language="zpl")
+    xprinter = FoundPrinter(uri="usb://0x0fe6:0x811e", kind="usb", description="POS-80", vid=0x0FE6, pid=0x811E,
+                            vendor="Xprinter", likely_printer=True, language="escpos")
+    unknown = FoundPrinter(uri="usb:///dev/usb/lp0", kind="usblp", description="USB printer", likely_printer=True)
+    assert likely_profile(zebra, profiles) == "zpl-203"
+    assert likely_profile(xprinter, profiles) == "escpos-80-cn"  # an exact vendor:product id wins
+    assert likely_profile(unknown, profiles) == "tspl-203"  # most waybill printers speak TSPL
+    named = offer([zebra, unknown], profiles)
+    assert named[0].name == "Zebra ZD421 / ZD621 / GK420d, 203 dpi" and named[0].where == "USB 0x0a5f:0x0166 (Zebra)"
+    assert "tspl-203" not in named[1].name and "TSC" in named[1].name

@@ -91,19 +91,23 @@ class _Rated:
         self.uri = uri
 
 
-def test_wire_time_comes_from_the_line_the_uri_or_the_slowest_line(monkeypatch):
-    """A link that states its rate is timed by it; one that does not (a network printer) is
-    given the slowest printer line, so slow input is never taken for a dead printer. Bytes sent
-    back to back queue: the second label is through only after the first."""
-    assert Link(_Rated("tcp://127.0.0.1:9100")).wire_seconds(960) == pytest.approx(1.0)
-    assert Link(_Rated("tcp://127.0.0.1:9100?baud=2400")).wire_seconds(960) == pytest.approx(4.0)
+def test_no_line_rate_is_guessed_for_a_network_printer(monkeypatch):
+    """A link that states its rate (a serial line, or a URI's ``baud``) is timed by it; a network
+    printer that states none is given no guessed rate at all - its answers pace the queue, and
+    nothing waits on an estimate. Bytes sent back to back queue: the second label is through
+    only after the first."""
+    assert Link(_Rated("tcp://127.0.0.1:9100")).line_seconds(960) is None
+    assert Link(_Rated("tcp://127.0.0.1:9100?baud=2400")).line_seconds(960) == pytest.approx(4.0)
     clock = [100.0]
     monkeypatch.setattr(confirm.time, "monotonic", lambda: clock[0])
-    link = Link(_Rated("tcp://127.0.0.1:9100"))
+    unrated = Link(_Rated("tcp://127.0.0.1:9100"))
+    unrated.sent(b"x" * 96000)
+    assert unrated.ahead() == 0.0
+    link = Link(_Rated("tcp://127.0.0.1:9100?baud=9600"))
     link.sent(b"x" * 960)
     link.sent(b"x" * 960)
-    assert link.receiving() == pytest.approx(2.0)
+    assert link.ahead() == pytest.approx(2.0)
     clock[0] += 1.5
-    assert link.receiving() == pytest.approx(0.5)
+    assert link.ahead() == pytest.approx(0.5)
     clock[0] += 1.0
-    assert link.receiving() == 0.0
+    assert link.ahead() == 0.0

@@ -18,11 +18,15 @@ from desktop.store.db import Store
 
 DEFAULTS: dict = {
     "reprint_burst": {"count": 5, "window_minutes": 60},
+    # copies printed again because the printer's connection or a crash left their fate unknown:
+    # counted apart from requested reprints (they point at a printer or a link, not at a clerk)
+    "unknown_fate_burst": {"count": 10, "window_minutes": 60},
     "bill_swiping": {"count": 20, "window_hours": 24, "max_weight_kg": 0.05},
     "failed_scans": {"count": 5, "window_minutes": 15},
     "failed_logins": {"count": 5, "window_minutes": 15},
     "after_hours": {"start_hour": 7, "end_hour": 21},
     "printer_fault": {"enabled": True},
+    "identity_bill_swiping": {"count": 20, "window_hours": 24, "max_weight_kg": 0.05},  # desktop.identity.alerts
 }
 
 
@@ -88,21 +92,32 @@ class Alerts:
         t = thresholds(self.store)
         now = self.clock()
         self._window_audit("reprint_burst", "reprint", t["reprint_burst"], now, "warning",
-                           N_("{n} reprints within {w} minutes"))
+                           N_("{n} reprints within {w} minutes"), fate_unknown=False)
+        self._window_audit("unknown_fate_burst", "reprint", t["unknown_fate_burst"], now, "warning",
+                           N_("{n} labels printed again within {w} minutes because their fate was unknown "
+                              "(connection lost, fault or crash while printing): check the printer and its cable"),
+                           fate_unknown=True)
         self._window_audit("failed_scans", "scan_failed", t["failed_scans"], now, "warning",
                            N_("{n} failed scans within {w} minutes"))
         self._window_audit("failed_logins", "login_failed", t["failed_logins"], now, "warning",
                            N_("{n} failed sign-ins within {w} minutes"), by_subject=True)
         self._bill_swiping(t["bill_swiping"], now)
         self._after_hours(t["after_hours"], now)
+        from desktop.identity.alerts import evaluate as identity_rules
+
+        identity_rules(self, t["identity_bill_swiping"], now)
         if t["printer_fault"].get("enabled", True):
             self._faults(now)
         return [a for a in self.list(include_acknowledged=True) if a.id not in before]
 
-    def _window_audit(self, rule, action, cfg, now, severity, text, by_subject=False):
+    def _window_audit(self, rule, action, cfg, now, severity, text, by_subject=False, fate_unknown=None):
+        """``fate_unknown``: None counts every entry; True only the copies queued again because
+        their fate was unknown, False only the others (reprints someone asked for)."""
         window = float(cfg["window_minutes"]) * 60
-        rows = [r for r in self.store.query("SELECT seq, time, subject FROM audit WHERE action=? ORDER BY seq DESC LIMIT 5000",
-                                            (action,)) if _iso_to_epoch(r["time"]) > now - window]
+        rows = [r for r in self.store.query("SELECT seq, time, subject, details FROM audit WHERE action=? "
+                                            "ORDER BY seq DESC LIMIT 5000", (action,))
+                if _iso_to_epoch(r["time"]) > now - window
+                and (fate_unknown is None or _fate_unknown(r["details"]) == fate_unknown)]
         groups: dict[str, list] = {}
         for r in rows:
             groups.setdefault(r["subject"] if by_subject else "station", []).append(r)
@@ -161,3 +176,10 @@ class Alerts:
                         {"audit_seq": r["seq"], **d}, dedupe_seconds=None, key_time=_iso_to_epoch(r["time"]))
         if rows:
             self.store.set_setting("alerts.fault_seq", rows[-1]["seq"])
+
+
+def _fate_unknown(details: str) -> bool:
+    try:
+        return bool(json.loads(details or "{}").get("fate_unknown"))
+    except (ValueError, AttributeError):
+        return False

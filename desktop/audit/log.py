@@ -52,7 +52,8 @@ class AuditEntry:
 
 class AuditLog:
     ACTIONS = ("print", "reprint", "void", "import", "export", "scan", "scan_failed", "key",
-               "settings", "login", "login_failed", "logout", "user", "resolve", "purge", "fault")
+               "settings", "login", "login_failed", "logout", "user", "resolve", "purge", "fault", "bridge",
+               "identity")
 
     def __init__(self, store: Store) -> None:
         self.store = store

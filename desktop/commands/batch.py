@@ -10,18 +10,21 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-
 from desktop.i18n import _
+
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "batch", help=_("import a shop's order export (CSV/XLSX), report rows, print the valid ones"),
-        description=_("Read a CSV (UTF-8, UTF-8 with BOM or GB18030) or XLSX order export, recognise its "
-                      "columns from a saved mapping, validate every row and list the errors by row and "
-                      "field."),
+        description=_("Read a CSV (UTF-8, UTF-8 with BOM, UTF-16, GB18030 or Windows-1252) or XLSX order export, "
+                      "recognise its columns from a saved mapping, validate every row and list the errors by row "
+                      "and field."),
     )
     p.add_argument("file", type=Path, help=_("the order export: .csv or .xlsx"))
+    p.add_argument("--encoding", choices=["utf-8", "gb18030", "cp1252", "utf-16"], default=None,
+                   help=_("the CSV's text encoding, when Sigilo cannot tell it with certainty (it then names the "
+                          "candidates and shows a sample as each reads it)"))
     p.add_argument("--mapping", metavar="NAME", default=None,
                    help=_("the column mapping to use (default: recognised from the header row)"))
     p.add_argument("--save-mapping", metavar="NAME", default=None,
@@ -77,7 +80,7 @@ def run(args) -> int:
         from desktop.commands.print import check_printer_uri
 
         check_printer_uri(args.printer)
-    table = read_table(args.file)
+    table = read_table(args.file, args.encoding)
     if args.save_mapping:
         defaults = dict(pair.split("=", 1) for pair in args.default_pairs if "=" in pair)
         mapping = mapping_from_pairs(args.save_mapping, args.pairs, table.headers, defaults)
@@ -158,13 +161,27 @@ def _print(args, report) -> int:
     if not rows:
         print(_("Nothing to print."))
         return 0 if not report.invalid else 1
+    from desktop.commands.print import _identity_passphrase
+    from desktop.identity.gate import check_command
+
+    check_command([r.shipment for r in rows], None, getattr(args, "keys", None), _identity_passphrase(args))
     sealer = _sealer(args)
     try:
+        from desktop.commands.print import batch_source
+
         progress = print_and_wait(
             [r.shipment for r in rows], args.printer, profile.name, template, sealer,
-            warn=lambda work, warning: print(_("sigilo batch: row {row}: {warning}").format(row=rows[work.index].row, warning=warning), file=sys.stderr))
+            warn=lambda work, warning: print(_("sigilo batch: row {row}: {warning}").format(row=rows[work.index].row, warning=warning), file=sys.stderr),
+            source=batch_source(args.file, "batch", profile.name, template, args.retry_failed,
+                                args.weight, args.tracking_prefix, str(args.sender or ""),
+                                args.mapping, args.pairs, args.default_pairs),
+            what=str(args.file), command="sigilo batch")
     except PrinterError as exc:
         raise as_output_error(exc) from exc
+    if progress.run == "already printed":
+        print(_("Nothing printed: job {job} printed {count} label(s) of {file} to {printer} before.").format(
+            job=progress.job_id, count=progress.count("confirmed"), file=args.file, printer=args.printer))
+        return 0 if progress.count("confirmed") == len(progress.labels) and not report.invalid else 1
     failed = 0
     for label in progress.labels:
         if label.state == "failed":

@@ -1,6 +1,8 @@
 """``sigilo jobs``: the print queue from a terminal. ``list`` shows recent jobs with their
 label counts and the printer's state, ``show JOB`` each label, ``retry JOB`` queues the failed
-labels again, ``cancel JOB`` withdraws what is not yet sent, ``history [SEARCH]`` finds printed
+labels again, ``cancel JOB`` withdraws what is not yet sent, ``resume [JOB]`` prints what a
+job (or every unfinished job) has left - after a crash, the labels whose fate is unknown marked -
+with a progress line, ``history [SEARCH]`` finds printed
 labels by tracking number or order id, ``reprint TRACKING... --reason R --printer URI`` prints
 them again from history with a REPRINT mark and ``void TRACKING --reason R`` voids one - both
 approved by a supervisor (``--supervisor NAME``; the password from SIGILO_SUPERVISOR_PASSWORD,
@@ -12,16 +14,17 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-
 from desktop.i18n import _
+
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("jobs", help=_("print jobs: list, show, retry failed, cancel, history"))
-    p.add_argument("action", nargs="?", choices=["list", "show", "retry", "cancel", "history", "reprint", "void"],
+    p.add_argument("action", nargs="?", choices=["list", "show", "retry", "cancel", "resume", "history", "reprint",
+                                                 "void"],
                    default="list")
-    p.add_argument("arg", nargs="?", help=_("job id (show, retry, cancel), search text (history) or tracking number (reprint, "
-                                            "void)"))
+    p.add_argument("arg", nargs="?", help=_("job id (show, retry, cancel, resume), search text (history) or tracking "
+                                            "number (reprint, void)"))
     p.add_argument("more", nargs="*", help=_("more tracking numbers (reprint)"))
     p.add_argument("--json", action="store_true")
     p.add_argument("--home", type=Path)
@@ -32,6 +35,11 @@ def register(subparsers) -> None:
     p.add_argument("--profile", default="tspl-203", help=_("printer profile for a reprint (default: tspl-203)"))
     p.add_argument("--template", help=_("template for a reprint (default: the one each label was printed on)"))
     p.add_argument("--actor", default="", help=_("who asks (recorded in the audit; default cli:USER)"))
+    keys = p.add_mutually_exclusive_group()
+    keys.add_argument("--keys", type=Path, default=None, help=_("resume: station keys directory (default: the station's keys/)"))
+    keys.add_argument("--demo-keys", action="store_true", help=_("resume: seal with demo keys (DEMO ONLY)"))
+    p.add_argument("--passphrase-file", type=Path, default=None,
+                   help=_("resume: passphrase of the station key (else SIGILO_PASSPHRASE)"))
     p.set_defaults(handler=_run)
 
 
@@ -46,6 +54,8 @@ def _run(args) -> int:
 
     if args.action in ("reprint", "void"):
         return _approved(args)
+    if args.action == "resume":
+        return _resume(args)
     with open_store(args.home) as store:
         jobs = JobStore(store)
         if args.action in ("show", "retry", "cancel") and not args.arg:
@@ -143,3 +153,71 @@ def _approved(args) -> int:
     done = progress.count("confirmed")
     print(_("jobs: reprinted {done} label(s) marked REPRINT ({reason}), approved by {username}").format(done=done, reason=args.reason, username=approval.username))
     return 0 if done == len(progress.labels) else 1
+
+
+def _resume(args) -> int:
+    """Drive unfinished jobs to their end in this process, as the GUI does when it starts."""
+    import os
+    import sys
+
+    from desktop.errors import SigiloError
+    from desktop.jobs.jobstore import JobStore
+    from desktop.jobs.submit import resume_and_wait, summary, unfinished_jobs
+    from desktop.store import open_store
+
+    if args.home:
+        os.environ["SIGILO_HOME"] = str(args.home)
+    with open_store() as store:
+        jobs = JobStore(store)
+        if args.arg:
+            progress = jobs.progress(args.arg)
+            if progress.finished:
+                from desktop.jobs.submit import summary
+
+                done = progress.count("confirmed")
+                print(_("jobs: {job} has nothing left to print ({summary})").format(job=args.arg,
+                                                                                  summary=summary(progress)))
+                return 0 if done == len(progress.labels) else 1
+            if progress.state == "cancelled":
+                raise SigiloError(_("job {job} was cancelled").format(job=args.arg),
+                                  _("submit its labels again to print them"))
+            todo = [args.arg]
+        else:
+            todo = unfinished_jobs(store)
+        if not todo:
+            print(_("jobs: nothing to resume (no job has labels left to print)"))
+            return 0
+        needs_seal = any(_needs_seal(jobs, job) for job in todo)
+    sealer = None
+    if needs_seal or args.keys or args.demo_keys:
+        from desktop.commands.print import _sealer
+
+        sealer = _sealer(args)
+    results = resume_and_wait(todo, sealer, actor=args.actor or _default_actor(),
+                              warn=lambda work, warning: print(f"sigilo jobs: label {work.index + 1}: {warning}",
+                                                               file=sys.stderr))
+    ok = True
+    for p in results:
+        done = p.count("confirmed")
+        print(_("jobs: {job}: {summary} to {printer}.").format(job=p.job_id, summary=summary(p), printer=p.printer_uri))
+        ok = ok and done == len(p.labels)
+    return 0 if ok else 1
+
+
+def _needs_seal(jobs, job_id: str) -> bool:
+    """Does a label left in the job need sealing (a new label), or only what history kept (a reprint)?"""
+    rows = jobs.store.query("SELECT l.*, j.template, j.profile FROM labels l JOIN jobs j ON j.id=l.job_id "
+                            "WHERE l.job_id=? AND l.state IN ('queued','sent') AND l.payload IS NOT NULL LIMIT 1",
+                            (job_id,))
+    if not rows:
+        return False
+    try:
+        return jobs.work_for(rows[0]).qr_text is None
+    except Exception:
+        return True
+
+
+def _default_actor() -> str:
+    from desktop.seal.auditing import actor
+
+    return actor()

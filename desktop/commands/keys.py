@@ -50,6 +50,17 @@ def register(subparsers) -> None:
     a.add_argument("--name", required=True, help=_("a readable name, e.g. the shop or branch (shown by every scan)"))
     a.add_argument("--region", required=True, help=_("the fleet region this station seals to"))
     a.add_argument("--validity-days", type=int, default=180, help=_("how long its seals stay valid (default 180)"))
+    a = action("enrol-station", N_("key officer: make one enrolment file that sets a new print station up "
+               "(its passphrase-protected key, the fleet public keys, the signed trust list)"), _enrol_station)
+    a.add_argument("name", help=_("the station's readable name, e.g. the shop or branch (shown by every scan)"))
+    a.add_argument("--out", type=Path, required=True, help=_("the enrolment file to write (give it to the station)"))
+    a.add_argument("--region", default="cn", help=_("the fleet region the station seals to (default cn)"))
+    a.add_argument("--station-id", help=_("the station's id, e.g. HZ-0001 (default: made from the name)"))
+    a.add_argument("--validity-days", type=int, default=180, help=_("how long its seals stay valid (default 180)"))
+    a.add_argument("--station-passphrase-file", type=Path,
+                   help=_("the new station key's passphrase (else a prompt); tell it to the station separately"))
+    a = action("import-enrolment", N_("print station: install the enrolment file from the key officer"), _import_enrolment)
+    a.add_argument("file", type=Path, help=_("the enrolment file from `sigilo keys enrol-station`"))
     action("init-authority", N_("create the fleet authority key and an empty signed trust list"), _init_authority)
     a = action("add-station", N_("trust a station: add its station.pub to the signed trust list"), _add_station)
     a.add_argument("station_pub", type=Path, help=_("the station.pub the station sent"))
@@ -66,6 +77,14 @@ def register(subparsers) -> None:
     a = action("list", N_("show the keys in a directory (public facts only)"), _list, passphrase=False)
     a.add_argument("--json", action="store_true", help=_("as JSON"))
     action("list-stations", N_("show the trusted and revoked stations"), _list_stations, passphrase=False)
+    a = action("create-identity", N_("create the compliance office's identity key, hash secret and station enrolment "
+               "file (real-name sending; docs/identity.md)"), _create_identity)
+    a.add_argument("--station-kind", choices=("counter", "merchant", "warehouse"), default="counter",
+                   help=_("what kind of station the enrolment is for (the policy's rules depend on it; default counter)"))
+    a = action("import-identity", N_("install the compliance office's identity enrolment at a station"), _import_identity,
+               passphrase=False)
+    a.add_argument("file", type=Path, help=_("identity-enrol.json from the compliance office"))
+    a.add_argument("--home", type=Path, help=_("station data folder whose setting identity.station_kind is set"))
     action("remember-passphrase", N_("store the keys' passphrase in the OS keyring (after checking it)"), _remember)
     action("forget-passphrase", N_("remove it from the OS keyring"), _forget, passphrase=False)
     action("demo", N_("create the unencrypted DEMO-ONLY key set (for trying Sigilo out)"), _demo, passphrase=False)
@@ -128,6 +147,40 @@ def _remember(args) -> int:
     return 0
 
 
+def _create_identity(args) -> int:
+    from desktop.identity.keys import IdentityPaths, create_identity
+
+    kd = _kd(args)
+    bundle = create_identity(kd.root, _new_passphrase(args, "the identity key"), station_kind=args.station_kind)
+    paths = IdentityPaths(kd.root)
+    _audit("create-identity", bundle["key_id"], key_id=bundle["key_id"], station_kind=args.station_kind)
+    print(f"identity key created, key id {bundle['key_id']} (keep {paths.key.name} at the compliance office only)")
+    print(f"  give each station {paths.enrolment} and the passphrase; they import it with "
+          "`sigilo keys import-identity FILE`")
+    return 0
+
+
+def _import_identity(args) -> int:
+    from desktop.audit import AuditLog
+    from desktop.identity.keys import import_enrolment
+    from desktop.store import open_store
+
+    kd = _kd(args)
+    facts = import_enrolment(kd.root, args.file)
+    with open_store(args.home) as store:
+        store.set_setting("identity.station_kind", facts["station_kind"])
+        AuditLog(store).append(_actor(), "key", facts["key_id"], {"op": "import-identity", **facts})
+    print(f"identity key {facts['key_id']} installed in {kd.root}: this station seals sender identities it cannot "
+          f"read back; real-name rules for a {facts['station_kind']} station apply")
+    return 0
+
+
+def _actor() -> str:
+    from desktop.seal.auditing import actor
+
+    return actor()
+
+
 def _forget(args) -> int:
     from desktop.keys.passphrase import forget
 
@@ -169,6 +222,35 @@ def _create_station(args) -> int:
     _audit("create-station", bundle["station_id"], key_id=bundle["key_id"], region=args.region)
     print(_("station {station_id} created, key id {key_id}").format(station_id=bundle['station_id'], key_id=bundle['key_id']))
     print(_("  send {station_pub} to the fleet authority (sigilo keys add-station)").format(station_pub=kd.station_pub))
+    return 0
+
+
+def _enrol_station(args) -> int:
+    from desktop.keys import enrol
+    from desktop.keys.passphrase import resolve
+
+    if not 1 <= args.validity_days <= 3650:
+        print("sigilo keys: --validity-days must be 1 to 3650 (a seal needs a life; default 180)", file=sys.stderr)
+        return 2
+    kd = _kd(args)
+    authority = _passphrase(args, "the fleet authority key")
+    station_pass = resolve(args.station_passphrase_file, "the new station key", confirm=True)
+    bundle = enrol.enrol_station(kd, args.name, args.region, station_pass, authority, args.out,
+                                 station_id=args.station_id, validity_days=args.validity_days)
+    _audit("enrol-station", bundle["station_id"], key_id=bundle["key_id"], region=args.region)
+    print(f"station {bundle['station_id']} ({bundle['name']}, key {bundle['key_id']}) enrolled and added to {kd.trust}")
+    print(f"  give {args.out} to the station; tell its passphrase separately (never in the same message)")
+    return 0
+
+
+def _import_enrolment(args) -> int:
+    from desktop.keys import enrol
+    from desktop.keys.passphrase import resolve
+
+    kd = _kd(args)
+    facts = enrol.import_enrolment(args.file, kd, resolve(args.passphrase_file, "the station key"))
+    _audit("import-enrolment", facts["station_id"], key_id=facts["key_id"], region=facts["region"])
+    print(f"station {facts['station_id']} ({facts['name']}) set up in {kd.root}: seals to {', '.join(facts['fleet'])}")
     return 0
 
 
@@ -264,9 +346,24 @@ def _list(args) -> int:
     if info["trust"]:
         t = info["trust"]
         print(_("  trust list serial {serial} ({when}): {stations}, {n} revoked").format(serial=t['serial'], when=_when(t['issued_at']), stations=_stations(len(t['stations'])), n=len(t['revoked'])))
-    if not (info["fleet"] or info["station"] or info["authority"]):
+    identity = _identity_line(_kd(args))
+    if identity:
+        print(identity)
+    if not (info["fleet"] or info["station"] or info["authority"] or identity):
         print(_("  (empty)"))
     return 0
+
+
+def _identity_line(kd) -> str:
+    """The identity key (real-name sending), if this directory holds one."""
+    from desktop.identity.keys import IdentityPaths, load_bundle
+
+    paths = IdentityPaths(kd.root)
+    if not paths.pub.exists():
+        return ""
+    bundle = load_bundle(paths.pub)
+    role = "private key here: opens identity records" if paths.key.exists() else "seals identity records, cannot open them"
+    return f"  identity: id {bundle['key_id']} ({role})"
 
 
 def _list_stations(args) -> int:

@@ -49,6 +49,8 @@ def register(subparsers) -> None:
     keys.add_argument("--demo-keys", action="store_true",
                       help=_("seal with demo keys (created if missing; DEMO ONLY, never for real parcels)"))
     p.add_argument("--passphrase-file", type=Path, default=None, help=_("passphrase of the station key (else SIGILO_PASSPHRASE)"))
+    p.add_argument("--identity", metavar="RECORD", default=None,
+                   help=_("the sender's identity record (from `sigilo identity record`), where real-name sending applies"))
     p.set_defaults(handler=run)
 
 
@@ -179,6 +181,10 @@ def run(args) -> int:
                      args.copies).format(file=args.file, n=len(good), copies=args.copies),
             _("use --format pdf for several labels in one file, or `sigilo demo --out DIR` for a "
               "PNG per shipment"))
+    if good:
+        from desktop.identity.gate import check_command
+
+        check_command([shipment for _row, shipment in good], args.identity, args.keys, _identity_passphrase(args))
     sealer = _sealer(args) if good else None
     skipped = len(bad)
     composed = 0
@@ -208,9 +214,16 @@ def run(args) -> int:
 
             rows = [number for number, _ in good]
             progress = print_and_wait(
-                [shipment for _, shipment in good], args.printer, profile.name, template, sealer,
+                [shipment for _row, shipment in good], args.printer, profile.name, template, sealer,
                 reprint=args.reprint, copies=args.copies, virtual_numbers=args.virtual_numbers,
-                warn=lambda work, warning: print(_("sigilo print: row {number}: {warning}").format(number=rows[work.index], warning=warning), file=sys.stderr))
+                warn=lambda work, warning: print(_("sigilo print: row {number}: {warning}").format(number=rows[work.index], warning=warning), file=sys.stderr),
+                source=batch_source(args.file, profile.name, template, args.copies, args.reprint,
+                                    args.virtual_numbers),
+                what=str(args.file))
+            if progress.run == "already printed":
+                print(_("Nothing printed: job {job} printed {count} label(s) of {file} to {printer} before.").format(
+                    job=progress.job_id, count=progress.count("confirmed"), file=args.file, printer=args.printer))
+                return 0 if progress.count("confirmed") == len(progress.labels) and not skipped else 1
             for label in progress.labels:
                 if label.state == "failed":
                     skipped += 1
@@ -247,6 +260,25 @@ def run(args) -> int:
         printed = _("{printed}.").format(printed=printed)
     print(printed)
     return 0 if not skipped else 1
+
+
+def _identity_passphrase(args):
+    from desktop.keys.passphrase import from_environment
+
+    return from_environment(getattr(args, "passphrase_file", None))
+
+
+def batch_source(path, *options) -> str:
+    """What makes a run "the same batch again": the file's bytes and every option that changes
+    the labels (the printer is added by the queue). Only a keyed hash of it is stored."""
+    import hashlib
+    import json
+
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        digest = str(path)
+    return json.dumps([digest, *[o if o is None or isinstance(o, (str, int, float, bool)) else str(o) for o in options]])
 
 
 def _audit_import(path, valid: int, invalid: int) -> None:

@@ -23,6 +23,8 @@ def register(subparsers) -> None:
     p.add_argument("--baud", type=int, help=_("baud rate for listed serial ports (default: the port's 9600)"))
     p.add_argument("--timeout", type=float, default=1.0, help=_("seconds to wait for a status answer (default 1)"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    p.add_argument("--all", action="store_true",
+                   help=_("also list the computer's own serial ports (/dev/ttyS*, COM1), left out by default"))
     p.set_defaults(handler=run)
 
 
@@ -63,7 +65,7 @@ def run(args) -> int:
         if status is None:
             return 3
         return 0 if status.state in (PrinterState.READY, PrinterState.PRINTING) else 1
-    found = discover()
+    found = discover(include_plain_serial=args.all)
     rows = []
     for printer in found:
         row = {"uri": printer.uri, "kind": printer.kind, "description": printer.description,

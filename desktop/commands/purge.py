@@ -1,11 +1,12 @@
 """``sigilo purge``: delete printed-label records, finished jobs, drafts and alerts older than
-the retention period (setting ``retention.days``, default 90), and expired virtual numbers."""
+the retention period (setting ``retention.days``, default 90), and expired virtual numbers; and
+sender identity records older than their own retention period (desktop.identity)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.i18n import _
+from desktop.i18n import _, ngettext
 
 
 def register(subparsers) -> None:
@@ -31,6 +32,13 @@ def _run(args) -> int:
             days = args.set_days
         expired = VirtualNumbers(store).purge_expired(actor=args.actor)
         result = purge(store, days, actor=args.actor)
+        from desktop.identity.export import purge_identities
+
+        # sender identities have their own retention (real-name policy, default 2 years)
+        identities = purge_identities(store, actor=args.actor)
     print(_("purge: {labels} labels, {jobs} jobs, {drafts} drafts, {alerts} alerts, {virtual} "
             "virtual numbers removed").format(labels=result.labels, jobs=result.jobs, drafts=result.drafts, alerts=result.alerts, virtual=result.virtual_numbers + expired))
+    print(ngettext("purge: {n} sender identity record older than {days:g} days removed",
+                   "purge: {n} sender identity records older than {days:g} days removed",
+                   identities.records).format(n=identities.records, days=identities.days))
     return 0

@@ -1,7 +1,7 @@
 """`sigilo simulate-printer`: a simulated TSPL/ZPL/ESC-POS printer on a pty or a local TCP port,
 for demos and for trying a print station without hardware. Control it by typing words on
 stdin: paper-out, paper-in, head-open, head-close, ribbon-out, ribbon-in, pause, resume,
-vanish, return, status, labels, quit. SIGTERM and Ctrl-C stop it cleanly (its socat is ended too)."""
+vanish, return, stall, unstall, status, labels, quit. SIGTERM and Ctrl-C stop it cleanly (its socat is ended too)."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def run(args) -> int:
             return 1
         print(_("simulated {language} printer at {uri}").format(language=args.language, uri=printer.uri), flush=True)
         print(_("commands: paper-out paper-in head-open head-close ribbon-out ribbon-in pause resume "
-                "vanish return status labels quit"),
+                "vanish return stall unstall status labels quit"),
               flush=True)
         if not run_forever(printer, sys.stdin, lambda text: print(text, flush=True)):
             stopped.wait()  # stdin ended without "quit" (a background run): serve until signalled

@@ -47,23 +47,31 @@ def read_rows(path: Path) -> list[tuple[int, Any]]:
     if stripped.startswith("["):
         try:
             data = json.loads(stripped)
+        except RecursionError:
+            raise BatchFileError(f"{path} nests its JSON too deeply to read",
+                                 "give a JSON list of shipment objects, or one shipment per line") from None
         except ValueError as exc:
             raise BatchFileError(_("{path} is not valid JSON: {error}").format(path=path, error=exc),
                                  _("check the file, or give one shipment per line")) from exc
+        if not isinstance(data, list):
+            raise BatchFileError(_("{path} is not a JSON list of shipments").format(path=path),
+                                 _("give a JSON list, or one shipment per line"))
         return [(i + 1, row) for i, row in enumerate(data)]
     rows = []
-    lines = [line for line in text.splitlines()]
+    # JSON Lines ends a record at "\n" only (and a CR before it): str.splitlines() would also
+    # split at U+2028, U+2029, U+0085 and other breaks that JSON strings may hold unescaped
+    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
     if stripped.startswith("{") and len([ln for ln in lines if ln.strip()]) > 1:
         try:  # a single pretty-printed object
             return [(1, json.loads(stripped))]
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             rows.append((number, json.loads(line)))
-        except ValueError:
+        except (ValueError, RecursionError):
             rows.append((number, None))
     return rows
 

@@ -83,8 +83,9 @@ class ImportReport:
                     writer.writerow((r.row, "ok", "", ""))
 
 
-def import_file(path: Path, mapping: Mapping | None = None, defaults: Defaults | None = None) -> ImportReport:
-    table = read_table(Path(path))
+def import_file(path: Path, mapping: Mapping | None = None, defaults: Defaults | None = None,
+                encoding: str | None = None) -> ImportReport:
+    table = read_table(Path(path), encoding)
     return import_table(table, mapping or recognise(table.headers), defaults, source=Path(path).name)
 
 

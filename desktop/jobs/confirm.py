@@ -1,17 +1,31 @@
-"""How the queue learns that a label has printed, per printer language.
+"""How the queue learns that a label has printed, per printer language (docs/printers.md,
+"When a label counts as printed", states the rule with the exact status reads).
 
-Sending bytes proves nothing: a label is confirmed only when the printer says so.
-  TSPL     ``ESC !?`` answers one byte; with no fault and no "printing" bit, every label sent
-           before the query has printed (TSPL has no label counter).
+Sending bytes proves nothing: a label is confirmed only on evidence that the printer finished it.
+  TSPL     ``ESC !?`` answers one byte. A reply with no fault bit and no "printing" bit to a
+           query written after a label's PRINT proves that label printed. A paper out, head
+           open or pause in between does not undo that: the printer keeps the labels it holds
+           and prints them once the fault is cleared (TSC "reprint after error"), and only then
+           answers idle; a lost connection does - what was in flight is then of unknown fate
+           and printed again, marked (TSPL has no label counter to tell).
   ZPL      ``~HQES`` for faults, ``~HS`` for pause/printing, and the odometer
-           (``odometer.total_label_count``), which counts labels exactly, across reconnects.
+           (``odometer.total_label_count``), which counts labels exactly, across reconnects;
+           a label is confirmed when the counter, read in a poll whose ``~HQES`` reports no
+           fault, has moved past it.
   ESC/POS  no "printing" bit: after each label the queue sends ``GS ( H`` with a process id,
            which the printer answers only once everything before it has printed.
-A status answer that does not come is "silent", not a fault, until it has stayed silent for a
-while: a long label in front of the query on a slow line delays the answer. A write returning
-proves nothing either (a socket takes kilobytes at once), so the link keeps the time the printer
-needs to take in what was sent - at the line's rate, or where the link does not say (a network
-printer) at the slowest line a label printer is driven at - and silence within it is "busy".
+
+Every reply is matched to the query it answers (printers.status.StatusChannel): a late reply to
+an earlier query is recognised as such, never read as the answer to the next one, and a reply
+that cannot be understood is "unknown", never "ready". A query whose answer is still due is not
+written again; the queue keeps waiting for that answer.
+
+Silence: an answer that has not come is "waiting" while the printer may still be busy taking
+in what was sent before the query - on a serial line for the bytes' time on the wire, on a
+network printer for as long as the socket's send queue keeps moving (TCP back-pressure: the
+printer reads what it can take) - and becomes a fault ("the printer does not answer") once the
+printer has been silent for ``silence_seconds`` after that, on every transport alike. No baud
+rate is ever guessed for a network printer: its own answers pace the queue.
 """
 
 from __future__ import annotations
@@ -23,18 +37,16 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 FAULT_STATES = {"PAPER_OUT", "HEAD_OPEN", "RIBBON_OUT", "PAUSED", "OFFLINE", "ERROR", "JAM"}
-# a link that does not say its rate (a network printer, whose engine may take its input no
-# faster than a serial one) is assumed as slow as the slowest line printers are driven at:
-# this only lengthens how long silence counts as "still receiving", never delays a query
-SLOWEST_BAUD = 9600
+SILENCE_SECONDS = 5.0  # a printer silent this long (past the bytes in front of the query) is a fault
 BITS_PER_BYTE = 10  # start + 8 data + stop
 
 
 @dataclass
 class Reading:
-    kind: str  # ready | printing | fault | silent | receiving (silent while label bytes are still going in)
+    kind: str  # ready | printing | fault | silent | waiting (no answer yet, but not for long enough to be a fault)
     reason: str = ""
     confirmed: int = 0  # labels (from the oldest in flight) now known to be printed
+    unknown: int = 0  # labels (from the oldest in flight, before ``confirmed``) whose fate can no longer be known
 
 
 def classify(status: Any) -> tuple[str, str]:
@@ -62,54 +74,93 @@ class Link:
     # next batch crosses the wire; each is a possible marked reprint after a crash
     default_window = 2
 
-    def __init__(self, transport: Any, timeout: float = 0.5) -> None:
+    def __init__(self, transport: Any, timeout: float = 0.5, silence_seconds: float = SILENCE_SECONDS) -> None:
         self.transport = transport
         self.timeout = timeout
+        self.silence_seconds = silence_seconds
         self.unpolled_bytes = 0
-        self.taken_by = 0.0  # monotonic time by which the printer can have taken in all bytes sent
-        self.unanswered = False  # the last query went unanswered (its answer may still come)
+        self.taken_by = 0.0  # serial: monotonic time by which the line has carried every byte sent
+        self.committed_total = 0  # whole labels put in the printer on this connection
+        self.confirmed_total = 0  # ... of which confirmed (or given up as unknown)
+        self.silent_since: float | None = None
+        self._unsent: int | None = None
 
     def start(self) -> None:
-        """Called once the connection is open, before anything is sent on it."""
+        """Called once the connection is open, before anything is sent on it: what is waiting
+        in the input is an answer to a query of an earlier connection."""
+        discard = getattr(self.transport, "discard_input", None)
+        if callable(discard):
+            try:
+                discard()
+            except Exception:
+                pass
 
     def sent(self, data: bytes) -> None:
         self.unpolled_bytes += len(data)
-        self.taken_by = max(self.taken_by, time.monotonic()) + self.wire_seconds(len(data))
+        wire = self.line_seconds(len(data))
+        if wire is not None:
+            self.taken_by = max(self.taken_by, time.monotonic()) + wire
 
-    def wire_seconds(self, nbytes: int) -> float:
-        """How long ``nbytes`` take to reach the printer: the transport's line rate (serial),
-        the URI's ``baud``, else the slowest line printers are driven at."""
+    def line_seconds(self, nbytes: int) -> float | None:
+        """How long ``nbytes`` take on the line: the transport's rate (serial) or the URI's
+        ``baud``; None where no rate is known (a network printer: its answers pace it)."""
         wire = getattr(self.transport, "wire_seconds", None)
         if callable(wire):
             return wire(nbytes)
-        return nbytes * BITS_PER_BYTE / _uri_baud(getattr(self.transport, "uri", "")) if nbytes else 0.0
+        baud = _uri_baud(getattr(self.transport, "uri", ""))
+        return nbytes * BITS_PER_BYTE / baud if baud else None
 
-    def receiving(self) -> float:
-        """Seconds the printer may still be taking in what was sent (0: all of it is through)."""
+    def ahead(self) -> float:
+        """Seconds of bytes still in front of a query written now (0 where unknown)."""
         return max(0.0, self.taken_by - time.monotonic())
 
-    def check(self, in_flight: int) -> Reading:
-        """``poll``, with silence read as "busy" while the printer may still be taking in label
-        bytes: a query queued behind them cannot be answered before they are through, and an
-        unanswered one is not asked again meanwhile (its late answer would be read as the
-        answer to the next, and answers piling up behind a label say nothing new)."""
-        left = self.receiving()
-        if self.unanswered and left > 0:
-            time.sleep(min(left, self.timeout))
-            return Reading("receiving", "receiving the labels sent")
-        reading = self.poll(in_flight)
-        self.unanswered = reading.kind == "silent"
-        if self.unanswered and self.receiving() > 0:
-            return Reading("receiving", f"receiving the labels sent ({reading.reason})", reading.confirmed)
-        return reading
+    def receiving(self) -> float:
+        return self.ahead()
 
     def committed(self, copies: int) -> None:
         """A whole label (``copies`` physical labels) is now in the printer."""
+        self.committed_total += 1
+
+    def check(self, in_flight: int) -> Reading:
+        """``poll``, with silence read as "waiting" until the printer has been silent for
+        ``silence_seconds`` past the bytes in front of the query, then as "silent" (a fault)."""
+        reading = self.poll(in_flight)
+        if reading.kind != "silent":
+            self.silent_since = None
+            self._unsent = None
+            self._first_silent = None
+            return reading
+        now = time.monotonic()
+        if getattr(self, "_first_silent", None) is None:
+            self._first_silent = now
+        quiet = now - self._silence_start(now)
+        # whatever the estimate of bytes still going in says, an answer this late is a fault:
+        # the queue reconnects rather than wait on for ever
+        if quiet < self.silence_seconds and now - self._first_silent < max(30.0, 6 * self.silence_seconds):
+            return Reading("waiting", f"waiting for the printer to answer ({reading.reason})",
+                           reading.confirmed, reading.unknown)
+        return Reading("silent", f"{reading.reason}; silent for {quiet:.0f} s", reading.confirmed, reading.unknown)
+
+    def _silence_start(self, now: float) -> float:
+        due = self._due()
+        if self.silent_since is None:
+            self.silent_since = now if due is None else min(now, due)
+        if due is not None:
+            self.silent_since = max(self.silent_since, due)
+        unsent = _unsent_bytes(self.transport)
+        if unsent is not None:
+            if self._unsent is not None and unsent < self._unsent:
+                self.silent_since = now  # the printer is taking bytes: busy, not silent
+            self._unsent = unsent
+        return self.silent_since
+
+    def _due(self) -> float | None:
+        """When the answer awaited became due (written, plus the bytes ahead of it)."""
+        return None
 
     def _wait(self) -> float:
         """The answer queues behind what we just sent: allow its time on the wire."""
-        wire = getattr(self.transport, "wire_seconds", None)
-        extra = wire(self.unpolled_bytes) if callable(wire) else 0.0
+        extra = self.line_seconds(self.unpolled_bytes) or 0.0
         self.unpolled_bytes = 0
         return self.timeout + extra
 
@@ -121,12 +172,12 @@ class Link:
 
 
 class StatusLink(Link):
-    """Idle means printed: a reply with no fault and no "printing" confirms all in flight.
-    Also serves a status callable (tests, custom printers) whose answer may carry ``pending``:
-    labels still in the printer."""
+    """Idle means printed, for a status callable (tests, custom printers) whose answer may carry
+    ``pending``: labels still in the printer."""
 
-    def __init__(self, transport, query: Callable[[Any, float], Any], timeout: float = 0.5) -> None:
-        super().__init__(transport, timeout)
+    def __init__(self, transport, query: Callable[[Any, float], Any], timeout: float = 0.5,
+                 silence_seconds: float = SILENCE_SECONDS) -> None:
+        super().__init__(transport, timeout, silence_seconds)
         self.query = query
 
     def poll(self, in_flight: int) -> Reading:
@@ -140,16 +191,64 @@ class StatusLink(Link):
         return Reading(kind, reason, in_flight if kind == "ready" else 0)
 
 
-class ZplLink(StatusLink):
+class ChannelLink(Link):
+    """A link whose replies come through a StatusChannel (each matched to its query)."""
+
+    language = "tspl"
+
+    def __init__(self, transport, timeout: float = 0.5, silence_seconds: float = SILENCE_SECONDS) -> None:
+        super().__init__(transport, timeout, silence_seconds)
+        from printers.status import StatusChannel
+
+        self.channel = StatusChannel(transport, self.language)
+
+    def start(self) -> None:
+        super().start()
+        self.channel.forget()
+
+    def _due(self) -> float | None:
+        return self.channel.waiting_since()
+
+    def _status(self):
+        """(status, query): the query's ``mark`` is how many labels were whole in the printer
+        when it was written - what an idle answer to it proves printed."""
+        ahead = self.ahead()
+        self.unpolled_bytes = 0
+        return self.channel.status(self.timeout, ahead=ahead, mark=self.committed_total)
+
+
+class TsplLink(ChannelLink):
+    """TSPL: idle (no fault, no printing bit) in answer to a query written after a label's PRINT
+    proves it printed (see the module docstring)."""
+
+    language = "tspl"
+
+    def __init__(self, transport, timeout: float = 0.5, silence_seconds: float = SILENCE_SECONDS) -> None:
+        super().__init__(transport, timeout, silence_seconds)
+        self.split = tspl_split
+
+    def poll(self, in_flight: int) -> Reading:
+        status, q = self._status()
+        kind, reason = classify(status)
+        if kind != "ready":
+            return Reading(kind, reason)
+        # only what was whole in the printer when this query was written: a late answer to an
+        # early query says nothing about the labels sent after it
+        done = max(0, min(in_flight, q.mark - self.confirmed_total))
+        self.confirmed_total += done
+        return Reading(kind, reason, done)
+
+
+class ZplLink(ChannelLink):
     """Counts labels with the odometer. The counter's starting point is read the first time
     the printer is idle with no fault (everything sent has printed then), so labels a previous
     run left in the printer are never counted as ours; until then, idle means printed. Nothing
     is sent ahead of the first label."""
 
-    def __init__(self, transport, timeout: float = 0.5) -> None:
-        from printers.status import query_status
+    language = "zpl"
 
-        super().__init__(transport, lambda t, to: query_status(t, "zpl", to), timeout)
+    def __init__(self, transport, timeout: float = 0.5, silence_seconds: float = SILENCE_SECONDS) -> None:
+        super().__init__(transport, timeout, silence_seconds)
         self.base: int | None = None
         self.copies: deque[int] = deque()  # physical labels each label in flight makes, oldest first
 
@@ -160,6 +259,7 @@ class ZplLink(StatusLink):
     def committed(self, copies: int) -> None:
         # what the bytes say (^PQ) wins over what the renderer declared: a label counter
         # advancing by more than we expect would confirm labels that did not print
+        super().committed(copies)
         self.copies.append(max(1, copies, getattr(self, "_printed_by_last", 0)))
         self._printed_by_last = 0
 
@@ -168,20 +268,25 @@ class ZplLink(StatusLink):
         return self.base is not None
 
     def printed_count(self) -> int | None:
-        from printers.status import query_label_count
-
-        return query_label_count(self.transport, "zpl", self.timeout)
+        return self.channel.label_count(self.timeout)
 
     def poll(self, in_flight: int) -> Reading:
-        reading = super().poll(in_flight)
-        if reading.kind in ("fault", "silent"):
-            return reading
+        status, q = self._status()
+        kind, reason = classify(status)
+        if kind in ("fault", "silent"):
+            return Reading(kind, reason)
         if self.base is None:
-            if reading.kind == "ready":
-                self.base = self.printed_count()
-                for _ in range(min(reading.confirmed, len(self.copies))):
-                    self.copies.popleft()
-            return reading
+            if kind != "ready":
+                return Reading(kind, reason)
+            count = self.printed_count()
+            if count is None:
+                return Reading("silent", "no answer to the label counter")
+            self.base = count
+            done = max(0, min(in_flight, q.mark - self.confirmed_total, len(self.copies)))
+            for _ in range(done):
+                self.copies.popleft()
+            self.confirmed_total += done
+            return Reading(kind, reason, done)
         count = self.printed_count()
         if count is None:
             return Reading("silent", "no answer to the label counter")
@@ -189,7 +294,8 @@ class ZplLink(StatusLink):
         while self.copies and done < in_flight and count - self.base >= self.copies[0]:
             self.base += self.copies.popleft()
             done += 1
-        return Reading(reading.kind, reading.reason, done)
+        self.confirmed_total += done
+        return Reading(kind, reason, done)
 
 
 _ZPL_FORMAT = re.compile(rb"\^XA(.*?)\^XZ", re.S | re.I)
@@ -208,11 +314,12 @@ def zpl_labels_in(data: bytes) -> int:
 class EscposLink(Link):
     counts_exactly = True
 
-    def __init__(self, transport, timeout: float = 0.5) -> None:
-        super().__init__(transport, timeout)
+    def __init__(self, transport, timeout: float = 0.5, silence_seconds: float = SILENCE_SECONDS) -> None:
+        super().__init__(transport, timeout, silence_seconds)
         self.next_id = 0
         self.outstanding: list[bytes] = []  # process ids sent, oldest first
         self.buf = b""
+        self.asked_at: float | None = None
 
     def sent(self, data: bytes) -> None:
         super().sent(data)
@@ -221,14 +328,17 @@ class EscposLink(Link):
         self.transport.write(b"\x1d(H\x06\x0000" + pid)
         self.outstanding.append(pid)
 
+    def _due(self) -> float | None:
+        return self.asked_at
+
     def poll(self, in_flight: int) -> Reading:
         """Ask DLE EOT 1-4 and read the four status bytes, taking the process-id answers
         (``37 22 d1 d2 d3 d4 00``) out of the same stream as they come."""
-        import time
-
         from printers.status import ESCPOS_STATUS_QUERY, parse_escpos_status
 
-        self.transport.write(ESCPOS_STATUS_QUERY)
+        if self.asked_at is None:
+            self.transport.write(ESCPOS_STATUS_QUERY)
+            self.asked_at = time.monotonic() + self.ahead()
         deadline = time.monotonic() + self._wait()
         status = b""
         done = 0
@@ -244,7 +354,9 @@ class EscposLink(Link):
             self.buf += self.transport.read(64, left)
         done = min(done, in_flight)
         if len(status) < 4:
+            self.buf = status + self.buf  # the rest of this answer is still to come
             return Reading("printing" if done else "silent", "no answer to DLE EOT", done)
+        self.asked_at = None
         kind, reason = classify(parse_escpos_status(status[:4]))
         if kind == "ready" and self.outstanding:
             kind = "printing"  # ESC/POS has no printing bit: unanswered ids mean labels in the printer
@@ -266,17 +378,29 @@ class EscposLink(Link):
         return done
 
 
+def _unsent_bytes(transport) -> int | None:
+    """Bytes this computer still holds for the printer (a socket's send queue), where known."""
+    unsent = getattr(transport, "unsent_bytes", None)
+    if not callable(unsent):
+        return None
+    try:
+        return unsent()
+    except Exception:
+        return None
+
+
 def _uri_baud(uri: str) -> int:
+    """The ``baud`` a URI states (a serial-to-Ethernet adapter's line, say); 0 when it states none."""
     from printers.transports import BadUriError, parse_uri
 
     try:
         baud = int(parse_uri(uri).params.get("baud", 0))
     except (BadUriError, ValueError):
         baud = 0
-    return baud if baud > 0 else SLOWEST_BAUD
+    return max(baud, 0)
 
 
-def default_link(transport, profile: str) -> Link:
+def default_link(transport, profile: str, silence_seconds: float = SILENCE_SECONDS) -> Link:
     language = "tspl"
     if profile:
         from printers.profiles import load_profile
@@ -284,14 +408,10 @@ def default_link(transport, profile: str) -> Link:
         p = load_profile(profile)
         language = (getattr(p, "status_protocol", None) or p.language).lower()
     if language == "zpl":
-        return ZplLink(transport)
+        return ZplLink(transport, silence_seconds=silence_seconds)
     if language == "escpos":
-        return EscposLink(transport)
-    from printers.status import query_status
-
-    link = StatusLink(transport, lambda t, to: query_status(t, "tspl", to))
-    link.split = tspl_split
-    return link
+        return EscposLink(transport, silence_seconds=silence_seconds)
+    return TsplLink(transport, silence_seconds=silence_seconds)
 
 
 _TSPL_PRINT = re.compile(rb"(?<=\n)PRINT[ \t]+\d+(?:[ \t]*,[ \t]*\d+)?[ \t]*\r?\n?$")

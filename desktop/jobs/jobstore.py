@@ -217,7 +217,8 @@ class JobStore:
                     continue
                 c.execute("UPDATE labels SET state=?, reprint_reason=? WHERE id=?", (QUEUED, reason, label_id))
                 self.audit.append(actor, "reprint", row["tracking_number"],
-                                  {"job": row["job_id"], "index": row["idx"], "reason": reason}, conn=c)
+                                  {"job": row["job_id"], "index": row["idx"], "reason": reason,
+                                   "fate_unknown": True}, conn=c)
                 done.append(row["tracking_number"])
         return done
 
@@ -255,8 +256,18 @@ class JobStore:
                       (uri, state, reason, time.time()))
 
     def printer_state(self, uri: str) -> tuple[str, str]:
+        """The printer's state as its worker last recorded it. "printing" is only true while a
+        worker drives the printer: once no process does (it stopped, or was killed), the last
+        state the printer itself reported is shown instead."""
         rows = self.store.query("SELECT state, reason FROM printers WHERE uri=?", (uri,))
-        return (rows[0]["state"], rows[0]["reason"]) if rows else ("ready", "")
+        state, reason = (rows[0]["state"], rows[0]["reason"]) if rows else ("ready", "")
+        if state == "printing":
+            from desktop.jobs.locks import driven_elsewhere_or_here
+
+            if not driven_elsewhere_or_here(self.store.home, uri):
+                seen = self.store.get_setting(f"printer.observed:{uri}") or ["ready", ""]
+                state, reason = seen[0], seen[1]
+        return state, reason
 
     def progress(self, job_id: str) -> JobProgress:
         jobs = self.store.query("SELECT * FROM jobs WHERE id=?", (job_id,))

@@ -41,3 +41,14 @@ class PrinterLock:
         if self._fd is not None:
             os.close(self._fd)  # closing drops the lock
             self._fd = None
+
+
+def driven_elsewhere_or_here(home: Path, uri: str) -> bool:
+    """Is some process (this one included) driving the printer now? Tries the lock and lets go."""
+    probe = PrinterLock(home, uri)
+    if not probe.path.exists():
+        return False
+    if probe.acquire():
+        probe.release()
+        return False
+    return True

@@ -16,6 +16,8 @@ FINAL_STATES = (CONFIRMED, FAILED, CANCELLED)
 READY, PRINTING, PAUSED, FAULT = "ready", "printing", "paused", "fault"
 
 UNKNOWN_FATE_REASON = "fate unknown after restart"
+UNKNOWN_FATE_FAULT_REASON = "fate unknown: the printer reported a fault before it finished the label"
+UNKNOWN_FATE_PREFIX = "fate unknown"  # every reason a label's fate was unknown starts so
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class JobProgress:
     labels: list[LabelProgress] = field(default_factory=list)
     printer_state: str = READY
     printer_reason: str = ""
+    run: str = ""  # how this run met the job: "" submitted it, "resumed" it, or found it "already printed"
 
     def count(self, state: str) -> int:
         return sum(1 for label in self.labels if label.state == state)

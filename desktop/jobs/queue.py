@@ -51,9 +51,11 @@ class PrintQueue:
                  link: Callable[[Any, str], Link] = default_link,
                  status: Callable[[Any, str], Any] | None = None,
                  window: int | None = None, poll_interval: float = 0.05, fault_poll_interval: float = 0.2,
-                 max_silent_polls: int = 10, actor: str = "system") -> None:
+                 max_silent_polls: int = 1, actor: str = "system", silence_seconds: float | None = None) -> None:
         """``status`` (transport, profile) -> a status object replaces the language's own
-        confirmation (``link``) with "idle means printed" or the status's ``pending`` count."""
+        confirmation (``link``) with "idle means printed" or the status's ``pending`` count.
+        ``silence_seconds``: how long a printer may be silent (past the bytes in front of the
+        query) before that is a fault (default confirm.SILENCE_SECONDS, on every transport)."""
         self.store = store
         self.audit = AuditLog(store)
         self.jobs = JobStore(store, self.audit)
@@ -67,6 +69,9 @@ class PrintQueue:
         self.poll_interval = poll_interval
         self.fault_poll_interval = fault_poll_interval
         self.max_silent_polls = max_silent_polls
+        if silence_seconds is None and store.get_setting("jobs.silence_seconds") is not None:
+            silence_seconds = float(store.get_setting("jobs.silence_seconds"))
+        self.silence_seconds = silence_seconds
         self.actor = actor
         self._workers: dict[str, PrinterWorker] = {}
         self._callbacks: list[EventCallback] = []
@@ -159,7 +164,8 @@ class PrintQueue:
                 w = PrinterWorker(uri, self.jobs, self.renderer, self.opener, self.link, self._emit,
                                   window=self.window, poll_interval=self.poll_interval,
                                   fault_poll_interval=self.fault_poll_interval,
-                                  max_silent_polls=self.max_silent_polls, actor=self.actor)
+                                  max_silent_polls=self.max_silent_polls, actor=self.actor,
+                                  silence_seconds=self.silence_seconds)
                 self._workers[uri] = w
                 w.start()
             return w

@@ -36,7 +36,7 @@ def compose_renderer(sealer: Any, *, virtual_numbers: Any = None, copies: int = 
             masked = with_virtual_phone(mask(work.shipment), virtual_numbers.allocate(work.shipment))
         when = datetime.fromisoformat(work.printed_at) if work.printed_at else datetime.now().astimezone()
         label = compose_label(work.shipment, work.template, sealer=sealer, dpi=profile.dpi,
-                              reprint=work.reprint, masked=masked, qr_text=work.qr_text, printed_at=when)
+                              reprint=face_mark(work.reprint), masked=masked, qr_text=work.qr_text, printed_at=when)
         if warn is not None:
             for warning in label.warnings:
                 warn(work, warning)
@@ -45,3 +45,15 @@ def compose_renderer(sealer: Any, *, virtual_numbers: Any = None, copies: int = 
                              when.isoformat(timespec="seconds"))
 
     return render
+
+
+def face_mark(reason: str | None) -> str | None:
+    """What the REPRINT mark says on the label. A copy printed again because its first copy's
+    fate is unknown says just that ("fate unknown"), short enough to stay legible text, and
+    distinct from a reprint someone asked for (whose reason it shows); the whole reason stays
+    in the job and the audit."""
+    from desktop.jobs.model import UNKNOWN_FATE_PREFIX
+
+    if reason and reason.startswith(UNKNOWN_FATE_PREFIX):
+        return UNKNOWN_FATE_PREFIX
+    return reason

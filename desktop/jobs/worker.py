@@ -19,12 +19,15 @@ from collections import deque
 from typing import Any, Callable
 
 from desktop.jobs.confirm import Link, Reading
+
+IDLE_POLL_SECONDS = 2.0  # how often an idle printer is asked whether it is still there and ready
 from desktop.jobs.jobstore import JobStore, bytes_hash, face_of
 from desktop.jobs.model import (
     FAULT,
     PAUSED,
     PRINTING,
     READY,
+    UNKNOWN_FATE_FAULT_REASON,
     Event,
     LabelWork,
     RenderedLabel,
@@ -37,8 +40,8 @@ class PrinterWorker(threading.Thread):
     def __init__(self, uri: str, jobs: JobStore, renderer: Callable[[LabelWork], RenderedLabel],
                  opener: Callable[[str], Any], link: Callable[[Any, str], Link],
                  emit: Callable[[Event], None], *, window: int | None = None, poll_interval: float = 0.05,
-                 fault_poll_interval: float = 0.2, max_silent_polls: int = 10, actor: str = "system",
-                 drain_seconds: float = 10.0) -> None:
+                 fault_poll_interval: float = 0.2, max_silent_polls: int = 1, actor: str = "system",
+                 drain_seconds: float = 10.0, silence_seconds: float | None = None) -> None:
         super().__init__(name=f"printer {uri}", daemon=True)
         self.uri = uri
         self.jobs = jobs
@@ -50,6 +53,7 @@ class PrinterWorker(threading.Thread):
         self.poll_interval = poll_interval
         self.fault_poll_interval = fault_poll_interval
         self.max_silent_polls = max_silent_polls
+        self.silence_seconds = silence_seconds  # None: the link's own (confirm.SILENCE_SECONDS)
         self.actor = actor
         self.drain_seconds = drain_seconds
         self.wake = threading.Event()
@@ -69,6 +73,12 @@ class PrinterWorker(threading.Thread):
         # fault either way; this only words it: "offline" (never heard) or "does not answer"
         self.heard = bool(jobs.store.get_setting(f"printer.answers:{uri}", False))
         self.write_only = False
+        self.observed: tuple[str, str] | None = None  # the last state the printer itself reported
+        self._quiet_since: float | None = None  # waiting out a fault: since when the printer says nothing
+        self._waiting_since: float | None = None  # printing: since when the answer to a poll is due
+        self.idle_poll_seconds = IDLE_POLL_SECONDS
+        self._idle_checked = 0.0
+        self._idle_silent = 0
 
     # --- control from other threads ---------------------------------------------------
     def stop(self) -> None:
@@ -99,6 +109,19 @@ class PrinterWorker(threading.Thread):
             self._drain()
         finally:
             self._close()
+            self._stopped()
+
+    def _stopped(self) -> None:
+        """Nobody watches the printer any more: what is shown for it is the last state it
+        reported (never "printing", which only this worker could have kept true)."""
+        try:
+            state, reason = self.observed or (READY, "")
+            if self.state == FAULT and self.fault is not None:
+                state, reason = FAULT, self.fault[1]
+            self.jobs.set_printer_state(self.uri, state, reason)
+            self.state = state
+        except Exception:  # the store closed under us: the reader falls back on the lock
+            log.debug("%s: last state not recorded", self.uri)
 
     def _drain(self) -> None:
         """On a clean stop, let the labels already in the printer finish and confirm them, so a
@@ -130,6 +153,8 @@ class PrinterWorker(threading.Thread):
                         "be seen", self.uri, profile or "no profile")
         self.write_only = write_only
         self.link = self.make_link(self.transport, profile)
+        if self.silence_seconds is not None:
+            self.link.silence_seconds = self.silence_seconds
         if self._counter_base is not None and hasattr(self.link, "base"):
             self.link.base = self._counter_base  # the printer's counter survives a reconnect
             self.link.copies.extend(item[3].copies for item in self.in_flight)
@@ -174,6 +199,7 @@ class PrinterWorker(threading.Thread):
             self._commit_staged()
         if not self.in_flight:
             self._set_state(READY)
+            self._idle_check()
             self.wake.wait(1.0)
             self.wake.clear()
             return
@@ -265,13 +291,50 @@ class PrinterWorker(threading.Thread):
         self.link.sent(commit)
         self.link.committed(entry[3].copies)
 
+    def _idle_check(self) -> None:
+        """An idle printer is asked for its status every few seconds over the connection this
+        worker holds, so an unplugged or paper-out printer turns the light red before the next
+        label, not only once one is sent."""
+        import time
+
+        if self.transport is None or self.link is None or self.write_only \
+                or not getattr(self.transport, "can_read", False):
+            return
+        now = time.monotonic()
+        if now - self._idle_checked < self.idle_poll_seconds:
+            return
+        self._idle_checked = now
+        reading = self.link.check(0)
+        if reading.kind == "silent":
+            self._idle_silent += 1  # check() says silent only after the link's silence_seconds
+            if self._idle_silent >= 1:
+                self._idle_silent = 0
+                self._on_fault("offline", f"offline: the printer stopped answering ({reading.reason})", lost=True)
+            return
+        self._idle_silent = 0
+        if reading.kind == "fault":
+            self._on_fault(reading.reason.split(":")[0], reading.reason, lost=False)
+        elif reading.kind not in ("waiting", "receiving"):
+            self._heard()
+
     def _poll(self) -> None:
         if not self.in_flight or self.write_only or not getattr(self.transport, "can_read", False):
             return
         reading = self.link.check(len(self.in_flight))
-        self._confirm(reading.confirmed)
-        if reading.kind == "receiving":
-            return  # no answer yet, but none can come before the label bytes are through
+        self._settle(reading)
+        if reading.kind == "waiting":
+            # no answer yet, but not for long: the printer may still be taking in what was sent.
+            # Said (queue view, sigilo jobs, the log) once the wait is long enough to notice, not
+            # for every poll that has to wait a moment for its answer
+            import time
+
+            now = time.monotonic()
+            if self._waiting_since is None:
+                self._waiting_since = now
+            elif now - self._waiting_since >= 1.0:
+                self._set_state(PRINTING, "waiting for the printer to answer")
+            return
+        self._waiting_since = None
         if reading.kind == "silent":
             self.silent_polls += 1
             if self.silent_polls >= self.max_silent_polls:
@@ -284,8 +347,26 @@ class PrinterWorker(threading.Thread):
             return
         self.silent_polls = 0
         self._heard()
+        self._observe(reading)
         if reading.kind == "fault":
             self._on_fault(reading.reason.split(":")[0], reading.reason, lost=False)
+        elif self.state == PRINTING and self.in_flight and getattr(self, "_reason", ""):
+            self._set_state(PRINTING, "")
+
+    def _observe(self, reading: Reading) -> None:
+        """Remember what the printer last said about itself (not "printing": that is ours)."""
+        seen = (READY, "") if reading.kind == "ready" else (FAULT, reading.reason) if reading.kind == "fault" else None
+        if seen is not None and seen != self.observed:
+            self.observed = seen
+            self.jobs.store.set_setting(f"printer.observed:{self.uri}", list(seen))  # read after a kill
+
+    def _settle(self, reading: Reading) -> None:
+        """Labels the reading gave up on go back to the queue marked; then those it confirms."""
+        if reading.unknown:
+            unknown = [self.in_flight.popleft()[0] for _ in range(min(reading.unknown, len(self.in_flight)))]
+            self.jobs.requeue_unknown(unknown, UNKNOWN_FATE_FAULT_REASON, actor=self.actor)
+            self.prepared = None
+        self._confirm(reading.confirmed)
 
     def _heard(self) -> None:
         if not self.heard:
@@ -336,10 +417,25 @@ class PrinterWorker(threading.Thread):
             self._close()
             return
         if not lost:
-            self._confirm(reading.confirmed)
-        if reading.kind in ("fault", "silent"):
+            self._settle(reading)
+        if reading.kind in ("silent", "waiting"):
+            # no answer on a connection that is open: a query lost as the printer came back
+            # (a printer that was off drops what reached it first) is never answered, and its
+            # answer is never asked twice on one connection - so reopen it after a while
+            import time
+
+            now = time.monotonic()
+            if self._quiet_since is None:
+                self._quiet_since = now
+            elif now - self._quiet_since >= (self.link.silence_seconds if self.link else 5.0):
+                self._quiet_since = None
+                self._close()
+            return
+        self._quiet_since = None
+        if reading.kind == "fault":
             return
         self._heard()
+        self._observe(reading)
         if lost:
             if reading.kind == "printing":
                 return  # let the printer finish what it still holds before deciding
@@ -351,7 +447,7 @@ class PrinterWorker(threading.Thread):
                 unknown.append(self.staged[0])
                 self.staged = None
             if unknown:
-                self.jobs.requeue_unknown(unknown, f"printer connection lost ({state}) while printing",
+                self.jobs.requeue_unknown(unknown, f"fate unknown: printer connection lost ({state}) while printing",
                                           actor=self.actor)
         self.fault = None
         self.silent_polls = 0
@@ -369,8 +465,11 @@ class PrinterWorker(threading.Thread):
         self.link = None
 
     def _set_state(self, state: str, reason: str = "") -> None:
-        if state != self.state:
+        if (state, reason) != (self.state, getattr(self, "_reason", "")):
+            if reason and reason != getattr(self, "_reason", ""):
+                log.info("%s: %s (%s)", self.uri, state, reason)  # why it waits, for the log too
             self.state = state
+            self._reason = reason
             self.jobs.set_printer_state(self.uri, state, reason)
             self.emit(Event("printer", self.uri, state, reason=reason))
 

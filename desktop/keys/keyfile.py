@@ -31,7 +31,8 @@ KEY_FORMAT = "sigilo-key-1"
 SCRYPT = {"n": 2**15, "r": 8, "p": 1}
 DEMO = "none-demo-only"
 DEMO_WARNING = "DEMO ONLY: this private key is stored unencrypted. Never use it for real labels."
-ALGORITHMS = {"fleet": "X25519", "station": "Ed25519", "authority": "Ed25519"}
+ALGORITHMS = {"fleet": "X25519", "station": "Ed25519", "authority": "Ed25519",
+              "identity": "X25519", "identity-sign": "Ed25519"}  # identity: desktop/identity/keys.py
 
 
 def raw_public(private) -> bytes:

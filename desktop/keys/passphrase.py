@@ -76,11 +76,48 @@ def from_keyring(keys_dir: str | Path) -> str | None:
         return None
 
 
+_unlocked: dict[str, str] = {}  # keys dir -> passphrase typed into the window, this process only
+
+
+def unlock(keys_dir: str | Path, passphrase: str) -> None:
+    """Hold a passphrase typed into the window for this process (never written anywhere), so
+    the sealer and the print queue open the station key without asking again until lock()."""
+    _unlocked[str(Path(keys_dir).resolve())] = passphrase
+
+
+def lock(keys_dir: str | Path | None = None) -> None:
+    """Forget what unlock() held (for one directory, or all)."""
+    if keys_dir is None:
+        _unlocked.clear()
+    else:
+        _unlocked.pop(str(Path(keys_dir).resolve()), None)
+
+
+def is_unlocked(keys_dir: str | Path) -> bool:
+    return str(Path(keys_dir).resolve()) in _unlocked
+
+
+def keyring_available() -> tuple[bool, str]:
+    """(True, backend name) where an OS keyring can store a passphrase; (False, why) where none
+    runs (no Secret Service on a bare Linux desktop, for instance)."""
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        backend = keyring.get_keyring()
+    except Exception as exc:  # noqa: BLE001 - an unusable keyring package is the same as none
+        return False, exc.__class__.__name__
+    if isinstance(backend, fail.Keyring) or "fail" in type(backend).__module__ or getattr(backend, "priority", 1) <= 0:
+        return False, "no keyring service runs on this computer"
+    return True, type(backend).__name__
+
+
 def for_keys_dir(keys_dir: str | Path, explicit: str | None, encrypted: bool) -> str | None:
-    """explicit, else SIGILO_PASSPHRASE, else (only for an encrypted key) the keyring."""
+    """explicit, else SIGILO_PASSPHRASE, else (only for an encrypted key) the passphrase typed
+    into the window this session, else the keyring."""
     value = explicit or from_environment()
     if value is None and encrypted:
-        value = from_keyring(keys_dir)
+        value = _unlocked.get(str(Path(keys_dir).resolve())) or from_keyring(keys_dir)
     return value
 
 

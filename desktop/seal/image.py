@@ -10,6 +10,7 @@ rather than opened with the check skipped: a QR moved onto another waybill would
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,7 +50,9 @@ def _open_bounded(path: Path):
                               "larger images are not read",
                               "photograph or scan just the label, or save the photo at a smaller size")
     try:
-        image = Image.open(path)
+        with warnings.catch_warnings():  # the size is checked below, against a lower limit
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
     except Image.DecompressionBombError:
         raise too_large from None
     except Exception as exc:  # Pillow raises many types (OSError, SyntaxError, ValueError...) for bad files

@@ -150,4 +150,92 @@ MIGRATIONS: list[str] = [
         time TEXT NOT NULL
     );
     """,
+    # 7: the local print bridge (desktop.bridge): pairings of web pages (a token bound to the
+    # page's origin, kept only as a hash), and the tasks and documents pages sent, with each
+    # document's state and the notifications a reconnecting page has missed
+    """
+    CREATE TABLE bridge_pairings (
+        id INTEGER PRIMARY KEY,
+        origin TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        code TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        decided_at REAL,
+        decided_by TEXT
+    );
+    CREATE INDEX bridge_pairings_code ON bridge_pairings(code, state);
+    CREATE INDEX bridge_pairings_origin ON bridge_pairings(origin, state);
+    CREATE TABLE bridge_tasks (
+        origin TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        printer TEXT NOT NULL,
+        documents TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (origin, task_id)
+    );
+    CREATE TABLE bridge_documents (
+        origin TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        tracking_number TEXT NOT NULL DEFAULT '',
+        copies INTEGER NOT NULL DEFAULT 1,
+        status TEXT NOT NULL,
+        code TEXT NOT NULL DEFAULT '',
+        field TEXT NOT NULL DEFAULT '',
+        msg TEXT NOT NULL DEFAULT '',
+        label_id INTEGER,
+        created_at REAL NOT NULL,
+        rendered_at REAL,
+        printed_at REAL,
+        PRIMARY KEY (origin, document_id)
+    );
+    CREATE INDEX bridge_documents_task ON bridge_documents(origin, task_id, idx);
+    CREATE INDEX bridge_documents_open ON bridge_documents(status) WHERE status IN ('queued', 'rendered');
+    CREATE INDEX bridge_documents_label ON bridge_documents(label_id);
+    CREATE TABLE bridge_notices (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        origin TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX bridge_notices_origin ON bridge_notices(origin, seq);
+    """,
+    # 8: real-name sending (desktop.identity): sealed identity records, never in clear; the
+    # keyed hash recognises a returning sender; uses tie a record to the labels it covered
+    """
+    CREATE TABLE identity_records (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        id_type TEXT NOT NULL,
+        id_hash TEXT NOT NULL,
+        account_key TEXT,
+        method TEXT NOT NULL,
+        masked TEXT NOT NULL,
+        sealed BLOB NOT NULL,
+        identity_key_id TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX identity_by_hash ON identity_records(id_hash, created_at);
+    CREATE INDEX identity_by_account ON identity_records(account_key, created_at);
+    CREATE INDEX identity_by_time ON identity_records(created_at);
+    CREATE TABLE identity_uses (
+        id INTEGER PRIMARY KEY,
+        record_id TEXT NOT NULL,
+        id_hash TEXT NOT NULL,
+        tracking_number TEXT NOT NULL,
+        weight_kg REAL,
+        used_at REAL NOT NULL
+    );
+    CREATE INDEX identity_uses_hash ON identity_uses(id_hash, used_at);
+    CREATE INDEX identity_uses_record ON identity_uses(record_id);
+    CREATE TABLE identity_watch (
+        id_hash TEXT PRIMARY KEY,
+        note TEXT NOT NULL DEFAULT ''
+    );
+    """,
 ]

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget,
 )
 
+from desktop.i18n import _
 from desktop.paths import resources_dir
 from desktop.shipment import PARTY_FIELDS
-from desktop.i18n import N_, _
+from desktop.i18n import N_
 
 COUNTRIES = ("CN", "BR", "HK", "TW", "MO", "US", "PT", "DE", "GB", "JP", "KR", "SG", "FR", "ES", "IT")
 
@@ -113,8 +114,13 @@ class _EnterMovesOn(QObject):
                 and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
             if obj is self.form.tracking_edit():
                 self.form.tracking_entered.emit(self.form.tracking_edit().text().strip())
+            combo = obj if isinstance(obj, QComboBox) else obj.parent() if isinstance(obj.parent(), QComboBox) else None
+            if combo is not None and combo.view().isVisible():
+                return False  # Enter picks from the open list first
             self.form.focusNextChild()
             return True
+        if event.type() == QEvent.FocusOut and event.reason() != Qt.PopupFocusReason:
+            self.form.field_left(obj)
         return False
 
 
@@ -131,6 +137,10 @@ class ShipmentForm(QWidget):
         self._filling = False
         self._presets: list = []
         self._enter = _EnterMovesOn(self)
+        self._touched: set[str] = set()  # fields the clerk has left: their errors show from then on
+        self._show_all = False  # print was pressed: every error shows
+        self._last_messages: tuple[list, list] = ([], [])
+        self.weight_typed = False  # the clerk typed the weight: the scale does not overwrite it
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(8)
@@ -202,6 +212,7 @@ class ShipmentForm(QWidget):
         self.preset_combo = QComboBox()
         self.preset_combo.setObjectName("senderPreset")
         self.preset_combo.currentIndexChanged.connect(self._preset_chosen)
+        self.preset_combo.installEventFilter(self._enter)  # Enter moves on from the preset too
         self.sender_toggle = QToolButton()
         self.sender_toggle.setText(_("Edit sender ▸"))
         self.sender_toggle.setCheckable(True)
@@ -223,7 +234,7 @@ class ShipmentForm(QWidget):
             self._add_cell(sgrid, f"sender.{key}", _(SENDER_CAPTIONS.get(key, caption)), editor, r, c, span)
         self.business_check = QCheckBox(_("Business sender (shown in full)"))
         self.business_check.toggled.connect(self._edited)
-        sgrid.addWidget(self.business_check, 10, 0, 1, 6)
+        sgrid.addWidget(self.business_check, len(RECIPIENT_LAYOUT) * 3, 0, 1, 6)  # below the last field row
         self.sender_fields.setVisible(False)
         self.sender_toggle.toggled.connect(self._toggle_sender)
         snd.layout().addWidget(self.sender_fields)
@@ -288,10 +299,9 @@ class ShipmentForm(QWidget):
             editor.setClearButtonEnabled(False)
         elif isinstance(editor, QComboBox):
             editor.currentIndexChanged.connect(self._edited)
+            editor.installEventFilter(self._enter)  # the combo gets the key first when it has focus
             if editor.isEditable():
                 editor.lineEdit().installEventFilter(self._enter)
-            else:
-                editor.installEventFilter(self._enter)
         cap.setBuddy(editor)
         grid.addWidget(cap, row * 3, col, 1, span)
         grid.addWidget(editor, row * 3 + 1, col, 1, span)
@@ -375,6 +385,9 @@ class ShipmentForm(QWidget):
             for cell in self.cells.values():
                 _set_state(cell.editor, "")
                 cell.message.setVisible(False)
+            self._touched.clear()
+            self._show_all = False
+            self.weight_typed = False
         finally:
             self._filling = False
         self.changed.emit()
@@ -386,7 +399,59 @@ class ShipmentForm(QWidget):
         self.paste_note.setVisible(bool(text))
 
     # ------------------------------------------------------------------ validation display
+    def field_left(self, editor) -> None:
+        """The clerk left a field: from now on its errors show (a new form shows none)."""
+        key = self._key_of(editor)
+        if key is None or key in self._touched:
+            return
+        if not self.cells[key].text().strip() and not self._show_all:
+            return  # passing over an empty field by Tab is not a mistake yet
+        self._touched.add(key)
+        self.show_messages(*self._last_messages)
+
+    def _key_of(self, editor) -> str | None:
+        for key, cell in self.cells.items():
+            if editor is cell.editor or (isinstance(cell.editor, QComboBox) and editor is cell.editor.lineEdit()):
+                return key
+        return None
+
+    def reveal_all_messages(self) -> None:
+        """Print was pressed: every field's error shows."""
+        self._show_all = True
+
+    def caption_of(self, key: str) -> str:
+        """A field as the form labels it ("Phone 电话", "Sender: City 市")."""
+        text = self.cells[key].caption.text() if key in self.cells else key
+        return _("Sender: {field}").format(field=text) if key.startswith("sender.") else text
+
+    def focus_field(self, key: str) -> None:
+        """Put the cursor in a field, opening the sender section when it is there."""
+        if key.startswith("sender.") and not self.sender_toggle.isChecked():
+            self.sender_toggle.setChecked(True)
+        if key in self.cells:
+            self.cells[key].editor.setFocus()
+
+    def ordered_keys(self) -> list[str]:
+        """Field keys in the order Tab walks them."""
+        return ([f"recipient.{k}" for k, *_ in RECIPIENT_LAYOUT] + [k for k, *_ in PARCEL_LAYOUT]
+                + ["tracking_number", "order_id"] + [f"sender.{k}" for k, *_ in RECIPIENT_LAYOUT])
+
+    def is_filled(self) -> bool:
+        """Anything typed about this customer (what Esc would throw away)."""
+        if self.paste_edit.toPlainText().strip():
+            return True
+        for key, cell in self.cells.items():
+            if key.startswith("sender.") or key in ("service", "recipient.country", "parcel.pieces"):
+                continue
+            if cell.text().strip():
+                return True
+        return False
+
     def show_messages(self, errors: list, warnings: list) -> None:
+        self._last_messages = (list(errors), list(warnings))
+        shown = (lambda key: True) if self._show_all else (lambda key: key in self._touched)
+        errors = [e for e in errors if shown(e.field)]
+        warnings = [w for w in warnings if shown(w.field)]
         by_field: dict[str, tuple[str, str]] = {}
         for w in warnings:
             by_field.setdefault(w.field, ("warning", w.message))
@@ -494,8 +559,20 @@ class ShipmentForm(QWidget):
         self.sender_summary.setText("  ·  ".join(p for p in parts if p) or _("No sender yet: choose a preset or edit the sender"))
 
     # ------------------------------------------------------------------ edits
+    def scale_weight(self, kg: float) -> bool:
+        """A settled weight from the counter scale fills the weight field, unless the clerk typed
+        one for this customer. Returns True when it filled it."""
+        if self.weight_typed:
+            return False
+        cell = self.cells["parcel.weight_kg"]
+        cell.set_text(f"{kg:.3f}".rstrip("0").rstrip("."))
+        _set_state(cell.editor, "")
+        return True
+
     def _edited_field(self, _text: str = "") -> None:
         editor = self.sender()
+        if editor is self.cells["parcel.weight_kg"].editor:
+            self.weight_typed = bool(_text.strip())  # typed by hand; emptied: the scale fills it again
         if isinstance(editor, QWidget) and _state(editor) == "uncertain":
             _set_state(editor, "")  # the clerk looked at it
 

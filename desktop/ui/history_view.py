@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.i18n import _
 from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
 from desktop.ui.tables import record_table, state_name
-from desktop.i18n import N_, _
+from desktop.i18n import N_
 
+HISTORY_SCAN = 5000  # the newest labels searched (a counter prints 30-200 a day: weeks of them)
 COLUMNS = (N_("Printed"), N_("Tracking"), N_("Order"), N_("Recipient (as printed)"), N_("Region"), N_("State"),
            N_("Reason"))
 
@@ -56,11 +58,15 @@ class HistoryView(QWidget):
         bar = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setObjectName("historySearch")
-        self.search.setPlaceholderText(_("Tracking number or order id"))
-        self.day = QLineEdit()
+        self.search.setPlaceholderText(_("Phone's last 4 digits, or part of a tracking number or order id"))
+        self.day = QLineEdit()  # from (alone: that one day)
         self.day.setObjectName("historyDay")
-        self.day.setPlaceholderText(_("Day YYYY-MM-DD"))
-        self.day.setMaximumWidth(160)
+        self.day.setPlaceholderText(_("Day or from: YYYY-MM-DD"))
+        self.day.setMaximumWidth(170)
+        self.day_to = QLineEdit()
+        self.day_to.setObjectName("historyDayTo")
+        self.day_to.setPlaceholderText(_("to: YYYY-MM-DD"))
+        self.day_to.setMaximumWidth(150)
         go = QPushButton(_("Search"))
         self.reprint_button = QPushButton(_("Reprint…"))
         self.reprint_button.setObjectName("reprintButton")
@@ -73,6 +79,7 @@ class HistoryView(QWidget):
                                          "again"))
         bar.addWidget(self.search, 1)
         bar.addWidget(self.day)
+        bar.addWidget(self.day_to)
         bar.addWidget(go)
         bar.addStretch(0)
         bar.addWidget(self.void_button)
@@ -81,21 +88,43 @@ class HistoryView(QWidget):
         lay.addLayout(bar)
         self.table = record_table(COLUMNS, "historyTable")
         lay.addWidget(self.table, 1)
+        self.empty_note = QLabel("")
+        self.empty_note.setObjectName("historyEmpty")
+        self.empty_note.setWordWrap(True)
+        self.empty_note.setVisible(False)
+        lay.addWidget(self.empty_note)
         go.clicked.connect(self.refresh)
         self.search.returnPressed.connect(self.refresh)
         self.day.returnPressed.connect(self.refresh)
+        self.day_to.returnPressed.connect(self.refresh)
         self.reprint_button.clicked.connect(self.reprint_selected)
         self.void_button.clicked.connect(self.void_selected)
         self.correct_button.clicked.connect(self.void_and_correct_selected)
         self.table.doubleClicked.connect(lambda _i: self.reprint_selected())
 
     def refresh(self) -> None:
-        text, day = self.search.text(), self.day.text()
-        self.ops.run(lambda: self.station.history(text, day), self._show,
+        from desktop.errors import SigiloError
+        from desktop.history_query import parse_query
+
+        try:
+            query = parse_query(self.search.text(), self.day.text(), self.day_to.text())
+        except SigiloError as exc:
+            self.status_message.emit(" — ".join(x for x in describe_error(exc) if x), 0)
+            return
+
+        def work():
+            rows = self.station.history("", "", limit=HISTORY_SCAN)
+            return query, [r for r in rows if query.matches(r.tracking_number, r.order_id,
+                                                            (r.masked or {}).get("recipient", {}).get("phone", ""),
+                                                            r.done_at)]
+
+        self.ops.run(work, lambda pair: self._show(pair[1], pair[0]),
                      lambda exc: self.status_message.emit(" — ".join(describe_error(exc)), 0), key="history")
 
-    def _show(self, rows: list) -> None:
+    def _show(self, rows: list, query=None) -> None:
         self.rows = rows
+        self.empty_note.setText(query.nothing_found() if query is not None and not rows else "")
+        self.empty_note.setVisible(not rows and query is not None)
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             rec = r.masked.get("recipient", {}) if r.masked else {}

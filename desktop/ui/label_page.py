@@ -13,6 +13,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 from desktop.shipment import Shipment
 from desktop.ui import config, services
 from desktop.ui.form import ShipmentForm
@@ -21,7 +22,7 @@ from desktop.ui.preview import PreviewPanel
 from desktop.ui.printer_panel import PrinterPanel
 from desktop.ui.recent import RETYPE_NOTE, RecentShipments, correction_data
 from desktop.ui.station import Submitted
-from desktop.i18n import _
+from printers import offers
 
 PREVIEW_DEBOUNCE_MS = 200
 
@@ -53,8 +54,18 @@ class LabelPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.NoFrame)
-        scroll.setWidget(self.form)
+        from desktop.ui.identity_section import IdentitySection
+
+        self.identity = IdentitySection(ops, station, self.keys_dir)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.setSpacing(8)
+        ll.addWidget(self.identity)
+        ll.addWidget(self.form, 1)
+        scroll.setWidget(left)
         scroll.setObjectName("formScroll")
+        scroll.setMinimumWidth(440)  # the form is never crushed: the page scrolls instead
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
@@ -90,6 +101,11 @@ class LabelPage(QWidget):
         self.printer_panel.printer_changed.connect(self._printer_changed)
         self.printer_panel.refresh_status.connect(self.refresh_status)
         self.preview.scanner_view_toggled.connect(lambda on: on and self._scanner_reading())
+        from desktop.ui.scale_watch import ScaleWatch
+
+        self.scale = ScaleWatch(self)
+        self.scale.settled.connect(self._scale_settled)
+        self.scale.state_changed.connect(self._scale_state)
         QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_label, context=Qt.WindowShortcut)
         QShortcut(QKeySequence(Qt.Key_Escape), self, activated=self.clear, context=Qt.WidgetWithChildrenShortcut)
 
@@ -98,11 +114,25 @@ class LabelPage(QWidget):
         from desktop.compose import list_templates
 
         self.form.set_presets(config.sender_presets())
+        self.identity.refresh_setup()
         self.printer_panel.load(config.printers(), list_templates())
         self.printer_panel.timer.start()
-        self.ops.run(services.discovered_printers, self.printer_panel.add_discovered, lambda _exc: None,
+        self.ops.run(offers.discovered, self.printer_panel.add_discovered, lambda _exc: None,
                      key="discover")
         self._check_scanner()
+        try:
+            self.scale.start()
+        except SigiloError as exc:
+            self.status_message.emit(" — ".join(x for x in describe_error(exc) if x), 0)
+
+    def _scale_settled(self, kg: float) -> None:
+        if self.form.scale_weight(kg):
+            self.status_message.emit(_("Weight from the scale: {kg} kg").format(kg=f"{kg:g}"), 3000)
+
+    def _scale_state(self, state: str, detail: str) -> None:
+        if state in ("offline", "silent"):
+            self.status_message.emit(_("Counter scale: {problem}. Type the weight by hand meanwhile.").format(
+                problem=detail), 0)
 
     def keys_dir(self):
         return config.station_keys_dir()
@@ -119,6 +149,7 @@ class LabelPage(QWidget):
             return
         self.last_validation = result
         self.form.show_messages(result.errors, result.warnings)
+        self.identity.show_requirement(result.shipment)
         self.debounce.start()
 
     def _tracking_scanned(self, value: str) -> None:
@@ -137,8 +168,20 @@ class LabelPage(QWidget):
         self.form.tracking_edit().setText(number)
         self.form.editor("order_id").setFocus()
 
+    def ask_clear(self) -> bool:
+        """Esc on a filled form: ask before throwing the customer's details away."""
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(self, _("Clear the form?"),
+                                      _("Clear this customer's details and start a new label?"),
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return answer == QMessageBox.Yes
+
     def clear(self) -> None:
+        if self.form.is_filled() and not self.ask_clear():
+            return
         self.form.clear_for_next()
+        self.identity.clear()
         self.status_message.emit(_("cleared for the next customer"), 2000)
 
     # ------------------------------------------------------------------ preview
@@ -224,13 +267,14 @@ class LabelPage(QWidget):
         except SigiloError as exc:
             self.status_message.emit(exc.message, 0)
             return
+        self.form.reveal_all_messages()
         self.form.show_messages(result.errors, result.warnings)
         if not result.ok:
-            first = result.errors[0].field
-            if first in self.form.cells:
-                self.form.editor(first).setFocus()
-            fields = ", ".join(sorted({e.field for e in result.errors}))
-            self.status_message.emit(_("Not printed: fix {fields}").format(fields=fields), 0)
+            wrong = {e.field for e in result.errors}
+            order = [k for k in self.form.ordered_keys() if k in wrong] + sorted(wrong - set(self.form.ordered_keys()))
+            self.form.focus_field(order[0])
+            names = "; ".join(self.form.caption_of(k) for k in order)
+            self.status_message.emit(_("Not printed: check these fields: {fields}").format(fields=names), 0)
             return
         printer = self.printer_panel.printer()
         if printer is None:
@@ -242,11 +286,14 @@ class LabelPage(QWidget):
         self.printer_panel.set_printing(True)
         self.recent.remember(shipment)
         self.status_message.emit(_("Printing {tracking_number} on {name}…").format(tracking_number=shipment.tracking_number, name=printer.name), 0)
-        self.ops.run(lambda: self.station.print_shipment(shipment, printer, template, keys, copies, cal, policy),
+        identity = self.identity.record_id
+        self.ops.run(lambda: self.station.print_shipment(shipment, printer, template, keys, copies, cal, policy,
+                                                         identity=identity),
                      self._printed, self._print_failed, key="print")
 
     def _printed(self, outcome) -> None:
         self.printer_panel.set_printing(False)
+        self.printer_panel.copies.setValue(1)  # the next customer gets one label unless asked
         if isinstance(outcome, Submitted):
             self.pending[outcome.job_id] = outcome
             self.status_message.emit(_("Sent {tracking_number} to {printer}: waiting for the printer to confirm").format(tracking_number=outcome.tracking_number, printer=outcome.printer), 0)

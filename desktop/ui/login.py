@@ -18,9 +18,10 @@ from desktop.i18n import _
 
 
 class LoginDialog(QDialog):
-    def __init__(self, station, parent=None, locked_user: str | None = None) -> None:
+    def __init__(self, station, parent=None, locked_user: str | None = None, keys_dir=None) -> None:
         super().__init__(parent)
         self.station = station
+        self.keys_dir = keys_dir  # set when the station key's passphrase must be typed again too
         self.locked = locked_user is not None
         self.setWindowTitle(_("Sigilo — locked") if self.locked else _("Sigilo — sign in"))
         self.setObjectName("loginDialog")
@@ -40,6 +41,11 @@ class LoginDialog(QDialog):
         self.password.setEchoMode(QLineEdit.Password)
         form.addRow(_("Operator"), self.user)
         form.addRow(_("Password"), self.password)
+        self.passphrase = QLineEdit()
+        self.passphrase.setObjectName("lockPassphrase")
+        self.passphrase.setEchoMode(QLineEdit.Password)
+        if keys_dir is not None:
+            form.addRow(_("Station key passphrase"), self.passphrase)
         lay.addLayout(form)
         self.error = QLabel("")
         self.error.setObjectName("loginError")
@@ -50,7 +56,8 @@ class LoginDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
         self.user.returnPressed.connect(self.password.setFocus)
-        self.password.returnPressed.connect(self.try_login)
+        self.password.returnPressed.connect(self.passphrase.setFocus if keys_dir is not None else self.try_login)
+        self.passphrase.returnPressed.connect(self.try_login)
         if locked_user:
             self.user.setText(locked_user)
             self.password.setFocus()
@@ -63,6 +70,12 @@ class LoginDialog(QDialog):
     def try_login(self) -> None:
         try:
             self.station.login(self.user.text().strip(), self.password.text())
+            if self.keys_dir is not None:
+                from desktop.keys.readiness import try_unlock
+                from desktop.ui import services
+
+                try_unlock(self.keys_dir, self.passphrase.text())
+                services.forget_keys()
         except SigiloError as exc:
             self.error.setText(exc.message + (f" — {exc.hint}" if exc.hint else ""))
             self.password.clear()

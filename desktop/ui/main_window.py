@@ -14,12 +14,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop import __version__
+from desktop.i18n import _
 from desktop.ui import config
 from desktop.ui.alerts_view import AlertsView
 from desktop.ui.history_view import HistoryView
@@ -31,7 +33,7 @@ from desktop.ui.queue_view import QueueView
 from desktop.ui.scan_view import ScanView
 from desktop.ui.settings_view import SettingsView
 from desktop.ui.translator import sync_qt_translator
-from desktop.i18n import N_, _
+from desktop.i18n import N_
 
 PAGES = (N_("New label"), N_("Queue"), N_("History"), N_("Scan"), N_("Alerts"), N_("Settings"), N_("Import"))
 ALERTS_PAGE, SETTINGS_PAGE, IMPORT_PAGE = 4, 5, 6
@@ -73,7 +75,13 @@ class MainWindow(QMainWindow):
         for page in (self.label_page, self.queue_view, self.history_view, self.scan_view, self.alerts_view,
                      self.settings_view, self.import_view):
             page.setObjectName(page.objectName() or "page")
-            self.stack.addWidget(page)
+            # a page scrolls rather than squeezes when the window is small (1366x768 at 125 %)
+            scroll = QScrollArea()
+            scroll.setObjectName("pageScroll")
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.NoFrame)
+            scroll.setWidget(page)
+            self.stack.addWidget(scroll)
 
         side = QFrame()
         side.setObjectName("sidebar")
@@ -110,11 +118,20 @@ class MainWindow(QMainWindow):
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(0)
         cl.addWidget(side)
-        cl.addWidget(self.stack, 1)
-        self.setCentralWidget(central)
+        pages = QWidget()
+        pl = QVBoxLayout(pages)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pl.setSpacing(0)
+        # inside the window above every page (not in the status bar, which a small screen may hide)
         self.demo_banner = QLabel("")
         self.demo_banner.setObjectName("demoBanner")
-        self.statusBar().addPermanentWidget(self.demo_banner)
+        self.demo_banner.setAlignment(Qt.AlignCenter)
+        self.demo_banner.setWordWrap(True)
+        pl.addWidget(self.demo_banner)
+        pl.addWidget(self.stack, 1)
+        cl.addWidget(pages, 1)
+        self.setCentralWidget(central)
+        self.statusBar().setSizeGripEnabled(False)
 
         for src in (self.label_page, self.queue_view, self.history_view, self.scan_view, self.alerts_view,
                     self.settings_view, self.import_view):
@@ -160,10 +177,19 @@ class MainWindow(QMainWindow):
             self.lock()
 
     def lock(self) -> None:
+        from desktop.keys.passphrase import from_environment, from_keyring, is_unlocked, lock
         from desktop.ui.login import LoginDialog
+        from desktop.ui import services
 
         op = self.station.operator
-        self.lock_dialog = LoginDialog(self.station, self, locked_user=op.username if op else "")
+        keys = config.station_keys_dir()
+        # a passphrase typed into this window is forgotten while the station stands locked
+        needs_passphrase = is_unlocked(keys) and not from_environment() and from_keyring(keys) is None
+        if needs_passphrase:
+            lock(keys)
+            services.forget_keys()
+        self.lock_dialog = LoginDialog(self.station, self, locked_user=op.username if op else "",
+                                       keys_dir=keys if needs_passphrase else None)
         self.lock_dialog.setWindowModality(Qt.ApplicationModal)
         self.lock_dialog.accepted.connect(self._unlocked)
         self.show_message(_("Locked after inactivity: sign in to go on"), 0)
@@ -179,6 +205,9 @@ class MainWindow(QMainWindow):
         self.nav.button(ALERTS_PAGE).setText(_("{page}  ({n})").format(page=name, n=n) if n else name)
 
     # ------------------------------------------------------------------ navigation
+    def current_page(self) -> QWidget:
+        return self.stack.currentWidget().widget()
+
     def show_page(self, index: int) -> None:
         self.stack.setCurrentIndex(index)
         self.nav.button(index).setChecked(True)
@@ -211,6 +240,7 @@ class MainWindow(QMainWindow):
 
     def _settings_changed(self) -> None:
         page = self.label_page
+        self._describe_operator()
         current = page.form.data()
         page.load_settings()
         page.form.set_data({**current, "sender": current["sender"]})
@@ -224,10 +254,16 @@ class MainWindow(QMainWindow):
                                     else _("No operators set up"))
 
     def _describe_keys(self) -> None:
-        d = config.station_keys_dir()
-        demo = d.is_dir() and any("demo" in p.name.lower() for p in d.iterdir())
-        self.demo_banner.setText(_("DEMO KEYS — not for real parcels") if demo else "")
+        from desktop.keys.readiness import readiness
+
+        try:
+            demo = readiness(config.station_keys_dir()).state == "demo"
+        except Exception:  # noqa: BLE001 - a damaged key folder: the preview names the problem
+            demo = False
+        self.demo_banner.setText(_("DEMO KEYS — labels sealed here prove nothing; not for real parcels. "
+                                   "Set up real keys in Settings > Keys.") if demo else "")
         self.demo_banner.setVisible(demo)
+        self.label_page.preview.set_demo(demo)
 
     def _on_queue_event(self, ev) -> None:
         self.label_page.on_queue_event(ev)
@@ -240,6 +276,8 @@ class MainWindow(QMainWindow):
         s = config.settings()
         s.setValue("window/geometry", self.saveGeometry())
         self.idle_timer.stop()
+        self.label_page.scale.stop()
         self.ops.wait(5000)
+        self.settings_view.bridge_box.stop()
         self.station.stop_queue()
         super().closeEvent(event)

@@ -5,7 +5,7 @@ key - what an authorized scanner would read from it."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -27,6 +27,7 @@ class _LabelView(QLabel):
     def __init__(self) -> None:
         super().__init__()
         self._pixmap: QPixmap | None = None
+        self.demo = False  # demo keys: a DEMO stamp across the preview (the label proves nothing)
         self.setAlignment(Qt.AlignCenter)
         self.setMinimumSize(200, 300)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
@@ -39,6 +40,22 @@ class _LabelView(QLabel):
     def resizeEvent(self, event):
         super().resizeEvent(event)
         self._rescale()
+
+    def paintEvent(self, event):
+        super().paintEvent(event)
+        if not self.demo or self._pixmap is None:
+            return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        p.translate(self.width() / 2, self.height() / 2)
+        p.rotate(-35)
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPixelSize(max(24, min(self.width(), self.height()) // 5))
+        p.setFont(font)
+        p.setPen(QColor(217, 48, 37, 150))
+        p.drawText(-self.width(), -self.height() // 2, 2 * self.width(), self.height(), Qt.AlignCenter, "DEMO")
+        p.end()
 
     def _rescale(self) -> None:
         if self._pixmap is None or self._pixmap.isNull():
@@ -112,6 +129,10 @@ class PreviewPanel(QFrame):
         self._repolish(self.message)
         self.state_label.setText(_("rendered in {value:.0f} ms").format(value=preview.seconds * 1000))
         self.generation += 1
+
+    def set_demo(self, demo: bool) -> None:
+        self.view.demo = demo
+        self.view.update()
 
     def show_problem(self, message: str, hint: str) -> None:
         """The label cannot be composed yet (a field missing, text too long): say so, and dim

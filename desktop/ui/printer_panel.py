@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui import config
 from desktop.i18n import N_, _
+from desktop.ui.elided import ElidedLabel
 
 LIGHTS = {
     "READY": (N_("ready"), "#1f9d55"), "PRINTING": (N_("printing"), "#1f9d55"),
@@ -21,6 +22,19 @@ LIGHTS = {
 }
 # languages whose printers take darkness / speed settings in the job
 TUNABLE = {"tspl": (True, True), "zpl": (True, True), "escpos": (False, False), "pdf": (False, False)}
+
+
+def profile_display_name(profile: str) -> str:
+    """The printer model a profile describes ("Zebra ZD421 / ZD621 / GK420d, 203 dpi"), or
+    the PDF writer's description."""
+    if profile == "pdf":
+        return "PDF files at true size (office printer)"
+    try:
+        from printers.profiles import load_profile
+
+        return load_profile(profile).display_name
+    except Exception:  # noqa: BLE001 - a profile file of the user's own that is broken: show its name
+        return profile
 
 
 class PrinterPanel(QFrame):
@@ -42,14 +56,13 @@ class PrinterPanel(QFrame):
         title.setObjectName("sectionTitle")
         head = QHBoxLayout()
         head.addWidget(title)
-        head.addStretch(1)
         self.light = QLabel()
         self.light.setObjectName("statusLight")
         self.light.setFixedSize(14, 14)
-        self.status_text = QLabel(_("status unknown"))
+        self.status_text = ElidedLabel(_("status unknown"))  # a long fault text never widens the window
         self.status_text.setObjectName("statusText")
         head.addWidget(self.light)
-        head.addWidget(self.status_text)
+        head.addWidget(self.status_text, 1)
         lay.addLayout(head)
 
         grid = QGridLayout()
@@ -57,6 +70,8 @@ class PrinterPanel(QFrame):
         grid.setVerticalSpacing(4)
         self.printer_combo = QComboBox()
         self.printer_combo.setObjectName("printerCombo")
+        self.printer_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.printer_combo.setMinimumContentsLength(16)  # a long found-printer name never widens the page
         self.template_combo = QComboBox()
         self.template_combo.setObjectName("templateCombo")
         self.copies = QSpinBox()
@@ -115,7 +130,6 @@ class PrinterPanel(QFrame):
 
         self.printer_combo.currentIndexChanged.connect(self._printer_chosen)
         self.template_combo.currentIndexChanged.connect(self._template_chosen)
-        self.copies.valueChanged.connect(lambda v: self._loading or config.put("print/copies", v))
         self.timer = QTimer(self)
         self.timer.setInterval(5000)
         self.timer.timeout.connect(self.refresh_status)
@@ -138,8 +152,9 @@ class PrinterPanel(QFrame):
         self._loading = True
         self.printers = list(printers)
         self.printer_combo.clear()
-        for p in printers:
-            self.printer_combo.addItem(f"{p.name}  ({p.profile})", p.name)
+        for i, p in enumerate(printers):
+            self.printer_combo.addItem(p.name, p.name)
+            self.printer_combo.setItemData(i, f"{profile_display_name(p.profile)}\n{p.uri}", Qt.ToolTipRole)
         self.template_combo.clear()
         self.template_combo.addItems(templates)
         want = config.get("print/printer", "")
@@ -148,21 +163,24 @@ class PrinterPanel(QFrame):
         t = self.template_combo.findText(config.get("print/template", ""))
         if t >= 0:
             self.template_combo.setCurrentIndex(t)
-        self.copies.setValue(int(config.get("print/copies", 1) or 1))
+        self.copies.setValue(1)  # copies are per customer: every start and every label begins at 1
         self._loading = False
         self._printer_chosen(self.printer_combo.currentIndex())
 
-    def add_discovered(self, found: list[tuple[str, str, str]]) -> None:
-        """Devices found on this machine that are not configured yet, offered after the
-        configured ones (the profile is a guess from the vendor; Settings can fix it)."""
+    def add_discovered(self, found: list) -> None:
+        """Devices found on this machine that are not configured yet (printers.offers.FoundDevice),
+        offered after the configured ones by model name (the profile is a guess from the USB
+        ids or the maker; Settings can fix it)."""
         known = {p.uri for p in self.printers}
         keep = self.printer_combo.currentIndex()
-        for name, uri, profile in found:
-            if uri in known:
+        for dev in found:
+            if dev.uri in known:
                 continue
-            self.printers.append(config.PrinterConfig(f"found: {name}", uri, profile))
-            self.printer_combo.addItem(_("found: {name}  ({profile})").format(name=name, profile=profile), f"found: {name}")
-            known.add(uri)
+            name = _("found: {name} — {where}").format(name=dev.name, where=dev.where)
+            self.printers.append(config.PrinterConfig(name, dev.uri, dev.profile))
+            self.printer_combo.addItem(name, name)
+            self.printer_combo.setItemData(self.printer_combo.count() - 1, f"{dev.name}\n{dev.uri}", Qt.ToolTipRole)
+            known.add(dev.uri)
         self.printer_combo.setCurrentIndex(keep)
 
     def printer(self) -> config.PrinterConfig | None:
@@ -227,7 +245,6 @@ class PrinterPanel(QFrame):
         self.light.setStyleSheet(f"background:{colour}; border-radius:7px;")
         self.status_text.setText(_("{state} — {detail}").format(state=text, detail=detail)
                                  if detail and state != "READY" else text)
-        self.status_text.setToolTip(detail)
 
     def set_printing(self, on: bool) -> None:
         self.print_button.setEnabled(not on)

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui import config, services
-from desktop.ui.label_page import format_opened
-from desktop.ui.operations import Operations, describe_error
 from desktop.i18n import _
+from desktop.ui.scan_card import ScanCard
+from desktop.ui.operations import Operations, describe_error
 
 
 class ScanView(QWidget):
@@ -50,9 +50,12 @@ class ScanView(QWidget):
         self.verdict.setObjectName("scanVerdict")
         self.verdict.setWordWrap(True)
         lay.addWidget(self.verdict)
-        self.details = QPlainTextEdit()
+        self.card = ScanCard()
+        lay.addWidget(self.card, 1)
+        self.details = QPlainTextEdit()  # why a label was refused, and what to do
         self.details.setObjectName("scanDetails")
         self.details.setReadOnly(True)
+        self.details.setVisible(False)
         lay.addWidget(self.details, 1)
         self.qr_edit.returnPressed.connect(self.verify)
         self.barcode_edit.returnPressed.connect(self.verify)
@@ -93,7 +96,8 @@ class ScanView(QWidget):
     def _opened(self, result: dict) -> None:
         self.result = result
         self._show_verdict(_("Authentic: sealed by {station} for {tracking}").format(station=result.get('station_name', ''), tracking=result.get('tracking_number', '')), "ok")
-        self.details.setPlainText(format_opened(result))
+        self.card.show_result(result, self.marks_for(result.get("tracking_number", "")))
+        self.details.setVisible(False)
         self.generation += 1
         self.opened.emit(result)
 
@@ -103,8 +107,27 @@ class ScanView(QWidget):
         reason = getattr(exc, "reason", "")
         head = "Not authorized" if isinstance(exc, services.NotAuthorized) else "Refused"
         self._show_verdict(f"{head}: {message}" + (f" ({reason})" if reason and reason not in message else ""), "error")
+        self.card.clear()
         self.details.setPlainText(hint)
+        self.details.setVisible(bool(hint))
         self.generation += 1
+
+    def marks_for(self, tracking: str) -> list[str]:
+        """VOIDED / REPRINT from this station's own records of the tracking number."""
+        if not tracking:
+            return []
+        try:
+            rows = [r for r in self.station.history(tracking) if r.tracking_number == tracking]
+        except Exception:  # noqa: BLE001 - the card still shows what the seal says
+            return []
+        marks = []
+        voided = [r for r in rows if r.state == "voided"]
+        if voided:
+            marks.append(_("VOIDED: {reason}").format(reason=voided[0].reason or "—"))
+        reprints = [r for r in rows if r.reprint_reason and r.state == "confirmed"]
+        if reprints:
+            marks.append(_("REPRINT ({n}×): {reason}").format(n=len(reprints), reason=reprints[0].reprint_reason))
+        return marks
 
     def _show_verdict(self, text: str, state: str) -> None:
         self.verdict.setText(text)

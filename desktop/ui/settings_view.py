@@ -17,6 +17,7 @@ from desktop.paths import resources_dir
 from desktop.ui import config, services
 from desktop.ui.operations import Operations, describe_error
 from desktop.i18n import _
+from printers import offers
 
 
 def masking_policies() -> list[str]:
@@ -59,7 +60,13 @@ class SettingsView(QScrollArea):
         grid.addWidget(self._keys_box(), 1, 1)
         grid.addWidget(self._presets_box(), 2, 0)
         grid.addWidget(self._operators_box(), 2, 1)
-        grid.addWidget(self._language_box(), 3, 0, 1, 2)
+        grid.addWidget(self._scale_box(), 3, 0)
+        grid.addWidget(self._language_box(), 3, 1)
+        from desktop.ui.bridge_box import BridgeBox
+
+        self.bridge_box = BridgeBox(station)
+        self.bridge_box.status_message.connect(self.status_message)
+        grid.addWidget(self.bridge_box, 4, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         lay.addStretch(1)
@@ -199,13 +206,46 @@ class SettingsView(QScrollArea):
             if not found:
                 self.discovered.setText(_("no serial or USB printers found"))
                 return
-            self.discovered.setText("Found: " + ", ".join(f"{n} ({u})" for n, u, _p in found))
-            self.new_name.setText(found[0][0])
-            self.new_uri.setText(found[0][1])
-            self.new_profile.setCurrentText(found[0][2])
+            self.discovered.setText("Found: " + ", ".join(f"{d.name} ({d.where})" for d in found))
+            self.new_name.setText(found[0].name)
+            self.new_uri.setText(found[0].uri)
+            self.new_profile.setCurrentText(found[0].profile)
 
-        self.ops.run(services.discovered_printers, shown,
+        self.ops.run(offers.discovered, shown,
                      lambda exc: self.discovered.setText(" — ".join(describe_error(exc))), key="discover")
+
+    # ------------------------------------------------------------------ counter scale
+    def _scale_box(self) -> QGroupBox:
+        from desktop.scale.profiles import list_scale_profiles, load_scale_profile
+
+        box = QGroupBox("Counter scale")
+        form = QFormLayout(box)
+        self.scale_uri = QLineEdit(config.get("scale/uri", ""))
+        self.scale_uri.setObjectName("scaleUri")
+        self.scale_uri.setPlaceholderText("serial:///dev/ttyUSB1?baud=9600 (empty: weight typed by hand)")
+        self.scale_profile = QComboBox()
+        self.scale_profile.setObjectName("scaleProfile")
+        for name in list_scale_profiles():
+            try:
+                self.scale_profile.addItem(load_scale_profile(name).display_name, name)
+            except SigiloError:
+                continue
+        i = self.scale_profile.findData(config.get("scale/profile", "") or "ascii-st-gs")
+        self.scale_profile.setCurrentIndex(max(0, i))
+        save = QPushButton("Use this scale")
+        save.setObjectName("scaleSave")
+        save.clicked.connect(self._save_scale)
+        form.addRow("Port", self.scale_uri)
+        form.addRow("Output style", self.scale_profile)
+        form.addRow(save)
+        return box
+
+    def _save_scale(self) -> None:
+        config.put("scale/uri", self.scale_uri.text().strip())
+        config.put("scale/profile", self.scale_profile.currentData() or "ascii-st-gs")
+        self.status_message.emit("counter scale saved: the weight fills in when the scale is steady"
+                                 if self.scale_uri.text().strip() else "no counter scale: weight is typed by hand", 4000)
+        self.changed.emit()
 
     # ------------------------------------------------------------------ labels
     def _labels_box(self) -> QGroupBox:
@@ -428,10 +468,16 @@ class SettingsView(QScrollArea):
 
     def _add_operator(self) -> None:
         try:
-            if self.station.has_operators():
+            first = not self.station.has_operators()
+            if not first:
                 self.station.require("users.manage")
+            elif self.op_role.currentData() != "supervisor":
+                raise SigiloError(_("the first account must be a supervisor's"),
+                                  _("choose the role supervisor: it then adds the clerks' accounts"))
             self.station.operators().add(self.op_user.text().strip(), self.op_password.text(),
                                          self.op_role.currentData(), actor=self.station.actor)
+            if first:  # nobody else may add accounts from now on: the supervisor is signed in
+                self.station.login(self.op_user.text().strip(), self.op_password.text())
         except SigiloError as exc:
             self.status_message.emit(" — ".join(describe_error(exc)), 0)
             return

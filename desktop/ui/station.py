@@ -219,10 +219,12 @@ class Station:
 
     # ------------------------------------------------------------------ printing
     def print_shipment(self, shipment: Shipment, printer, template: str, keys_dir: Path, copies: int = 1,
-                       calibration=None, policy: str | None = None):
+                       calibration=None, policy: str | None = None, identity: str | None = None):
         """A PDF "printer" is written at once (returns a PrintOutcome); a real printer gets the
-        label through the queue (returns Submitted; confirmation arrives as an event)."""
+        label through the queue (returns Submitted; confirmation arrives as an event).
+        ``identity``: the sender's identity record id, where real-name sending applies."""
         self.require("print")
+        self.identity_gate([shipment], identity, keys_dir)
         if printer.profile != "pdf" and self.print_queue is not None:
             self._options[printer.uri] = self._options_for(printer, keys_dir, copies, calibration, policy)
             job_id = self.print_queue.submit(printer.uri, printer.profile, [shipment], template, actor=self.actor)
@@ -243,6 +245,7 @@ class Station:
         self.require("print")
         if printer.profile == "pdf" or self.print_queue is None:
             raise SigiloError(_("{name} is not a label printer").format(name=printer.name), _("choose a label printer for a batch"))
+        self.identity_gate(shipments, None, keys_dir)
         if source is not None:
             name, valid, invalid = source
             self.jobs.audit.append(self.actor, "import", name, {"rows": valid + invalid, "valid": valid,
@@ -251,6 +254,12 @@ class Station:
         job_id = self.print_queue.submit(printer.uri, printer.profile, list(shipments), template, actor=self.actor)
         ids = tuple(r[0] for r in self.store.query("SELECT id FROM labels WHERE job_id=? ORDER BY idx", (job_id,)))
         return Submitted(job_id, ids, "", printer.name, printer.uri)
+
+    def identity_gate(self, shipments, identity: str | None, keys_dir: Path) -> int:
+        """The real-name check before printing (desktop.identity.gate)."""
+        from desktop.identity.gate import before_print
+
+        return before_print(self.store, shipments, identity, keys_dir, clock=self.clock)
 
     def confirmed_tracking(self, job_ids) -> set[str]:
         """Tracking numbers these jobs printed: a retry prints only the rest."""

@@ -46,6 +46,11 @@ QPushButton#printButton { background: %(accent)s; color: white; border: none; fo
 QPushButton#printButton:disabled { background: #8fb5ef; }
 QToolButton { border: none; color: %(accent)s; padding: 3px 6px; }
 QLabel#scanVerdict { font-size: 15px; font-weight: 600; padding: 6px 0; }
+QFrame#scanCard { background: #ffffff; border: 1px solid #d9dde3; border-radius: 6px; }
+QLabel#scanName { font-size: 20px; font-weight: 600; }
+QLabel#scanMarks { font-size: 18px; font-weight: 700; padding: 4px 8px; border-radius: 4px; }
+QLabel#scanMarks[state="error"] { background: #fde7e6; color: #b3261e; }
+QLabel#scanMarks[state="warning"] { background: #fff3d6; color: #8a5a00; }
 QLabel#scanVerdict[state="ok"] { color: #1f9d55; }
 QLabel#scanVerdict[state="error"] { color: #d93025; }
 QLabel#loginError { color: #d93025; }

@@ -64,6 +64,19 @@ class TcpTransport(Transport):
                                     "the printer restarted or dropped us; reopen the printer")
         return data
 
+    def unsent_bytes(self) -> int | None:
+        """Bytes written that the printer has not yet acknowledged (the socket's send queue;
+        Linux SIOCOUTQ): while it shrinks the printer is taking data, however slowly. None where
+        the system does not say."""
+        try:
+            import fcntl
+            import struct
+            import termios
+
+            return struct.unpack("i", fcntl.ioctl(self._sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0"))[0]
+        except (ImportError, OSError, AttributeError, ValueError):
+            return None
+
     def _close(self) -> None:
         try:
             self._sock.close()

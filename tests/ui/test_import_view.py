@@ -35,7 +35,7 @@ def test_f7_opens_the_import_page(qtbot, window):
     from PySide6.QtCore import Qt
 
     qtbot.keyClick(window, Qt.Key_F7)
-    assert window.stack.currentWidget() is window.import_view
+    assert window.current_page() is window.import_view
 
 
 def test_import_shows_the_importers_counts_and_prints_exactly_the_valid_rows(

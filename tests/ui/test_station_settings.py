@@ -243,10 +243,12 @@ def test_discovered_printers_are_offered_beside_the_configured_ones(qtbot, windo
 
     found = [FoundPrinter(uri="serial:///dev/ttyUSB7?baud=115200", kind="serial", description="USB serial",
                           vendor="Xprinter", likely_printer=True, language="tspl")]
-    monkeypatch.setattr(discovery, "discover", lambda: found)
+    monkeypatch.setattr(discovery, "discover", lambda include_plain_serial=False: found)
     window.label_page.load_settings()
     combo = window.label_page.printer_panel.printer_combo
     qtbot.waitUntil(lambda: any("Xprinter" in combo.itemText(i) for i in range(combo.count())), timeout=10000)
     text = [combo.itemText(i) for i in range(combo.count())]
     assert text[0].startswith("Counter ZPL")  # the configured printer stays chosen
-    assert any("tspl-203" in t and "Xprinter" in t for t in text)
+    # offered by the model its likely profile describes, with where it is plugged in
+    assert any("TSC / Xprinter / Gprinter label printer, 203 dpi" in t and "/dev/ttyUSB7" in t for t in text)
+    assert not any("tspl-203" in t for t in text)
