@@ -44,9 +44,7 @@ def verify_chain(store: Store, public_key: bytes | None = None,
     else:
         public = read_audit_public(store.home)  # never created here: a missing key is a finding
         if public is None:
-            problems.append(Problem(0, "no-key", f"the audit key {store.home / AUDIT_KEY_FILE} is missing or "
-                                    "unreadable, so no signature can be checked (give --public-key HEX "
-                                    "as recorded by the auditor)"))
+            problems.append(Problem(0, "no-key", _("the audit key {value} is missing or unreadable, so no signature can be checked (give --public-key HEX as recorded by the auditor)").format(value=store.home / AUDIT_KEY_FILE)))
     our_id = key_id(public) if public is not None else None
     heads_by_seq: dict[int, str] = {}
     seq_by_hash: dict[str, int] = {}
@@ -61,7 +59,7 @@ def verify_chain(store: Store, public_key: bytes | None = None,
             public.verify(bytes.fromhex(h["signature"]), head_message(h["seq"], h["hash"]))
         except (InvalidSignature, ValueError):
             problems.append(Problem(h["seq"], "bad-signature",
-                                    "the head signature does not verify with this station's audit key"))
+                                    _("the head signature does not verify with this station's audit key")))
             continue
         heads_by_seq[h["seq"]] = h["hash"]
         seq_by_hash[h["hash"]] = h["seq"]
@@ -119,10 +117,12 @@ def check_length(store: Store, entries: int, key_exists: bool) -> list[Problem]:
     printed = store.query("SELECT COUNT(*) AS n FROM labels WHERE state IN ('confirmed', 'voided')")[0]["n"]
     prints = store.query("SELECT COUNT(*) AS n FROM audit WHERE action = 'print'")[0]["n"]
     if entries == 0 and (key_exists or printed):
-        problems.append(Problem(0, "emptied", "the audit holds no entry, yet "
-                                + (f"the store holds {printed} printed label(s)" if printed
-                                   else "its signing key exists, so entries were written") + ": it was wiped"))
+        problems.append(Problem(0, "emptied", _("the audit holds no entry, yet the store holds {printed} printed "
+                                                "label(s): it was wiped").format(printed=printed) if printed
+                                else _("the audit holds no entry, yet its signing key exists, so entries were "
+                                       "written: it was wiped")))
     elif prints < printed:
-        problems.append(Problem(entries + 1, "truncated", f"the store holds {printed} printed label(s) but the audit "
-                                f"records only {prints} print(s): entries were deleted"))
+        problems.append(Problem(entries + 1, "truncated", _("the store holds {printed} printed label(s) but the audit "
+                                                            "records only {prints} print(s): entries were deleted").format(
+                                                                printed=printed, prints=prints)))
     return problems

@@ -8,6 +8,8 @@ asked here, before anything is queued, so the bridge refuses what the station wo
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -47,8 +49,8 @@ class BridgePrinting:
         if not printers:
             from desktop.bridge.errors import BridgeError
 
-            raise BridgeError("the bridge has no printer to print to",
-                              "name one: sigilo serve --printer NAME=URI (e.g. --printer Label=tcp://192.168.1.50:9100)")
+            raise BridgeError(_("the bridge has no printer to print to"),
+                              _("name one: sigilo serve --printer NAME=URI (e.g. --printer Label=tcp://192.168.1.50:9100)"))
         self.store = store
         self.sealer = sealer
         self.printers = {p.name: p for p in printers}

@@ -194,7 +194,7 @@ def _resume(args) -> int:
 
         sealer = _sealer(args)
     results = resume_and_wait(todo, sealer, actor=args.actor or _default_actor(),
-                              warn=lambda work, warning: print(f"sigilo jobs: label {work.index + 1}: {warning}",
+                              warn=lambda work, warning: print(_("sigilo jobs: label {value}: {warning}").format(value=work.index + 1, warning=warning),
                                                                file=sys.stderr))
     ok = True
     for p in results:

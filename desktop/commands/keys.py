@@ -154,9 +154,8 @@ def _create_identity(args) -> int:
     bundle = create_identity(kd.root, _new_passphrase(args, "the identity key"), station_kind=args.station_kind)
     paths = IdentityPaths(kd.root)
     _audit("create-identity", bundle["key_id"], key_id=bundle["key_id"], station_kind=args.station_kind)
-    print(f"identity key created, key id {bundle['key_id']} (keep {paths.key.name} at the compliance office only)")
-    print(f"  give each station {paths.enrolment} and the passphrase; they import it with "
-          "`sigilo keys import-identity FILE`")
+    print(_("identity key created, key id {key_id} (keep {name} at the compliance office only)").format(key_id=bundle['key_id'], name=paths.key.name))
+    print(_("  give each station {enrolment} and the passphrase; they import it with `sigilo keys import-identity FILE`").format(enrolment=paths.enrolment))
     return 0
 
 
@@ -170,8 +169,7 @@ def _import_identity(args) -> int:
     with open_store(args.home) as store:
         store.set_setting("identity.station_kind", facts["station_kind"])
         AuditLog(store).append(_actor(), "key", facts["key_id"], {"op": "import-identity", **facts})
-    print(f"identity key {facts['key_id']} installed in {kd.root}: this station seals sender identities it cannot "
-          f"read back; real-name rules for a {facts['station_kind']} station apply")
+    print(_("identity key {key_id} installed in {root}: this station seals sender identities it cannot read back; real-name rules for a {station_kind} station apply").format(key_id=facts['key_id'], root=kd.root, station_kind=facts['station_kind']))
     return 0
 
 
@@ -230,7 +228,7 @@ def _enrol_station(args) -> int:
     from desktop.keys.passphrase import resolve
 
     if not 1 <= args.validity_days <= 3650:
-        print("sigilo keys: --validity-days must be 1 to 3650 (a seal needs a life; default 180)", file=sys.stderr)
+        print(_("sigilo keys: --validity-days must be 1 to 3650 (a seal needs a life; default 180)"), file=sys.stderr)
         return 2
     kd = _kd(args)
     authority = _passphrase(args, "the fleet authority key")
@@ -238,8 +236,8 @@ def _enrol_station(args) -> int:
     bundle = enrol.enrol_station(kd, args.name, args.region, station_pass, authority, args.out,
                                  station_id=args.station_id, validity_days=args.validity_days)
     _audit("enrol-station", bundle["station_id"], key_id=bundle["key_id"], region=args.region)
-    print(f"station {bundle['station_id']} ({bundle['name']}, key {bundle['key_id']}) enrolled and added to {kd.trust}")
-    print(f"  give {args.out} to the station; tell its passphrase separately (never in the same message)")
+    print(_("station {station_id} ({name}, key {key_id}) enrolled and added to {trust}").format(station_id=bundle['station_id'], name=bundle['name'], key_id=bundle['key_id'], trust=kd.trust))
+    print(_("  give {out} to the station; tell its passphrase separately (never in the same message)").format(out=args.out))
     return 0
 
 
@@ -250,7 +248,7 @@ def _import_enrolment(args) -> int:
     kd = _kd(args)
     facts = enrol.import_enrolment(args.file, kd, resolve(args.passphrase_file, "the station key"))
     _audit("import-enrolment", facts["station_id"], key_id=facts["key_id"], region=facts["region"])
-    print(f"station {facts['station_id']} ({facts['name']}) set up in {kd.root}: seals to {', '.join(facts['fleet'])}")
+    print(_("station {station_id} ({name}) set up in {root}: seals to {join}").format(station_id=facts['station_id'], name=facts['name'], root=kd.root, join=', '.join(facts['fleet'])))
     return 0
 
 

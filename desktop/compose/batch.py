@@ -48,8 +48,8 @@ def read_rows(path: Path) -> list[tuple[int, Any]]:
         try:
             data = json.loads(stripped)
         except RecursionError:
-            raise BatchFileError(f"{path} nests its JSON too deeply to read",
-                                 "give a JSON list of shipment objects, or one shipment per line") from None
+            raise BatchFileError(_("{path} nests its JSON too deeply to read").format(path=path),
+                                 _("give a JSON list of shipment objects, or one shipment per line")) from None
         except ValueError as exc:
             raise BatchFileError(_("{path} is not valid JSON: {error}").format(path=path, error=exc),
                                  _("check the file, or give one shipment per line")) from exc

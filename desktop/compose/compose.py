@@ -113,7 +113,7 @@ def _missing_glyph_warnings(texts: dict[str, str]) -> list[str]:
             continue
         missing = missing_glyphs(text)
         if missing:
-            out.append(f"{fieldname}: {len(missing)} character(s) missing from the label font")
+            out.append(_("{fieldname}: {n} character(s) missing from the label font").format(fieldname=fieldname, n=len(missing)))
     return out
 
 
@@ -195,6 +195,6 @@ def compose_label(
     warnings = _missing_glyph_warnings({k: v for k, v in texts.items() if k in lay.regions})
     for name, region in lay.regions.items():
         if region and region.get("kind") == "logo" and region.get("file") and _logo(region) is None:
-            warnings.append(f"{name}: the template's logo file {region['file']} is missing; printed without it")
+            warnings.append(_("{name}: the template's logo file {file} is missing; printed without it").format(name=name, file=region['file']))
     return ComposedLabel(scene=scene, masked=masked, qr_text=qr_text, qr_version=version,
                          template=tpl.name, layout=lay.name, dpi=dpi, warnings=tuple(warnings))

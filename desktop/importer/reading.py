@@ -115,16 +115,15 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     merchant's explicit choice, which is used as given (strictly)."""
     if encoding:
         if encoding not in CHOOSABLE:
-            raise ImportFileError(f"{encoding!r} is not an encoding Sigilo reads exports in",
-                                  "choose one of " + ", ".join(CHOOSABLE))
+            raise ImportFileError(_("{encoding!r} is not an encoding Sigilo reads exports in").format(encoding=encoding),
+                                  _("choose one of {choices}").format(choices=", ".join(CHOOSABLE)))
         try:
             if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf"):
                 return data[3:].decode("utf-8"), "utf-8-sig"
             return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:
-            raise ImportFileError(f"the file is not valid {ENCODING_NAMES.get(encoding, encoding)} "
-                                  f"(byte {exc.start} cannot be read)", "choose another encoding, or export the file "
-                                  "again as UTF-8 CSV or as XLSX") from None
+            raise ImportFileError(_("the file is not valid {get} (byte {start} cannot be read)").format(get=ENCODING_NAMES.get(encoding, encoding), start=exc.start), _("choose another encoding, or export the file "
+                                  "again as UTF-8 CSV or as XLSX")) from None
     boms = ((b"\xef\xbb\xbf", "utf-8", "utf-8-sig"), (b"\xff\xfe", "utf-16-le", "utf-16"),
             (b"\xfe\xff", "utf-16-be", "utf-16"))
     for bom, codec, name in boms:
@@ -132,9 +131,8 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             try:
                 return data[len(bom):].decode(codec), name
             except UnicodeDecodeError as exc:
-                raise ImportFileError(f"the file starts with a {codec.upper()} byte-order mark but byte "
-                                      f"{exc.start + len(bom)} is not valid {codec.upper()}",
-                                      "export the file again as UTF-8 CSV or as XLSX") from None
+                raise ImportFileError(_("the file starts with a {upper} byte-order mark but byte {value} is not valid {upper}").format(upper=codec.upper(), value=exc.start + len(bom)),
+                                      _("export the file again as UTF-8 CSV or as XLSX")) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -173,12 +171,11 @@ def read_table(path: Path, encoding: str | None = None) -> Table:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ImportFileError(f"cannot read {path.name}: {exc.strerror or exc}",
-                              "check the file name and that it is readable") from exc
+        raise ImportFileError(_("cannot read {name}: {value}").format(name=path.name, value=exc.strerror or exc),
+                              _("check the file name and that it is readable")) from exc
     if size > MAX_FILE_BYTES:
-        raise ImportFileError(f"{path.name} is {size // (1024 * 1024)} MB; exports over "
-                              f"{MAX_FILE_BYTES // (1024 * 1024)} MB are not read",
-                              f"split the orders into files of at most {MAX_ROWS:,} rows")
+        raise ImportFileError(_("{name} is {value} MB; exports over {value2} MB are not read").format(name=path.name, value=size // (1024 * 1024), value2=MAX_FILE_BYTES // (1024 * 1024)),
+                              _("split the orders into files of at most {MAX_ROWS:,} rows").format(MAX_ROWS=MAX_ROWS))
     if path.suffix.lower() in XLSX_SUFFIXES:
         return _read_xlsx(path)
     try:
@@ -297,7 +294,7 @@ def _read_xlsx(path: Path) -> Table:
                               _("save it again as .xlsx, or export the orders as CSV")) from None
     try:
         if not book.worksheets:
-            raise ImportFileError(f"{path.name} has no worksheet", "save the orders in the workbook's first sheet")
+            raise ImportFileError(_("{name} has no worksheet").format(name=path.name), _("save the orders in the workbook's first sheet"))
         sheet = book.worksheets[0]
         title = sheet.title
 
@@ -310,8 +307,7 @@ def _read_xlsx(path: Path) -> Table:
                 except StopIteration:
                     return
                 except Exception as exc:  # damage found only while the sheet is read (XML, zlib, zip)
-                    raise ImportFileError(f"{path.name}, sheet {title!r}, after row {number}: the workbook is damaged "
-                                          f"({type(exc).__name__})", "save it again as .xlsx, or export the orders as CSV") from None
+                    raise ImportFileError(_("{name}, sheet {title!r}, after row {number}: the workbook is damaged ({kind})").format(name=path.name, title=title, number=number, kind=type(exc).__name__), _("save it again as .xlsx, or export the orders as CSV")) from None
                 number += 1
                 yield number, [_cell(v) for v in values]
 
@@ -334,15 +330,15 @@ def _table(rows, encoding: str, path: Path, sheet: str | None = None) -> Table:
     data: list[tuple[int, tuple[str, ...]]] = []
     for number, cells in rows:
         if number > MAX_ROWS + 1:
-            raise ImportFileError(f"{where} has more than {MAX_ROWS:,} rows; it is not read",
-                                  f"split the orders into files of at most {MAX_ROWS:,} rows")
+            raise ImportFileError(_("{where} has more than {MAX_ROWS:,} rows; it is not read").format(where=where, MAX_ROWS=MAX_ROWS),
+                                  _("split the orders into files of at most {MAX_ROWS:,} rows").format(MAX_ROWS=MAX_ROWS))
         if len(cells) > MAX_COLUMNS:
-            raise ImportFileError(f"{where}, row {number}: more than {MAX_COLUMNS} columns",
-                                  "export only the order columns")
+            raise ImportFileError(_("{where}, row {number}: more than {MAX_COLUMNS} columns").format(where=where, number=number, MAX_COLUMNS=MAX_COLUMNS),
+                                  _("export only the order columns"))
         for cell in cells:
             if len(cell) > MAX_CELL_CHARS:
-                raise ImportFileError(f"{where}, row {number}: a cell is longer than {MAX_CELL_CHARS:,} characters",
-                                      "a cell that long is not an order field; check the export")
+                raise ImportFileError(_("{where}, row {number}: a cell is longer than {MAX_CELL_CHARS:,} characters").format(where=where, number=number, MAX_CELL_CHARS=MAX_CELL_CHARS),
+                                      _("a cell that long is not an order field; check the export"))
         cells = tuple(c.strip() for c in cells)
         if headers is None:
             if not any(cells):

@@ -96,8 +96,8 @@ def import_table(table: Table, mapping: Mapping, defaults: Defaults | None = Non
     if missing:
         from desktop.importer.errors import MappingError
 
-        raise MappingError(f"the mapping {mapping.name!r} needs the column(s) "
-                           + ", ".join(repr(c) for c in missing) + ", which this file lacks",
+        raise MappingError(_("the mapping {name!r} needs the column(s) {columns}, which this file lacks").format(
+                               name=mapping.name, columns=", ".join(repr(c) for c in missing)),
                            _("leave out --mapping to recognise the file, or save a mapping for it with "
                              "--save-mapping NAME --map field=Column ..."))
     phone_column = index.get(mapping.columns.get("recipient.phone", ""))

@@ -97,7 +97,7 @@ class Operators:
         if not username:
             raise OperatorError(_("a user name is required"), _("give one with --name"))
         if role not in ROLES:
-            raise OperatorError(_("unknown role {role!r}").format(role=role), "use one of: " + ", ".join(sorted(ROLES)))
+            raise OperatorError(_("unknown role {role!r}").format(role=role), _("use one of: {choices}").format(choices=", ".join(sorted(ROLES))))
         if len(password) < 6:
             raise OperatorError(_("the password is too short"), _("use at least 6 characters"))
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")

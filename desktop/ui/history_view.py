@@ -207,7 +207,7 @@ class HistoryView(QWidget):
                 self._voided(tracking)
 
         self.ops.run(work, done,
-                     lambda exc: self.status_message.emit("Not voided: " + " — ".join(describe_error(exc)), 0),
+                     lambda exc: self.status_message.emit(_("Not voided: {error}").format(error=" — ".join(describe_error(exc))), 0),
                      key="void")
 
     def _voided(self, tracking: str) -> None:
@@ -232,7 +232,7 @@ class HistoryView(QWidget):
             return self.station.reprint(row.label_id, reason, printer, keys, cal, approve() if approve else None)
 
         self.ops.run(work, self._done,
-                     lambda exc: self.status_message.emit("Not reprinted: " + " — ".join(describe_error(exc)), 0),
+                     lambda exc: self.status_message.emit(_("Not reprinted: {error}").format(error=" — ".join(describe_error(exc))), 0),
                      key="reprint")
 
     def on_queue_event(self, ev) -> None:

@@ -219,16 +219,16 @@ class ImportView(QWidget):
         d = self.defaults()
         lacks = []
         if not d.sender and any(f == "sender" or f.startswith("sender.") for f in fields):
-            lacks.append("a sender preset")
+            lacks.append(_("a sender preset"))
         if d.weight_kg is None and "parcel.weight_kg" in fields:
-            lacks.append("a weight")
+            lacks.append(_("a weight"))
         if not d.tracking_prefix and "tracking_number" in fields:
             lacks.append(_("a tracking prefix"))
         return _(" — the export lacks what these give: {options}").format(options=", ".join(lacks)) if lacks else ""
 
     def _failed(self, exc) -> None:
         message, hint = describe_error(exc)
-        self.summary.setText(f"Not read: {message}" + (f" — {hint}" if hint else ""))
+        self.summary.setText(_("Not read: {message}").format(message=message) + (f" — {hint}" if hint else ""))
         self.report = None
         self.table.setRowCount(0)
         self.print_button.setEnabled(False)
@@ -295,7 +295,7 @@ class ImportView(QWidget):
     def _print_failed(self, exc) -> None:
         message, hint = describe_error(exc)
         self.print_button.setEnabled(True)
-        self.status_message.emit(f"Not printed: {message}" + (f" — {hint}" if hint else ""), 0)
+        self.status_message.emit(_("Not printed: {message}").format(message=message) + (f" — {hint}" if hint else ""), 0)
 
     def on_queue_event(self, ev) -> None:
         if ev.kind == "label" and ev.subject in self.job_labels and ev.state in ("confirmed", "failed"):

@@ -374,7 +374,7 @@ class LabelPage(QWidget):
     def _print_failed(self, exc) -> None:
         self.printer_panel.set_printing(False)
         message, hint = describe_error(exc)
-        self.status_message.emit(f"Not printed: {message}" + (f" — {hint}" if hint else ""), 0)
+        self.status_message.emit(_("Not printed: {message}").format(message=message) + (f" — {hint}" if hint else ""), 0)
         self.refresh_status()
 
     def test_print(self) -> None:

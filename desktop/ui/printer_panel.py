@@ -145,7 +145,7 @@ class PrinterPanel(QFrame):
 
     def _toggle_cal(self, on: bool) -> None:
         self.cal_box.setVisible(on)
-        self.cal_toggle.setText("Calibrate ▾" if on else "Calibrate ▸")
+        self.cal_toggle.setText(_("Calibrate ▾") if on else _("Calibrate ▸"))
 
     # ------------------------------------------------------------------ choices
     def load(self, printers: list[config.PrinterConfig], templates: list[str]) -> None:

@@ -136,5 +136,5 @@ class QueueView(QWidget):
         keys = config.station_keys_dir()
         self.ops.run(lambda: self.station.retry_failed(job, printer, keys, cal),
                      lambda n: (self.status_message.emit(_("{n} failed label(s) sent again").format(n=n), 4000), self.refresh()),
-                     lambda exc: (self.status_message.emit("Retry failed: " + " — ".join(describe_error(exc)), 0),
+                     lambda exc: (self.status_message.emit(_("Retry failed: {error}").format(error=" — ".join(describe_error(exc))), 0),
                                   self.refresh()), key="retry")

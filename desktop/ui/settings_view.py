@@ -206,7 +206,7 @@ class SettingsView(QScrollArea):
             if not found:
                 self.discovered.setText(_("no serial or USB printers found"))
                 return
-            self.discovered.setText("Found: " + ", ".join(f"{d.name} ({d.where})" for d in found))
+            self.discovered.setText(_("Found: {printers}").format(printers=", ".join(f"{d.name} ({d.where})" for d in found)))
             self.new_name.setText(found[0].name)
             self.new_uri.setText(found[0].uri)
             self.new_profile.setCurrentText(found[0].profile)
@@ -218,11 +218,11 @@ class SettingsView(QScrollArea):
     def _scale_box(self) -> QGroupBox:
         from desktop.scale.profiles import list_scale_profiles, load_scale_profile
 
-        box = QGroupBox("Counter scale")
+        box = QGroupBox(_("Counter scale"))
         form = QFormLayout(box)
         self.scale_uri = QLineEdit(config.get("scale/uri", ""))
         self.scale_uri.setObjectName("scaleUri")
-        self.scale_uri.setPlaceholderText("serial:///dev/ttyUSB1?baud=9600 (empty: weight typed by hand)")
+        self.scale_uri.setPlaceholderText(_("serial:///dev/ttyUSB1?baud=9600 (empty: weight typed by hand)"))
         self.scale_profile = QComboBox()
         self.scale_profile.setObjectName("scaleProfile")
         for name in list_scale_profiles():
@@ -232,19 +232,19 @@ class SettingsView(QScrollArea):
                 continue
         i = self.scale_profile.findData(config.get("scale/profile", "") or "ascii-st-gs")
         self.scale_profile.setCurrentIndex(max(0, i))
-        save = QPushButton("Use this scale")
+        save = QPushButton(_("Use this scale"))
         save.setObjectName("scaleSave")
         save.clicked.connect(self._save_scale)
-        form.addRow("Port", self.scale_uri)
-        form.addRow("Output style", self.scale_profile)
+        form.addRow(_("Port"), self.scale_uri)
+        form.addRow(_("Output style"), self.scale_profile)
         form.addRow(save)
         return box
 
     def _save_scale(self) -> None:
         config.put("scale/uri", self.scale_uri.text().strip())
         config.put("scale/profile", self.scale_profile.currentData() or "ascii-st-gs")
-        self.status_message.emit("counter scale saved: the weight fills in when the scale is steady"
-                                 if self.scale_uri.text().strip() else "no counter scale: weight is typed by hand", 4000)
+        self.status_message.emit(_("counter scale saved: the weight fills in when the scale is steady")
+                                 if self.scale_uri.text().strip() else _("no counter scale: weight is typed by hand"), 4000)
         self.changed.emit()
 
     # ------------------------------------------------------------------ labels
@@ -364,7 +364,7 @@ class SettingsView(QScrollArea):
             try:
                 done = self.import_key_files(paths)
             except (SigiloError, OSError) as exc:
-                self.status_message.emit("Not imported: " + " — ".join(describe_error(exc)), 0)
+                self.status_message.emit(_("Not imported: {error}").format(error=" — ".join(describe_error(exc))), 0)
                 return
             self.status_message.emit("Installed " + ", ".join(done), 0)
 
