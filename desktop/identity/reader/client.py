@@ -139,12 +139,12 @@ class IdCardReader:
 
     # ------------------------------------------------------------------ the card
     def read_card(self) -> CardText:
-        status, _ = self.exchange(p.FIND)
+        status, _reply = self.exchange(p.FIND)
         if status == p.NO_CARD:
             raise NoCard()
         if status != p.FOUND:
             raise ReaderError(_("Finding the card failed: {why}.").format(why=_status(status)), _AGAIN())
-        status, _ = self.exchange(p.SELECT)
+        status, _reply = self.exchange(p.SELECT)
         if status == p.SELECT_FAILED:
             raise CardRemoved()
         if status != p.OK:
