@@ -42,6 +42,7 @@ class ComposedLabel:
     layout: str = "standard"
     dpi: int = 203
     warnings: tuple = field(default_factory=tuple)
+    caption_language: str = "en"  # the caption set of its face ("zh-en", "pt", "en"); a reprint keeps it
 
 
 def code128_modules(value: str) -> int:
@@ -184,7 +185,8 @@ def compose_label(
     if qr_text is None:
         qr_text = sealer.seal(shipment)
     when = printed_at or datetime.now().astimezone()
-    # a reprint from history carries only the masked face: its country is the label's country
+    # a reprint passes the caption set its label was printed with; a first print (or a reprint
+    # of a label printed before faces kept it) chooses by template, station and country
     country = shipment.recipient.country or getattr(masked.recipient, "country", "")
     language = language_for(country, requested=caption_language, template=tpl.caption_language)
     texts = label_fields(
@@ -197,4 +199,5 @@ def compose_label(
         if region and region.get("kind") == "logo" and region.get("file") and _logo(region) is None:
             warnings.append(_("{name}: the template's logo file {file} is missing; printed without it").format(name=name, file=region['file']))
     return ComposedLabel(scene=scene, masked=masked, qr_text=qr_text, qr_version=version,
-                         template=tpl.name, layout=lay.name, dpi=dpi, warnings=tuple(warnings))
+                         template=tpl.name, layout=lay.name, dpi=dpi, warnings=tuple(warnings),
+                         caption_language=language)

@@ -85,7 +85,7 @@ class JobStore:
             h = data["history"]
             return LabelWork(row["id"], row["job_id"], row["idx"], Shipment.from_dict(h["face"]),
                              h.get("template") or row["template"], row["profile"], row["reprint_reason"], h["masked"],
-                             h["qr_text"], h["face"].get("printed_at"))
+                             h["qr_text"], h["face"].get("printed_at"), h["face"].get("caption_language"))
         return LabelWork(row["id"], row["job_id"], row["idx"], Shipment.from_dict(data),
                          row["template"], row["profile"], row["reprint_reason"])
 
@@ -287,11 +287,13 @@ class JobStore:
 
 
 def face_of(shipment: Shipment, masked: dict | None = None, template: str = "",
-            printed_at: str | None = None) -> dict:
+            printed_at: str | None = None, caption_language: str | None = None) -> dict:
     """What a label face shows that is not private, kept in clear after printing so the label
     can be reprinted from history exactly: order, service, parcel, template, print time; the
     sender in full when a business (its face shows it unmasked); of the recipient only the
-    region parts the masked view shows anyway (sorting needs them for the route code)."""
+    region parts the masked view shows anyway (sorting needs them for the route code); the
+    caption set the face was printed with, so a reprint says the same words in the same language
+    whatever the station's or the template's label language is by then."""
     r = shipment.recipient
     shown = " ".join(str((masked or {}).get("recipient", {}).get(k, "")) for k in ("region", "address"))
     face = {"order_id": shipment.order_id, "tracking_number": shipment.tracking_number, "service": shipment.service,
@@ -301,6 +303,8 @@ def face_of(shipment: Shipment, masked: dict | None = None, template: str = "",
                              if getattr(r, k) and (masked is None or getattr(r, k) in shown)}}}
     if masked is not None and masked.get("sender", {}).get("full"):
         face["sender"] = shipment.sender.to_dict()
+    if caption_language:
+        face["caption_language"] = caption_language
     return face
 
 

@@ -36,13 +36,14 @@ def compose_renderer(sealer: Any, *, virtual_numbers: Any = None, copies: int = 
             masked = with_virtual_phone(mask(work.shipment), virtual_numbers.allocate(work.shipment))
         when = datetime.fromisoformat(work.printed_at) if work.printed_at else datetime.now().astimezone()
         label = compose_label(work.shipment, work.template, sealer=sealer, dpi=profile.dpi,
-                              reprint=face_mark(work.reprint), masked=masked, qr_text=work.qr_text, printed_at=when)
+                              reprint=face_mark(work.reprint), masked=masked, qr_text=work.qr_text, printed_at=when,
+                              caption_language=work.caption_language)
         if warn is not None:
             for warning in label.warnings:
                 warn(work, warning)
         data = render_label(label, profile.language, profile, copies)
         return RenderedLabel(data, label.masked.to_dict(), label.qr_text, copies,
-                             when.isoformat(timespec="seconds"))
+                             when.isoformat(timespec="seconds"), label.caption_language)
 
     return render
 

@@ -251,7 +251,7 @@ class PrinterWorker(threading.Thread):
 
     def _send(self, row, work: LabelWork, rendered: RenderedLabel) -> None:
         self.jobs.mark_sent(row["id"])  # before the bytes leave: from here a crash means "fate unknown"
-        face = face_of(work.shipment, rendered.masked, work.template, rendered.printed_at)
+        face = face_of(work.shipment, rendered.masked, work.template, rendered.printed_at, rendered.caption_language)
         self.in_flight.append((row["id"], row["job_id"], row["tracking_number"], rendered, face))
         self.emit(Event("label", row["job_id"], "sent", row["id"], row["tracking_number"]))
         self.transport.write(rendered.data)
@@ -277,7 +277,7 @@ class PrinterWorker(threading.Thread):
             return
         body, commit = parts
         self.jobs.mark_sent(row["id"])
-        face = face_of(work.shipment, rendered.masked, work.template, rendered.printed_at)
+        face = face_of(work.shipment, rendered.masked, work.template, rendered.printed_at, rendered.caption_language)
         self.staged = (row["id"], row["job_id"], row["tracking_number"], rendered, face, commit)
         self.emit(Event("label", row["job_id"], "sent", row["id"], row["tracking_number"]))
         self.transport.write(body)

@@ -205,11 +205,12 @@ class Station:
         profile = load_profile(work.profile)
         masked = _masked_view(work.masked) if work.masked is not None else None  # a reprint from history
         label = compose_label(work.shipment, work.template, sealer=services.sealer(opts.keys_dir), dpi=profile.dpi,
-                              policy=opts.policy, reprint=work.reprint, qr_text=work.qr_text, masked=masked)
+                              policy=opts.policy, reprint=work.reprint, qr_text=work.qr_text, masked=masked,
+                              caption_language=work.caption_language)
         data = encode(label.scene, profile, EncodeOptions(copies=max(1, opts.copies), offset_x_mm=opts.offset_x_mm,
                                                           offset_y_mm=opts.offset_y_mm, darkness=opts.darkness,
                                                           speed=opts.speed))
-        return RenderedLabel(data, label.masked.to_dict(), label.qr_text)
+        return RenderedLabel(data, label.masked.to_dict(), label.qr_text, caption_language=label.caption_language)
 
     def _options_for(self, printer, keys_dir: Path, copies: int, calibration, policy) -> PrintOptions:
         cal = calibration
