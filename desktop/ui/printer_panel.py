@@ -32,7 +32,7 @@ def profile_display_name(profile: str) -> str:
     try:
         from printers.profiles import load_profile
 
-        return load_profile(profile).display_name
+        return _(load_profile(profile).display_name)  # data, translated by its catalog entry
     except Exception:  # noqa: BLE001 - a profile file of the user's own that is broken: show its name
         return profile
 
@@ -176,7 +176,7 @@ class PrinterPanel(QFrame):
         for dev in found:
             if dev.uri in known:
                 continue
-            name = _("found: {name} — {where}").format(name=dev.name, where=dev.where)
+            name = _("found: {name} — {where}").format(name=_(dev.name), where=dev.where)
             self.printers.append(config.PrinterConfig(name, dev.uri, dev.profile))
             self.printer_combo.addItem(name, name)
             self.printer_combo.setItemData(self.printer_combo.count() - 1, f"{dev.name}\n{dev.uri}", Qt.ToolTipRole)

@@ -206,7 +206,7 @@ class SettingsView(QScrollArea):
             if not found:
                 self.discovered.setText(_("no serial or USB printers found"))
                 return
-            self.discovered.setText(_("Found: {printers}").format(printers=", ".join(f"{d.name} ({d.where})" for d in found)))
+            self.discovered.setText(_("Found: {printers}").format(printers=", ".join(f"{_(d.name)} ({d.where})" for d in found)))
             self.new_name.setText(found[0].name)
             self.new_uri.setText(found[0].uri)
             self.new_profile.setCurrentText(found[0].profile)
@@ -227,7 +227,7 @@ class SettingsView(QScrollArea):
         self.scale_profile.setObjectName("scaleProfile")
         for name in list_scale_profiles():
             try:
-                self.scale_profile.addItem(load_scale_profile(name).display_name, name)
+                self.scale_profile.addItem(_(load_scale_profile(name).display_name), name)  # data, in resources/scales
             except SigiloError:
                 continue
         i = self.scale_profile.findData(config.get("scale/profile", "") or "ascii-st-gs")

@@ -254,7 +254,7 @@ class SetupDialog(QDialog):
         self.printer_model.setObjectName("setupPrinterModel")
         self.printer_model.addItem(_("PDF files at true size (office printer)"), "pdf")
         for name, shown in offers.profile_choices():
-            self.printer_model.addItem(shown, name)
+            self.printer_model.addItem(_(shown), name)
         form.addRow(_("Name"), self.printer_name)
         form.addRow(_("Connection"), self.printer_uri)
         form.addRow(_("Model"), self.printer_model)
