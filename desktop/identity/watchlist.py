@@ -53,7 +53,7 @@ def build(entries: list[tuple[str, str, str]], hasher: KeyedHash, signer, serial
 def install(store, path: Path, sign_public_raw: bytes) -> int:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
-        if doc.get("format") != WATCH_FORMAT:
+        if not isinstance(doc, dict) or doc.get("format") != WATCH_FORMAT:
             raise ValueError("format")
         ed25519.Ed25519PublicKey.from_public_bytes(sign_public_raw).verify(bytes.fromhex(doc["signature"]),
                                                                            _canonical(doc))
