@@ -40,7 +40,7 @@ def main() -> int:
     from desktop.ui import config
     from desktop.ui.app import make_app
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.station import Station
+    from desktop.station import Station
 
     app = make_app([])
     config.set_printers([config.PrinterConfig("Counter (ZPL 203 dpi)", "mem://screenshots", "zpl-203"),

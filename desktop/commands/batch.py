@@ -147,7 +147,7 @@ def _print(args, report) -> int:
     from desktop.commands.print import _sealer
     from desktop.compose import DEFAULT_TEMPLATE, load_template
     from desktop.compose.outputs import as_output_error, load_printer_profile
-    from desktop.jobs.submit import print_and_wait
+    from desktop.station import Station
     from printers.errors import PrinterError
 
     template = args.template or DEFAULT_TEMPLATE
@@ -169,13 +169,15 @@ def _print(args, report) -> int:
     try:
         from desktop.commands.print import batch_source
 
-        progress = print_and_wait(
-            [r.shipment for r in rows], args.printer, profile.name, template, sealer,
-            warn=lambda work, warning: print(_("sigilo batch: row {row}: {warning}").format(row=rows[work.index].row, warning=warning), file=sys.stderr),
-            source=batch_source(args.file, "batch", profile.name, template, args.retry_failed,
-                                args.weight, args.tracking_prefix, str(args.sender or ""),
-                                args.mapping, args.pairs, args.default_pairs),
-            what=str(args.file), command="sigilo batch")
+        with Station(sealer=sealer, actor="cli") as station:
+            progress = station.print_and_wait(
+                [r.shipment for r in rows], args.printer, profile.name, template,
+                warn=lambda work, warning: print(_("sigilo batch: row {row}: {warning}").format(
+                    row=rows[work.index].row, warning=warning), file=sys.stderr),
+                source=batch_source(args.file, "batch", profile.name, template, args.retry_failed,
+                                    args.weight, args.tracking_prefix, str(args.sender or ""),
+                                    args.mapping, args.pairs, args.default_pairs),
+                what=str(args.file), command="sigilo batch")
     except PrinterError as exc:
         raise as_output_error(exc) from exc
     if progress.run == "already printed":
@@ -183,6 +185,11 @@ def _print(args, report) -> int:
             job=progress.job_id, count=progress.count("confirmed"), file=args.file, printer=args.printer))
         return 0 if progress.count("confirmed") == len(progress.labels) and not report.invalid else 1
     failed = 0
+    for refusal in progress.refused:
+        failed += 1
+        print(_("sigilo batch: row {row} refused: {field}: {message} ({hint})").format(
+            row=rows[refusal.index].row, field=refusal.field, message=refusal.message, hint=refusal.hint),
+            file=sys.stderr)
     for label in progress.labels:
         if label.state == "failed":
             failed += 1

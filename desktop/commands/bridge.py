@@ -50,7 +50,7 @@ def _pending(args) -> int:
         return 0
     for p in waiting:
         age = int(time.time() - p.created_at)
-        print(_("{code}  {origin}  {value}  asked {age} s ago").format(code=p.code, origin=p.origin, value=p.name or '(no name)', age=age))
+        print(_("{code}  {origin}  {value}  asked {age} s ago").format(code=p.code, origin=p.origin, value=p.name or _('(no name)'), age=age))
     print(_("Approve one with: sigilo bridge approve CODE (only if the page shows the same code)."))
     return 0
 
@@ -59,7 +59,7 @@ def _approve(args) -> int:
     store, pairings = _pairings()
     with store:
         p = pairings.approve(args.code, _actor())
-    print(_("Approved {origin} ({value}), code {code}: that page may now print at this station.").format(origin=p.origin, value=p.name or 'no name', code=p.code))
+    print(_("Approved {origin} ({value}), code {code}: that page may now print at this station.").format(origin=p.origin, value=p.name or _('no name'), code=p.code))
     return 0
 
 

@@ -122,7 +122,6 @@ def _approved(args) -> int:
     from desktop.errors import SigiloError
     from desktop.operators import Operators
     from desktop.seal.auditing import actor as default_actor
-    from desktop.store import open_store
 
     if args.home:
         import os
@@ -136,20 +135,19 @@ def _approved(args) -> int:
     if not args.supervisor:
         raise SigiloError(_("a {action} needs a supervisor's approval").format(action=args.action), _("add --supervisor NAME"))
     actor = args.actor or default_actor()
-    with open_store() as store:
-        approval = Operators(store).approve(args.action, args.supervisor, _password(args), args.arg)
+    from desktop.station import Station
+
+    with Station(actor=actor) as station:
+        approval = Operators(station.store).approve(args.action, args.supervisor, _password(args), args.arg)
         if args.action == "void":
-            from desktop.jobs import PrintQueue
-
-            PrintQueue(store, renderer=lambda work: None).void(args.arg, args.reason, actor=actor, approval=approval)
-            print(_("jobs: {arg} voided ({reason}), approved by {username}").format(arg=args.arg, reason=args.reason, username=approval.username))
+            station.void_tracking(args.arg, args.reason, approval)
+            print(_("jobs: {arg} voided ({reason}), approved by {username}").format(
+                arg=args.arg, reason=args.reason, username=approval.username))
             return 0
-    if not args.printer:
-        raise SigiloError(_("a reprint needs a printer"), _("add --printer URI"))
-    from desktop.jobs.submit import reprint_and_wait
-
-    progress = reprint_and_wait([args.arg, *args.more], args.printer, args.profile, args.reason, approval=approval,
-                                template=args.template, actor=actor)
+        if not args.printer:
+            raise SigiloError(_("a reprint needs a printer"), _("add --printer URI"))
+        progress = station.reprint_and_wait([args.arg, *args.more], args.printer, args.profile, args.reason,
+                                            approval=approval, template=args.template)
     done = progress.count("confirmed")
     print(_("jobs: reprinted {done} label(s) marked REPRINT ({reason}), approved by {username}").format(done=done, reason=args.reason, username=approval.username))
     return 0 if done == len(progress.labels) else 1
@@ -162,7 +160,7 @@ def _resume(args) -> int:
 
     from desktop.errors import SigiloError
     from desktop.jobs.jobstore import JobStore
-    from desktop.jobs.submit import resume_and_wait, summary, unfinished_jobs
+    from desktop.jobs.resume import summary, unfinished_jobs
     from desktop.store import open_store
 
     if args.home:
@@ -172,8 +170,6 @@ def _resume(args) -> int:
         if args.arg:
             progress = jobs.progress(args.arg)
             if progress.finished:
-                from desktop.jobs.submit import summary
-
                 done = progress.count("confirmed")
                 print(_("jobs: {job} has nothing left to print ({summary})").format(job=args.arg,
                                                                                   summary=summary(progress)))
@@ -193,9 +189,12 @@ def _resume(args) -> int:
         from desktop.commands.print import _sealer
 
         sealer = _sealer(args)
-    results = resume_and_wait(todo, sealer, actor=args.actor or _default_actor(),
-                              warn=lambda work, warning: print(_("sigilo jobs: label {value}: {warning}").format(value=work.index + 1, warning=warning),
-                                                               file=sys.stderr))
+    from desktop.station import Station
+
+    with Station(sealer=sealer, actor=args.actor or _default_actor()) as station:
+        results = station.resume_and_wait(
+            todo, warn=lambda work, warning: print(_("sigilo jobs: label {number}: {warning}").format(
+                number=work.index + 1, warning=warning), file=sys.stderr))
     ok = True
     for p in results:
         done = p.count("confirmed")

@@ -210,20 +210,27 @@ def run(args) -> int:
         if args.format == "printer" and good:
             # through the print queue: each label confirmed by the printer, faults waited out,
             # nothing lost or silently duplicated (desktop.jobs)
-            from desktop.jobs.submit import print_and_wait
+            from desktop.station import Station
 
             rows = [number for number, _ in good]
-            progress = print_and_wait(
-                [shipment for _row, shipment in good], args.printer, profile.name, template, sealer,
-                reprint=args.reprint, copies=args.copies, virtual_numbers=args.virtual_numbers,
-                warn=lambda work, warning: print(_("sigilo print: row {number}: {warning}").format(number=rows[work.index], warning=warning), file=sys.stderr),
-                source=batch_source(args.file, profile.name, template, args.copies, args.reprint,
-                                    args.virtual_numbers),
-                what=str(args.file))
+            with Station(sealer=sealer, actor="cli") as station:
+                progress = station.print_and_wait(
+                    [shipment for _row, shipment in good], args.printer, profile.name, template,
+                    reprint=args.reprint, copies=args.copies, virtual_numbers=args.virtual_numbers,
+                    warn=lambda work, warning: print(_("sigilo print: row {number}: {warning}").format(
+                        number=rows[work.index], warning=warning), file=sys.stderr),
+                    source=batch_source(args.file, profile.name, template, args.copies, args.reprint,
+                                        args.virtual_numbers),
+                    what=str(args.file))
             if progress.run == "already printed":
                 print(_("Nothing printed: job {job} printed {count} label(s) of {file} to {printer} before.").format(
                     job=progress.job_id, count=progress.count("confirmed"), file=args.file, printer=args.printer))
                 return 0 if progress.count("confirmed") == len(progress.labels) and not skipped else 1
+            for refusal in progress.refused:
+                skipped += 1
+                print(_("sigilo print: refused row {row}: {field}: {message} ({hint})").format(
+                    row=rows[refusal.index], field=refusal.field, message=refusal.message, hint=refusal.hint),
+                    file=sys.stderr)
             for label in progress.labels:
                 if label.state == "failed":
                     skipped += 1

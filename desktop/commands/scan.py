@@ -25,15 +25,20 @@ def register(subparsers) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=_("Open a label's sealed QR code (SG1:...) with this scanner's fleet keys and trust "
                       "list,\nand show the full shipment and the station that sealed it."),
-        epilog=_("exit status:\n  0 opened            11 malformed, or no QR   12 wrong fleet key "
-                 "(region/epoch)\n  13 unknown station  14 revoked station       15 bad signature\n  16 "
-                 "tampered         17 expired               18 tracking number differs from the "
-                 "barcode\n  2 usage error (e.g. the --image file does not exist)\n  21 key material "
-                 "missing  22 passphrase needed  23 wrong passphrase\n  24 damaged key file      25 "
-                 "invalid or damaged trust list\n  26 trust list older than one this machine accepted "
-                 "before\n  10 impossible lifetime (issued in the future, or valid for longer than any "
-                 "station seals)\nexamples:\n  sigilo scan --keys scanner --image label.png\n  sigilo "
-                 "scan --keys scanner --text 'SG1:...' --barcode SG7700000000 --json"),
+        epilog=_("exit status:\n"
+                 "  0 opened            11 malformed, or no QR   12 wrong fleet key (region/epoch)\n"
+                 "  13 unknown station  14 revoked station       15 bad signature\n"
+                 "  16 tampered         17 expired               18 tracking number differs from the barcode\n"
+                 "  2 usage error (e.g. the --image file does not exist)\n"
+                 "  21 key material missing  22 passphrase needed  23 wrong passphrase\n"
+                 "  24 damaged key file      25 invalid or damaged trust list\n"
+                 "  26 trust list (or void list) older than one this machine accepted before\n"
+                 "  28 voided by the station that printed it (its store, or an installed void list)\n"
+                 "  29 an installed void list is invalid\n"
+                 "  10 impossible lifetime (issued in the future, or valid for longer than any station seals)\n"
+                 "examples:\n"
+                 "  sigilo scan --keys scanner --image label.png\n"
+                 "  sigilo scan --keys scanner --text 'SG1:...' --barcode SG7700000000 --json"),
     )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--text", help=_("the QR text (SG1:...); case does not matter. Default: read a line from stdin"))
@@ -93,6 +98,30 @@ def _scan(args) -> int:
     return 0
 
 
+def refuse_voided(text: str, tracking: str, keys: Path, trust) -> None:
+    """A label this station voided (its own store), or one on a void list installed beside the
+    trust list, is refused (VoidedSeal, exit 28) saying when and, here, by whom and why."""
+    from desktop.seal.voids import check, load_lists
+
+    store_file = _store_file()
+    if store_file is not None:
+        from desktop.station.voids import voided_here
+        from desktop.store import open_store
+
+        with open_store(store_file.parent) as store:
+            voided_here(store, text, tracking)
+    check(text, tracking, load_lists(keys, trust))
+
+
+def _store_file() -> Path | None:
+    """The station's store, if this machine has one (a courier's scanner may have none)."""
+    from desktop.paths import data_dir
+    from desktop.store.db import DB_FILE
+
+    path = data_dir() / DB_FILE
+    return path if path.exists() else None
+
+
 def _open(args, state: dict):
     from desktop.keys.passphrase import from_environment
     from desktop.seal import Scanner
@@ -123,7 +152,9 @@ def _open(args, state: dict):
 
         keys = data_dir() / "keys"
     scanner = Scanner.from_keys_dir(keys, from_environment(args.passphrase_file))
-    return scanner.open(state["text"], barcode=state["barcode"], now=args.now)
+    opened = scanner.open(state["text"], barcode=state["barcode"], now=args.now)
+    refuse_voided(state["text"], opened.tracking_number, keys, scanner.trust)
+    return opened
 
 
 def _when(t: int) -> str:

@@ -70,7 +70,6 @@ def run(args) -> int:
     from desktop.bridge.server import BridgeServer, check_hosts
     from desktop.commands.print import _sealer
     from desktop.paths import data_dir
-    from desktop.store import open_store
 
     hosts = check_hosts(args.host or ["127.0.0.1", "::1"])
     printers = parse_printers(args.printer, args.profile)
@@ -84,13 +83,16 @@ def run(args) -> int:
     instance = BridgeInstance(home)
     instance.acquire()
     sealer = _sealer(args)
-    store = open_store(home)
+    from desktop.station import Station
+
+    station = Station(home, sealer=sealer, actor="bridge")
+    store = station.store
     tls = None
     if args.tls:
         from desktop.bridge.tls import certificate_paths, server_context
 
         tls = server_context(home)
-    printing = BridgePrinting(store, sealer, printers)
+    printing = BridgePrinting(station, printers)
     server = BridgeServer(store, printing, port=args.port, hosts=hosts, tls=tls,
                           tls_port=args.tls_port if args.tls else None,
                           on_pairing=lambda: print(_("sigilo serve: a page asks to pair; see `sigilo bridge pending`"),

@@ -34,7 +34,9 @@ class LabelWork:
     masked: dict | None = None  # a reprint from history: the stored masked view ...
     qr_text: str | None = None  # ... and sealed QR (the shipment then holds only the face fields)
     printed_at: str | None = None  # ... and the time first printed (ISO 8601), shown again on the face
-    caption_language: str | None = None  # ... and the caption set it was printed with (the same words again)
+    printer_uri: str = ""  # the job's printer (its calibration applies)
+    options: dict = field(default_factory=dict)  # the job's print options: copies, policy, virtual_numbers
+    caption_language: str | None = None  # a reprint: the caption set it was printed with (the same words again)
 
 
 @dataclass(frozen=True)

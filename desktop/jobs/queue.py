@@ -79,6 +79,7 @@ class PrintQueue:
         self._locks: dict[str, PrinterLock] = {}
         self._only: set[str] | None = None
         self._changed = threading.Condition()
+        self._events = 0  # events emitted so far: a waiter that saw N sleeps only while it is still N
         self.started = False
         self.check_alerts = True  # run the alert rules when a job ends or a printer faults
 
@@ -301,22 +302,51 @@ class PrintQueue:
             except Exception:
                 log.exception("event callback failed")
         with self._changed:
+            self._events += 1
             self._changed.notify_all()
 
     def wait(self, job_id: str, timeout: float | None = None,
              until: Callable[[JobProgress], bool] | None = None) -> JobProgress:
-        """Block until every label of the job is confirmed, failed or cancelled (or ``until``)."""
+        """Block until every label of the job is confirmed, failed or cancelled (or ``until``).
+        The waiting thread sleeps until the queue's next event (or a second, for a printer
+        another process drives) and then asks one indexed question - is anything of the job
+        still queued or sent? - so its cost stays the same whatever the job's size; the
+        labels are read once, when it returns. ``until`` (given a JobProgress) reads them at
+        each event."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        check = until or (lambda p: p.finished)
         while True:
-            progress = self.progress(job_id)
-            if check(progress):
-                return progress
+            with self._changed:
+                seen = self._events
+            if until is not None:
+                progress = self.progress(job_id)
+                if until(progress):
+                    return progress
+            elif not self.jobs.unfinished(job_id):
+                return self.progress(job_id)
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
-                return progress
+                return self.progress(job_id)
             with self._changed:
-                self._changed.wait(0.2 if left is None else min(0.2, left))
+                if self._events == seen:
+                    self._changed.wait(1.0 if left is None else min(1.0, left))
+
+
+    def settle(self, job_id: str, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the job to finish; True once nothing of it is queued
+        or sent. Sleeps until the queue's next event and asks one indexed question, reading no
+        labels, so a caller that shows progress between calls pays the same at any job size."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._changed:
+                seen = self._events
+            if not self.jobs.unfinished(job_id):
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            with self._changed:
+                if self._events == seen:
+                    self._changed.wait(min(1.0, left))
 
 
 def _check_uri(uri: str) -> None:

@@ -86,7 +86,6 @@ class BridgeBox(QGroupBox):
         from desktop.bridge.printing import BridgePrinting, PrinterChoice
         from desktop.bridge.server import BridgeServer, BridgeThread
         from desktop.paths import data_dir
-        from desktop.ui import services
 
         if self.thread is not None:
             return
@@ -100,8 +99,7 @@ class BridgeBox(QGroupBox):
             instance = BridgeInstance(data_dir())
             instance.acquire()
             try:
-                printing = BridgePrinting(self.station.store, services.sealer(config.station_keys_dir()), printers,
-                                          queue=self.station.print_queue)
+                printing = BridgePrinting(self.station, printers)
                 server = BridgeServer(self.station.store, printing, port=self.port.value(),
                                       on_pairing=self.pairing_asked.emit)
                 self.thread = BridgeThread(server).start()

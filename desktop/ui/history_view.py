@@ -246,7 +246,7 @@ class HistoryView(QWidget):
                 self.pending[ev.subject] = sub
 
     def _done(self, outcome) -> None:
-        from desktop.ui.station import Submitted
+        from desktop.station import Submitted
 
         if isinstance(outcome, Submitted):
             from types import SimpleNamespace

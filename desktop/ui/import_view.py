@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
-from desktop.i18n import N_, _
+from desktop.i18n import N_, _, ngettext
 
 RECOGNISE = N_("(recognise from the header)")
 
@@ -59,6 +59,7 @@ class ImportView(QWidget):
         self.jobs: list[str] = []  # this page's print jobs: a retry skips what they printed
         self.job_labels: dict[str, set[int]] = {}
         self.done: dict[int, str] = {}  # label id -> confirmed / failed
+        self.tally: dict[str, dict[str, int]] = {}  # job id -> confirmed / failed counts: O(1) a queue event
         self.total = 0
 
         lay = QVBoxLayout(self)
@@ -283,14 +284,35 @@ class ImportView(QWidget):
                      self._submitted, self._print_failed, key="batch")
 
     def _submitted(self, sub) -> None:
+        if sub.refused:  # numbers already printed here: a waybill number prints once
+            self.total -= len(sub.refused)
+            self.progress.setRange(0, max(self.total, 1))
+            first = sub.refused[0]
+            self.status_message.emit(ngettext("{n} row not printed: {message} — {hint}",
+                                              "{n} rows not printed: {message} — {hint}", len(sub.refused)).format(
+                                                  n=len(sub.refused), message=first.message, hint=first.hint), 0)
+        if not sub.job_id:
+            self.print_button.setEnabled(True)
+            return
         self.jobs.append(sub.job_id)
         self.job_labels[sub.job_id] = set(sub.label_ids)
+        self.tally[sub.job_id] = {"confirmed": 0, "failed": 0}
         self.retry_button.setEnabled(True)
-        for label_id in sub.label_ids:  # a fast printer may have confirmed some before this
-            state, _error = self.station.label_state(label_id)
+        # a fast printer may have confirmed some before this: one read of the job, not one a label
+        for label_id, state in self.station.label_states(sub.job_id).items():
             if state in ("confirmed", "failed"):
-                self.done[label_id] = state
+                self._mark(sub.job_id, label_id, state)
         self._progress()
+
+    def _mark(self, job_id: str, label_id: int, state: str) -> None:
+        before = self.done.get(label_id)
+        if before == state:
+            return
+        tally = self.tally.setdefault(job_id, {"confirmed": 0, "failed": 0})
+        if before in tally:
+            tally[before] -= 1
+        tally[state] += 1
+        self.done[label_id] = state
 
     def _print_failed(self, exc) -> None:
         message, hint = describe_error(exc)
@@ -299,16 +321,15 @@ class ImportView(QWidget):
 
     def on_queue_event(self, ev) -> None:
         if ev.kind == "label" and ev.subject in self.job_labels and ev.state in ("confirmed", "failed"):
-            self.done[ev.label_id] = ev.state
+            self._mark(ev.subject, ev.label_id, ev.state)
             self._progress()
 
     def counts(self) -> tuple[int, int]:
         """(confirmed, failed) labels of the latest job."""
         if not self.jobs:
             return 0, 0
-        ids = self.job_labels[self.jobs[-1]]
-        states = [self.done.get(i) for i in ids]
-        return states.count("confirmed"), states.count("failed")
+        tally = self.tally.get(self.jobs[-1], {})
+        return tally.get("confirmed", 0), tally.get("failed", 0)
 
     def _progress(self) -> None:
         ok, failed = self.counts()

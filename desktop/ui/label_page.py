@@ -15,13 +15,14 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, 
 from desktop.errors import SigiloError
 from desktop.i18n import _
 from desktop.shipment import Shipment
-from desktop.ui import config, services
+from desktop import station as services
+from desktop.ui import config
 from desktop.ui.form import ShipmentForm
 from desktop.ui.operations import Operations, describe_error
 from desktop.ui.preview import PreviewPanel
 from desktop.ui.printer_panel import PrinterPanel
 from desktop.ui.recent import RETYPE_NOTE, RecentShipments, correction_data
-from desktop.ui.station import Submitted
+from desktop.station import Submitted, clerk_words, queue_light
 from printers import offers
 
 PREVIEW_DEBOUNCE_MS = 200
@@ -46,6 +47,7 @@ class LabelPage(QWidget):
         self.last_outcome = None
         self.print_count = 0
         self.pending: dict[str, object] = {}  # job id -> Submitted, until the printer confirms
+        self.pending_tests: dict[str, str] = {}  # test-print job id -> printer name, until it has printed
         self.recent = RecentShipments()  # in memory only: what "Void and correct…" reloads
         self.form = ShipmentForm()
         self.preview = PreviewPanel()
@@ -148,9 +150,22 @@ class LabelPage(QWidget):
             self.status_message.emit(" — ".join(x for x in describe_error(exc) if x), 5000)
             return
         self.last_validation = result
-        self.form.show_messages(result.errors, result.warnings)
+        self.form.show_messages(result.errors + self._duplicate(result.shipment), result.warnings)
         self.identity.show_requirement(result.shipment)
         self.debounce.start()
+
+    def _duplicate(self, shipment) -> list:
+        """A tracking number already printed here, as an error beside the field (one indexed
+        look-up; the store's unique index decides again when the label is queued)."""
+        from desktop.validation import FieldError
+
+        try:
+            self.station.check_tracking(shipment.tracking_number)
+        except SigiloError as exc:
+            return [FieldError("tracking_number", f"{exc.message}. {exc.hint[:1].upper()}{exc.hint[1:]}.")]
+        except Exception:  # noqa: BLE001 - the check must never break typing; printing checks again
+            return []
+        return []
 
     def _tracking_scanned(self, value: str) -> None:
         # a keyboard-wedge scanner may send a prefix/suffix or a trailing tab: keep the symbol
@@ -161,7 +176,11 @@ class LabelPage(QWidget):
             self.status_message.emit(_("tracking number {clean} entered").format(clean=clean), 3000)
 
     def draw_tracking(self) -> None:
-        number = config.draw_tracking_number()
+        try:
+            number = self.station.draw_tracking_number()  # one short transaction in the store
+        except Exception as exc:  # noqa: BLE001 - shown with its hint
+            self.status_message.emit(" — ".join(describe_error(exc)), 0)
+            return
         if number is None:
             self.status_message.emit(_("the tracking number range is used up: set a new range in Settings"), 0)
             return
@@ -220,7 +239,6 @@ class LabelPage(QWidget):
         keys = config.scanner_keys_dir()
 
         def work():
-            services.sealer(self.keys_dir())  # first run: makes the demo keys the scanner check reads
             services.scanner(keys)
             return True
 
@@ -252,10 +270,10 @@ class LabelPage(QWidget):
         if p is None:
             return
         held = self.station.worker_state(p.uri)
-        if held is not None:  # the print queue holds this printer's connection: use its state
-            self.printer_panel.set_status(*queue_light(*held))
+        if held is not None:  # the queue's worker holds this printer: its state, never a second connection
+            self.printer_panel.set_status(queue_light(*held)[0], clerk_words(held[1], p.uri, p.name))
             return
-        self.ops.run(lambda: services.query_printer(p.uri, p.profile),
+        self.ops.run(lambda: self.station.printer_status(p),
                      lambda st: self.printer_panel.set_status(*st),
                      lambda exc: self.printer_panel.set_status("UNKNOWN", describe_error(exc)[0]), key="status")
 
@@ -268,7 +286,12 @@ class LabelPage(QWidget):
             self.status_message.emit(exc.message, 0)
             return
         self.form.reveal_all_messages()
-        self.form.show_messages(result.errors, result.warnings)
+        duplicate = self._duplicate(result.shipment) if result.ok else []
+        self.form.show_messages(result.errors + duplicate, result.warnings)
+        if duplicate:
+            self.form.focus_field("tracking_number")
+            self.status_message.emit(_("Not printed: {reason}").format(reason=duplicate[0].message), 0)
+            return
         if not result.ok:
             wrong = {e.field for e in result.errors}
             order = [k for k in self.form.ordered_keys() if k in wrong] + sorted(wrong - set(self.form.ordered_keys()))
@@ -317,7 +340,14 @@ class LabelPage(QWidget):
     def on_queue_event(self, ev) -> None:
         """Queue events, on the main thread: confirmations of what this page sent, and the
         state of the chosen printer for the status light."""
-        if ev.kind == "label" and ev.subject in self.pending:
+        if ev.kind == "label" and ev.subject in self.pending_tests and ev.state in ("confirmed", "failed"):
+            name = self.pending_tests.pop(ev.subject)
+            if ev.state == "confirmed":
+                self.status_message.emit(_("Test label sent to {name}").format(name=name), 4000)
+            else:
+                self.status_message.emit(_("Test print failed on {name}: {reason}").format(
+                    name=name, reason=clerk_words(ev.reason)), 0)
+        elif ev.kind == "label" and ev.subject in self.pending:
             sub = self.pending[ev.subject]
             if ev.state == "confirmed":
                 del self.pending[ev.subject]
@@ -328,10 +358,11 @@ class LabelPage(QWidget):
         elif ev.kind == "printer":
             p = self.printer_panel.printer()
             if p is not None and p.uri == ev.subject:
-                self.printer_panel.set_status(*queue_light(ev.state, ev.reason))
+                words = clerk_words(ev.reason, p.uri, p.name)
+                self.printer_panel.set_status(queue_light(ev.state, ev.reason)[0], words)
                 if ev.state == "fault" and self.pending:
                     self.status_message.emit(_("Printer {name}: {reason} — the label waits in the queue and prints once the printer "
-                                               "is ready").format(name=p.name, reason=ev.reason), 0)
+                                               "is ready").format(name=p.name, reason=words), 0)
 
     def _announce(self, outcome) -> None:
         self.last_outcome = outcome
@@ -358,47 +389,61 @@ class LabelPage(QWidget):
         shipment = self.recent.get(row.tracking_number)
         form = self.form
         self.correct_button.setEnabled(False)  # the last label is voided now; the next print enables it
+        new_number = self._new_number_for_correction()
         if shipment is not None:
-            form.set_data(shipment.to_dict())
+            form.set_data({**shipment.to_dict(), "tracking_number": new_number})
             form.show_note("")
             form.editor("recipient.phone").setFocus()
-            self.status_message.emit(_("Voided {tracking_number}: fix the wrong field and press Ctrl+P").format(tracking_number=row.tracking_number), 0)
+            self.status_message.emit(_("Voided {tracking_number}: the corrected label gets the new number {number}; fix "
+                                       "the wrong field and press Ctrl+P").format(
+                                           tracking_number=row.tracking_number, number=new_number or _("(type one)")), 0)
             return True
         form.clear_for_next()
-        form.set_data(correction_data(row.tracking_number, row.face or {}, row.masked or {}, form.data()["sender"]))
+        form.set_data(correction_data(new_number, row.face or {}, row.masked or {}, form.data()["sender"]))
         form.show_note(_("Voided {tracking}: {note}.").format(tracking=row.tracking_number, note=_(RETYPE_NOTE)))
         form.editor("recipient.name").setFocus()
-        self.status_message.emit(_("Voided {tracking}: {note}, then press Ctrl+P").format(tracking=row.tracking_number, note=_(RETYPE_NOTE)), 0)
+        self.status_message.emit(_("Voided {tracking}: the corrected label gets the new number {number}; {note}, then "
+                                   "press Ctrl+P").format(tracking=row.tracking_number, number=new_number or _("(type one)"),
+                                                          note=_(RETYPE_NOTE)), 0)
         return False
+
+    def _new_number_for_correction(self) -> str:
+        """A corrected label gets a new waybill number (the voided one stays voided on the
+        scanners' void lists): the next of the outlet's range, or empty for the clerk to scan."""
+        try:
+            return self.station.draw_tracking_number() or ""
+        except Exception:  # noqa: BLE001 - the clerk scans or types one instead
+            return ""
 
     def _print_failed(self, exc) -> None:
         self.printer_panel.set_printing(False)
         message, hint = describe_error(exc)
+        if getattr(exc, "field", "") == "tracking_number":  # a number printed meanwhile: say it beside the field
+            from desktop.validation import FieldError
+
+            self.form.show_messages([FieldError("tracking_number", f"{message}. {hint}")], [])
         self.status_message.emit(_("Not printed: {message}").format(message=message) + (f" — {hint}" if hint else ""), 0)
         self.refresh_status()
 
     def test_print(self) -> None:
+        """The calibration label, through the printer's queue worker (its one connection)."""
         p = self.printer_panel.printer()
         if p is None:
             return
         cal = self.printer_panel.calibration()
-        self.ops.run(lambda: services.test_print(uri=p.uri, profile=p.profile, offset_x_mm=cal.offset_x_mm,
-                                                 offset_y_mm=cal.offset_y_mm, darkness=cal.darkness, speed=cal.speed),
-                     lambda _n: self.status_message.emit(_("Test label sent to {name}").format(name=p.name), 4000),
+
+        def sent(result) -> None:
+            if isinstance(result, Submitted):  # its fate arrives as a queue event
+                self.pending_tests[result.job_id] = p.name
+                self.status_message.emit(_("Test label queued for {name}").format(name=p.name), 0)
+                self._catch_up(result)
+            else:
+                self.status_message.emit(_("Test label sent to {name}").format(name=p.name), 4000)
+
+        self.ops.run(lambda: self.station.test_print(p, cal), sent,
                      lambda exc: self.status_message.emit(_("Test print failed: {error}").format(
                          error=" — ".join(describe_error(exc))), 0),
                      key="test-print")
-
-
-def queue_light(state: str, reason: str) -> tuple[str, str]:
-    """The status light for a queue state ("ready", "printing", "paused", "fault" with a reason
-    such as "paper_out: ...")."""
-    state = (state or "").lower()
-    if state == "fault":
-        head = (reason or "").split(":")[0].strip().upper().replace(" ", "_")
-        known = {"PAPER_OUT", "HEAD_OPEN", "RIBBON_OUT", "PAUSED"}
-        return (head if head in known else "OFFLINE"), reason
-    return {"ready": "READY", "printing": "PRINTING", "paused": "PAUSED"}.get(state, "UNKNOWN"), reason
 
 
 def format_opened(result: dict) -> str:

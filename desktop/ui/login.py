@@ -72,7 +72,7 @@ class LoginDialog(QDialog):
             self.station.login(self.user.text().strip(), self.password.text())
             if self.keys_dir is not None:
                 from desktop.keys.readiness import try_unlock
-                from desktop.ui import services
+                from desktop import station as services
 
                 try_unlock(self.keys_dir, self.passphrase.text())
                 services.forget_keys()

@@ -145,9 +145,10 @@ class MainWindow(QMainWindow):
 
         self.queue_events = QueueEvents(self)
         self.queue_events.event.connect(self._on_queue_event)
-        from desktop.ui.station import PrintOptions
-
-        station.default_options = PrintOptions(config.station_keys_dir(), policy=config.get("masking/policy", "") or None)
+        station.keys_dir = config.station_keys_dir()
+        legacy = config.tracking_range()
+        if legacy is not None and not station.has_tracking_range():  # kept in QSettings before
+            station.set_tracking_range(legacy.prefix, legacy.end, legacy.width, legacy.next)
         requeued = station.start_queue(self.queue_events.callback)
 
         self.label_page.load_settings()
@@ -179,7 +180,7 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         from desktop.keys.passphrase import from_environment, from_keyring, is_unlocked, lock
         from desktop.ui.login import LoginDialog
-        from desktop.ui import services
+        from desktop import station as services
 
         op = self.station.operator
         keys = config.station_keys_dir()
@@ -239,6 +240,7 @@ class MainWindow(QMainWindow):
         return self.label_page.form.data()["sender"]
 
     def _settings_changed(self) -> None:
+        self.station.keys_dir = config.station_keys_dir()
         page = self.label_page
         self._describe_operator()
         current = page.form.data()

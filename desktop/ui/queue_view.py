@@ -72,8 +72,17 @@ class QueueView(QWidget):
         self.timer.stop()
 
     def on_queue_event(self, _ev) -> None:
-        if self.isVisible() and not self.ops.is_busy("queue"):
-            self.refresh()
+        """Events come a few per label: the table is re-read at most twice a second, so a
+        10,000-label job costs the window what a 100-label one does."""
+        if not self.isVisible():
+            return
+        if not hasattr(self, "_coalesce"):
+            self._coalesce = QTimer(self)
+            self._coalesce.setSingleShot(True)
+            self._coalesce.setInterval(500)
+            self._coalesce.timeout.connect(lambda: None if self.ops.is_busy("queue") else self.refresh())
+        if not self._coalesce.isActive():
+            self._coalesce.start()
 
     def refresh(self) -> None:
         self.ops.run(self.station.jobs_progress, self._show, lambda exc: self.detail.setText(" — ".join(describe_error(exc))),

@@ -9,7 +9,8 @@ from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
-from desktop.ui import config, services
+from desktop import station as services
+from desktop.ui import config
 from desktop.i18n import _
 from desktop.ui.scan_card import ScanCard
 from desktop.ui.operations import Operations, describe_error

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import SigiloError
 from desktop.paths import resources_dir
-from desktop.ui import config, services
+from desktop import station as services
+from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
 from desktop.i18n import _
 from printers import offers
@@ -273,17 +274,14 @@ class SettingsView(QScrollArea):
             self.template.setCurrentIndex(t)
         self.template.currentIndexChanged.connect(self._template_changed)
         form.addRow(_("Label template"), self.template)
-        r = config.tracking_range()
-        self.range_prefix = QLineEdit(r.prefix)
+        self.range_prefix = QLineEdit()
         self.range_next = QSpinBox()
         self.range_next.setRange(0, 2_000_000_000)
-        self.range_next.setValue(r.next)
         self.range_end = QSpinBox()
         self.range_end.setRange(0, 2_000_000_000)
-        self.range_end.setValue(r.end)
         self.range_width = QSpinBox()
         self.range_width.setRange(4, 30)
-        self.range_width.setValue(r.width)
+        self.load_range()
         rr = QHBoxLayout()
         for w in (self.range_prefix, self.range_next, self.range_end, self.range_width):
             rr.addWidget(w)
@@ -301,9 +299,27 @@ class SettingsView(QScrollArea):
         config.put("masking/policy", self.policy.currentData() or "")
         self.changed.emit()
 
+    def load_range(self) -> None:
+        """Show the range as the station holds it now (clerks may have drawn numbers since)."""
+        r = self.station.tracking_range()
+        self.range_prefix.setText(r["prefix"])
+        self.range_next.setValue(r["next"])
+        self.range_end.setValue(r["end"])
+        self.range_width.setValue(r["width"])
+        self._range_seen_next = r["next"]
+
     def _save_range(self) -> None:
-        config.set_tracking_range(config.TrackingRange(self.range_prefix.text().strip(), self.range_next.value(),
-                                                       self.range_end.value(), self.range_width.value()))
+        """Prefix, last number and length as typed; the next number only if it was changed here
+        (the station's store advances it as numbers are drawn: never written back stale)."""
+        try:
+            saved = self.station.set_tracking_range(self.range_prefix.text().strip(), self.range_end.value(),
+                                                    self.range_width.value(), self.range_next.value(),
+                                                    self._range_seen_next)
+        except Exception as exc:  # noqa: BLE001 - shown with its hint
+            self.status_message.emit(_("Range not saved: {error}").format(error=" — ".join(describe_error(exc))), 0)
+            return
+        self.range_next.setValue(saved["next"])
+        self._range_seen_next = saved["next"]
         self.status_message.emit(_("tracking number range saved"), 3000)
 
     # ------------------------------------------------------------------ keys
@@ -317,28 +333,48 @@ class SettingsView(QScrollArea):
         row = QHBoxLayout()
         save = QPushButton(_("Use these folders"))
         imp = QPushButton(_("Import fleet key / trust list…"))
+        demo = QPushButton(_("Use demo keys"))
+        demo.setObjectName("useDemoKeysButton")
+        demo.setToolTip(_("Try Sigilo before the key officer has enrolled this station: labels sealed with demo "
+                          "keys prove nothing"))
         row.addWidget(save)
         row.addWidget(imp)
+        row.addWidget(demo)
         form.addRow(row)
         self.keys_note = QLabel("")
         self.keys_note.setWordWrap(True)
         form.addRow(self.keys_note)
         save.clicked.connect(self._save_key_dirs)
         imp.clicked.connect(self._import_keys)
+        demo.clicked.connect(self.use_demo_keys)
         self._describe_keys()
         return box
 
     def _describe_keys(self) -> None:
+        from desktop.station import has_station_keys, is_demo
+
         d = config.station_keys_dir()
         files = sorted(p.name for p in d.glob("*")) if d.is_dir() else []
-        demo = any("demo" in f.lower() for f in files)
-        if not files:
-            note = _("no keys yet: demo keys are created on first print")
-        elif demo:
-            note = _("DEMO keys: for trying Sigilo only. {n} file(s) in the station key folder").format(n=len(files))
-        else:
-            note = _("{n} file(s) in the station key folder").format(n=len(files))
-        self.keys_note.setText(note)
+        if not has_station_keys(d):
+            self.keys_note.setText(_("No station keys yet: labels cannot be sealed. Import the keys the key officer "
+                                     "gave you, or press Use demo keys to try Sigilo."))
+            return
+        self.keys_note.setText(_("DEMO keys: for trying Sigilo only. {n} file(s) in the station key folder").format(
+            n=len(files)) if is_demo(d) else _("{n} file(s) in the station key folder").format(n=len(files)))
+
+    def use_demo_keys(self) -> None:
+        """The explicit choice of demo keys: made once in their own folder, shown in the window."""
+        try:
+            path = self.station.use_demo_keys()
+        except Exception as exc:  # noqa: BLE001 - shown to the clerk with its hint
+            self.status_message.emit(" — ".join(describe_error(exc)), 0)
+            return
+        config.put("keys/station_dir", str(path))
+        self.station_dir.setText(str(path))
+        services.forget_keys()
+        self._describe_keys()
+        self.status_message.emit(_("Demo keys in use: labels sealed with them prove nothing"), 0)
+        self.changed.emit()
 
     def _save_key_dirs(self) -> None:
         config.put("keys/station_dir", self.station_dir.text().strip())

@@ -157,9 +157,7 @@ def test_tab_and_enter_move_through_the_form_and_a_scanner_fills_tracking(qtbot,
 
 
 def test_tracking_number_drawn_from_the_outlet_range(qtbot, window):
-    from desktop.ui import config
-
-    config.set_tracking_range(config.TrackingRange("SG88", 41, 42, 12))
+    window.station.set_tracking_range("SG88", 42, 12, next_number=41)
     form = window.label_page.form
     form.first_field().setFocus()
     qtbot.keyClick(form.first_field(), Qt.Key_T, Qt.ControlModifier)
