@@ -49,6 +49,7 @@ def main() -> int:
     cn = next(r for r in rows if r["recipient"]["country"] == "CN")
     config.set_sender_presets([config.SenderPreset("Shop", cn["sender"])])
     station = Station(home)
+    config.put("keys/station_dir", str(station.use_demo_keys()))  # the explicit demo choice (Settings > Keys)
     window = MainWindow(station)
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -72,6 +73,12 @@ def main() -> int:
         settle(50)
         page.print_label()
         settle(50)
+
+    import time
+
+    deadline = time.monotonic() + 60  # the queue prints to the memory printer in its own thread
+    while len(station.history()) < 4 and time.monotonic() < deadline:
+        settle(200)
 
     # journey 1 step 5: the first label voided and corrected (wrong phone, a supervisor approved), printed again
     station.operators().add("wang.supervisor", "screenshot-only-2", "supervisor")

@@ -197,8 +197,8 @@ class ImportView(QWidget):
                 order = f"{row.shipment.order_id} / {row.shipment.tracking_number}"
             errors = "; ".join(f"{e.field}: {e.message}" for e in row.errors)
             if not errors and row.warnings:
-                errors = "warning: " + "; ".join(f"{w.field}: {w.message}" for w in row.warnings)
-            cells = (str(row.row), "ok" if row.ok else "error", order, errors)
+                errors = _("warning: {warnings}").format(warnings="; ".join(f"{w.field}: {w.message}" for w in row.warnings))
+            cells = (str(row.row), _("ok") if row.ok else _("error"), order, errors)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)

@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         brand.setObjectName("brand")
         sub = QLabel(_("privacy waybills · {__version__}").format(__version__=__version__))
         sub.setObjectName("brandSub")
+        sub.setWordWrap(True)  # "etiquetas privadas · 0.1.0" is wider than the sidebar
         sl.addWidget(brand)
         sl.addWidget(sub)
         self.nav = QButtonGroup(self)

@@ -19,6 +19,9 @@ from desktop.ui.operations import Operations, describe_error
 from desktop.ui.tables import record_table, state_name
 from desktop.i18n import N_, _
 
+# a printer's state as the queue records it, in the clerk's words
+PRINTER_STATES = {"ready": N_("ready"), "printing": N_("printing"), "paused": N_("paused"), "fault": N_("fault")}
+
 COLUMNS = (N_("Labels"), N_("Printer"), N_("State"), N_("Progress"), N_("Printed"), N_("Failed"), N_("Waiting"), N_("Printer state"), N_("Job"))
 
 
@@ -99,12 +102,13 @@ class QueueView(QWidget):
             first = j.labels[0].tracking_number if j.labels else ""
             labels = first + (f" +{len(j.labels) - 1}" if len(j.labels) > 1 else "")
             if any(lab.reprint for lab in j.labels):
-                labels += "  REPRINT"
+                labels += "  " + _("REPRINT")
             if j.count("voided"):
-                labels += "  VOIDED"
+                labels += "  " + _("VOIDED")
             values = (labels, names.get(j.printer_uri, j.printer_uri), state_name(j.state), None, done, j.count("failed"),
                       j.count("queued") + j.count("sent"),
-                      j.printer_state + (f": {j.printer_reason}" if j.printer_reason else ""), j.job_id)
+                      _(PRINTER_STATES.get(j.printer_state, j.printer_state))
+                      + (f": {_(j.printer_reason)}" if j.printer_reason else ""), j.job_id)
             for c, v in enumerate(values):
                 if c == 3:
                     bar = QProgressBar()

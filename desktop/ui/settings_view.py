@@ -339,8 +339,14 @@ class SettingsView(QScrollArea):
                           "keys prove nothing"))
         row.addWidget(save)
         row.addWidget(imp)
-        row.addWidget(demo)
+        row.addStretch(1)
         form.addRow(row)
+        # on a row of its own: three buttons side by side ran wider than half of a 1366-pixel
+        # window in Portuguese and Chinese
+        demo_row = QHBoxLayout()
+        demo_row.addWidget(demo)
+        demo_row.addStretch(1)
+        form.addRow(demo_row)
         self.keys_note = QLabel("")
         self.keys_note.setWordWrap(True)
         form.addRow(self.keys_note)
