@@ -229,6 +229,23 @@ def test_cli_print_of_an_invalid_row_speaks_chinese_with_the_form_field_name(tmp
     assert not [w for w in english if w in out.stderr + out.stdout]
 
 
+def test_cli_print_with_no_valid_row_writes_nothing_and_says_why_in_chinese(tmp_path, sample_shipments):
+    """Every row refused: each reason in Chinese, no empty PDF written, and no English error
+    from the PDF writer about having no labels."""
+    import json
+
+    row = dict(sample_shipments[0])
+    row["recipient"] = dict(row["recipient"], phone="1380013")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    target = tmp_path / "out.pdf"
+    out = _sigilo(["print", str(rows), "--printer", target.as_uri(), "--format", "pdf", "--demo-keys"],
+                  SIGILO_LANG="zh_CN", SIGILO_HOME=str(tmp_path / "home"))
+    assert out.returncode == 1 and "收件人电话（recipient.phone）" in out.stderr
+    assert "no labels" not in out.stderr and "Traceback" not in out.stderr
+    assert not target.exists()
+
+
 def test_cli_subcommand_help_in_portuguese():
     out = _sigilo(["print", "--help"], SIGILO_LANG="pt_BR")
     assert out.returncode == 0

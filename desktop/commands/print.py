@@ -236,8 +236,8 @@ def run(args) -> int:
                     skipped += 1
                     print(_("sigilo print: skipped row {number}: {error}").format(number=rows[label.index], error=label.error), file=sys.stderr)
             sent = progress.count("confirmed")
-        elif args.format == "printer":
-            sent = 0
+        elif args.format == "printer" or not good:
+            sent = 0  # no valid row: nothing to send, and no empty file written (the rows said why)
         elif args.format == "png":
             sent = print_labels(labels(), args.printer, lambda label: render_label(label, "png"))
         else:
