@@ -26,7 +26,7 @@ QSettings.setDefaultFormat(QSettings.IniFormat)
 QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, os.environ["SIGILO_HOME"] + "/qs")
 from desktop.ui.app import make_app
 from desktop.ui.main_window import MainWindow
-from desktop.ui.station import Station
+from desktop.station import Station
 app = make_app([])
 w = MainWindow(Station())
 w.resize(1366, 768)
@@ -67,7 +67,7 @@ def keystroke_to_preview(runs: int = 7) -> tuple[list[float], list[float], int]:
     from desktop.ui import config
     from desktop.ui.app import make_app
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.station import Station
+    from desktop.station import Station
 
     make_app([])
     config.set_printers([config.PrinterConfig("bench", "mem://bench-gui", "zpl-203")])
@@ -119,7 +119,7 @@ from desktop.ui import config
 from desktop.ui.app import make_app
 from desktop.ui.main_window import MainWindow
 from desktop.ui.setup_flow import SetupDialog
-from desktop.ui.station import Station
+from desktop.station import Station
 app = make_app([])
 row = next(r for r in load_jsonl(sample_shipments_path()) if r["recipient"]["country"] == "CN")
 station = Station()

@@ -95,7 +95,7 @@ def _overhead(home: Path) -> float:
     return wall / n
 
 
-def bench() -> str:
+def printer_part() -> str:
     from desktop.seal import Sealer, ensure_demo_keys
 
     home = Path(tempfile.mkdtemp(prefix="sigilo-bench-jobs-"))
@@ -134,6 +134,42 @@ def bench() -> str:
         "moment. Wall time includes composing the first label and its time on the wire. Over TCP no line "
         "rate is assumed: the printer's own answers (and the socket's send queue) pace the queue.\n"
     )
+
+
+# The parts of the "jobs" section, in order. SIGILO_BENCH_JOBS="scale" (names, comma-separated)
+# re-measures only those; the others keep their figures from BENCHMARKS.md. Add a part by adding
+# a function here.
+def scale_part() -> str:
+    import jobs_scale
+
+    return jobs_scale.bench()
+
+
+PARTS = {"scale": scale_part, "printer": printer_part}
+
+
+def _kept(name: str) -> str:
+    """A part's text as BENCHMARKS.md holds it (the whole old section for "printer", which
+    predates the parts)."""
+    import re
+
+    from common import BENCHMARKS
+
+    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else ""
+    found = re.search(rf"<!-- jobs:{name} -->\n(.*?)\n<!-- /jobs:{name} -->", text, re.S)
+    if found:
+        return found.group(1)
+    old = re.search(r"<!-- bench:jobs -->\n## jobs\n\n_Machine:[^\n]*\n\n(.*?)\n<!-- /bench:jobs -->", text, re.S)
+    return old.group(1) if old and name == "printer" else "_(not measured yet)_"
+
+
+def bench() -> str:
+    chosen = [n.strip() for n in os.environ.get("SIGILO_BENCH_JOBS", ",".join(PARTS)).split(",") if n.strip()]
+    out = []
+    for name, part in PARTS.items():
+        body = part() if name in chosen else _kept(name)
+        out.append(f"<!-- jobs:{name} -->\n{body.strip()}\n<!-- /jobs:{name} -->")
+    return "\n\n".join(out) + "\n"
 
 
 if __name__ == "__main__":

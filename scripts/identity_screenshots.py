@@ -38,7 +38,7 @@ def shoot(lang: str) -> Path:
     from desktop.ui import config
     from desktop.ui.app import make_app
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.station import Station
+    from desktop.station import Station
 
     app = make_app([])
     keys = home / "keys"

@@ -50,7 +50,7 @@ def main(argv: list[str]) -> int:
 
     from desktop.ui.app import make_app
     from desktop.ui.setup_flow import SetupDialog
-    from desktop.ui.station import Station
+    from desktop.station import Station
     from desktop.ui.unlock import UnlockDialog
 
     app = make_app([])

@@ -29,7 +29,6 @@ def running_bridge(home: Path, printers: list[tuple[str, str]] | None = None, *,
     from desktop.bridge.printing import BridgePrinting, PrinterChoice
     from desktop.bridge.protocol import MAX_REQUESTS_PER_SECOND
     from desktop.bridge.server import BridgeServer, BridgeThread
-    from desktop.store import Store
     from printers.simulator import SimulatedPrinter
 
     sims = []
@@ -37,8 +36,11 @@ def running_bridge(home: Path, printers: list[tuple[str, str]] | None = None, *,
         sim = SimulatedPrinter("tspl", baud=None, seconds_per_label=0.0, mem=f"bridge-{id(home)}-{time.time_ns()}")
         sims.append(sim.start())
         printers = [("Label", sim.uri)]
-    store = Store(home / "sigilo.db")
-    printing = BridgePrinting(store, demo_sealer(home), [PrinterChoice(n, u, "tspl-203") for n, u in printers],
+    from desktop.station import Station
+
+    station = Station(home, sealer=demo_sealer(home), actor="bridge")
+    store = station.store
+    printing = BridgePrinting(station, [PrinterChoice(n, u, "tspl-203") for n, u in printers],
                               queue_options=queue_options or {"poll_interval": 0.01})
     server = BridgeServer(store, printing, port=0, hosts=["127.0.0.1"], rate=rate or MAX_REQUESTS_PER_SECOND)
     thread = BridgeThread(server).start()

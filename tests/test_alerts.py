@@ -16,7 +16,7 @@ from desktop.store import open_store
 
 
 def shipments(n, phone="13800138000", weight=0.02, detail="8栋1单元101室"):
-    return [Shipment.from_dict({"tracking_number": f"SGB{phone[-4:]}{i:04d}", "recipient": {
+    return [Shipment.from_dict({"tracking_number": f"SGB{phone[1:3]}{phone[-4:]}{i:04d}", "recipient": {
         "name": "李娜", "phone": phone, "country": "CN", "province": "广东省", "city": "深圳市",
         "district": "南山区", "street": "科技园路1号", "detail": detail}, "parcel": {"weight_kg": weight}})
         for i in range(n)]

@@ -71,6 +71,52 @@ def test_version_command():
     assert result.stdout.strip().startswith("sigilo 0.")
 
 
+STATION_PRINT = r"""
+import importlib.abc, sys, json
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split('.')[0] in ('PySide6', 'shiboken6'):
+            raise ImportError(f'blocked import of {name}')
+        return None
+sys.meta_path.insert(0, Block())
+from pathlib import Path
+from desktop.seal import ensure_demo_keys
+from desktop.shipment import Shipment
+from desktop.station import Printer, Station
+home, row = Path(sys.argv[1]), json.loads(sys.argv[2])
+ensure_demo_keys(home / 'keys')
+out = home / 'label.zpl'
+with Station(home) as station:
+    result = station.print_and_wait([Shipment.from_dict(row)], out.as_uri(), 'zpl-203', 'waybill-100x150',
+                                    say=lambda text: None)
+print(result.count('confirmed'), out.read_bytes().count(b'^XA'), 'PySide6' in sys.modules)
+"""
+
+
+def test_the_station_service_prints_with_pyside6_blocked(tmp_path, sample_shipments):
+    """desktop.station is the layer the window, the CLI and the bridge call: it must print a
+    label end to end in a process where Qt cannot be imported."""
+    import json
+
+    result = subprocess.run([sys.executable, "-c", STATION_PRINT, str(tmp_path),
+                             json.dumps(sample_shipments[0], ensure_ascii=False)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "1", "False"]
+
+
+def test_the_window_holds_no_store_queries_renderer_or_transports():
+    """desktop/ui holds widgets, models and background ops only: SQL, composing, encoding and
+    printer connections live in the core (desktop.station and below)."""
+    needles = ("store.query(", ".execute(", "compose_label(", "from printers.lang", "open_transport(",
+               "import sqlite3")
+    offenders = []
+    for path in (ROOT / "desktop" / "ui").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        offenders += [f"{path.name}: {n}" for n in needles if n in text]
+    assert offenders == []
+
+
 def test_identity_needs_neither_qt_nor_printers():
     """Real-name sending is core: it records and seals, and never reaches for a printer (the
     one resource-path helper it reaches through desktop.paths lives in printers/, so printers

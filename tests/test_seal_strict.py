@@ -162,7 +162,7 @@ def test_images_over_the_pixel_limit_are_refused_before_decoding(capsys, tmp_pat
 
 def test_the_scan_page_refuses_the_same_images(tmp_path, sealer, sample_shipments):
     from desktop.seal.errors import MalformedSeal, TrackingMismatch
-    from desktop.ui import services
+    from desktop import station as services
 
     path = tmp_path / "bomb.png"
     path.write_bytes(png_header_only(20000, 10000))

@@ -1,20 +1,20 @@
 """Where the bridge prints: the one function pair every bridge document goes through.
 
-Documents go to the station's persistent print queue (desktop.jobs), one job per task and
-template, so a label is composed and sealed only when its printer takes it, a printer fault is
-waited out, and a crash resumes. The duplicate rule (one live label per tracking number) is
-asked here, before anything is queued, so the bridge refuses what the station would.
+Documents go through the station service (desktop.station) like a label from the window or
+``sigilo print``: one job per task, template and number of copies on the station's persistent
+print queue, composed and sealed by the station's one renderer only when its printer takes it,
+a printer fault waited out, a crash resumed, the real-name check applied. The duplicate rule
+(one live label per tracking number) is asked before anything is queued, so the page hears a
+field-named refusal, and decided again by the store's unique index when the job is written.
 """
 
 from __future__ import annotations
 
-import threading
+from desktop.i18n import _
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from desktop.jobs.model import LabelWork, RenderedLabel
 from desktop.shipment import Shipment
-from desktop.store.db import Store
 
 
 @dataclass(frozen=True)
@@ -34,33 +34,35 @@ LIVE_LABEL_STATES = ("queued", "sent", "confirmed")  # a tracking number held by
 
 
 class BridgePrinting:
-    """The print queue as the bridge uses it. ``on_change`` is called (from a worker thread)
-    whenever a label's state changes, so the bridge looks at its documents again."""
+    """The station's print queue as the bridge uses it. ``on_change`` is called (from a worker
+    thread) whenever a label's state changes, so the bridge looks at its documents again."""
 
-    def __init__(self, store: Store, sealer: Any, printers: list[PrinterChoice], *,
-                 on_change: Callable[[], None] = lambda: None, queue_options: dict | None = None,
-                 queue: Any = None) -> None:
-        """``queue``: a print queue already running in this process (the window's), which then
-        prints the bridge's documents with its own renderer; else the bridge runs its own."""
-        from desktop.jobs import PrintQueue
-
+    def __init__(self, station: Any, printers: list[PrinterChoice], *,
+                 on_change: Callable[[], None] = lambda: None, queue_options: dict | None = None) -> None:
+        """``station``: a desktop.station.Station. When its queue is running (the window's), the
+        bridge's documents join it; else the bridge starts it for its printers and stops it
+        again. ``queue_options`` go to that queue (poll intervals, in tests)."""
         if not printers:
             from desktop.bridge.errors import BridgeError
 
-            raise BridgeError("the bridge has no printer to print to",
-                              "name one: sigilo serve --printer NAME=URI (e.g. --printer Label=tcp://192.168.1.50:9100)")
-        self.store = store
-        self.sealer = sealer
+            raise BridgeError(_("the bridge has no printer to print to"),
+                              _("name one: sigilo serve --printer NAME=URI (e.g. --printer Label=tcp://192.168.1.50:9100)"))
+        self.station = station
+        self.store = station.store
         self.printers = {p.name: p for p in printers}
         self.default = printers[0].name
-        self._renderers: dict[int, Callable[[LabelWork], RenderedLabel]] = {}
-        self._lock = threading.Lock()
-        self._copies: dict[int, int] = {}  # label id -> copies, until the label is composed
-        self.own_queue = queue is None
-        self.queue = queue if queue is not None else PrintQueue(store, self._render, actor="bridge",
-                                                                 **(queue_options or {}))
+        self.own_queue = station.print_queue is None
+        if self.own_queue:
+            self._queue_options = queue_options or {}
+            station.start_queue(printers=[], **self._queue_options)
+        self.queue = station.print_queue
         self._unsubscribe = self.queue.on_event(
             lambda event: on_change() if event.kind in ("label", "job") else None)
+
+    @property
+    def sealer(self):
+        """The station's sealer (previews seal like a print)."""
+        return self.station.sealer()
 
     def start(self) -> None:
         if self.own_queue:
@@ -69,7 +71,7 @@ class BridgePrinting:
     def stop(self) -> None:
         self._unsubscribe()
         if self.own_queue:
-            self.queue.stop()
+            self.station.stop_queue()
 
     # --- what pages see -------------------------------------------------------------
     def printer_list(self) -> list[dict]:
@@ -81,21 +83,28 @@ class BridgePrinting:
 
     def is_live(self, tracking_number: str) -> bool:
         """Whether a label with this tracking number is queued, in a printer or printed here
-        (and not voided): then a new label under it is a duplicate."""
-        marks = ",".join("?" * len(LIVE_LABEL_STATES))
-        return bool(self.store.query(f"SELECT 1 FROM labels WHERE tracking_number=? AND state IN ({marks}) LIMIT 1",
-                                     (tracking_number, *LIVE_LABEL_STATES)))
+        (and not voided): then a new label under it is a duplicate (the station's rule)."""
+        return self.station.jobs.live_label(tracking_number) is not None
 
-    def submit(self, printer: str, template: str, items: list[tuple[Shipment, int]]) -> list[int]:
-        """Queue (shipment, copies) pairs as one job; the label ids, in order. The renderer
-        waits on the lock held here, so it learns each label's copies before composing it."""
+    def submit(self, printer: str, template: str, items: list[tuple[Shipment, int]]) -> list[int | None]:
+        """Queue (shipment, copies) pairs through the station, one job per number of copies (a
+        job's copies are kept with it); the label ids in the order given, None where the
+        station refused the shipment (its number became live meanwhile)."""
+        from desktop.station import Printer
+
         choice = self.printers[printer]
-        with self._lock:
-            job_id = self.queue.submit(choice.uri, choice.profile, [s for s, _ in items], template, actor="bridge")
-            rows = self.store.query("SELECT id FROM labels WHERE job_id=? ORDER BY idx", (job_id,))
-            ids = [r[0] for r in rows]
-            for label_id, (_, copies) in zip(ids, items):
-                self._copies[label_id] = copies
+        target = Printer(choice.name, choice.uri, choice.profile)
+        by_copies: dict[int, list[int]] = {}
+        for n, (_doc, copies) in enumerate(items):
+            by_copies.setdefault(copies, []).append(n)
+        ids: list[int | None] = [None] * len(items)
+        for copies, where in by_copies.items():
+            sub = self.station.submit([items[n][0] for n in where], target, template, copies=copies, partial=True,
+                                      by="bridge")
+            if not sub.job_id:
+                continue
+            for idx, label_id in self.store.query("SELECT idx, id FROM labels WHERE job_id=?", (sub.job_id,)):
+                ids[where[idx]] = label_id
         return ids
 
     def label_states(self, label_ids: list[int]) -> dict[int, tuple]:
@@ -107,17 +116,3 @@ class BridgePrinting:
                                       tuple(chunk)):
                 out[r[0]] = (r[1], r[2], r[3], r[4])
         return out
-
-    # --- composing at print time ----------------------------------------------------
-    def _render(self, work: LabelWork) -> RenderedLabel:
-        with self._lock:
-            copies = self._copies.pop(work.label_id, None)
-            if copies is None:  # queued before a restart: the document row knows
-                rows = self.store.query("SELECT copies FROM bridge_documents WHERE label_id=?", (work.label_id,))
-                copies = max(1, int(rows[0][0])) if rows else 1
-            render = self._renderers.get(copies)
-            if render is None:
-                from desktop.jobs.render import compose_renderer
-
-                render = self._renderers[copies] = compose_renderer(self.sealer, copies=copies)
-        return render(work)

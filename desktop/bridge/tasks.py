@@ -139,7 +139,12 @@ class Tasks:
                                   "WHERE origin=? AND document_id=?", (FAILED, reason, origin, doc_id))
                 continue
             with self.store.tx() as c:
-                for (doc_id, _, _), label_id in zip(items, label_ids):
+                for (doc_id, shipment, _), label_id in zip(items, label_ids):
+                    if label_id is None:  # the station's index refused it: printed meanwhile
+                        c.execute("UPDATE bridge_documents SET status=?, code='DUPLICATE_TRACKING', "
+                                  "field='tracking_number', msg=? WHERE origin=? AND document_id=?",
+                                  (FAILED, _duplicate_msg(shipment.tracking_number), origin, doc_id))
+                        continue
                     c.execute("UPDATE bridge_documents SET label_id=? WHERE origin=? AND document_id=?",
                               (label_id, origin, doc_id))
         failed_now = [doc_id for _, doc_id, plan in plans if plan[0] == "fail"] + [
@@ -190,9 +195,7 @@ class Tasks:
         shipment = result.shipment
         tracking = shipment.tracking_number
         if tracking in seen_tracking or self.printing.is_live(tracking):
-            return ("fail", "DUPLICATE_TRACKING", "tracking_number",
-                    f"a label with the tracking number {tracking} is already printed or queued at this station; "
-                    "a reprint needs a supervisor at the station, a corrected label a new number", tracking)
+            return ("fail", "DUPLICATE_TRACKING", "tracking_number", _duplicate_msg(tracking), tracking)
         seen_tracking.add(tracking)
         return ("print", shipment, template, copies)
 
@@ -318,3 +321,8 @@ def _entry(doc_id: str, row, task_id: str) -> dict:
     if row["tracking_number"]:
         entry["trackingNumber"] = row["tracking_number"]
     return entry
+
+
+def _duplicate_msg(tracking: str) -> str:
+    return (f"a label with the tracking number {tracking} is already printed or queued at this station; "
+            "a reprint needs a supervisor at the station, a corrected label a new number")

@@ -8,8 +8,8 @@ import hashlib
 import json
 import time
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from desktop.audit.log import AuditLog
 from desktop.jobs.matching import address_key, phone_key
@@ -25,6 +25,7 @@ from desktop.jobs.model import (
     LabelWork,
 )
 from desktop.shipment import Shipment
+from desktop.i18n import _
 
 DEFAULT_TEMPLATE = "waybill-100x150"
 from desktop.store.db import Store
@@ -41,7 +42,29 @@ class JobStore:
 
     # --- submitting -----------------------------------------------------------------
     def create_job(self, printer_uri: str, profile: str, shipments: Iterable[Shipment], template: str,
-                   actor: str = "system", reprint_reason: str | None = None, approved_by: str | None = None) -> str:
+                   actor: str = "system", reprint_reason: str | None = None, approved_by: str | None = None,
+                   options: dict | None = None) -> str:
+        """A job of fresh labels, all or nothing: a tracking number that already has a live
+        label here (queued, sent or confirmed, not voided) raises DuplicateTracking and nothing
+        is queued. ``options`` (copies, policy, virtual_numbers) are the job's, read by the
+        renderer for each label, so a label printed after a restart prints as asked."""
+        job_id, refused = self.create_job_refusing(printer_uri, profile, shipments, template, actor, reprint_reason,
+                                                   approved_by, options, partial=False)
+        return job_id  # type: ignore[return-value]
+
+    def create_job_refusing(self, printer_uri: str, profile: str, shipments: Iterable[Shipment], template: str,
+                            actor: str = "system", reprint_reason: str | None = None,
+                            approved_by: str | None = None, options: dict | None = None,
+                            partial: bool = True) -> tuple[str | None, list[tuple[int, str]]]:
+        """Queue what may be queued: returns (job id or None when nothing was, [(index, tracking
+        number)] refused). The unique index ``labels_live`` decides, inside the one transaction
+        that inserts the job, so two processes racing for one number cannot both queue it. A
+        fresh shipment marked REPRINT (``reprint_reason``: printed before by another system) is
+        refused too when its number is live here: that is a reprint from history, with its
+        supervisor (``create_history_reprint``). ``partial=False``: any refusal raises
+        DuplicateTracking and rolls the whole job back."""
+        import sqlite3
+
         key = self.store.data_key
         job_id = uuid.uuid4().hex[:16]
         now = time.time()
@@ -51,18 +74,66 @@ class JobStore:
             weight = shipment.parcel.weight_kg if isinstance(shipment.parcel.weight_kg, (int, float)) else None
             rows.append((job_id, index, printer_uri, shipment.tracking_number, QUEUED, reprint_reason, blob,
                          phone_key(key, shipment), address_key(key, shipment), weight, now, shipment.order_id))
+        insert = ("INSERT INTO labels(job_id, idx, printer_uri, tracking_number, state, reprint_reason, payload,"
+                  " phone_key, address_key, weight_kg, created_at, order_id, original)"
+                  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        refused: list[tuple[int, str]] = []
         with self.store.tx() as c:
-            c.execute("INSERT INTO jobs(id, printer_uri, profile, template, actor, reprint_reason, state, created_at) "
-                      "VALUES(?,?,?,?,?,?,?,?)", (job_id, printer_uri, profile, template, actor, reprint_reason,
-                                                  "active", now))
-            c.executemany("INSERT INTO labels(job_id, idx, printer_uri, tracking_number, state, reprint_reason, payload,"
-                          " phone_key, address_key, weight_kg, created_at, order_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-                          rows)
+            c.execute("INSERT INTO jobs(id, printer_uri, profile, template, actor, reprint_reason, state, created_at,"
+                      " options) VALUES(?,?,?,?,?,?,?,?,?)", (job_id, printer_uri, profile, template, actor,
+                                                             reprint_reason, "active", now,
+                                                             json.dumps(options or {})))
+            queued = []
+            for row in rows:
+                try:
+                    c.execute(insert, (*row, 1))
+                except sqlite3.IntegrityError:
+                    refused.append((row[1], row[3]))
+                    continue
+                queued.append(row)
+            if refused and not partial:
+                index, tracking = refused[0]
+                raise duplicate_error(self.store, tracking)
+            if not queued:
+                c.execute("UPDATE jobs SET state='done' WHERE id=?", (job_id,))
             if reprint_reason:
-                for row in rows:
+                for row in queued:
                     self.audit.append(actor, "reprint", row[3], {"job": job_id, "reason": reprint_reason,
                                                                  "approved_by": approved_by}, conn=c)
+        if not queued:
+            with self.store.tx() as c:  # nothing to print: leave no empty job behind
+                c.execute("DELETE FROM jobs WHERE id=? AND NOT EXISTS (SELECT 1 FROM labels WHERE job_id=?)",
+                          (job_id, job_id))
+            return None, refused
+        return job_id, refused
+
+    def create_test_job(self, printer_uri: str, profile: str, actor: str = "system",
+                        options: dict | None = None) -> str:
+        """A job of one calibration label (no shipment, no tracking number): it goes through the
+        printer's worker like any label, so the test never opens a second connection."""
+        job_id = uuid.uuid4().hex[:16]
+        now = time.time()
+        blob = self.store.data_key.encrypt(json.dumps({"test_print": True}).encode(), _aad(job_id, 0))
+        with self.store.tx() as c:
+            c.execute("INSERT INTO jobs(id, printer_uri, profile, template, actor, reprint_reason, state, created_at,"
+                      " options) VALUES(?,?,?,?,?,?,?,?,?)", (job_id, printer_uri, profile, "test-print", actor, None,
+                                                             "active", now,
+                                                             json.dumps({**(options or {}), "test_print": True})))
+            c.execute("INSERT INTO labels(job_id, idx, printer_uri, tracking_number, state, payload, created_at,"
+                      " original) VALUES(?,?,?,?,?,?,?,0)", (job_id, 0, printer_uri, "", QUEUED, blob, now))
         return job_id
+
+    def live_label(self, tracking_number: str) -> dict | None:
+        """The live label of a tracking number here (queued, sent or confirmed first print), as
+        {label_id, job, state, printer, at}; None when the number is free."""
+        rows = self.store.query("SELECT id, job_id, state, printer_uri, COALESCE(done_at, sent_at, created_at) AS at "
+                                "FROM labels WHERE tracking_number=? AND original=1 AND state IN "
+                                "('queued','sent','confirmed') LIMIT 1", (tracking_number,))
+        if not rows:
+            return None
+        r = rows[0]
+        return {"label_id": r["id"], "job": r["job_id"], "state": r["state"], "printer": r["printer_uri"],
+                "at": r["at"]}
 
     # --- the worker's side ----------------------------------------------------------
     def printers_with_work(self) -> list[str]:
@@ -71,25 +142,66 @@ class JobStore:
             "WHERE l.state IN ('queued','sent') AND j.state='active'")]
 
     def next_labels(self, printer_uri: str, exclude: Iterable[int] = (), limit: int = 1) -> list:
+        """The next queued labels for a printer, oldest job first and in job order. The worker
+        asks for one at a time: that is found through the job index (the first queued label of
+        the oldest active job with work here), so its cost does not grow with the queue."""
         exclude = list(exclude)
+        if limit == 1:
+            found = self._next_label(printer_uri, exclude)
+            if found is not None:
+                return found
         marks = ",".join("?" * len(exclude))
-        sql = ("SELECT l.*, j.template, j.profile FROM labels l JOIN jobs j ON j.id=l.job_id "
+        sql = ("SELECT l.*, j.template, j.profile, j.options FROM labels l JOIN jobs j ON j.id=l.job_id "
                "WHERE l.printer_uri=? AND l.state='queued' AND j.state='active'"
                + (f" AND l.id NOT IN ({marks})" if exclude else "") + " ORDER BY j.created_at, l.job_id, l.idx LIMIT ?")
         return self.store.query(sql, (printer_uri, *exclude, limit))
 
+    def _next_label(self, printer_uri: str, exclude: list[int]) -> list | None:
+        """None: fall back to the general query (many labels excluded)."""
+        if len(exclude) > 8:
+            return None
+        marks = ",".join("?" * len(exclude))
+        skip = f" AND l.id NOT IN ({marks})" if exclude else ""
+        jobs = self.store.query("SELECT j.id FROM jobs j WHERE j.state='active' AND j.printer_uri=? "
+                                "ORDER BY j.created_at, j.id", (printer_uri,))
+        for (job_id,) in jobs:
+            rows = self.store.query("SELECT l.*, j.template, j.profile, j.options FROM labels l JOIN jobs j ON "
+                                    "j.id=l.job_id WHERE l.job_id=? AND l.state='queued' AND l.printer_uri=?" + skip
+                                    + " ORDER BY l.idx LIMIT 1", (job_id, printer_uri, *exclude))
+            if rows:
+                return rows
+        return []  # a job's labels all go to the job's printer
+
+    def unfinished(self, job_id: str) -> bool:
+        """Does the job still have labels queued or sent? (One index probe.)"""
+        return bool(self.store.query("SELECT EXISTS(SELECT 1 FROM labels WHERE job_id=? AND state IN "
+                                     "('queued','sent'))", (job_id,))[0][0])
+
+    def counts(self, job_id: str) -> dict[str, int]:
+        """Labels of a job by state, counted through the job index (no label is read)."""
+        return {r[0]: r[1] for r in self.store.query("SELECT state, COUNT(*) FROM labels WHERE job_id=? "
+                                                     "GROUP BY state", (job_id,))}
+
     def work_for(self, row) -> LabelWork:
         data = json.loads(self.store.data_key.decrypt(bytes(row["payload"]), _aad(row["job_id"], row["idx"])))
+        keys = row.keys()
+        options = json.loads(row["options"]) if "options" in keys and row["options"] else {}
+        if data.get("test_print"):  # a calibration label: no shipment
+            return LabelWork(row["id"], row["job_id"], row["idx"], Shipment.from_dict({}), row["template"],
+                             row["profile"], printer_uri=row["printer_uri"], options={**options, "test_print": True})
         if "history" in data:  # a reprint of a printed label: its stored face, masked view and seal
             h = data["history"]
             return LabelWork(row["id"], row["job_id"], row["idx"], Shipment.from_dict(h["face"]),
                              h.get("template") or row["template"], row["profile"], row["reprint_reason"], h["masked"],
-                             h["qr_text"], h["face"].get("printed_at"))
+                             h["qr_text"], h["face"].get("printed_at"), row["printer_uri"], options,
+                             caption_language=h["face"].get("caption_language"))
         return LabelWork(row["id"], row["job_id"], row["idx"], Shipment.from_dict(data),
-                         row["template"], row["profile"], row["reprint_reason"])
+                         row["template"], row["profile"], row["reprint_reason"], printer_uri=row["printer_uri"],
+                         options=options)
 
     def create_history_reprint(self, tracking_numbers: Iterable[str], printer_uri: str, profile: str,
-                               template: str | None, reason: str, actor: str, approved_by: str | None = None) -> str:
+                               template: str | None, reason: str, actor: str, approved_by: str | None = None,
+                               options: dict | None = None) -> str:
         """A job that reprints printed labels from what the store kept (no plaintext needed): the
         same face (template unless ``template`` names another, print time, order, parcel, the
         masked parties) and the same sealed QR, plus the REPRINT mark."""
@@ -105,8 +217,8 @@ class JobStore:
             if not found:
                 from desktop.errors import SigiloError
 
-                raise SigiloError(f"no printed label {tracking} in this station's history",
-                                  "check the tracking number; labels older than the retention period are purged")
+                raise SigiloError(_("no printed label {tracking} in this station's history").format(tracking=tracking),
+                                  _("check the tracking number; labels older than the retention period are purged"))
             src = found[0]
             face = json.loads(src["face"])
             history = {"face": face, "masked": json.loads(src["masked"]), "qr_text": src["qr_text"],
@@ -116,12 +228,13 @@ class JobStore:
                          src["address_key"], src["weight_kg"], now, src["order_id"]))
             template_of_job = template_of_job or history["template"]
         with self.store.tx() as c:
-            c.execute("INSERT INTO jobs(id, printer_uri, profile, template, actor, reprint_reason, state, created_at) "
-                      "VALUES(?,?,?,?,?,?,?,?)", (job_id, printer_uri, profile, template_of_job or DEFAULT_TEMPLATE,
-                                                  actor, reason, "active", now))
+            c.execute("INSERT INTO jobs(id, printer_uri, profile, template, actor, reprint_reason, state, created_at,"
+                      " options) VALUES(?,?,?,?,?,?,?,?,?)",
+                      (job_id, printer_uri, profile, template_of_job or DEFAULT_TEMPLATE, actor, reason, "active", now,
+                       json.dumps(options or {})))
             c.executemany("INSERT INTO labels(job_id, idx, printer_uri, tracking_number, state, reprint_reason, payload,"
-                          " phone_key, address_key, weight_kg, created_at, order_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-                          rows)
+                          " phone_key, address_key, weight_kg, created_at, order_id, original)"
+                          " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,0)", rows)
             for row in rows:
                 self.audit.append(actor, "reprint", row[3], {"job": job_id, "reason": reason,
                                                              "approved_by": approved_by, "from": "history"}, conn=c)
@@ -132,12 +245,13 @@ class JobStore:
         from desktop.errors import SigiloError
 
         if not reason.strip():
-            raise SigiloError("voiding needs a reason", "say why, e.g. 'wrong phone'")
+            raise SigiloError(_("voiding needs a reason"), _("say why, e.g. 'wrong phone'"))
         with self.store.tx() as c:
-            cur = c.execute("UPDATE labels SET state='voided', error=? WHERE tracking_number=? AND state='confirmed'",
-                            (f"void: {reason}", tracking_number))
+            by = actor if not approved_by or approved_by == actor else f"{actor}, approved by {approved_by}"
+            cur = c.execute("UPDATE labels SET state='voided', error=?, voided_at=?, voided_by=? WHERE tracking_number=? "
+                            "AND state='confirmed'", (f"void: {reason}", time.time(), by, tracking_number))
             if cur.rowcount == 0:
-                raise SigiloError(f"no printed label {tracking_number} to void", "check the tracking number")
+                raise SigiloError(_("no printed label {tracking_number} to void").format(tracking_number=tracking_number), _("check the tracking number"))
             self.audit.append(actor, "void", tracking_number, {"reason": reason, "approved_by": approved_by,
                                                                "labels": cur.rowcount}, conn=c)
 
@@ -152,7 +266,7 @@ class JobStore:
         everything the label showed, and nothing of the recipient beyond the masked view."""
         base = ("SELECT l.id, l.job_id, l.tracking_number, l.order_id, l.state, l.reprint_reason, l.printer_uri, "
                 "l.done_at, l.error, l.masked, l.qr_text, l.face FROM labels l "
-                "WHERE l.state IN ('confirmed','failed','voided')")
+                "WHERE l.state IN ('confirmed','failed','voided') AND l.tracking_number != ''")
         params: list = []
         if day.strip():
             start = time.mktime(time.strptime(day.strip(), "%Y-%m-%d"))
@@ -227,8 +341,9 @@ class JobStore:
         return self.requeue_unknown(ids, UNKNOWN_FATE_REASON)
 
     def _finish_job_if_done(self, c, job_id: str) -> bool:
-        left = c.execute("SELECT COUNT(*) FROM labels WHERE job_id=? AND state IN ('queued','sent')", (job_id,)).fetchone()[0]
-        if left == 0:
+        left = c.execute("SELECT EXISTS(SELECT 1 FROM labels WHERE job_id=? AND state IN ('queued','sent'))",
+                         (job_id,)).fetchone()[0]
+        if not left:
             return c.execute("UPDATE jobs SET state='done' WHERE id=? AND state='active'", (job_id,)).rowcount > 0
         return False
 
@@ -241,12 +356,24 @@ class JobStore:
                           (CANCELLED, time.time(), job_id, QUEUED))
 
     def retry_failed(self, job_id: str) -> int:
+        """Queue a job's failed labels again (those whose shipment is still held). A label whose
+        number has been printed since by another job stays failed, saying so."""
+        import sqlite3
+
+        count = 0
         with self.store.tx() as c:
-            cur = c.execute("UPDATE labels SET state=?, error=NULL, done_at=NULL WHERE job_id=? AND state=? "
-                            "AND payload IS NOT NULL", (QUEUED, job_id, FAILED))
-            if cur.rowcount:
+            rows = c.execute("SELECT id, tracking_number FROM labels WHERE job_id=? AND state=? AND payload IS NOT NULL",
+                             (job_id, FAILED)).fetchall()
+            for row in rows:
+                try:
+                    c.execute("UPDATE labels SET state=?, error=NULL, done_at=NULL WHERE id=?", (QUEUED, row["id"]))
+                    count += 1
+                except sqlite3.IntegrityError:
+                    c.execute("UPDATE labels SET error=? WHERE id=?",
+                              (f"tracking number {row['tracking_number']} was printed since by another job", row["id"]))
+            if count:
                 c.execute("UPDATE jobs SET state='active' WHERE id=?", (job_id,))
-            return cur.rowcount
+            return count
 
     def set_printer_state(self, uri: str, state: str, reason: str = "") -> None:
         with self.store.tx() as c:
@@ -273,7 +400,7 @@ class JobStore:
         if not jobs:
             from desktop.errors import SigiloError
 
-            raise SigiloError(f"no print job {job_id}", "list jobs in the queue window")
+            raise SigiloError(_("no print job {job_id}").format(job_id=job_id), _("list jobs in the queue window"))
         job = jobs[0]
         labels = [LabelProgress(r["id"], r["idx"], r["tracking_number"], r["state"], r["reprint_reason"], r["attempts"],
                                 r["error"])
@@ -285,12 +412,33 @@ class JobStore:
         return [r[0] for r in self.store.query("SELECT id FROM jobs ORDER BY created_at DESC LIMIT ?", (limit,))]
 
 
+def duplicate_error(store: Store, tracking_number: str):
+    """The refusal of a second live label for ``tracking_number``, saying where and when the
+    first was printed and how to print it again (the reprint path)."""
+    from desktop.jobs.errors import DuplicateTracking
+
+    live = JobStore(store).live_label(tracking_number)
+    if live is None:
+        where = "is already being printed here"
+    else:
+        when = datetime.fromtimestamp(live["at"]).strftime("%Y-%m-%d %H:%M")
+        verb = {"confirmed": "was printed", "sent": "is being printed", "queued": "is queued"}.get(live["state"],
+                                                                                                   "is printed")
+        where = f"{verb} at this station on {when} (job {live['job']})"
+    return DuplicateTracking(f"tracking number {tracking_number} {where}: a waybill number prints once",
+                             f"to print it again, reprint it with a reason (sigilo jobs reprint {tracking_number} "
+                             "--reason R, or History > Reprint); a new parcel needs a new number",
+                             tracking_number)
+
+
 def face_of(shipment: Shipment, masked: dict | None = None, template: str = "",
-            printed_at: str | None = None) -> dict:
+            printed_at: str | None = None, caption_language: str | None = None) -> dict:
     """What a label face shows that is not private, kept in clear after printing so the label
     can be reprinted from history exactly: order, service, parcel, template, print time; the
     sender in full when a business (its face shows it unmasked); of the recipient only the
-    region parts the masked view shows anyway (sorting needs them for the route code)."""
+    region parts the masked view shows anyway (sorting needs them for the route code); the
+    caption set the face was printed with, so a reprint says the same words in the same language
+    whatever the station's or the template's label language is by then."""
     r = shipment.recipient
     shown = " ".join(str((masked or {}).get("recipient", {}).get(k, "")) for k in ("region", "address"))
     face = {"order_id": shipment.order_id, "tracking_number": shipment.tracking_number, "service": shipment.service,
@@ -300,6 +448,8 @@ def face_of(shipment: Shipment, masked: dict | None = None, template: str = "",
                              if getattr(r, k) and (masked is None or getattr(r, k) in shown)}}}
     if masked is not None and masked.get("sender", {}).get("full"):
         face["sender"] = shipment.sender.to_dict()
+    if caption_language:
+        face["caption_language"] = caption_language
     return face
 
 

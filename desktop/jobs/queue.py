@@ -25,6 +25,7 @@ from desktop.jobs.model import (
 from desktop.jobs.worker import PrinterWorker
 from desktop.shipment import Shipment
 from desktop.store.db import Store
+from desktop.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class PrintQueue:
         self._locks: dict[str, PrinterLock] = {}
         self._only: set[str] | None = None
         self._changed = threading.Condition()
+        self._events = 0  # events emitted so far: a waiter that saw N sleeps only while it is still N
         self.started = False
         self.check_alerts = True  # run the alert rules when a job ends or a printer faults
 
@@ -175,10 +177,10 @@ class PrintQueue:
                actor: str | None = None, approved_by: str | None = None) -> str:
         items = [s if isinstance(s, Shipment) else Shipment.from_dict(s) for s in shipments]
         if not items:
-            raise JobError("nothing to print", "add at least one shipment")
+            raise JobError(_("nothing to print"), _("add at least one shipment"))
         _check_uri(printer_uri)
         if reprint_reason is not None and not reprint_reason.strip():
-            raise JobError("a reprint needs a reason", "say why, e.g. 'damaged'")
+            raise JobError(_("a reprint needs a reason"), _("say why, e.g. 'damaged'"))
         job_id = self.jobs.create_job(printer_uri, profile, items, template, actor or self.actor,
                                       reprint_reason, approved_by)
         return self._submitted(job_id, printer_uri)
@@ -190,14 +192,14 @@ class PrintQueue:
         is gone), marked REPRINT with the reason, audited with who approved it. ``approval``:
         the supervisor from Operators.approve("reprint", ...)."""
         if not reason or not reason.strip():
-            raise JobError("a reprint needs a reason", "say why, e.g. 'damaged'")
+            raise JobError(_("a reprint needs a reason"), _("say why, e.g. 'damaged'"))
         _check_uri(printer_uri)
         if approval is not None:
             if not approval.can("reprint"):
                 from desktop.operators.accounts import PermissionDenied
 
-                raise PermissionDenied(f"{approval.username} ({approval.role}) may not approve a reprint",
-                                       "ask a supervisor to approve")
+                raise PermissionDenied(_("{username} ({role}) may not approve a reprint").format(username=approval.username, role=approval.role),
+                                       _("ask a supervisor to approve"))
             approved_by = approval.username
         job_id = self.jobs.create_history_reprint(list(tracking_numbers), printer_uri, profile, template, reason,
                                                   actor or self.actor, approved_by)
@@ -225,8 +227,8 @@ class PrintQueue:
         from desktop.operators.accounts import PermissionDenied
 
         if approval is None or not approval.can("void"):
-            raise PermissionDenied("voiding a label needs a supervisor's approval",
-                                   "ask a supervisor to enter their name and password")
+            raise PermissionDenied(_("voiding a label needs a supervisor's approval"),
+                                   _("ask a supervisor to enter their name and password"))
         self.jobs.void(tracking_number, reason, actor, approval.username)
 
     def progress(self, job_id: str) -> JobProgress:
@@ -300,22 +302,51 @@ class PrintQueue:
             except Exception:
                 log.exception("event callback failed")
         with self._changed:
+            self._events += 1
             self._changed.notify_all()
 
     def wait(self, job_id: str, timeout: float | None = None,
              until: Callable[[JobProgress], bool] | None = None) -> JobProgress:
-        """Block until every label of the job is confirmed, failed or cancelled (or ``until``)."""
+        """Block until every label of the job is confirmed, failed or cancelled (or ``until``).
+        The waiting thread sleeps until the queue's next event (or a second, for a printer
+        another process drives) and then asks one indexed question - is anything of the job
+        still queued or sent? - so its cost stays the same whatever the job's size; the
+        labels are read once, when it returns. ``until`` (given a JobProgress) reads them at
+        each event."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        check = until or (lambda p: p.finished)
         while True:
-            progress = self.progress(job_id)
-            if check(progress):
-                return progress
+            with self._changed:
+                seen = self._events
+            if until is not None:
+                progress = self.progress(job_id)
+                if until(progress):
+                    return progress
+            elif not self.jobs.unfinished(job_id):
+                return self.progress(job_id)
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
-                return progress
+                return self.progress(job_id)
             with self._changed:
-                self._changed.wait(0.2 if left is None else min(0.2, left))
+                if self._events == seen:
+                    self._changed.wait(1.0 if left is None else min(1.0, left))
+
+
+    def settle(self, job_id: str, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the job to finish; True once nothing of it is queued
+        or sent. Sleeps until the queue's next event and asks one indexed question, reading no
+        labels, so a caller that shows progress between calls pays the same at any job size."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._changed:
+                seen = self._events
+            if not self.jobs.unfinished(job_id):
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            with self._changed:
+                if self._events == seen:
+                    self._changed.wait(min(1.0, left))
 
 
 def _check_uri(uri: str) -> None:

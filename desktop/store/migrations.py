@@ -238,4 +238,21 @@ MIGRATIONS: list[str] = [
         note TEXT NOT NULL DEFAULT ''
     );
     """,
+    # 9: a job's print options (copies, masking policy, virtual numbers) kept with it, so a label
+    # printed after a restart prints as asked; and one live label per tracking number: a unique
+    # index over first prints (not reprints) that are queued, sent or confirmed. A store that
+    # already holds duplicates keeps the oldest as the original and the rest as reprints.
+    # A void's time and who asked and approved, for the station's scan and its void lists.
+    """
+    ALTER TABLE jobs ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE labels ADD COLUMN voided_at REAL;
+    ALTER TABLE labels ADD COLUMN voided_by TEXT;
+    ALTER TABLE labels ADD COLUMN original INTEGER NOT NULL DEFAULT 1;
+    UPDATE labels SET original = 0 WHERE job_id IN (SELECT id FROM jobs WHERE reprint_reason IS NOT NULL);
+    UPDATE labels SET original = 0 WHERE original = 1 AND state IN ('queued','sent','confirmed') AND EXISTS
+        (SELECT 1 FROM labels o WHERE o.tracking_number = labels.tracking_number AND o.original = 1
+         AND o.state IN ('queued','sent','confirmed') AND o.id < labels.id);
+    CREATE UNIQUE INDEX labels_live ON labels(tracking_number) WHERE original = 1 AND state IN ('queued','sent','confirmed');
+    CREATE INDEX labels_job ON labels(job_id, state, idx);
+    """,
 ]

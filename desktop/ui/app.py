@@ -79,7 +79,7 @@ def build_window(station=None, login: bool = True):
     """The main window for ``station`` (the local one by default); None when setup, unlocking
     or sign-in was cancelled."""
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.station import Station
+    from desktop.station import Station
 
     from desktop.ui.translator import apply_language
 

@@ -110,23 +110,15 @@ def set_calibration(printer_name: str, cal: Calibration) -> None:
     _set_json(f"calibration/{printer_name}", asdict(cal))
 
 
-def tracking_range() -> TrackingRange:
-    return TrackingRange(**_get_json("tracking/range", {}))
+def tracking_range() -> TrackingRange | None:
+    """The range as windows before 0.x kept it (in QSettings): moved into the station's store
+    once (desktop.station.Station.tracking_range), where drawing a number is one transaction."""
+    stored = _get_json("tracking/range", None)
+    return TrackingRange(**stored) if stored else None
 
 
 def set_tracking_range(r: TrackingRange) -> None:
     _set_json("tracking/range", asdict(r))
-
-
-def draw_tracking_number() -> str | None:
-    """The next number of the outlet's range, advancing it; None when the range is used up."""
-    r = tracking_range()
-    if r.next > r.end:
-        return None
-    number = f"{r.prefix}{r.next:0{max(1, r.width - len(r.prefix))}d}"
-    r.next += 1
-    set_tracking_range(r)
-    return number
 
 
 def sender_presets() -> list[SenderPreset]:

@@ -15,13 +15,14 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QScrollArea, QSplitter, 
 from desktop.errors import SigiloError
 from desktop.i18n import _
 from desktop.shipment import Shipment
-from desktop.ui import config, services
+from desktop import station as services
+from desktop.ui import config
 from desktop.ui.form import ShipmentForm
 from desktop.ui.operations import Operations, describe_error
 from desktop.ui.preview import PreviewPanel
 from desktop.ui.printer_panel import PrinterPanel
 from desktop.ui.recent import RETYPE_NOTE, RecentShipments, correction_data
-from desktop.ui.station import Submitted
+from desktop.station import Submitted, clerk_words, queue_light
 from printers import offers
 
 PREVIEW_DEBOUNCE_MS = 200
@@ -46,6 +47,7 @@ class LabelPage(QWidget):
         self.last_outcome = None
         self.print_count = 0
         self.pending: dict[str, object] = {}  # job id -> Submitted, until the printer confirms
+        self.pending_tests: dict[str, str] = {}  # test-print job id -> printer name, until it has printed
         self.recent = RecentShipments()  # in memory only: what "Void and correct…" reloads
         self.form = ShipmentForm()
         self.preview = PreviewPanel()
@@ -72,10 +74,10 @@ class LabelPage(QWidget):
         rl.setSpacing(8)
         rl.addWidget(self.preview, 1)
         rl.addWidget(self.printer_panel, 0)
-        self.correct_button = QPushButton("Void and correct…")
+        self.correct_button = QPushButton(_("Void and correct…"))
         self.correct_button.setObjectName("voidCorrectLastButton")
-        self.correct_button.setToolTip("Wrong detail on the label just printed? Void it (supervisor's approval) "
-                                       "and fix it in the form")
+        self.correct_button.setToolTip(_("Wrong detail on the label just printed? Void it (supervisor's approval) and fix it "
+                                         "in the form"))
         self.correct_button.setEnabled(False)
         self.correct_button.clicked.connect(self._void_and_correct_last)
         rl.addWidget(self.correct_button, 0, Qt.AlignRight)
@@ -148,9 +150,22 @@ class LabelPage(QWidget):
             self.status_message.emit(" — ".join(x for x in describe_error(exc) if x), 5000)
             return
         self.last_validation = result
-        self.form.show_messages(result.errors, result.warnings)
+        self.form.show_messages(result.errors + self._duplicate(result.shipment), result.warnings)
         self.identity.show_requirement(result.shipment)
         self.debounce.start()
+
+    def _duplicate(self, shipment) -> list:
+        """A tracking number already printed here, as an error beside the field (one indexed
+        look-up; the store's unique index decides again when the label is queued)."""
+        from desktop.validation import FieldError
+
+        try:
+            self.station.check_tracking(shipment.tracking_number)
+        except SigiloError as exc:
+            return [FieldError("tracking_number", f"{exc.message}. {exc.hint[:1].upper()}{exc.hint[1:]}.")]
+        except Exception:  # noqa: BLE001 - the check must never break typing; printing checks again
+            return []
+        return []
 
     def _tracking_scanned(self, value: str) -> None:
         # a keyboard-wedge scanner may send a prefix/suffix or a trailing tab: keep the symbol
@@ -158,12 +173,16 @@ class LabelPage(QWidget):
         if clean != self.form.tracking_edit().text():
             self.form.tracking_edit().setText(clean)
         if clean:
-            self.status_message.emit(f"tracking number {clean} entered", 3000)
+            self.status_message.emit(_("tracking number {clean} entered").format(clean=clean), 3000)
 
     def draw_tracking(self) -> None:
-        number = config.draw_tracking_number()
+        try:
+            number = self.station.draw_tracking_number()  # one short transaction in the store
+        except Exception as exc:  # noqa: BLE001 - shown with its hint
+            self.status_message.emit(" — ".join(describe_error(exc)), 0)
+            return
         if number is None:
-            self.status_message.emit("the tracking number range is used up: set a new range in Settings", 0)
+            self.status_message.emit(_("the tracking number range is used up: set a new range in Settings"), 0)
             return
         self.form.tracking_edit().setText(number)
         self.form.editor("order_id").setFocus()
@@ -182,7 +201,7 @@ class LabelPage(QWidget):
             return
         self.form.clear_for_next()
         self.identity.clear()
-        self.status_message.emit("cleared for the next customer", 2000)
+        self.status_message.emit(_("cleared for the next customer"), 2000)
 
     # ------------------------------------------------------------------ preview
     def _preview_shipment(self) -> Shipment:
@@ -194,7 +213,7 @@ class LabelPage(QWidget):
         shipment = self._preview_shipment()
         r = shipment.recipient
         if not (r.name.strip() or r.phone.strip() or r.city.strip()):
-            self.preview.show_problem("Type or paste a recipient to see the label.", "")
+            self.preview.show_problem(_("Type or paste a recipient to see the label."), "")
             return
         printer = self.printer_panel.printer()
         profile = printer.profile if printer else "pdf"
@@ -220,7 +239,6 @@ class LabelPage(QWidget):
         keys = config.scanner_keys_dir()
 
         def work():
-            services.sealer(self.keys_dir())  # first run: makes the demo keys the scanner check reads
             services.scanner(keys)
             return True
 
@@ -252,10 +270,10 @@ class LabelPage(QWidget):
         if p is None:
             return
         held = self.station.worker_state(p.uri)
-        if held is not None:  # the print queue holds this printer's connection: use its state
-            self.printer_panel.set_status(*queue_light(*held))
+        if held is not None:  # the queue's worker holds this printer: its state, never a second connection
+            self.printer_panel.set_status(queue_light(*held)[0], clerk_words(held[1], p.uri, p.name))
             return
-        self.ops.run(lambda: services.query_printer(p.uri, p.profile),
+        self.ops.run(lambda: self.station.printer_status(p),
                      lambda st: self.printer_panel.set_status(*st),
                      lambda exc: self.printer_panel.set_status("UNKNOWN", describe_error(exc)[0]), key="status")
 
@@ -268,7 +286,12 @@ class LabelPage(QWidget):
             self.status_message.emit(exc.message, 0)
             return
         self.form.reveal_all_messages()
-        self.form.show_messages(result.errors, result.warnings)
+        duplicate = self._duplicate(result.shipment) if result.ok else []
+        self.form.show_messages(result.errors + duplicate, result.warnings)
+        if duplicate:
+            self.form.focus_field("tracking_number")
+            self.status_message.emit(_("Not printed: {reason}").format(reason=duplicate[0].message), 0)
+            return
         if not result.ok:
             wrong = {e.field for e in result.errors}
             order = [k for k in self.form.ordered_keys() if k in wrong] + sorted(wrong - set(self.form.ordered_keys()))
@@ -278,14 +301,14 @@ class LabelPage(QWidget):
             return
         printer = self.printer_panel.printer()
         if printer is None:
-            self.status_message.emit("No printer configured: add one in Settings", 0)
+            self.status_message.emit(_("No printer configured: add one in Settings"), 0)
             return
         shipment = result.shipment
         template, copies = self.printer_panel.template(), self.printer_panel.copies.value()
         cal, keys, policy = self.printer_panel.calibration(), self.keys_dir(), self.policy()
         self.printer_panel.set_printing(True)
         self.recent.remember(shipment)
-        self.status_message.emit(f"Printing {shipment.tracking_number} on {printer.name}…", 0)
+        self.status_message.emit(_("Printing {tracking_number} on {name}…").format(tracking_number=shipment.tracking_number, name=printer.name), 0)
         identity = self.identity.record_id
         self.ops.run(lambda: self.station.print_shipment(shipment, printer, template, keys, copies, cal, policy,
                                                          identity=identity),
@@ -296,8 +319,7 @@ class LabelPage(QWidget):
         self.printer_panel.copies.setValue(1)  # the next customer gets one label unless asked
         if isinstance(outcome, Submitted):
             self.pending[outcome.job_id] = outcome
-            self.status_message.emit(f"Sent {outcome.tracking_number} to {outcome.printer}: waiting for the printer "
-                                     f"to confirm", 0)
+            self.status_message.emit(_("Sent {tracking_number} to {printer}: waiting for the printer to confirm").format(tracking_number=outcome.tracking_number, printer=outcome.printer), 0)
             self.form.clear_for_next()
             self._catch_up(outcome)
             return
@@ -318,28 +340,41 @@ class LabelPage(QWidget):
     def on_queue_event(self, ev) -> None:
         """Queue events, on the main thread: confirmations of what this page sent, and the
         state of the chosen printer for the status light."""
-        if ev.kind == "label" and ev.subject in self.pending:
+        if ev.kind == "label" and ev.subject in self.pending_tests and ev.state in ("confirmed", "failed"):
+            name = self.pending_tests.pop(ev.subject)
+            if ev.state == "confirmed":
+                self.status_message.emit(_("Test label sent to {name}").format(name=name), 4000)
+            else:
+                self.status_message.emit(_("Test print failed on {name}: {reason}").format(
+                    name=name, reason=clerk_words(ev.reason)), 0)
+        elif ev.kind == "label" and ev.subject in self.pending:
             sub = self.pending[ev.subject]
             if ev.state == "confirmed":
                 del self.pending[ev.subject]
                 self._announce(self.station.outcome(ev.label_id, sub.printer))
             elif ev.state == "failed":
                 del self.pending[ev.subject]
-                self.status_message.emit(f"Not printed: {sub.tracking_number}: {ev.reason}", 0)
+                self.status_message.emit(_("Not printed: {tracking_number}: {reason}").format(tracking_number=sub.tracking_number, reason=ev.reason), 0)
         elif ev.kind == "printer":
             p = self.printer_panel.printer()
             if p is not None and p.uri == ev.subject:
-                self.printer_panel.set_status(*queue_light(ev.state, ev.reason))
+                words = clerk_words(ev.reason, p.uri, p.name)
+                self.printer_panel.set_status(queue_light(ev.state, ev.reason)[0], words)
                 if ev.state == "fault" and self.pending:
-                    self.status_message.emit(f"Printer {p.name}: {ev.reason} — the label waits in the queue and "
-                                             f"prints once the printer is ready", 0)
+                    self.status_message.emit(_("Printer {name}: {reason} — the label waits in the queue and prints once the printer "
+                                               "is ready").format(name=p.name, reason=words), 0)
 
     def _announce(self, outcome) -> None:
         self.last_outcome = outcome
         self.print_count += 1
         self.correct_button.setEnabled(True)
-        size = f" ({outcome.bytes_sent:,} bytes)" if outcome.bytes_sent else ""
-        self.status_message.emit(f"Printed {outcome.tracking_number} on {outcome.printer}{size}", 0)
+        if outcome.bytes_sent:
+            text = _("Printed {tracking_number} on {printer} ({size} bytes)").format(
+                tracking_number=outcome.tracking_number, printer=outcome.printer, size=f"{outcome.bytes_sent:,}")
+        else:
+            text = _("Printed {tracking_number} on {printer}").format(tracking_number=outcome.tracking_number,
+                                                                       printer=outcome.printer)
+        self.status_message.emit(text, 0)
         self.printed.emit(outcome)
 
     # ------------------------------------------------------------------ correction
@@ -354,46 +389,61 @@ class LabelPage(QWidget):
         shipment = self.recent.get(row.tracking_number)
         form = self.form
         self.correct_button.setEnabled(False)  # the last label is voided now; the next print enables it
+        new_number = self._new_number_for_correction()
         if shipment is not None:
-            form.set_data(shipment.to_dict())
+            form.set_data({**shipment.to_dict(), "tracking_number": new_number})
             form.show_note("")
             form.editor("recipient.phone").setFocus()
-            self.status_message.emit(f"Voided {row.tracking_number}: fix the wrong field and press Ctrl+P", 0)
+            self.status_message.emit(_("Voided {tracking_number}: the corrected label gets the new number {number}; fix "
+                                       "the wrong field and press Ctrl+P").format(
+                                           tracking_number=row.tracking_number, number=new_number or _("(type one)")), 0)
             return True
         form.clear_for_next()
-        form.set_data(correction_data(row.tracking_number, row.face or {}, row.masked or {}, form.data()["sender"]))
-        form.show_note(f"Voided {row.tracking_number}: {RETYPE_NOTE}.")
+        form.set_data(correction_data(new_number, row.face or {}, row.masked or {}, form.data()["sender"]))
+        form.show_note(_("Voided {tracking}: {note}.").format(tracking=row.tracking_number, note=_(RETYPE_NOTE)))
         form.editor("recipient.name").setFocus()
-        self.status_message.emit(f"Voided {row.tracking_number}: {RETYPE_NOTE}, then press Ctrl+P", 0)
+        self.status_message.emit(_("Voided {tracking}: the corrected label gets the new number {number}; {note}, then "
+                                   "press Ctrl+P").format(tracking=row.tracking_number, number=new_number or _("(type one)"),
+                                                          note=_(RETYPE_NOTE)), 0)
         return False
+
+    def _new_number_for_correction(self) -> str:
+        """A corrected label gets a new waybill number (the voided one stays voided on the
+        scanners' void lists): the next of the outlet's range, or empty for the clerk to scan."""
+        try:
+            return self.station.draw_tracking_number() or ""
+        except Exception:  # noqa: BLE001 - the clerk scans or types one instead
+            return ""
 
     def _print_failed(self, exc) -> None:
         self.printer_panel.set_printing(False)
         message, hint = describe_error(exc)
-        self.status_message.emit(f"Not printed: {message}" + (f" — {hint}" if hint else ""), 0)
+        if getattr(exc, "field", "") == "tracking_number":  # a number printed meanwhile: say it beside the field
+            from desktop.validation import FieldError
+
+            self.form.show_messages([FieldError("tracking_number", f"{message}. {hint}")], [])
+        self.status_message.emit(_("Not printed: {message}").format(message=message) + (f" — {hint}" if hint else ""), 0)
         self.refresh_status()
 
     def test_print(self) -> None:
+        """The calibration label, through the printer's queue worker (its one connection)."""
         p = self.printer_panel.printer()
         if p is None:
             return
         cal = self.printer_panel.calibration()
-        self.ops.run(lambda: services.test_print(uri=p.uri, profile=p.profile, offset_x_mm=cal.offset_x_mm,
-                                                 offset_y_mm=cal.offset_y_mm, darkness=cal.darkness, speed=cal.speed),
-                     lambda _n: self.status_message.emit(f"Test label sent to {p.name}", 4000),
-                     lambda exc: self.status_message.emit("Test print failed: " + " — ".join(describe_error(exc)), 0),
+
+        def sent(result) -> None:
+            if isinstance(result, Submitted):  # its fate arrives as a queue event
+                self.pending_tests[result.job_id] = p.name
+                self.status_message.emit(_("Test label queued for {name}").format(name=p.name), 0)
+                self._catch_up(result)
+            else:
+                self.status_message.emit(_("Test label sent to {name}").format(name=p.name), 4000)
+
+        self.ops.run(lambda: self.station.test_print(p, cal), sent,
+                     lambda exc: self.status_message.emit(_("Test print failed: {error}").format(
+                         error=" — ".join(describe_error(exc))), 0),
                      key="test-print")
-
-
-def queue_light(state: str, reason: str) -> tuple[str, str]:
-    """The status light for a queue state ("ready", "printing", "paused", "fault" with a reason
-    such as "paper_out: ...")."""
-    state = (state or "").lower()
-    if state == "fault":
-        head = (reason or "").split(":")[0].strip().upper().replace(" ", "_")
-        known = {"PAPER_OUT", "HEAD_OPEN", "RIBBON_OUT", "PAUSED"}
-        return (head if head in known else "OFFLINE"), reason
-    return {"ready": "READY", "printing": "PRINTING", "paused": "PAUSED"}.get(state, "UNKNOWN"), reason
 
 
 def format_opened(result: dict) -> str:

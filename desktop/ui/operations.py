@@ -17,7 +17,6 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-from desktop.errors import SigiloError
 
 log = logging.getLogger("sigilo.ui")
 
@@ -99,10 +98,8 @@ class Operations(QObject):
 
 
 def describe_error(exc: object) -> tuple[str, str]:
-    """(message, hint) a person can act on. SigiloError carries both; anything else is shown by
-    its kind only, since an unexpected exception's text may quote what the clerk typed."""
-    if isinstance(exc, SigiloError):
-        return exc.message, exc.hint
-    if isinstance(exc, OSError):
-        return f"{exc.strerror or 'input/output error'}", "check the device or file and try again"
-    return f"unexpected error ({type(exc).__name__})", "try again; if it persists, report it with the time it happened"
+    """(message, hint) a person can act on, for Sigilo and printer errors alike; anything else
+    by its kind only (desktop.station.errors.describe)."""
+    from desktop.station.errors import describe
+
+    return describe(exc)

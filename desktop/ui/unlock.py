@@ -70,7 +70,7 @@ class UnlockDialog(QDialog):
             self.passphrase.clear()
             self.passphrase.setFocus()
             return
-        from desktop.ui import services
+        from desktop import station as services
 
         services.forget_keys()
         self.accept()

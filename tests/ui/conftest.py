@@ -43,7 +43,7 @@ def mem_name():
 
 @pytest.fixture
 def station(sigilo_home):
-    from desktop.ui.station import Station
+    from desktop.station import Station
 
     s = Station(sigilo_home)
     yield s

@@ -172,7 +172,7 @@ def test_a_reprint_from_history_keeps_order_service_and_parcel(qtbot, window, sa
 def test_the_light_reads_the_queue_worker_not_a_second_connection(qtbot, window, sample_shipments, monkeypatch):
     """Once the queue's worker drives the printer it holds the port: the status light must take
     the worker's state instead of opening the printer again."""
-    from desktop.ui import services
+    from desktop.station import status as services
 
     page = window.label_page
     page.printer_panel.timer.stop()  # the test refreshes the light itself

@@ -106,7 +106,7 @@ def test_fresh_install_to_a_real_sealed_label_without_a_terminal(qtbot, station,
     assert not any("ttyS0" in t for t in shown)
     assert dialog.printer_model.currentData() == "tspl-203"
     qtbot.mouseClick(dialog.test_button, Qt.LeftButton)
-    assert "Test label sent" in dialog.test_result.text(), dialog.test_result.text()
+    assert "Test label printed" in dialog.test_result.text(), dialog.test_result.text()
     qtbot.waitUntil(lambda: tspl_printer.printed_count == 1, timeout=10000)
     assert b"Sigilo test print" in bytes(tspl_printer.labels[0]) or b"BOX" in bytes(tspl_printer.labels[0])
     qtbot.mouseClick(dialog.next_button, Qt.LeftButton)

@@ -102,7 +102,7 @@ def test_calibration_is_kept_per_printer(qtbot, window):
 
 
 def test_queue_retries_only_the_failed_labels(qtbot, window, sample_shipments, mem_name, monkeypatch):
-    from desktop.ui import services
+    from desktop.station import keys as services
     from printers.transports.mem import mem_printer
 
     real = services.sealer
@@ -119,7 +119,7 @@ def test_queue_retries_only_the_failed_labels(qtbot, window, sample_shipments, m
                 raise OSError(5, "key store briefly unreadable")
             return self.inner.seal(shipment, issued_at)
 
-    monkeypatch.setattr(services, "sealer", lambda keys_dir: Flaky(real(keys_dir)))
+    monkeypatch.setattr(services, "sealer", lambda keys_dir, passphrase=None: Flaky(real(keys_dir)))
     station = window.station
     job = station.print_queue.submit(f"mem://{mem_name}", "zpl-203", [Shipment.from_dict(r) for r in rows])
     window.show_page(1)

@@ -51,7 +51,7 @@ def _print_then_void_and_correct(qtbot, window, data, from_history=True, forget=
         assert window.label_page.correct_button.isEnabled()
         window.label_page.correct_button.click()
     qtbot.waitUntil(lambda: window.stack.currentIndex() == 0 and window.label_page.form.cells[
-        "tracking_number"].text() == data["tracking_number"], timeout=20000)
+        "tracking_number"].text() not in ("", data["tracking_number"]), timeout=20000)
     return first, asked
 
 
@@ -72,7 +72,9 @@ def test_void_and_correct_from_history_reloads_the_form_and_prints_the_fix(qtbot
     assert asked == [("void", first.tracking_number)]
     # the form holds the shipment as printed, every field
     form = window.label_page.form
-    assert validate(form.data()).shipment.to_dict() == printed.to_dict()
+    new_number = form.cells["tracking_number"].text()  # a corrected label gets a new number, from the range
+    assert new_number == "SG00000001"
+    assert validate(form.data()).shipment.to_dict() == {**printed.to_dict(), "tracking_number": new_number}
     assert form.cells["recipient.name"].text() == data["recipient"]["name"]
     assert not form.paste_note.isVisible()
     assert station.history()[0].state == "voided"
@@ -81,11 +83,11 @@ def test_void_and_correct_from_history_reloads_the_form_and_prints_the_fix(qtbot
     type_into(qtbot, window, "recipient.phone", NEW_PHONE)
     corrected = validate(form.data()).shipment
     assert corrected.recipient.phone.endswith(NEW_PHONE) and corrected.recipient.phone != printed.recipient.phone
-    assert corrected.to_dict() == {**printed.to_dict(), "recipient": {**printed.recipient.to_dict(),
-                                                                      "phone": corrected.recipient.phone}}
+    assert corrected.to_dict() == {**printed.to_dict(), "tracking_number": new_number,
+                                   "recipient": {**printed.recipient.to_dict(), "phone": corrected.recipient.phone}}
     before = len(bytes(mem_printer(mem_name).received))
     second = press_print(qtbot, window)
-    assert second.tracking_number == data["tracking_number"]
+    assert second.tracking_number == new_number != data["tracking_number"]
     assert second.masked["recipient"]["phone"].endswith(NEW_PHONE[-4:])
     # history: the void with its reason, and the corrected label
     window.show_page(2)
@@ -99,8 +101,8 @@ def test_void_and_correct_from_history_reloads_the_form_and_prints_the_fix(qtbot
     assert len(audit) == 1 and audit[0]["actor"] == "li" and "wang" in audit[0]["details"]
     # the corrected label's QR, read off the printed bytes, opens to the corrected phone
     codes = zpl_codes(bytes(mem_printer(mem_name).received)[before:])
-    assert codes["QRCode"] == second.qr_text and codes["Code128"] == data["tracking_number"]
-    assert _opened_phone(codes["QRCode"], data["tracking_number"]) == corrected.recipient.phone
+    assert codes["QRCode"] == second.qr_text and codes["Code128"] == new_number
+    assert _opened_phone(codes["QRCode"], new_number) == corrected.recipient.phone
     assert _opened_phone(first.qr_text, data["tracking_number"]) == printed.recipient.phone
 
 
@@ -112,7 +114,9 @@ def test_void_and_correct_right_after_printing_from_the_label_page(qtbot, window
     printed = validate(window.label_page.form.data()).shipment
     first, asked = _print_then_void_and_correct(qtbot, window, data, from_history=False)
     assert asked == [("void", first.tracking_number)]
-    assert validate(window.label_page.form.data()).shipment.to_dict() == printed.to_dict()
+    fixed = validate(window.label_page.form.data()).shipment.to_dict()
+    assert fixed == {**printed.to_dict(), "tracking_number": fixed["tracking_number"]}
+    assert fixed["tracking_number"] != printed.tracking_number
     assert window.station.history()[0].state == "voided"
     assert not window.label_page.correct_button.isEnabled()  # that label is voided: nothing left to correct
     press_print(qtbot, window)
