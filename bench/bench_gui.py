@@ -39,6 +39,43 @@ app.exec()
 """
 
 
+FIRST_START = r"""
+import os, sys, time
+t0 = float(sys.argv[1])
+from PySide6.QtCore import QSettings, QTimer
+QSettings.setDefaultFormat(QSettings.IniFormat)
+QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, os.environ["SIGILO_HOME"] + "/qs")
+from desktop.ui.app import make_app
+from desktop.ui.setup_flow import SetupDialog
+from desktop.station import Station
+app = make_app([])
+d = SetupDialog(Station())
+d.show()
+def shown():
+    print(time.time() - t0)
+    app.quit()
+QTimer.singleShot(0, shown)
+app.exec()
+"""
+
+
+def first_start(runs: int = 5, env_extra: dict | None = None) -> list[float]:
+    """A fresh install (no data key, no station keys, no keyring service): process start to the
+    setup flow on screen - the station's store opened (its data key made), the flow's pages built
+    (the passphrase pages say whether a keyring can remember it)."""
+    out = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as home:
+            env = dict(os.environ, QT_QPA_PLATFORM="offscreen", SIGILO_HOME=home, **(env_extra or {}))
+            start = time.time()
+            res = subprocess.run([sys.executable, "-c", FIRST_START, str(start)], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, timeout=120)
+            lines = [ln for ln in res.stdout.splitlines() if ln.strip()]
+            if res.returncode == 0 and lines:
+                out.append(float(lines[-1]))
+    return out
+
+
 def cold_start(runs: int = 5) -> list[float]:
     out = []
     for _ in range(runs):
