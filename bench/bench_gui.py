@@ -229,12 +229,20 @@ def bench() -> str:
     from common import table
 
     cold = cold_start()
+    no_bus = {k: "" for k in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR")}
+    first = first_start(env_extra=no_bus)
+    probed = first_start(env_extra={**no_bus, "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent-bus"})
     setup = setup_to_first_label()
     total, render, debounce = keystroke_to_preview()
     paste_s, exact, n = smart_paste()
     rows = [
         ["cold start to window shown (subprocess, offscreen)", f"{statistics.median(cold) * 1000:.0f} ms" if cold else "n/a",
          f"{len(cold)} runs"],
+        ["fresh install: process start to the setup flow shown (no keyring service, no session bus)",
+         f"{statistics.median(first) * 1000:.0f} ms" if first else "n/a", f"{len(first)} runs"],
+        ["  the same with a session bus address set (the full keyring probe runs, as every start did before)",
+         f"{statistics.median(probed) * 1000:.0f} ms" if probed else "n/a",
+         f"ratio {statistics.median(first) / statistics.median(probed):.2f}" if first and probed else ""],
         ["first-run setup to first sealed label printed (scripted, enrolment file; subprocess)",
          f"{statistics.median(setup) * 1000:.0f} ms" if setup else "n/a", f"{len(setup)} runs"],
         ["keystroke to preview on screen (debounce included)", f"{statistics.median(total) * 1000:.0f} ms",

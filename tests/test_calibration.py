@@ -73,6 +73,23 @@ def test_escpos_and_nonsense_sizes_are_refused_with_a_hint():
             calibration_bytes("tspl", bad, 203)
 
 
+def test_tspl_labels_state_the_calibrated_media_so_a_label_never_switches_the_sensor_back():
+    from printers.lang import EncodeOptions, encode
+    from printers.profiles import load_profile
+    from printers.scene import Box, Scene
+
+    scene = Scene(50, 30, (Box(1, 1, 48, 28, 0.5),))
+    profile = load_profile("tspl-203")
+
+    def head(**media):
+        return encode(scene, profile, EncodeOptions(**media)).split(b"\r\n")[:2]
+
+    assert head() == [b"SIZE 50 mm,30 mm", b"GAP 2 mm,0 mm"]  # no calibration: the profile's gap
+    assert head(media="gap", gap_mm=3.0) == [b"SIZE 50 mm,30 mm", b"GAP 3 mm,0 mm"]  # the gap measured
+    assert head(media="bline", gap_mm=4.0) == [b"SIZE 50 mm,30 mm", b"BLINE 4 mm,0 mm"]  # black-mark sensor
+    assert head(media="continuous", gap_mm=0.0) == [b"SIZE 50 mm,30 mm", b"GAP 0,0"]  # continuous paper
+
+
 # -- read-back parsers ------------------------------------------------------------------------------
 def test_lengths_in_every_unit_the_printer_may_write():
     assert length_mm("148 mm", 203) == 148.0
@@ -165,6 +182,9 @@ def test_tspl_black_mark_and_continuous_settings(tmp_path, station):
         printer = Printer("Counter TSC", sim.uri, "tspl-203")
         result = station.calibrate(printer, Media("bline", 76.2, 101.6, 3), timeout=10)
         assert result.ok and (result.length_mm, result.gap_mm) == (101.6, 4.0) and not result.warning
+        # the labels printed next keep the black-mark sensor and the mark measured
+        assert station.test_print_and_wait(printer, timeout=10)[0] == "confirmed"
+        assert b"\r\nBLINE 4 mm,0 mm\r\n" in sim.labels[-1] and sim.setting["sensor"] == "bline"
         result = station.calibrate(printer, Media("continuous", 76.2, 120, 0), timeout=10)
         assert result.ok and "continuous paper" in result.words
         assert sim.setting["sensor"] == "continuous" and sim.setting["length_mm"] == 120.0

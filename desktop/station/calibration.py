@@ -95,10 +95,11 @@ def _wait_tspl(transport, media: Media, dpi: int, timeout: float, clock) -> dict
         buf += transport.read(4096, 0.2)
         answer = parse_tspl_readback(buf, dpi)
         if answer is not None:
-            gap = answer["bline_mm"] if media.sensor == "bline" else answer["gap_mm"]
-            if media.sensor == "auto" and not gap:
-                gap = answer["bline_mm"] or answer["gap_mm"]
-            return {"ok": True, "length_mm": answer["length_mm"], "gap_mm": gap, "fault": ""}
+            sensor = media.sensor
+            if sensor == "auto":  # which sensor found the labels: the size it reports
+                sensor = "bline" if answer["bline_mm"] and not answer["gap_mm"] else "gap"
+            gap = answer["bline_mm"] if sensor == "bline" else answer["gap_mm"]
+            return {"ok": True, "length_mm": answer["length_mm"], "gap_mm": gap, "fault": "", "sensor": sensor}
         if clock() < next_poll or b"SGCAL" in buf:
             continue
         next_poll = clock() + 0.5

@@ -167,6 +167,7 @@ class Station:
         self.print_queue = None  # desktop.jobs.PrintQueue once started
         self.warn: Callable[[Any, str], None] | None = None  # composition warnings (missing glyphs) per label
         self._calibration: dict[str, Any] = {}  # per printer URI: offsets, darkness, speed
+        self._media: dict[str, Any] = {}  # per printer URI: what its media calibration found
         from desktop.station import logfile
 
         logfile.install(self.home)  # errors and faults, scrubbed, 0600, rotated
@@ -299,7 +300,7 @@ class Station:
         from desktop.jobs.render import label_renderer
 
         return label_renderer(self.store, lambda work: self.sealer(), calibration=self._calibration.get,
-                              now=self.now, warn=lambda work, text: self.warn and self.warn(work, text))
+                              media=self.printer_media, now=self.now, warn=lambda work, text: self.warn and self.warn(work, text))
 
     def start_queue(self, on_event=None, printers: Iterable[str] | None = None, **queue_options) -> list[str]:
         """Start the persistent queue (one worker thread per printer; ``printers``: only these).
@@ -925,15 +926,19 @@ class Station:
                                {"sensor": media.sensor, "ok": result.ok, "length_mm": result.length_mm,
                                 "gap_mm": result.gap_mm, "fault": result.fault})
         if result.ok:
+            self._media.pop(printer.uri, None)
             self.store.set_setting(f"printer.media:{printer.uri}",
-                                   {"sensor": media.sensor, "width_mm": media.width_mm,
+                                   {"sensor": found.get("sensor") or media.sensor, "width_mm": media.width_mm,
                                     "length_mm": result.length_mm or media.length_mm,
                                     "gap_mm": result.gap_mm if result.gap_mm is not None else media.gap_mm})
         return result
 
     def printer_media(self, uri: str) -> dict | None:
-        """The media a calibration of this printer found (sensor, width, length, gap), or None."""
-        return self.store.get_setting(f"printer.media:{uri}")
+        """The media a calibration of this printer found (sensor, width, length, gap), or None;
+        read once per printer (each label's encoding asks), refreshed by calibrate()."""
+        if uri not in self._media:
+            self._media[uri] = self.store.get_setting(f"printer.media:{uri}")
+        return self._media[uri]
 
     def printer_status(self, printer) -> tuple[str, str]:
         """(STATE, words) for the status light: the queue's view when its worker drives the
