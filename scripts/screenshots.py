@@ -43,6 +43,7 @@ def main() -> int:
     cn = next(r for r in rows if r["recipient"]["country"] == "CN")
     config.set_sender_presets([config.SenderPreset("Shop", cn["sender"])])
     station = Station(home)
+    config.put("keys/station_dir", str(station.use_demo_keys()))  # chosen, as "Try with demo keys" does
     window = MainWindow(station)
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -61,11 +62,20 @@ def main() -> int:
 
     # a few labels in history and the queue
     page = window.label_page
+
+    def printed(count: int) -> None:
+        """The window prints through the station's queue: wait for the label to be confirmed."""
+        import time
+
+        deadline = time.monotonic() + 30
+        while page.print_count < count and time.monotonic() < deadline:
+            settle(50)
+
     for row in rows[:3] + [r for r in rows if r["recipient"]["country"] == "BR"][:1]:
         page.form.set_data(row)
         settle(50)
         page.print_label()
-        settle(50)
+        printed(page.print_count + 1)
 
     # journey 1 step 5: the first label voided and corrected (wrong phone, a supervisor approved), printed again
     station.operators().add("wang.supervisor", "screenshot-only-2", "supervisor")
@@ -75,7 +85,7 @@ def main() -> int:
     page.form.cells["recipient.phone"].set_text("13912345678")
     settle(50)
     page.print_label()
-    settle(50)
+    printed(page.print_count + 1)
 
     # journey 2: a shop's export opened on the Import page, one row with a phone the shop mangled
     export_src = ROOT.parent / "shared" / "data" / "shop_export_shopify.csv"

@@ -169,6 +169,8 @@ class CalibrateDialog(QDialog):
     def _done(self, result) -> None:
         self.go.setEnabled(True)
         if result.ok:
+            if result.gap_mm and self.gap.isEnabled():
+                self.gap.setValue(result.gap_mm)  # what the printer measured, as the words say
             text = result.words + ("\n\n" + result.warning if result.warning else "")
             self.show_result(text, "warn" if result.warning else "ok")
             self.test.setEnabled(True)

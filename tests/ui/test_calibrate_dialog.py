@@ -40,6 +40,7 @@ def test_calibrate_dialog_measures_the_labels_and_says_so(qtbot, window, tspl):
     assert "measured labels 100 mm long with 3 mm between them" in text
     assert "not 150 mm" in text  # what to do: load 150 mm labels or choose the 100 mm template
     assert dialog.test.isEnabled()
+    assert dialog.gap.value() == 3.0  # the field shows what was measured
     assert tspl.setting["length_mm"] == 100.0
     # the worker's connection still prints: the test label from the dialog comes out
     qtbot.mouseClick(dialog.test, Qt.LeftButton)
@@ -60,3 +61,16 @@ def test_a_pdf_printer_is_not_offered_calibration(qtbot, window, tmp_path):
     window.label_page.load_settings()
     panel = window.label_page.printer_panel
     assert not panel.media_button.isEnabled()
+
+
+def test_settings_page_fits_1366_without_sideways_scrolling(qtbot, window):
+    """The paired boxes (labels and keys, presets and operators) go one under the other where
+    side by side they would push the keys' buttons and the printers' Add button off-screen."""
+    window.show_page(5)
+    view = window.settings_view
+    qtbot.waitUntil(lambda: view.columns == 1, timeout=3000)
+    qtbot.waitUntil(lambda: not view.horizontalScrollBar().isVisible(), timeout=3000)
+    assert view.widget().minimumSizeHint().width() <= view.viewport().width()
+    window.resize(1920, 1080)
+    qtbot.waitUntil(lambda: view.columns == 2, timeout=3000)
+    qtbot.waitUntil(lambda: not view.horizontalScrollBar().isVisible(), timeout=3000)
