@@ -5,6 +5,8 @@ a clerk's words."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from printers.calibration import (
@@ -158,6 +160,33 @@ def test_tspl_gap_labels_measured_and_worded_through_the_running_queue(tmp_path,
         sim.stop()
     audit = station.jobs.audit.entries(action="printer.calibrate")
     assert audit and audit[-1].subject == printer.uri and audit[-1].details["length_mm"] == 100.0
+
+
+def test_a_calibration_asked_mid_job_waits_for_the_labels_in_the_printer_then_the_job_goes_on(tmp_path, station):
+    from desktop.station import Printer
+
+    sim = _sim(tmp_path, "tspl", "gap", 150.0, 2.0)
+    try:
+        printer = Printer("Counter TSC", sim.uri, "tspl-203")
+        station.start_queue(printers=[printer.uri])
+        jobs = [station.test_print(printer).job_id for _ in range(4)]
+        deadline = time.monotonic() + 10
+        while b"PRINT 1" not in bytes(sim.received) and time.monotonic() < deadline:
+            time.sleep(0.01)  # the job is printing when the calibration is asked for
+        result = station.calibrate(printer, Media("gap", 100, 150, 2), timeout=10)
+        assert result.ok and not result.warning, result
+        for job in jobs:
+            assert station.print_queue.settle(job, 15)
+        assert sim.wait_printed(4, 15)
+    finally:
+        station.stop_queue()
+        sim.stop()
+    received = bytes(sim.received)
+    at = received.index(b"GAPDETECT")
+    # between two labels, never inside one: what came before ends with a label's PRINT
+    before = received[:at].replace(b"\x1b!?", b"")  # the status polls in between are immediate commands
+    assert before.endswith(b"PRINT 1\r\nSIZE 100 mm,150 mm\r\nGAP 2 mm,0 mm\r\n")
+    assert sim.calibrations == ["gap: found 150 mm, 2 mm"]
 
 
 def test_tspl_gap_detect_on_continuous_paper_stops_and_says_what_to_do(tmp_path, station):

@@ -224,7 +224,7 @@ class PrinterWorker(threading.Thread):
             self.wake.clear()
             return
         sent_any = False
-        while not self.user_paused and len(self.in_flight) < self.window:
+        while not self.user_paused and not self._tasks and len(self.in_flight) < self.window:
             if self.staged is not None:
                 self._commit_staged()
                 sent_any = True
@@ -237,7 +237,8 @@ class PrinterWorker(threading.Thread):
                 self._connect()
             self._send(*item)
             sent_any = True
-        if self.in_flight and self.staged is None and not self.user_paused and self.fault is None:
+        if self.in_flight and self.staged is None and not self.user_paused and self.fault is None \
+                and not self._tasks:  # a calibration waits for the labels in the printer, no more
             self._stage()
         if not self.in_flight and self.staged is not None:
             self._commit_staged()
