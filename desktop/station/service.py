@@ -838,6 +838,20 @@ class Station:
         ids = tuple(r[0] for r in self.store.query("SELECT id FROM labels WHERE job_id=?", (job_id,)))
         return Submitted(job_id, ids, "", printer.name, printer.uri)
 
+    def _queue_for(self, uri: str) -> bool:
+        """Where the queue is not running (the setup flow, before the window opens), start one for
+        this printer alone, so a test print or calibration still goes through the printer's one
+        connection. True when it was started here (the caller stops it again)."""
+        if self.print_queue is not None:
+            return False
+        from desktop.jobs import PrintQueue
+
+        self.print_queue = PrintQueue(self.store, self.renderer(), actor=self.actor)
+        self.jobs = self.print_queue.jobs
+        self.print_queue.on_event(_log_event)
+        self.print_queue.start(printers=[uri])
+        return True
+
     def test_print_and_wait(self, printer, calibration=None, timeout: float = 20.0) -> tuple[str, str]:
         """A test print that reports its fate: (state, error) of the calibration label,
         "confirmed" when the printer printed it. Where the queue is not running yet (the setup
@@ -846,14 +860,7 @@ class Station:
         if printer.profile == "pdf":
             self.test_print(printer, calibration)
             return "confirmed", ""
-        own = self.print_queue is None
-        if own:
-            from desktop.jobs import PrintQueue
-
-            self.print_queue = PrintQueue(self.store, self.renderer(), actor=self.actor)
-            self.jobs = self.print_queue.jobs
-            self.print_queue.on_event(_log_event)
-            self.print_queue.start(printers=[printer.uri])
+        own = self._queue_for(printer.uri)
         try:
             sub = self.test_print(printer, calibration)
             if not self.print_queue.settle(sub.job_id, timeout):
@@ -893,14 +900,7 @@ class Station:
         from desktop.jobs.queue import _check_uri
 
         _check_uri(printer.uri)
-        own = self.print_queue is None
-        if own:
-            from desktop.jobs import PrintQueue
-
-            self.print_queue = PrintQueue(self.store, self.renderer(), actor=self.actor)
-            self.jobs = self.print_queue.jobs
-            self.print_queue.on_event(_log_event)
-            self.print_queue.start(printers=[printer.uri])
+        own = self._queue_for(printer.uri)
         try:
             future = self.print_queue.run_on_printer(
                 printer.uri, printer.profile, lambda transport, link: run_calibration(
