@@ -28,6 +28,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 
 from desktop.errors import SigiloError
+from desktop.i18n import N_, _, current_language
 
 MAX_PHONE_CHARS = 40
 
@@ -67,16 +68,17 @@ def parse_phone(text: str, country: str = "") -> Phone:
 
     Raises PhoneError (with a hint) when the number cannot be right. A Phone with
     ``valid=False`` is possible but unknown to the library: warn, do not block."""
-    result = _parse_cached(text or "", (country or "").upper())
+    result = _parse_cached(text or "", (country or "").upper(), current_language())
     if isinstance(result, PhoneError):
         raise PhoneError(result.message, result.hint)
     return result
 
 
 @lru_cache(maxsize=512)
-def _parse_cached(text: str, country: str) -> "Phone | PhoneError":
+def _parse_cached(text: str, country: str, language: str) -> "Phone | PhoneError":
     """Validation, masking and the privacy checks each read the same number: parse it once.
-    Small, so a long-running station keeps only its last few hundred numbers in memory."""
+    Small, so a long-running station keeps only its last few hundred numbers in memory.
+    ``language`` is part of the key because a refusal's message is in the language of the day."""
     try:
         return _parse(text, country)
     except PhoneError as exc:
@@ -86,40 +88,42 @@ def _parse_cached(text: str, country: str) -> "Phone | PhoneError":
 def _parse(text: str, country: str) -> Phone:
     raw = unicodedata.normalize("NFKC", text or "").strip()
     if not raw:
-        raise PhoneError("the phone number is missing", "type the number with its area code, e.g. 139 0000 0000 or 010-1234 5678")
+        raise PhoneError(_("the phone number is missing"),
+                         _("type the number with its area code, e.g. 139 0000 0000 or 010-1234 5678"))
     if len(raw) > MAX_PHONE_CHARS:
         raise PhoneError(
-            f"the phone number is {len(raw)} characters long",
-            f"keep it under {MAX_PHONE_CHARS} characters: the number, then an extension if any",
+            _("the phone number is {n} characters long").format(n=len(raw)),
+            _("keep it under {max} characters: the number, then an extension if any").format(max=MAX_PHONE_CHARS),
         )
     main, extension = _split_extension(raw)
     for ch in main:
         if not (ch.isdigit() or ch in _NUMBER_PUNCTUATION):
             raise PhoneError(
-                f"the phone number contains {ch!r}",
-                "use digits only (spaces, dashes and a leading + are fine; write an extension as 转 8021)",
+                _("the phone number contains {char}").format(char=repr(ch)),
+                _("use digits only (spaces, dashes and a leading + are fine; write an extension as 转 8021)"),
             )
     if extension and not extension.isdigit():
-        raise PhoneError(f"the extension {extension!r} is not all digits", "write the extension as digits, e.g. 转 8021")
+        raise PhoneError(_("the extension {ext} is not all digits").format(ext=repr(extension)),
+                         _("write the extension as digits, e.g. 转 8021"))
     if sum(ch.isdigit() for ch in main) < 5:
-        raise PhoneError("the phone number is too short", "type the full number with its area code")
+        raise PhoneError(_("the phone number is too short"), _("type the full number with its area code"))
     region = country.upper() if len(country or "") == 2 else None
     try:
         number = phonenumbers.parse(main, region)
     except NumberParseException as exc:
         if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE:
             raise PhoneError(
-                "the phone number's country is unknown",
-                "start an international number with + and its country code, e.g. +55 11 94707-9181",
+                _("the phone number's country is unknown"),
+                _("start an international number with + and its country code, e.g. +55 11 94707-9181"),
             ) from None
-        raise PhoneError("the phone number cannot be read", "type the number with its area code") from None
+        raise PhoneError(_("the phone number cannot be read"), _("type the number with its area code")) from None
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason == ValidationResult.TOO_SHORT or reason == ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
-        raise PhoneError("the phone number is too short", "type the full number with its area code")
+        raise PhoneError(_("the phone number is too short"), _("type the full number with its area code"))
     if reason == ValidationResult.TOO_LONG:
-        raise PhoneError("the phone number is too long", "check for a doubled digit; write an extension as 转 8021")
+        raise PhoneError(_("the phone number is too long"), _("check for a doubled digit; write an extension as 转 8021"))
     if reason != ValidationResult.IS_POSSIBLE:
-        raise PhoneError("the phone number has an impossible length", "check the number and its country code")
+        raise PhoneError(_("the phone number has an impossible length"), _("check the number and its country code"))
     national = phonenumbers.national_significant_number(number)
     _check_country_shape(number.country_code, national)
     valid = phonenumbers.is_valid_number(number)
@@ -164,19 +168,19 @@ def phone_digits(text: str, country: str = "") -> str:
     try:
         return parse_phone(text, country).national_number
     except PhoneError:
-        main, _ = _split_extension(unicodedata.normalize("NFKC", text or ""))
+        main, _ext = _split_extension(unicodedata.normalize("NFKC", text or ""))
         return "".join(ch for ch in main if ch.isdigit())
 
 
 def phone_extension(text: str) -> str:
     """The extension written after the number ("" when none)."""
-    _, extension = _split_extension(unicodedata.normalize("NFKC", text or "").strip())
+    _main, extension = _split_extension(unicodedata.normalize("NFKC", text or "").strip())
     return extension if extension.isdigit() else ""
 
 
 def _split_extension(raw: str) -> tuple[str, str]:
     if ";ext=" in raw:  # the canonical form itself
-        main, _, ext = raw.partition(";ext=")
+        main, _sep, ext = raw.partition(";ext=")
         return main.strip(), ext.strip()
     parts = _EXT_SPLIT.split(raw, maxsplit=1)
     if len(parts) == 2 and parts[0] and any(ch.isdigit() for ch in parts[0]):
@@ -190,13 +194,13 @@ _COUNTRY_SHAPES: dict[int, list[tuple[re.Pattern[str], str, str]]] = {
     86: [
         (
             re.compile(r"^1[1-9]\d{0,8}$|^1[1-9]\d{10,}$"),
-            "a mobile number in China has 11 digits",
-            "check for a missing or extra digit",
+            N_("a mobile number in China has 11 digits"),
+            N_("check for a missing or extra digit"),
         ),
         (
             re.compile(r"^[2-9]\d{0,7}$|^10\d{0,7}$"),
-            "the landline number has no area code",
-            "add the area code in front, e.g. 0571-88880000",
+            N_("the landline number has no area code"),
+            N_("add the area code in front, e.g. 0571-88880000"),
         ),
     ],
 }
@@ -205,4 +209,4 @@ _COUNTRY_SHAPES: dict[int, list[tuple[re.Pattern[str], str, str]]] = {
 def _check_country_shape(country_code: int, national: str) -> None:
     for pattern, message, hint in _COUNTRY_SHAPES.get(country_code, []):
         if pattern.match(national):
-            raise PhoneError(message, hint)
+            raise PhoneError(_(message), _(hint))

@@ -13,6 +13,8 @@ highlight it for the clerk instead of silently guessing. Qt-free: the GUI and te
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import json
 import re
 import unicodedata
@@ -149,7 +151,7 @@ def _strip_labels(text: str) -> tuple[str, dict[str, str]]:
     each label introduced (up to the next separator)."""
     labelled: dict[str, str] = {}
     words = sorted(((w, key) for key, ws in _LABELS.items() for w in ws), key=lambda x: -len(x[0]))
-    pattern = re.compile("(?:" + "|".join(re.escape(w) for w, _ in words) + r")\s*:\s*", re.IGNORECASE)
+    pattern = re.compile("(?:" + "|".join(re.escape(w) for w, _x in words) + r")\s*:\s*", re.IGNORECASE)
     lookup = {w.lower(): key for w, key in words}
     pieces = []
     pos = 0
@@ -203,7 +205,7 @@ def _parse_cn(text: str, result: PasteResult) -> None:
     else:
         rest_tokens = tokens
         result.uncertain.update({"province", "city", "district"})
-        result.notes.append("no Chinese province, city or district recognised")
+        result.notes.append(_("no Chinese province, city or district recognised"))
     name = labelled.get("name", "").strip()
     if not name:
         candidates = [t for t in rest_tokens if _CN_NAME.match(t) or re.fullmatch(r"[A-Za-z][A-Za-z .'-]{1,40}", t)]
@@ -212,14 +214,14 @@ def _parse_cn(text: str, result: PasteResult) -> None:
         elif candidates:
             name = candidates[0]
             result.uncertain.add("name")
-            result.notes.append("several words could be the name: " + ", ".join(candidates))
+            result.notes.append(_("several words could be the name: {candidates}").format(candidates=", ".join(candidates)))
     if name:
         result.fields["name"] = name
 
 
 def _find_cn_region(text: str) -> bool:
     idx = _cn()
-    for pname, pshort, _ in idx["provinces"]:
+    for pname, pshort, _x in idx["provinces"]:
         if text.startswith(pname) or (len(pshort) >= 2 and text.startswith(pshort)):
             return True
     head = text[:12]
@@ -245,21 +247,21 @@ def _fill_cn_address(address: str, result: PasteResult) -> None:
     rest = address
     province = city = district = ""
     districts: tuple[str, ...] = ()
-    hit = _match_prefix(rest, [(p, s) for p, s, _ in idx["provinces"]])
+    hit = _match_prefix(rest, [(p, s) for p, s, _x in idx["provinces"]])
     cities: tuple = ()
     if hit:
         province = hit[0]
         rest = rest[hit[1]:]
-        cities = next(c for p, _, c in idx["provinces"] if p == province)
+        cities = next(c for p, _x, c in idx["provinces"] if p == province)
         if len(cities) == 1 and cities[0][0] == province:  # a municipality: 北京市 is also the city
             city, districts = province, cities[0][2]
             rest = rest[len(province):] if rest.startswith(province) else rest
         else:
-            chit = _match_prefix(rest, [(c, s) for c, s, _ in cities])
+            chit = _match_prefix(rest, [(c, s) for c, s, _x in cities])
             if chit:
                 city = chit[0]
                 rest = rest[chit[1]:]
-                districts = next(d for c, _, d in cities if c == city)
+                districts = next(d for c, _x, d in cities if c == city)
     else:
         for key in sorted(idx["cities"], key=len, reverse=True):
             if rest.startswith(key) and len(key) >= 2 and not (
@@ -268,8 +270,8 @@ def _fill_cn_address(address: str, result: PasteResult) -> None:
                 if len(owners) == 1:
                     province, city = owners[0]
                     rest = rest[len(key):]
-                    cities = next(c for p, _, c in idx["provinces"] if p == province)
-                    districts = next(d for c, _, d in cities if c == city)
+                    cities = next(c for p, _x, c in idx["provinces"] if p == province)
+                    districts = next(d for c, _x, d in cities if c == city)
                 break
     if not province:
         # only a district ("南山区科技园..."): take its city and province if just one has it
@@ -278,9 +280,9 @@ def _fill_cn_address(address: str, result: PasteResult) -> None:
                 owners = idx["districts"][d]
                 if len(owners) == 1:
                     province, city, district = owners[0]
-                    result.notes.append(f"{province}{city} inferred from district {d}: check it")
+                    result.notes.append(_("{province}{city} inferred from district {d}: check it").format(province=province, city=city, d=d))
                 else:
-                    result.notes.append(f"district {d} exists in " + ", ".join(o[1] for o in owners))
+                    result.notes.append(_("district {district} exists in {places}").format(district=d, places=", ".join(o[1] for o in owners)))
                     district = d
                 rest = rest[len(d):]
                 result.uncertain.update({"province", "city"})
@@ -292,11 +294,11 @@ def _fill_cn_address(address: str, result: PasteResult) -> None:
             rest = rest[dhit[1]:]
     if province and not city and cities:
         # a district named right after the province: find its city if only one has it
-        owners = [(c, d) for c, _, ds in cities for d in ds if rest.startswith(d)]
-        if len({c for c, _ in owners}) == 1:
+        owners = [(c, d) for c, _x, ds in cities for d in ds if rest.startswith(d)]
+        if len({c for c, _x in owners}) == 1:
             city, district = owners[0]
             rest = rest[len(district):]
-            result.notes.append(f"city {city} inferred from district {district}")
+            result.notes.append(_("city {city} inferred from district {district}").format(city=city, district=district))
     result.fields.update(province=province, city=city, district=district)
     for key, value in (("province", province), ("city", city)):
         if not value:
@@ -359,10 +361,10 @@ def _parse_br(text: str, result: PasteResult) -> None:
         result.fields["province"] = uf
         if cep_uf and cep_uf != uf:
             result.uncertain.update({"province", "postcode"})
-            result.notes.append(f"CEP belongs to {cep_uf}, the text says {uf}")
+            result.notes.append(_("CEP belongs to {cep_uf}, the text says {uf}").format(cep_uf=cep_uf, uf=uf))
     elif cep_uf:
         result.fields["province"] = cep_uf
-        result.notes.append(f"state {cep_uf} taken from the CEP")
+        result.notes.append(_("state {cep_uf} taken from the CEP").format(cep_uf=cep_uf))
     else:
         result.uncertain.add("province")
     if "city" not in result.fields:
@@ -447,4 +449,4 @@ def _parse_intl(text: str, result: PasteResult, default_country: str) -> None:
             result.fields["country"] = default_country.upper()
         result.uncertain.add("country")
     result.uncertain.update({"city", "postcode"})
-    result.notes.append("address not split into city and postcode: check them")
+    result.notes.append(_("address not split into city and postcode: check them"))

@@ -36,6 +36,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.errors import SigiloError
+from desktop.field_labels import field_label
+from desktop.i18n import _, ngettext
 from desktop.phones import PhoneError, parse_phone
 from desktop.shipment import Parcel, Party, Shipment
 
@@ -126,8 +128,10 @@ class ValidationError(SigiloError):
     def __init__(self, errors: list[FieldError]) -> None:
         self.errors = list(errors)
         names = ", ".join(dict.fromkeys(e.field for e in self.errors))
+        count = len(self.errors)
         super().__init__(
-            f"the shipment has {len(self.errors)} problem(s) in: {names}",
+            ngettext("The shipment has {n} problem, in: {fields}",
+                     "The shipment has {n} problems, in: {fields}", count).format(n=count, fields=names),
             "; ".join(str(e) for e in self.errors),
         )
 
@@ -171,23 +175,25 @@ def _is_edge_space(ch: str) -> bool:
     return ch in " \t\r\n" or unicodedata.category(ch) == "Zs"
 
 
-def control_problem(text: str) -> str | None:
-    """A message if ``text`` holds a control character or a bidirectional override."""
+def control_problem(text: str, field: str = "") -> str | None:
+    """A message if ``text`` holds a control character or a bidirectional override; ``field``
+    is the field's name as the form gives it (default: "The text")."""
+    subject = field or _("The text")
     for index, ch in enumerate(text):
+        pos = index + 1
         if ch == "\x1b":
-            return f"contains an escape sequence at position {index + 1}; retype the text without it"
+            return _("{field} contains an escape sequence at position {pos}; retype the text without it.").format(
+                field=subject, pos=pos)
         if unicodedata.category(ch) == "Cc":
-            return (
-                f"contains the control character U+{ord(ch):04X} at position {index + 1}; "
-                "retype the text (it may have been pasted from another program)"
-            )
+            return _("{field} contains the control character {code} at position {pos}; retype the text "
+                     "(it may have been pasted from another program).").format(
+                field=subject, code=f"U+{ord(ch):04X}", pos=pos)
         if ch in _BIDI_CONTROLS:
-            return (
-                f"contains the invisible direction mark U+{ord(ch):04X} at position {index + 1}; "
-                "retype the text without it"
-            )
+            return _("{field} contains the invisible direction mark {code} at position {pos}; "
+                     "retype the text without it.").format(field=subject, code=f"U+{ord(ch):04X}", pos=pos)
         if 0xD800 <= ord(ch) <= 0xDFFF:
-            return f"contains a broken character at position {index + 1}; retype the text"
+            return _("{field} contains a broken character at position {pos}; retype the text.").format(
+                field=subject, pos=pos)
     return None
 
 
@@ -228,7 +234,8 @@ class _Validator:
         elif isinstance(data, dict):
             raw = data
         else:
-            self.error("shipment", f"expected a shipment object, got {type(data).__name__}; pass a dict or Shipment")
+            self.error("shipment", _("Expected a shipment object, got {kind}; pass a dict or Shipment.").format(
+                kind=type(data).__name__))
             return ValidationResult(Shipment(), self.errors, self.warnings)
 
         tracking = self.tracking_number(raw.get("tracking_number"))
@@ -246,48 +253,50 @@ class _Validator:
     # -- text ------------------------------------------------------------------------------
 
     def text(self, name: str, value: Any, *, required: bool, limit_key: str | None = None,
-             what: str | None = None, single_line: bool = True) -> str:
+             single_line: bool = True) -> str:
         key = limit_key or name.rsplit(".", 1)[-1]
-        what = what or key.replace("_", " ")
+        what = field_label(name)
         if value is None:
             value = ""
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.error(name, f"the {what} must be text, not {type(value).__name__}; type it as text")
+            self.error(name, _("{field} must be text, not {kind}; type it as text.").format(
+                field=what, kind=type(value).__name__))
             return ""
         if not isinstance(value, str):
             value = str(value)
         text = clean_text(value, single_line=single_line)
-        problem = control_problem(text)
+        problem = control_problem(text, what)
         if problem:
-            self.error(name, f"the {what} {problem}")
+            self.error(name, problem)
             return text
         if required and not text:
-            self.error(name, f"the {what} is missing; fill it in")
+            self.error(name, _("{field} is missing; fill it in.").format(field=what))
             return text
         limit = MAX_CHARS.get(key)
         if limit is not None and len(text) > limit:
-            self.error(name, f"the {what} is {len(text)} characters long; shorten it to at most {limit}")
+            self.error(name, _("{field} is {n} characters long; shorten it to at most {limit}.").format(
+                field=what, n=len(text), limit=limit))
         return text
 
     def tracking_number(self, value: Any) -> str:
         name = "tracking_number"
         if value is None or (isinstance(value, str) and not value.strip()):
-            self.error(name, "the tracking number is missing; scan the pre-printed barcode or draw one from the number range")
+            self.error(name, _("The tracking number is missing; scan the pre-printed barcode or draw one "
+                               "from the number range."))
             return ""
         if not isinstance(value, str):
-            self.error(name, "the tracking number must be text; type it as letters and digits")
+            self.error(name, _("The tracking number must be text; type it as letters and digits."))
             return ""
         text = unicodedata.normalize("NFKC", value).strip().upper()
         bad = sorted({ch for ch in text if ch not in TRACKING_ALPHABET})
         if bad:
             shown = " ".join(repr(ch) if ch.isprintable() else f"U+{ord(ch):04X}" for ch in bad[:6])
-            self.error(name, f"the tracking number contains {shown}; use only letters A-Z and digits 0-9")
+            self.error(name, _("The tracking number contains {chars}; use only letters A-Z and digits 0-9.").format(
+                chars=shown))
             return text
         if not TRACKING_MIN <= len(text) <= TRACKING_MAX:
-            self.error(
-                name,
-                f"the tracking number has {len(text)} characters; it needs {TRACKING_MIN} to {TRACKING_MAX} letters and digits",
-            )
+            self.error(name, _("The tracking number has {n} characters; it needs {min} to {max} letters and "
+                               "digits.").format(n=len(text), min=TRACKING_MIN, max=TRACKING_MAX))
         return text
 
     # -- parties ---------------------------------------------------------------------------
@@ -296,71 +305,76 @@ class _Validator:
         if value is None:
             value = {}
         if not isinstance(value, dict):
-            self.error(role, f"the {role} must be an object with name, phone and address; got {type(value).__name__}")
+            self.error(role, _("{field} must be an object with name, phone and address; got {kind}.").format(
+                field=field_label(role), kind=type(value).__name__))
             return Party()
         out: dict[str, Any] = {}
         for key in ("name", "country", "province", "city", "district", "street", "detail", "postcode"):
-            out[key] = self.text(f"{role}.{key}", value.get(key), required=key in ("name", "city"),
-                                 what=f"{role}'s {key}")
+            out[key] = self.text(f"{role}.{key}", value.get(key), required=key in ("name", "city"))
         country = self.country(role, out["country"])
         out["country"] = country
         if country == "CN" or country == "BR":
             if not out["province"]:
-                self.error(f"{role}.province",
-                           f"the {role}'s {'province' if country == 'CN' else 'state (UF)'} is missing; fill it in")
+                self.error(f"{role}.province", _("{field} is missing; fill it in.").format(
+                    field=field_label(f"{role}.province")))
         if country == "BR" and out["province"]:
             uf = out["province"].upper()
             uf = uf if uf in BR_UF else _BR_BY_NAME.get(_fold(out["province"]), "")
             if uf:
                 out["province"] = uf
             else:
-                self.error(f"{role}.province",
-                           f"{out['province']!r} is not a Brazilian state; use its two-letter UF, e.g. SP or RJ")
+                self.error(f"{role}.province", _("{value} is not a Brazilian state; use its two-letter UF, "
+                                                 "e.g. SP or RJ.").format(value=repr(out["province"])))
         if country == "CN" and out["province"]:
             full = _CN_SHORT.get(out["province"])
             if full:
                 out["province"] = full
             else:
-                self.warn(f"{role}.province",
-                          f"{out['province']!r} is not a Chinese province as sorting centres write it; check it, "
-                          "e.g. 湖北省 or 内蒙古自治区")
+                self.warn(f"{role}.province", _("{value} is not a Chinese province as sorting centres write it; "
+                                                "check it, e.g. 湖北省 or 内蒙古自治区.").format(value=repr(out["province"])))
         if not out["street"] and not out["detail"]:
-            self.error(f"{role}.street", f"the {role}'s street address is missing; fill in the street or the building")
+            self.error(f"{role}.street", _("{field} is missing; fill in the street or the building.").format(
+                field=field_label(f"{role}.street")))
         out["postcode"] = self.postcode(role, country, out["postcode"])
         # an unknown country is its own error: the phone is then read as international only
         known = country if country in _known_countries() else ""
         out["phone"] = self.phone(role, value.get("phone"), known, country_error=bool(country) and not known)
         business = value.get("business")
         if business is not None and not isinstance(business, bool):
-            self.error(f"{role}.business", f"the {role}'s business flag must be true or false, not {business!r}")
+            self.error(f"{role}.business", _("{field} must be true or false, not {value}.").format(
+                field=field_label(f"{role}.business"), value=repr(business)))
             business = None
         return Party(**out, business=business)
 
     def country(self, role: str, text: str) -> str:
         code = text.upper()
         if not code:
-            self.error(f"{role}.country", f"the {role}'s country is missing; use its two-letter code, e.g. CN or BR")
+            self.error(f"{role}.country", _("{field} is missing; use its two-letter code, e.g. CN or BR.").format(
+                field=field_label(f"{role}.country")))
         elif not re.fullmatch(r"[A-Z]{2}", code):
-            self.error(f"{role}.country", f"{text!r} is not a country code; use two letters, e.g. CN, BR or GB")
+            self.error(f"{role}.country", _("{value} is not a country code; use two letters, e.g. CN, BR or GB.").format(
+                value=repr(text)))
         elif code not in _known_countries():
-            self.error(f"{role}.country", f"{text!r} is not a country code Sigilo knows; use the ISO 3166 two-letter "
-                                          "code, e.g. CN, BR or GB")
+            self.error(f"{role}.country", _("{value} is not a country code Sigilo knows; use the ISO 3166 two-letter "
+                                            "code, e.g. CN, BR or GB.").format(value=repr(text)))
         return code
 
     def postcode(self, role: str, country: str, text: str) -> str:
         name = f"{role}.postcode"
         if not text:
             if country == "BR":
-                self.error(name, "the CEP is missing; Brazilian post needs it (8 digits, e.g. 01310-100)")
+                self.error(name, _("{field} is missing; Brazilian post needs the CEP (8 digits, e.g. "
+                                   "01310-100).").format(field=field_label(name)))
             return text
         if country == "BR":
             match = _CEP.match(text)
             if not match:
-                self.error(name, f"{text!r} is not a CEP; write 8 digits, e.g. 01310-100")
+                self.error(name, _("{value} is not a CEP; write 8 digits, e.g. 01310-100.").format(value=repr(text)))
                 return text
             return f"{match.group(1)}-{match.group(2)}"
         if country == "CN" and not re.fullmatch(r"\d{6}", text):
-            self.error(name, f"{text!r} is not a Chinese postcode; write its 6 digits or leave it empty")
+            self.error(name, _("{value} is not a Chinese postcode; write its 6 digits or leave it empty.").format(
+                value=repr(text)))
         return text
 
     def phone(self, role: str, value: Any, country: str, country_error: bool = False) -> str:
@@ -370,26 +384,30 @@ class _Validator:
         if value is None:
             value = ""
         if not isinstance(value, str):
-            self.error(name, f"the {role}'s phone must be text, not {type(value).__name__}")
+            self.error(name, _("{field} must be text, not {kind}; type it as text.").format(
+                field=field_label(name), kind=type(value).__name__))
             return ""
         text = clean_text(value)
-        problem = control_problem(text)
+        problem = control_problem(text, field_label(name))
         if problem:
-            self.error(name, f"the {role}'s phone {problem}")
+            self.error(name, problem)
             return text
         try:
             phone = parse_phone(text, country)
         except PhoneError as exc:
             if country_error and text and not text.startswith("+"):
                 return text  # a national number needs the country, whose own error says what to fix
-            self.error(name, f"{exc.message}: {exc.hint}" if exc.hint else exc.message)
+            self.error(name, _("{problem}: {hint}").format(problem=exc.message, hint=exc.hint)
+                       if exc.hint else exc.message)
             return text
         if not phone.valid:
             # The number itself stays out of the message: messages reach logs and reports.
-            self.warn(name, f"the {role}'s phone is not in a number range the phone library knows; "
-                            "check it with the customer (new ranges open before the library learns them)")
+            self.warn(name, _("{field} is not in a number range the phone library knows; check it with the "
+                              "customer (new ranges open before the library learns them).").format(
+                field=field_label(name)))
         elif country and phone.region and phone.region != country and phone.region != "001":
-            self.warn(name, f"a {phone.region} number for an address in {country}; check it is the right number")
+            self.warn(name, _("A {region} number for an address in {country}; check it is the right number.").format(
+                region=phone.region, country=country))
         return phone.canonical
 
     # -- parcel ----------------------------------------------------------------------------
@@ -398,31 +416,35 @@ class _Validator:
         if value is None:
             value = {}
         if not isinstance(value, dict):
-            self.error("parcel", f"the parcel must be an object with weight_kg and pieces; got {type(value).__name__}")
+            self.error("parcel", _("The parcel must be an object with weight_kg and pieces; got {kind}.").format(
+                kind=type(value).__name__))
             return Parcel()
-        weight = self.number("parcel.weight_kg", value.get("weight_kg"), "the weight")
+        weight = self.number("parcel.weight_kg", value.get("weight_kg"))
         if weight is not None:
             if weight <= 0:
-                self.error("parcel.weight_kg", f"the weight {weight} kg must be more than 0; weigh the parcel and type kilograms")
+                self.error("parcel.weight_kg", _("The weight {weight} kg must be more than 0; weigh the parcel and "
+                                                 "type kilograms.").format(weight=weight))
             elif weight > MAX_WEIGHT_KG:
-                self.error("parcel.weight_kg",
-                           f"the weight {weight} kg is beyond {MAX_WEIGHT_KG:g} kg; type kilograms, not grams")
+                self.error("parcel.weight_kg", _("The weight {weight} kg is beyond {max} kg; type kilograms, not "
+                                                 "grams.").format(weight=weight, max=f"{MAX_WEIGHT_KG:g}"))
             elif weight > HEAVY_WEIGHT_KG:
-                self.warn("parcel.weight_kg",
-                          f"{weight} kg is more than most couriers take as one parcel; check it is kilograms")
-        declared = self.number("parcel.declared_value", value.get("declared_value", 0), "the declared value")
+                self.warn("parcel.weight_kg", _("{weight} kg is more than most couriers take as one parcel; check "
+                                                "it is kilograms.").format(weight=weight))
+        declared = self.number("parcel.declared_value", value.get("declared_value", 0))
         if declared is not None and not 0 <= declared <= MAX_DECLARED_VALUE:
-            self.error("parcel.declared_value",
-                       f"the declared value {declared} must be between 0 and {MAX_DECLARED_VALUE:,}; correct it")
+            self.error("parcel.declared_value", _("The declared value {value} must be between 0 and {max}; correct "
+                                                  "it.").format(value=declared, max=f"{MAX_DECLARED_VALUE:,}"))
         pieces_raw = value.get("pieces", 1)
-        pieces = self.number("parcel.pieces", pieces_raw, "the number of pieces")
+        pieces = self.number("parcel.pieces", pieces_raw)
         if pieces is not None:
             if pieces != int(pieces):
-                self.error("parcel.pieces", f"the number of pieces {pieces} must be a whole number; type 1 or more")
+                self.error("parcel.pieces", _("The number of pieces {n} must be a whole number; type 1 or "
+                                              "more.").format(n=pieces))
             elif not 1 <= pieces <= MAX_PIECES:
-                self.error("parcel.pieces", f"the number of pieces {int(pieces)} must be 1 to {MAX_PIECES}; correct it")
+                self.error("parcel.pieces", _("The number of pieces {n} must be 1 to {max}; correct it.").format(
+                    n=int(pieces), max=MAX_PIECES))
             pieces = int(pieces) if pieces == int(pieces) else pieces
-        items = self.text("parcel.items", value.get("items"), required=False, what="items description")
+        items = self.text("parcel.items", value.get("items"), required=False)
         return Parcel(
             weight_kg=weight if weight is not None else value.get("weight_kg", 0.0),
             items=items,
@@ -430,7 +452,8 @@ class _Validator:
             pieces=pieces if pieces is not None else 1,
         )
 
-    def number(self, name: str, value: Any, what: str) -> float | int | None:
+    def number(self, name: str, value: Any) -> float | int | None:
+        what = field_label(name)
         if isinstance(value, str):  # from a CSV cell: "1.25" or "1,25"
             text = unicodedata.normalize("NFKC", value).strip().replace(",", ".")
             try:
@@ -441,10 +464,11 @@ class _Validator:
                 except ValueError:
                     pass
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.error(name, f"{what} must be a number, not {value!r}; type digits, e.g. 1.25")
+            self.error(name, _("{field} must be a number, not {value}; type digits, e.g. 1.25.").format(
+                field=what, value=repr(value)))
             return None
         if not math.isfinite(value):
-            self.error(name, f"{what} must be a finite number; type digits, e.g. 1.25")
+            self.error(name, _("{field} must be a finite number; type digits, e.g. 1.25.").format(field=what))
             return None
         return value
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import json
 import sys
 from pathlib import Path
 
@@ -32,6 +33,9 @@ from desktop.i18n.language import SUPPORTED  # noqa: E402
 
 LANGUAGES = [code for code in SUPPORTED if code != "en"]
 SOURCES = ["desktop"]
+# Words in data files that a person reads in a chooser: the model names of the bundled printer
+# and scale profiles (shown through _() where they are listed; brands stay as written).
+DATA_TEXTS = [("resources/printers", "display_name"), ("resources/scales", "display_name")]
 FIXED_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 KEYWORDS = dict(DEFAULT_KEYWORDS)
 # GNU gettext's plural rules (what msginit writes): Chinese has one form; Brazilian Portuguese
@@ -54,6 +58,12 @@ def extract() -> Catalog:
         ):
             where = (f"{src}/{filename}", lineno)
             catalog.add(message, locations=[where], auto_comments=comments, context=context)
+    for folder, key in DATA_TEXTS:
+        for path in sorted((ROOT / folder).glob("*.json")):
+            value = json.loads(path.read_text(encoding="utf-8")).get(key)
+            if isinstance(value, str) and value.strip():
+                catalog.add(value, locations=[(f"{folder}/{path.name}", 1)],
+                            auto_comments=["a model name in a chooser: keep brands and model numbers as written"])
     return catalog
 
 

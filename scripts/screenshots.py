@@ -3,6 +3,7 @@
 Run under a real X server so fonts and styles are those a clerk sees:
 
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python scripts/screenshots.py
+    SIGILO_SHOT_LANG=pt_BR xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python scripts/screenshots.py
 
 Uses a throw-away SIGILO_HOME, demo keys, a memory printer and the sample shipments, so it
 never touches a station's data.
@@ -18,13 +19,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-OUT = ROOT / "docs" / "screenshots"
-SIZES = ((1366, 768), (1920, 1080))
+# SIGILO_SHOT_LANG=zh_CN (or pt_BR): every view in that language at 1366x768, into
+# docs/screenshots/<lang>/ (the window at the counter in China and in Brazil).
+LANG = os.environ.get("SIGILO_SHOT_LANG", "")
+OUT = ROOT / "docs" / "screenshots" / LANG if LANG else ROOT / "docs" / "screenshots"
+SIZES = ((1366, 768),) if LANG else ((1366, 768), (1920, 1080))
 
 
 def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="sigilo-shots-"))
     os.environ["SIGILO_HOME"] = str(home)
+    if LANG:
+        os.environ["SIGILO_LANG"] = LANG
     from PySide6.QtCore import QCoreApplication, QSettings
 
     QSettings.setDefaultFormat(QSettings.IniFormat)
@@ -43,7 +49,7 @@ def main() -> int:
     cn = next(r for r in rows if r["recipient"]["country"] == "CN")
     config.set_sender_presets([config.SenderPreset("Shop", cn["sender"])])
     station = Station(home)
-    config.put("keys/station_dir", str(station.use_demo_keys()))  # chosen, as "Try with demo keys" does
+    config.put("keys/station_dir", str(station.use_demo_keys()))  # the explicit demo choice (Settings > Keys)
     window = MainWindow(station)
     OUT.mkdir(parents=True, exist_ok=True)
 
@@ -76,6 +82,12 @@ def main() -> int:
         settle(50)
         page.print_label()
         printed(page.print_count + 1)
+
+    import time
+
+    deadline = time.monotonic() + 60  # the queue prints to the memory printer in its own thread
+    while len(station.history()) < 4 and time.monotonic() < deadline:
+        settle(200)
 
     # journey 1 step 5: the first label voided and corrected (wrong phone, a supervisor approved), printed again
     station.operators().add("wang.supervisor", "screenshot-only-2", "supervisor")

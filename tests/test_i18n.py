@@ -147,3 +147,108 @@ def test_cli_follows_lang_with_no_locale_installed():
     assert out.returncode == 2
     assert out.stderr.startswith("用法：sigilo print")
     assert "缺少以下必需参数" in out.stderr
+
+
+def _code_files():
+    return sorted(p for p in (ROOT / "desktop").rglob("*.py"))
+
+
+def test_every_translated_format_call_supplies_its_placeholders():
+    """_("... {name} ...").format(...) must give every {name}: a missing one raises KeyError
+    in front of the clerk, only in the code path that shows that message."""
+    import ast
+    import string
+
+    bad = []
+    for path in _code_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"):
+                continue
+            inner = node.func.value
+            if not (isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name)
+                    and inner.func.id in ("_", "ngettext", "pgettext")):
+                continue
+            if any(k.arg is None for k in node.keywords):
+                continue  # **mapping: checked where it is built
+            wanted = set()
+            for arg in inner.args:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    wanted |= {f.split(".")[0].split("[")[0] for _lit, f, _s, _c in string.Formatter().parse(arg.value)
+                               if f is not None}
+            given = {k.arg for k in node.keywords}
+            if wanted - given or node.args:
+                bad.append(f"{path.relative_to(ROOT)}:{node.lineno}: needs {sorted(wanted)}, gets {sorted(given)}")
+    assert not bad, "\n".join(bad)
+
+
+def test_no_local_underscore_hides_the_translation_function():
+    """``x, _ = pair`` in a function that also calls _() makes that _() a str (or unbound): a
+    TypeError the first time the message is shown."""
+    import ast
+
+    bad = []
+    for path in _code_files():
+        text = path.read_text(encoding="utf-8")
+        if "from desktop.i18n import" not in text:
+            continue
+        tree = ast.parse(text)
+        scopes = [tree] + [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        for scope in scopes:
+            stack, own = list(ast.iter_child_nodes(scope)), []
+            while stack:
+                n = stack.pop()
+                own.append(n)
+                if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
+                                      ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                    stack.extend(ast.iter_child_nodes(n))
+            stores = [n for n in own if isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)]
+            calls = scope is tree or any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_"
+                                         for n in ast.walk(scope))
+            if stores and calls:
+                bad.append(f"{path.relative_to(ROOT)}:{stores[0].lineno}")
+    assert not bad, "a local named _ where _() translates (rename it, e.g. _unused): " + ", ".join(bad)
+
+
+def test_cli_print_of_an_invalid_row_speaks_chinese_with_the_form_field_name(tmp_path, sample_shipments):
+    """The clerk's own language, the field as the form names it (收件人电话), the hint in
+    Chinese too; the dotted path stays for scripts and mappings."""
+    import json
+
+    row = dict(sample_shipments[0])
+    row["recipient"] = dict(row["recipient"], phone="1380013")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps(sample_shipments[1], ensure_ascii=False) + "\n"
+                    + json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = _sigilo(["print", str(rows), "--printer", (tmp_path / "out.pdf").as_uri(), "--format", "pdf",
+                   "--demo-keys"], SIGILO_LANG="zh_CN", SIGILO_HOME=str(tmp_path / "home"))
+    assert out.returncode == 1, out.stderr
+    assert "sigilo print：已跳过 第 2 行：收件人电话（recipient.phone）：中国手机号码为 11 位：检查是否少打或多打了一位" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert "已打印 1 张面单 × 1 份到" in out.stdout and "跳过 1 行。" in out.stdout
+    english = {"skipped", "row", "digits", "missing", "Printed", "label"}
+    assert not [w for w in english if w in out.stderr + out.stdout]
+
+
+def test_cli_print_with_no_valid_row_writes_nothing_and_says_why_in_chinese(tmp_path, sample_shipments):
+    """Every row refused: each reason in Chinese, no empty PDF written, and no English error
+    from the PDF writer about having no labels."""
+    import json
+
+    row = dict(sample_shipments[0])
+    row["recipient"] = dict(row["recipient"], phone="1380013")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    target = tmp_path / "out.pdf"
+    out = _sigilo(["print", str(rows), "--printer", target.as_uri(), "--format", "pdf", "--demo-keys"],
+                  SIGILO_LANG="zh_CN", SIGILO_HOME=str(tmp_path / "home"))
+    assert out.returncode == 1 and "收件人电话（recipient.phone）" in out.stderr
+    assert "no labels" not in out.stderr and "Traceback" not in out.stderr
+    assert not target.exists()
+
+
+def test_cli_subcommand_help_in_portuguese():
+    out = _sigilo(["print", "--help"], SIGILO_LANG="pt_BR")
+    assert out.returncode == 0
+    assert "Mascara, sela e imprime cada remessa válida de ARQUIVO" in out.stdout
+    assert "cópias de cada etiqueta (padrão 1)" in out.stdout
+    assert "opções:" in out.stdout or "options:" not in out.stdout

@@ -191,3 +191,44 @@ def test_migration_5_gives_old_history_its_order_template_and_time():
     [item] = JobStore(store).history("ORD-77")
     assert item["tracking_number"] == "SGM1" and item["order_id"] == "ORD-77"
     assert item["face"]["template"] == "waybill-4x6" and item["face"]["printed_at"] == "1970-01-02T00:00:00+00:00"
+
+
+def test_reprint_keeps_the_caption_language_its_label_was_printed_in(sample_shipments, tmp_path, sigilo_home):
+    """A label's caption set is kept with its face: a CN label reprinted says 补打 REPRINT in
+    Chinese and English, a BR one REIMPRESSÃO in Portuguese, even after the station's label
+    language was changed to English (which a fresh label then shows). The face keeps the
+    caption set's name, never the recipient's hidden name, phone or house number."""
+    import json as _json
+
+    from desktop.i18n.language import write_setting
+    from desktop.masking import hidden_fragments
+
+    keys = tmp_path / "keys"
+    ensure_demo_keys(keys)
+    cn, br = (validate(row).shipment for row in (sample_shipments[0], sample_shipments[26]))
+    assert (cn.recipient.country, br.recipient.country) == ("CN", "BR")
+    sim = SimulatedPrinter("tspl", baud=None, seconds_per_label=0.0, mem="history-captions").start()
+    store = open_store()
+    try:
+        with PrintQueue(store, compose_renderer(Sealer.from_keys_dir(keys)), poll_interval=0.002) as q:
+            q.wait(q.submit(sim.uri, "tspl-203-cn", [cn, br]), timeout=60)
+            faces = {s.tracking_number: q.printed_label(s.tracking_number)["face"] for s in (cn, br)}
+            write_setting("label_language", "en")  # the station switches its labels to English
+            fresh = dict(sample_shipments[1])
+            q.wait(q.submit(sim.uri, "tspl-203-cn", [validate(fresh).shipment]), timeout=60)
+            job = q.reprint([cn.tracking_number, br.tracking_number], sim.uri, "tspl-203-cn", "damaged",
+                            approved_by="sup1")
+            assert q.wait(job, timeout=60).count("confirmed") == 2
+    finally:
+        write_setting("label_language", None)
+        sim.stop()
+    assert faces[cn.tracking_number]["caption_language"] == "zh-en"
+    assert faces[br.tracking_number]["caption_language"] == "pt"
+    for ship in (cn, br):
+        kept = _json.dumps(faces[ship.tracking_number], ensure_ascii=False)
+        assert not [f for f in hidden_fragments(ship, mask(ship)) if f in kept]
+    first_cn, first_br, english, again_cn, again_br = sim.labels
+    assert b"Weight:" in english and "重量".encode("gb18030") not in english  # the setting is in force
+    assert "补打 REPRINT · damaged".encode("gb18030") in again_cn and "重量 Weight:".encode("gb18030") in again_cn
+    assert b'"REIMPRESS"' in again_br and b"Peso:" in again_br and b"Weight" not in again_br
+    assert b"REPRINT" not in first_cn and b"REIMPRESS" not in first_br

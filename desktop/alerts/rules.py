@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
+from desktop.i18n import N_, _
 from desktop.store.db import Store
 
 DEFAULTS: dict = {
@@ -91,15 +92,15 @@ class Alerts:
         t = thresholds(self.store)
         now = self.clock()
         self._window_audit("reprint_burst", "reprint", t["reprint_burst"], now, "warning",
-                           "{n} reprints within {w} minutes", fate_unknown=False)
+                           N_("{n} reprints within {w} minutes"), fate_unknown=False)
         self._window_audit("unknown_fate_burst", "reprint", t["unknown_fate_burst"], now, "warning",
-                           "{n} labels printed again within {w} minutes because their fate was unknown "
-                           "(connection lost, fault or crash while printing): check the printer and its cable",
+                           N_("{n} labels printed again within {w} minutes because their fate was unknown "
+                              "(connection lost, fault or crash while printing): check the printer and its cable"),
                            fate_unknown=True)
         self._window_audit("failed_scans", "scan_failed", t["failed_scans"], now, "warning",
-                           "{n} failed scans within {w} minutes")
+                           N_("{n} failed scans within {w} minutes"))
         self._window_audit("failed_logins", "login_failed", t["failed_logins"], now, "warning",
-                           "{n} failed sign-ins within {w} minutes", by_subject=True)
+                           N_("{n} failed sign-ins within {w} minutes"), by_subject=True)
         self._bill_swiping(t["bill_swiping"], now)
         self._after_hours(t["after_hours"], now)
         from desktop.identity.alerts import evaluate as identity_rules
@@ -122,7 +123,7 @@ class Alerts:
             groups.setdefault(r["subject"] if by_subject else "station", []).append(r)
         for subject, items in groups.items():
             if len(items) >= int(cfg["count"]):
-                self._raise(rule, severity, subject, text.format(n=len(items), w=cfg["window_minutes"]),
+                self._raise(rule, severity, subject, _(text).format(n=len(items), w=cfg["window_minutes"]),
                             {"audit_seqs": sorted(r["seq"] for r in items), "subjects": sorted({r["subject"] for r in items})},
                             dedupe_seconds=window)
 
@@ -140,9 +141,10 @@ class Alerts:
                 masked = json.loads(labels[0]["masked"] or "{}").get("recipient", {})
                 shown = masked.get("phone") if what == "phone" else " ".join(
                     x for x in (masked.get("region", ""), masked.get("address", "")) if x)
+                text = (_("{n} labels under {kg} kg to one phone ({shown}) within {h} h") if what == "phone"
+                        else _("{n} labels under {kg} kg to one address ({shown}) within {h} h"))
                 self._raise("bill_swiping", "critical", f"{what}:{r['k'][:16]}",
-                            f"{r['n']} labels under {cfg['max_weight_kg']} kg to one {what} ({shown}) "
-                            f"within {cfg['window_hours']} h",
+                            text.format(n=r["n"], kg=cfg["max_weight_kg"], shown=shown, h=cfg["window_hours"]),
                             {"tracking_numbers": [x["tracking_number"] for x in labels], "shown": shown},
                             dedupe_seconds=window)
 
@@ -155,7 +157,8 @@ class Alerts:
             hour = datetime.fromtimestamp(_iso_to_epoch(r["time"])).hour
             if not (start <= hour < end):
                 self._raise("after_hours", "warning", f"audit:{r['seq']}",
-                            f"label {r['subject']} printed at {hour:02d}h by {r['actor']}, outside {start:02d}-{end:02d}h",
+                            _("label {tracking} printed at {hour:02d}h by {actor}, outside {start:02d}-{end:02d}h").format(
+                                tracking=r["subject"], hour=hour, actor=r["actor"], start=start, end=end),
                             {"audit_seq": r["seq"], "tracking_number": r["subject"]}, dedupe_seconds=None,
                             key_time=_iso_to_epoch(r["time"]))
         if rows:
@@ -168,7 +171,8 @@ class Alerts:
         for r in rows:
             d = json.loads(r["details"])
             self._raise("printer_fault", "warning", f"audit:{r['seq']}",
-                        f"printer {r['subject']}: {d.get('state', 'fault')} {d.get('reason', '')}".strip(),
+                        _("printer {printer}: {state} {reason}").format(
+                            printer=r["subject"], state=d.get("state", "fault"), reason=d.get("reason", "")).strip(),
                         {"audit_seq": r["seq"], **d}, dedupe_seconds=None, key_time=_iso_to_epoch(r["time"]))
         if rows:
             self.store.set_setting("alerts.fault_seq", rows[-1]["seq"])

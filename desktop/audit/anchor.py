@@ -20,6 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from desktop.i18n import _
 from desktop.store.db import Store
 
 
@@ -77,10 +78,12 @@ def check_anchors(store: Store, station_public: bytes | None = None) -> list:
             Ed25519PublicKey.from_public_bytes(key).verify(bytes.fromhex(a.signature),
                                                            anchor_message(a.station_id, a.seq, a.hash))
         except (InvalidSignature, ValueError):
-            problems.append(Problem(a.seq, "bad-anchor", f"the anchor of {a.time} is not signed by "
-                                    + ("this station's seal key" if station_public is not None else "the key it names")))
+            text = (_("the anchor of {time} is not signed by this station's seal key") if station_public is not None
+                    else _("the anchor of {time} is not signed by the key it names"))
+            problems.append(Problem(a.seq, "bad-anchor", text.format(time=a.time)))
             continue
         if hashes.get(a.seq) != a.hash:
-            problems.append(Problem(a.seq, "unanchored", f"the station's seal key signed this entry's hash on {a.time} "
-                                    "and the chain no longer has it (rewritten and re-signed?)"))
+            problems.append(Problem(a.seq, "unanchored", _("the station's seal key signed this entry's hash on {time} "
+                                                           "and the chain no longer has it (rewritten and re-signed?)").format(
+                time=a.time)))
     return problems

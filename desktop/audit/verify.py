@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 
+from desktop.i18n import _
 from desktop.audit.log import GENESIS, entry_hash, head_message
 from desktop.audit.signing import AUDIT_KEY_FILE, key_id, read_audit_public
 from desktop.store.db import Store
@@ -43,9 +44,7 @@ def verify_chain(store: Store, public_key: bytes | None = None,
     else:
         public = read_audit_public(store.home)  # never created here: a missing key is a finding
         if public is None:
-            problems.append(Problem(0, "no-key", f"the audit key {store.home / AUDIT_KEY_FILE} is missing or "
-                                    "unreadable, so no signature can be checked (give --public-key HEX "
-                                    "as recorded by the auditor)"))
+            problems.append(Problem(0, "no-key", _("the audit key {value} is missing or unreadable, so no signature can be checked (give --public-key HEX as recorded by the auditor)").format(value=store.home / AUDIT_KEY_FILE)))
     our_id = key_id(public) if public is not None else None
     heads_by_seq: dict[int, str] = {}
     seq_by_hash: dict[str, int] = {}
@@ -60,7 +59,7 @@ def verify_chain(store: Store, public_key: bytes | None = None,
             public.verify(bytes.fromhex(h["signature"]), head_message(h["seq"], h["hash"]))
         except (InvalidSignature, ValueError):
             problems.append(Problem(h["seq"], "bad-signature",
-                                    "the head signature does not verify with this station's audit key"))
+                                    _("the head signature does not verify with this station's audit key")))
             continue
         heads_by_seq[h["seq"]] = h["hash"]
         seq_by_hash[h["hash"]] = h["seq"]
@@ -71,36 +70,36 @@ def verify_chain(store: Store, public_key: bytes | None = None,
     for r in rows:
         seq = r["seq"]
         if seq > prev_seq + 1:
-            gap = f"entry {prev_seq + 1} is" if seq == prev_seq + 2 else f"entries {prev_seq + 1}..{seq - 1} are"
-            problems.append(Problem(prev_seq + 1, "deleted", f"{gap} missing"))
+            text = (_("entry {first} is missing") if seq == prev_seq + 2 else _("entries {first}..{last} are missing"))
+            problems.append(Problem(prev_seq + 1, "deleted", text.format(first=prev_seq + 1, last=seq - 1)))
         fields = (r["time"], r["actor"], r["action"], r["subject"], r["details"], r["prev_hash"])
         computed = entry_hash(seq, *fields)
         if computed != r["hash"]:
             original = seq_by_hash.get(r["hash"])
             if original is not None and original != seq and entry_hash(original, *fields) == r["hash"]:
-                problems.append(Problem(seq, "moved", f"this entry was signed as seq {original} (entries reordered)"))
+                problems.append(Problem(seq, "moved", _("this entry was signed as seq {original} (entries reordered)").format(original=original)))
             else:
-                problems.append(Problem(seq, "edited", "the content does not match its hash"))
+                problems.append(Problem(seq, "edited", _("the content does not match its hash")))
         else:
             signed = heads_by_seq.get(seq)
             if signed is None:
-                problems.append(Problem(seq, "inserted", "no station signature covers this entry"))
+                problems.append(Problem(seq, "inserted", _("no station signature covers this entry")))
             elif signed != r["hash"]:
                 if signed in stored_hashes:  # the entry signed for this seq still exists elsewhere
-                    problems.append(Problem(seq, "inserted", "an entry the station never signed was put here"))
+                    problems.append(Problem(seq, "inserted", _("an entry the station never signed was put here")))
                 else:
-                    problems.append(Problem(seq, "rewritten", "its hash differs from the one the station "
-                                                              "signed (content changed and hashes recomputed)"))
+                    problems.append(Problem(seq, "rewritten", _("its hash differs from the one the station signed "
+                                                                "(content changed and hashes recomputed)")))
         flagged = {p.seq for p in problems}
         if r["prev_hash"] != prev_hash and seq == prev_seq + 1 and not flagged & {seq, prev_seq}:
-            problems.append(Problem(seq, "broken-link", "it does not link to the entry before it"))
+            problems.append(Problem(seq, "broken-link", _("it does not link to the entry before it")))
         prev_hash, prev_seq = r["hash"], seq
     if heads_by_seq:
         last_signed = max(heads_by_seq)
         if last_signed > prev_seq:
-            gap = f"entry {prev_seq + 1} was" if last_signed == prev_seq + 1 else f"entries {prev_seq + 1}..{last_signed} were"
-            problems.append(Problem(prev_seq + 1, "deleted", f"{gap} signed by the station but are missing"
-                                    if "entries" in gap else f"{gap} signed by the station but is missing"))
+            text = (_("entry {first} was signed by the station but is missing") if last_signed == prev_seq + 1
+                    else _("entries {first}..{last} were signed by the station but are missing"))
+            problems.append(Problem(prev_seq + 1, "deleted", text.format(first=prev_seq + 1, last=last_signed)))
     from desktop.audit.anchor import check_anchors
 
     problems += check_anchors(store, station_public)
@@ -118,10 +117,12 @@ def check_length(store: Store, entries: int, key_exists: bool) -> list[Problem]:
     printed = store.query("SELECT COUNT(*) AS n FROM labels WHERE state IN ('confirmed', 'voided')")[0]["n"]
     prints = store.query("SELECT COUNT(*) AS n FROM audit WHERE action = 'print'")[0]["n"]
     if entries == 0 and (key_exists or printed):
-        problems.append(Problem(0, "emptied", "the audit holds no entry, yet "
-                                + (f"the store holds {printed} printed label(s)" if printed
-                                   else "its signing key exists, so entries were written") + ": it was wiped"))
+        problems.append(Problem(0, "emptied", _("the audit holds no entry, yet the store holds {printed} printed "
+                                                "label(s): it was wiped").format(printed=printed) if printed
+                                else _("the audit holds no entry, yet its signing key exists, so entries were "
+                                       "written: it was wiped")))
     elif prints < printed:
-        problems.append(Problem(entries + 1, "truncated", f"the store holds {printed} printed label(s) but the audit "
-                                f"records only {prints} print(s): entries were deleted"))
+        problems.append(Problem(entries + 1, "truncated", _("the store holds {printed} printed label(s) but the audit "
+                                                            "records only {prints} print(s): entries were deleted").format(
+                                                                printed=printed, prints=prints)))
     return problems

@@ -4,6 +4,8 @@ the running bridge listens, so a second start says where the first one is."""
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import json
 import os
 from pathlib import Path
@@ -25,9 +27,9 @@ class BridgeInstance:
             os.close(fd)
             where = self.running()
             detail = f" (process {where.get('pid')}, {where.get('url')})" if where else ""
-            raise BridgeError(f"a Sigilo bridge already runs for this account{detail}",
-                              "pages print through that one; stop it first to start another "
-                              "(or give this one another SIGILO_HOME)")
+            raise BridgeError(_("a Sigilo bridge already runs for this account{detail}").format(detail=detail),
+                              _("pages print through that one; stop it first to start another "
+                              "(or give this one another SIGILO_HOME)"))
         self._fd = fd
 
     def announce(self, url: str, urls: list[str], example: str | None = None) -> None:

@@ -10,6 +10,8 @@ plain hash is as strong as a slow one). Decisions are audited.
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import hashlib
 import re
 import secrets
@@ -132,9 +134,9 @@ class Pairings:
             row = c.execute("SELECT id, code, origin, name, created_at FROM bridge_pairings WHERE code=? AND state=?",
                             (wanted, PENDING)).fetchone()
             if row is None:
-                raise BridgeError(f"no pairing is waiting with the code {code}",
-                                  "check the code the page shows (sigilo bridge pending lists them); "
-                                  "codes lapse after 15 minutes, then the page pairs again")
+                raise BridgeError(_("no pairing is waiting with the code {code}").format(code=code),
+                                  _("check the code the page shows (sigilo bridge pending lists them); "
+                                  "codes lapse after 15 minutes, then the page pairs again"))
             c.execute("UPDATE bridge_pairings SET state=?, decided_at=?, decided_by=? WHERE id=?",
                       (state, now, actor, row["id"]))
             AuditLog(self.store).append(actor, "bridge", row["origin"],
@@ -151,8 +153,8 @@ class Pairings:
             n = c.execute("UPDATE bridge_pairings SET state=?, decided_at=?, decided_by=? "
                           "WHERE origin=? AND state IN (?, ?)", (REVOKED, now, actor, wanted, APPROVED, PENDING)).rowcount
             if n == 0:
-                raise BridgeError(f"{origin} has no pairing to revoke",
-                                  "sigilo bridge list shows the paired origins as they are written (scheme://host:port)")
+                raise BridgeError(_("{origin} has no pairing to revoke").format(origin=origin),
+                                  _("sigilo bridge list shows the paired origins as they are written (scheme://host:port)"))
             AuditLog(self.store).append(actor, "bridge", wanted, {"pairing": REVOKED, "tokens": n}, conn=c)
         return n
 

@@ -10,6 +10,7 @@ field-named refusal, and decided again by the store's unique index when the job 
 
 from __future__ import annotations
 
+from desktop.i18n import _
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -44,8 +45,8 @@ class BridgePrinting:
         if not printers:
             from desktop.bridge.errors import BridgeError
 
-            raise BridgeError("the bridge has no printer to print to",
-                              "name one: sigilo serve --printer NAME=URI (e.g. --printer Label=tcp://192.168.1.50:9100)")
+            raise BridgeError(_("the bridge has no printer to print to"),
+                              _("name one: sigilo serve --printer NAME=URI (e.g. --printer Label=tcp://192.168.1.50:9100)"))
         self.station = station
         self.store = station.store
         self.printers = {p.name: p for p in printers}
@@ -94,7 +95,7 @@ class BridgePrinting:
         choice = self.printers[printer]
         target = Printer(choice.name, choice.uri, choice.profile)
         by_copies: dict[int, list[int]] = {}
-        for n, (_, copies) in enumerate(items):
+        for n, (_doc, copies) in enumerate(items):
             by_copies.setdefault(copies, []).append(n)
         ids: list[int | None] = [None] * len(items)
         for copies, where in by_copies.items():

@@ -9,6 +9,8 @@ one thread of its own, and keepalive pings close dead sockets.
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import asyncio
 import concurrent.futures
 import ipaddress
@@ -54,12 +56,12 @@ def check_hosts(hosts: list[str]) -> list[str]:
         try:
             address = ipaddress.ip_address(name)
         except ValueError:
-            raise BridgeError(f"{host} is not a loopback address; the bridge listens on this computer only",
-                              "use 127.0.0.1 or ::1 (the default is both)") from None
+            raise BridgeError(_("{host} is not a loopback address; the bridge listens on this computer only").format(host=host),
+                              _("use 127.0.0.1 or ::1 (the default is both)")) from None
         if not address.is_loopback:
-            raise BridgeError(f"{host} is not a loopback address; the bridge listens on this computer only",
-                              "use 127.0.0.1 or ::1 (the default is both); pages on other computers print "
-                              "through a bridge on their own computer")
+            raise BridgeError(_("{host} is not a loopback address; the bridge listens on this computer only").format(host=host),
+                              _("use 127.0.0.1 or ::1 (the default is both); pages on other computers print "
+                              "through a bridge on their own computer"))
         out.append(str(address))
     return out
 
@@ -136,8 +138,8 @@ class BridgeServer:
                 self._servers.append(server)
                 bound.append((host, port))
             if not bound:
-                raise BridgeError(f"the bridge cannot listen on port {port_setting} of this computer",
-                                  "another program uses the port: start with --port N, or stop that program")
+                raise BridgeError(_("the bridge cannot listen on port {port_setting} of this computer").format(port_setting=port_setting),
+                                  _("another program uses the port: start with --port N, or stop that program"))
         self._background.append(asyncio.create_task(self._reconcile_loop()))
         self._background.append(asyncio.create_task(self._pairing_loop()))
 
@@ -457,8 +459,8 @@ def _bind(host: str, port: int) -> socket.socket | None:
             return None
         if family == socket.AF_INET6:
             return None
-        raise BridgeError(f"the bridge cannot listen on {host}:{port}: {exc.strerror or exc}",
-                          "another program (or another Sigilo bridge) uses the port: start with --port N") from None
+        raise BridgeError(_("the bridge cannot listen on {host}:{port}: {value}").format(host=host, port=port, value=exc.strerror or exc),
+                          _("another program (or another Sigilo bridge) uses the port: start with --port N")) from None
 
 
 async def _cancel_rest() -> None:

@@ -7,14 +7,16 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from desktop.i18n import _
+
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("alerts", help="list alerts (reprint bursts, bill swiping, faults, ...)")
+    p = subparsers.add_parser("alerts", help=_("list alerts (reprint bursts, bill swiping, faults, ...)"))
     p.add_argument("action", nargs="?", choices=["list", "ack"], default="list")
-    p.add_argument("id", nargs="?", type=int, help="alert id (for ack)")
-    p.add_argument("--all", action="store_true", help="include acknowledged alerts")
-    p.add_argument("--no-check", action="store_true", help="list without running the rules first")
-    p.add_argument("--json", action="store_true", help="one JSON object a line")
+    p.add_argument("id", nargs="?", type=int, help=_("alert id (for ack)"))
+    p.add_argument("--all", action="store_true", help=_("include acknowledged alerts"))
+    p.add_argument("--no-check", action="store_true", help=_("list without running the rules first"))
+    p.add_argument("--json", action="store_true", help=_("one JSON object a line"))
     p.add_argument("--actor", default="cli")
     p.add_argument("--home", type=Path)
     p.set_defaults(handler=_run)
@@ -29,9 +31,9 @@ def _run(args) -> int:
         alerts = Alerts(store)
         if args.action == "ack":
             if args.id is None:
-                raise SigiloError("which alert?", "give its id: sigilo alerts ack 3")
+                raise SigiloError(_("which alert?"), _("give its id: sigilo alerts ack 3"))
             alerts.acknowledge(args.id, args.actor)
-            print(f"alerts: {args.id} acknowledged")
+            print(_("alerts: {id} acknowledged").format(id=args.id))
             return 0
         if not args.no_check:
             alerts.evaluate()
@@ -45,5 +47,5 @@ def _run(args) -> int:
             when = datetime.fromtimestamp(a.time).strftime("%Y-%m-%d %H:%M")
             print(f"{a.id}\t{when}\t{a.severity}\t{a.rule}\t{a.message}{'  (seen)' if a.acknowledged else ''}")
     if not items and not args.json:
-        print("alerts: none")
+        print(_("alerts: none"))
     return 0

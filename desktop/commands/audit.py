@@ -6,24 +6,26 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from desktop.i18n import _
+
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("audit", help="verify or export the audit log")
+    p = subparsers.add_parser("audit", help=_("verify or export the audit log"))
     sub = p.add_subparsers(dest="audit_command", metavar="ACTION")
-    v = sub.add_parser("verify", help="check the chain; exit 1 if anything was tampered with")
-    v.add_argument("--home", type=Path, help="station data folder (default: the user data folder)")
-    v.add_argument("--public-key", metavar="HEX", help="the station's audit public key as recorded by the auditor "
-                   "(`sigilo audit key`); default: the key file beside the store")
-    v.add_argument("--keys", type=Path, metavar="DIR", help="the station's keys folder: check the chain heads its "
-                   "seal key countersigned against its station.pub (no passphrase needed)")
+    v = sub.add_parser("verify", help=_("check the chain; exit 1 if anything was tampered with"))
+    v.add_argument("--home", type=Path, help=_("station data folder (default: the user data folder)"))
+    v.add_argument("--public-key", metavar="HEX", help=_("the station's audit public key as recorded by the auditor (`sigilo audit key`); "
+                                                         "default: the key file beside the store"))
+    v.add_argument("--keys", type=Path, metavar="DIR", help=_("the station's keys folder: check the chain heads its seal key countersigned against "
+                                                              "its station.pub (no passphrase needed)"))
     v.set_defaults(handler=_verify)
-    k = sub.add_parser("key", help="show the station's audit public key, for the auditor to keep")
+    k = sub.add_parser("key", help=_("show the station's audit public key, for the auditor to keep"))
     k.add_argument("--home", type=Path)
     k.set_defaults(handler=_key)
-    e = sub.add_parser("export", help="write the audit log")
+    e = sub.add_parser("export", help=_("write the audit log"))
     e.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
-    e.add_argument("--out", type=Path, help="file to write (default: standard output)")
-    e.add_argument("--actor", default="cli", help="who exports (recorded in the audit)")
+    e.add_argument("--out", type=Path, help=_("file to write (default: standard output)"))
+    e.add_argument("--actor", default="cli", help=_("who exports (recorded in the audit)"))
     e.add_argument("--home", type=Path)
     e.set_defaults(handler=_export)
     p.set_defaults(handler=lambda args: (p.print_help(), 2)[1])
@@ -41,7 +43,7 @@ def _verify(args) -> int:
             if len(public) != 32:
                 raise ValueError
         except ValueError:
-            raise SigiloError("--public-key must be 64 hex digits", "copy it from `sigilo audit key`") from None
+            raise SigiloError(_("--public-key must be 64 hex digits"), _("copy it from `sigilo audit key`")) from None
     from desktop.store.db import DB_FILE
 
     home = Path(args.home) if args.home else None
@@ -51,9 +53,10 @@ def _verify(args) -> int:
         home = data_dir()
     if not (home / DB_FILE).is_file():
         # never create a store (or an audit key) while verifying: a missing store is the finding
-        print(f"audit: there is no store at {home / DB_FILE}: the station's audit and labels are gone, or "
-              "this is not the station's data folder", file=sys.stderr)
-        print("fix: give --home with the station's data folder; if it is right, restore the store from a backup",
+        print(_("audit: there is no store at {value}: the station's audit and labels are gone, or "
+                "this is not the station's data folder").format(value=home / DB_FILE), file=sys.stderr)
+        print(_("fix: give --home with the station's data folder; if it is right, restore the store "
+                "from a backup"),
               file=sys.stderr)
         return 1
     keys = args.keys
@@ -69,18 +72,18 @@ def _verify(args) -> int:
     if anchored and station is None:
         flagged = {p.seq for p in problems if p.kind in ("bad-anchor", "unanchored")}
         for a in (a for a in anchored if a.seq not in flagged):
-            problems.append(Problem(a.seq, "unchecked-anchor", "no station.pub to check its countersignature against; "
-                                    "give --keys DIR with the station's keys folder"))
+            problems.append(Problem(a.seq, "unchecked-anchor", _("no station.pub to check its countersignature against; "
+                                      "give --keys DIR with the station's keys folder")))
     for problem in problems:
         print(str(problem))
     if problems:
-        print(f"audit: {len(problems)} problem(s) in {count} entries", file=sys.stderr)
+        print(_("audit: {n} problem(s) in {count} entries").format(n=len(problems), count=count), file=sys.stderr)
         return 1
-    print(f"audit: {count} entries, chain intact and signed")
+    print(_("audit: {count} entries, chain intact and signed").format(count=count))
     if anchored:
         last = max(anchored, key=lambda a: a.seq)
-        print(f"audit: {len(anchored)} head(s) countersigned by station {last.station_id}'s seal key "
-              f"(checked against {keys / 'station.pub'}), the newest at seq {last.seq}")
+        print(_("audit: {n} head(s) countersigned by station {station_id}'s seal key (checked "
+                "against {value}), the newest at seq {seq}").format(n=len(anchored), station_id=last.station_id, value=keys / 'station.pub', seq=last.seq))
     return 0
 
 
@@ -92,8 +95,8 @@ def _station_public(keys: Path) -> bytes:
 
     kd = KeysDir.at(keys)
     if not kd.station_pub.exists():
-        raise SigiloError(f"{keys} has no station.pub", "give the keys folder of the station that printed")
-    return bytes.fromhex(load_public(kd.station_pub, STATION_PUB_FORMAT, "station public key")["public_key"])
+        raise SigiloError(_("{keys} has no station.pub").format(keys=keys), _("give the keys folder of the station that printed"))
+    return bytes.fromhex(load_public(kd.station_pub, STATION_PUB_FORMAT, _("station public key"))["public_key"])
 
 
 def _key(args) -> int:
@@ -101,7 +104,7 @@ def _key(args) -> int:
     from desktop.paths import data_dir
 
     public = load_audit_key(args.home or data_dir()).public_key()
-    print(f"audit key {key_id(public)}: {public_hex(public)}")
+    print(_("audit key {key_id}: {public_hex}").format(key_id=key_id(public), public_hex=public_hex(public)))
     return 0
 
 
@@ -119,5 +122,5 @@ def _export(args) -> int:
             n = export_audit(log, sys.stdout, args.format)
         log.append(args.actor, "export", "audit", {"format": args.format, "entries": n})
     if args.out:
-        print(f"audit: {n} entries written to {args.out}", file=sys.stderr)
+        print(_("audit: {n} entries written to {out}").format(n=n, out=args.out), file=sys.stderr)
     return 0

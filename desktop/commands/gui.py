@@ -3,9 +3,11 @@ every other command works on a machine without PySide6."""
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("gui", help="open the desktop window (form, preview, queue, history, scan)")
+    p = subparsers.add_parser("gui", help=_("open the desktop window (form, preview, queue, history, scan)"))
     p.set_defaults(handler=run)
 
 
@@ -15,6 +17,6 @@ def run(args) -> int:
     except ImportError as exc:
         from desktop.errors import SigiloError
 
-        raise SigiloError(f"the desktop window needs PySide6 ({exc.name or exc})",
-                          "install Sigilo with its GUI dependencies: pip install pyside6-essentials") from None
+        raise SigiloError(_("the desktop window needs PySide6 ({module})").format(module=exc.name or exc),
+                          _("install Sigilo with its GUI dependencies: pip install pyside6-essentials")) from None
     return main([])

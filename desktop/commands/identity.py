@@ -13,6 +13,8 @@ process list).
 
 from __future__ import annotations
 
+from desktop.i18n import N_, _, ngettext
+
 import json
 import sys
 import time
@@ -27,46 +29,47 @@ def _keys_default() -> Path:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("identity", help="real-name sending: record, export, open, purge sender identities",
+    p = subparsers.add_parser("identity", help=_("real-name sending: record, export, open, purge sender identities"),
                               description=__doc__.split("\n\n")[1] if __doc__ else None)
     sub = p.add_subparsers(dest="identity_command", metavar="ACTION")
 
     def action(name, help_, handler):
+        help_ = _(help_)
         a = sub.add_parser(name, help=help_, description=help_[:1].upper() + help_[1:] + ".")
-        a.add_argument("--home", type=Path, help="station data folder (default: SIGILO_HOME or the user data folder)")
-        a.add_argument("--actor", default=None, help="who does it, for the audit (default: the OS user)")
+        a.add_argument("--home", type=Path, help=_("station data folder (default: SIGILO_HOME or the user data folder)"))
+        a.add_argument("--actor", default=None, help=_("who does it, for the audit (default: the OS user)"))
         a.set_defaults(handler=handler)
         return a
 
-    a = action("record", "seal a sender's identity: JSON on stdin, or read from the ID card reader", _record)
-    a.add_argument("--reader", metavar="URI", help="the ID card reader, e.g. serial:///dev/ttyUSB0 (default: stdin JSON)")
-    a.add_argument("--keys", type=Path, help="station keys directory with identity.pub (default: the station's keys/)")
-    a.add_argument("--passphrase-file", type=Path, help="passphrase of the identity hash secret")
-    a.add_argument("--json", action="store_true", help="print the result as JSON")
-    a = action("business", "record a business sender's credit code and representative once (JSON on stdin)",
+    a = action("record", N_("seal a sender's identity: JSON on stdin, or read from the ID card reader"), _record)
+    a.add_argument("--reader", metavar="URI", help=_("the ID card reader, e.g. serial:///dev/ttyUSB0 (default: stdin JSON)"))
+    a.add_argument("--keys", type=Path, help=_("station keys directory with identity.pub (default: the station's keys/)"))
+    a.add_argument("--passphrase-file", type=Path, help=_("passphrase of the identity hash secret"))
+    a.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+    a = action("business", N_("record a business sender's credit code and representative once (JSON on stdin)"),
                _business)
     a.add_argument("--keys", type=Path)
     a.add_argument("--passphrase-file", type=Path)
-    a = action("export", "write the sealed records of a period for the compliance office", _export)
-    a.add_argument("--since", required=True, help="first day, YYYY-MM-DD (UTC)")
-    a.add_argument("--until", help="day after the last, YYYY-MM-DD (default: now)")
-    a.add_argument("--out", required=True, type=Path, help="the export file to write")
-    a = action("open", "list the records of an export with the identity private key (compliance office)", _open)
+    a = action("export", N_("write the sealed records of a period for the compliance office"), _export)
+    a.add_argument("--since", required=True, help=_("first day, YYYY-MM-DD (UTC)"))
+    a.add_argument("--until", help=_("day after the last, YYYY-MM-DD (default: now)"))
+    a.add_argument("--out", required=True, type=Path, help=_("the export file to write"))
+    a = action("open", N_("list the records of an export with the identity private key (compliance office)"), _open)
     a.add_argument("file", type=Path)
-    a.add_argument("--keys", required=True, type=Path, help="the compliance office's identity key directory")
+    a.add_argument("--keys", required=True, type=Path, help=_("the compliance office's identity key directory"))
     a.add_argument("--passphrase-file", type=Path)
     a.add_argument("--json", action="store_true")
-    a = action("purge", "remove identity records older than the retention period (default 2 years)", _purge)
-    a.add_argument("--days", type=float, help="keep this many days (default: the policy, or identity.retention_days)")
-    a.add_argument("--set-days", type=float, help="store a new retention period and purge with it")
-    a = action("status", "how real-name sending is set up at this station", _status)
+    a = action("purge", N_("remove identity records older than the retention period (default 2 years)"), _purge)
+    a.add_argument("--days", type=float, help=_("keep this many days (default: the policy, or identity.retention_days)"))
+    a.add_argument("--set-days", type=float, help=_("store a new retention period and purge with it"))
+    a = action("status", N_("how real-name sending is set up at this station"), _status)
     a.add_argument("--keys", type=Path)
-    a = action("watchlist", "create (compliance office) or import (station) the hashed watch list", _watchlist)
+    a = action("watchlist", N_("create (compliance office) or import (station) the hashed watch list"), _watchlist)
     a.add_argument("op", choices=("create", "import"))
-    a.add_argument("file", type=Path, help="create: lines 'ID_TYPE NUMBER [note]' read from this file; import: the list")
-    a.add_argument("--keys", type=Path, help="create: the office's identity key directory; import: station keys")
-    a.add_argument("--out", type=Path, help="create: where to write the signed list")
-    a.add_argument("--serial", type=int, help="create: the list's serial (default: the time)")
+    a.add_argument("file", type=Path, help=_("create: lines 'ID_TYPE NUMBER [note]' read from this file; import: the list"))
+    a.add_argument("--keys", type=Path, help=_("create: the office's identity key directory; import: station keys"))
+    a.add_argument("--out", type=Path, help=_("create: where to write the signed list"))
+    a.add_argument("--serial", type=int, help=_("create: the list's serial (default: the time)"))
     a.add_argument("--passphrase-file", type=Path)
     p.set_defaults(handler=lambda args: (p.print_help(), 2)[1])
 
@@ -95,14 +98,14 @@ def _stdin_json(what: str) -> dict:
     from desktop.identity.errors import IdentityError
 
     if sys.stdin.isatty():
-        print(f"Type the {what} as one JSON object, then Ctrl+D:", file=sys.stderr)
+        print(_("Type the {what} as one JSON object, then Ctrl+D:").format(what=what), file=sys.stderr)
     try:
         data = json.loads(sys.stdin.read())
     except ValueError:
-        raise IdentityError(f"the {what} on stdin is not JSON",
-                            'give e.g. {"id_type": "cn_resident", "number": "...", "name": "..."}') from None
+        raise IdentityError(_("the {what} on stdin is not JSON").format(what=what),
+                            _('give e.g. {"id_type": "cn_resident", "number": "...", "name": "..."}')) from None
     if not isinstance(data, dict):
-        raise IdentityError(f"the {what} on stdin is not a JSON object", "give one JSON object")
+        raise IdentityError(_("the {what} on stdin is not a JSON object").format(what=what), _("give one JSON object"))
     return data
 
 
@@ -112,10 +115,10 @@ def _print_entered(entered, as_json: bool) -> None:
                           "seen_text": entered.seen_text()}, ensure_ascii=False))
         return
     m = entered.masked
-    print(f"identity recorded: {entered.record_id}")
-    print(f"  {m.type_title}: {m.number}  {m.name}  ({'read from the card' if m.method == 'card' else 'typed'})")
+    print(_("identity recorded: {record_id}").format(record_id=entered.record_id))
+    print(f"  {m.type_title}: {m.number}  {m.name}  ({_('read from the card') if m.method == 'card' else _('typed')})")
     if m.representative:
-        print(f"  representative: {m.representative}")
+        print(_("  representative: {representative}").format(representative=m.representative))
     print(f"  {entered.seen_text()}")
 
 
@@ -142,12 +145,12 @@ def _business(args) -> int:
     data = _stdin_json("business's credit code and representative")
     data.setdefault("id_type", "credit_code")
     if data["id_type"] != "credit_code":
-        raise IdentityError("a business account is recorded by its unified social credit code",
-                            'give "id_type": "credit_code" (or leave it out)')
+        raise IdentityError(_("a business account is recorded by its unified social credit code"),
+                            _('give "id_type": "credit_code" (or leave it out)'))
     with _store(args) as store:
         entered = IdentityBook(store, args.keys or _keys_default(), _passphrase(args)).enter(data, _actor(args))
     _print_entered(entered, False)
-    print("  its labels now print without asking again (sender name as recorded)")
+    print(_("  its labels now print without asking again (sender name as recorded)"))
     return 0
 
 
@@ -157,7 +160,7 @@ def _day(text: str, option: str) -> float:
     try:
         return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
     except ValueError:
-        raise SigiloError(f"{option} {text!r} is not a date", "write it as YYYY-MM-DD, e.g. 2026-12-01") from None
+        raise SigiloError(_("{option} {text!r} is not a date").format(option=option, text=text), _("write it as YYYY-MM-DD, e.g. 2026-12-01")) from None
 
 
 def _export(args) -> int:
@@ -175,8 +178,7 @@ def _export(args) -> int:
         pass
     with _store(args) as store:
         n = export_records(store, args.out, since, until, actor=_actor(args), station_id=station_id)
-    print(f"identity export: {n} sealed record(s) written to {args.out}; only the compliance office's identity key "
-          "opens them")
+    print(_("identity export: {n} sealed record(s) written to {out}; only the compliance office's identity key opens them").format(n=n, out=args.out))
     return 0
 
 
@@ -191,14 +193,13 @@ def _open(args) -> int:
             print(json.dumps(r.to_dict(), ensure_ascii=False))
             continue
         h = r.holder
-        labels = ", ".join(x["tracking_number"] for x in r.labels) or "no label"
-        print(f"{r.created_at}  {r.station_id or '-'}  {h['id_type']}  {h['number']}  {h['name']}  "
-              f"({r.method})  labels: {labels}")
+        labels = ", ".join(x["tracking_number"] for x in r.labels) or _("no label")
+        print(_("{created_at}  {value}  {id_type}  {number}  {name}  ({method})  labels: {labels}").format(created_at=r.created_at, value=r.station_id or '-', id_type=h['id_type'], number=h['number'], name=h['name'], method=r.method, labels=labels))
         if r.representative:
             rep = r.representative
-            print(f"    representative: {rep['id_type']}  {rep['number']}  {rep['name']}")
+            print(_("    representative: {id_type}  {number}  {name}").format(id_type=rep['id_type'], number=rep['number'], name=rep['name']))
     if not args.json:
-        print(f"{len(records)} record(s)")
+        print(ngettext("{n} record", "{n} records", len(records)).format(n=len(records)))
     return 0
 
 
@@ -213,8 +214,7 @@ def _purge(args) -> int:
             AuditLog(store).append(_actor(args), "settings", "identity.retention_days", {"value": args.set_days})
             days = args.set_days
         result = purge_identities(store, days, actor=_actor(args))
-    print(f"identity purge: {result.records} record(s) and {result.uses} label link(s) older than "
-          f"{result.days:g} days removed")
+    print(_("identity purge: {records} record(s) and {uses} label link(s) older than {days:g} days removed").format(records=result.records, uses=result.uses, days=result.days))
     return 0
 
 
@@ -224,15 +224,15 @@ def _status(args) -> int:
 
     paths = IdentityPaths(args.keys or _keys_default())
     with _store(args) as store:
-        kind = station_kind(store) or "not set (real-name sending not required here)"
+        kind = station_kind(store) or _("not set (real-name sending not required here)")
         policy = station_policy(store)
         count = store.query("SELECT COUNT(*) FROM identity_records")[0][0]
         watch = store.query("SELECT COUNT(*) FROM identity_watch")[0][0]
         days = retention_days(store)
-    print(f"station kind: {kind}")
-    print(f"policy: {policy.id} ({policy.source})")
-    print(f"identity key: {'installed' if paths.pub.exists() and paths.secret.exists() else 'not installed'}")
-    print(f"records kept: {count}; retention {days:g} days; watch list entries: {watch}")
+    print(_("station kind: {kind}").format(kind=kind))
+    print(_("policy: {id} ({source})").format(id=policy.id, source=policy.source))
+    print(_("identity key: {value}").format(value=_('installed') if paths.pub.exists() and paths.secret.exists() else _('not installed')))
+    print(_("records kept: {count}; retention {days:g} days; watch list entries: {watch}").format(count=count, days=days, watch=watch))
     return 0
 
 
@@ -243,15 +243,15 @@ def _watchlist(args) -> int:
 
     if args.op == "create":
         if not args.keys or not args.out:
-            raise SigiloError("watchlist create needs --keys (the office's identity keys) and --out",
-                              "sigilo identity watchlist create LIST.txt --keys DIR --out watch.json")
+            raise SigiloError(_("watchlist create needs --keys (the office's identity keys) and --out"),
+                              _("sigilo identity watchlist create LIST.txt --keys DIR --out watch.json"))
         entries = []
         for line in args.file.read_text(encoding="utf-8").splitlines():
             parts = line.split(None, 2)
             if parts and not line.lstrip().startswith("#"):
                 if len(parts) < 2:
-                    raise SigiloError(f"watch list line {line[:12]!r}… needs an ID type and a number",
-                                      "write: ID_TYPE NUMBER [note]")
+                    raise SigiloError(_("watch list line {value!r}… needs an ID type and a number").format(value=line[:12]),
+                                      _("write: ID_TYPE NUMBER [note]"))
                 entries.append((parts[0], parts[1], parts[2] if len(parts) > 2 else ""))
         paths = IdentityPaths(args.keys)
         bundle = load_bundle(paths.pub)
@@ -261,12 +261,13 @@ def _watchlist(args) -> int:
         from desktop.keys.keyfile import write_public_file
 
         write_public_file(args.out, doc)
-        print(f"watch list serial {doc['serial']}: {len(doc['entries'])} hashed entr{'y' if len(entries) == 1 else 'ies'} "
-              f"written to {args.out}")
+        print(ngettext("watch list serial {serial}: {n} hashed entry written to {out}",
+                       "watch list serial {serial}: {n} hashed entries written to {out}", len(doc["entries"])).format(
+                           serial=doc["serial"], n=len(doc["entries"]), out=args.out))
         return 0
     paths = IdentityPaths(args.keys or _keys_default())
     bundle = load_bundle(paths.pub)
     with _store(args) as store:
         n = watchlist.install(store, args.file, bytes.fromhex(bundle["sign_public_key"]))
-    print(f"watch list installed: {n} entr{'y' if n == 1 else 'ies'}")
+    print(ngettext("watch list installed: {n} entry", "watch list installed: {n} entries", n).format(n=n))
     return 0

@@ -17,28 +17,29 @@ from pathlib import Path
 from desktop.i18n import _
 
 
+
 def register(subparsers) -> None:
-    p = subparsers.add_parser("jobs", help="print jobs: list, show, retry failed, cancel, history")
+    p = subparsers.add_parser("jobs", help=_("print jobs: list, show, retry failed, cancel, history"))
     p.add_argument("action", nargs="?", choices=["list", "show", "retry", "cancel", "resume", "history", "reprint",
                                                  "void"],
                    default="list")
-    p.add_argument("arg", nargs="?", help="job id (show, retry, cancel, resume), search text (history) or tracking "
-                   "number (reprint, void)")
-    p.add_argument("more", nargs="*", help="more tracking numbers (reprint)")
+    p.add_argument("arg", nargs="?", help=_("job id (show, retry, cancel, resume), search text (history) or tracking "
+                                            "number (reprint, void)"))
+    p.add_argument("more", nargs="*", help=_("more tracking numbers (reprint)"))
     p.add_argument("--json", action="store_true")
     p.add_argument("--home", type=Path)
-    p.add_argument("--reason", help="why (reprint, void), e.g. damaged")
-    p.add_argument("--supervisor", help="the approving supervisor's user name (reprint, void)")
-    p.add_argument("--password-file", type=Path, help="file holding the supervisor's password")
-    p.add_argument("--printer", metavar="URI", help="printer for a reprint")
-    p.add_argument("--profile", default="tspl-203", help="printer profile for a reprint (default: tspl-203)")
-    p.add_argument("--template", help="template for a reprint (default: the one each label was printed on)")
-    p.add_argument("--actor", default="", help="who asks (recorded in the audit; default cli:USER)")
+    p.add_argument("--reason", help=_("why (reprint, void), e.g. damaged"))
+    p.add_argument("--supervisor", help=_("the approving supervisor's user name (reprint, void)"))
+    p.add_argument("--password-file", type=Path, help=_("file holding the supervisor's password"))
+    p.add_argument("--printer", metavar="URI", help=_("printer for a reprint"))
+    p.add_argument("--profile", default="tspl-203", help=_("printer profile for a reprint (default: tspl-203)"))
+    p.add_argument("--template", help=_("template for a reprint (default: the one each label was printed on)"))
+    p.add_argument("--actor", default="", help=_("who asks (recorded in the audit; default cli:USER)"))
     keys = p.add_mutually_exclusive_group()
-    keys.add_argument("--keys", type=Path, default=None, help="resume: station keys directory (default: the station's keys/)")
-    keys.add_argument("--demo-keys", action="store_true", help="resume: seal with demo keys (DEMO ONLY)")
+    keys.add_argument("--keys", type=Path, default=None, help=_("resume: station keys directory (default: the station's keys/)"))
+    keys.add_argument("--demo-keys", action="store_true", help=_("resume: seal with demo keys (DEMO ONLY)"))
     p.add_argument("--passphrase-file", type=Path, default=None,
-                   help="resume: passphrase of the station key (else SIGILO_PASSPHRASE)")
+                   help=_("resume: passphrase of the station key (else SIGILO_PASSPHRASE)"))
     p.set_defaults(handler=_run)
 
 
@@ -58,7 +59,7 @@ def _run(args) -> int:
     with open_store(args.home) as store:
         jobs = JobStore(store)
         if args.action in ("show", "retry", "cancel") and not args.arg:
-            raise SigiloError(f"which job? `sigilo jobs {args.action} JOB`", "`sigilo jobs list` shows job ids")
+            raise SigiloError(_("which job? `sigilo jobs {action} JOB`").format(action=args.action), _("`sigilo jobs list` shows job ids"))
         if args.action == "list":
             for job_id in jobs.jobs(50):
                 p = jobs.progress(job_id)
@@ -81,11 +82,11 @@ def _run(args) -> int:
                       + (f"\t{label.error}" if label.error else ""))
         elif args.action == "retry":
             jobs.progress(args.arg)
-            print(f"jobs: {jobs.retry_failed(args.arg)} failed label(s) queued again")
+            print(_("jobs: {retry_failed} failed label(s) queued again").format(retry_failed=jobs.retry_failed(args.arg)))
         elif args.action == "cancel":
             jobs.progress(args.arg)
             jobs.set_job_state(args.arg, "cancelled")
-            print(f"jobs: {args.arg} cancelled")
+            print(_("jobs: {arg} cancelled").format(arg=args.arg))
         else:
             for item in jobs.history(args.arg or ""):
                 if args.json:
@@ -109,8 +110,8 @@ def _password(args) -> str:
         try:
             return args.password_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise SigiloError(f"cannot read --password-file {args.password_file} ({exc.strerror})",
-                              "give a readable file holding the password") from None
+            raise SigiloError(_("cannot read --password-file {password_file} ({strerror})").format(password_file=args.password_file, strerror=exc.strerror),
+                              _("give a readable file holding the password")) from None
     if os.environ.get("SIGILO_SUPERVISOR_PASSWORD"):
         return os.environ["SIGILO_SUPERVISOR_PASSWORD"]
     return getpass.getpass(f"password of {args.supervisor}: ")
@@ -127,12 +128,12 @@ def _approved(args) -> int:
 
         os.environ["SIGILO_HOME"] = str(args.home)
     if not args.arg:
-        raise SigiloError(f"which label? `sigilo jobs {args.action} TRACKING --reason R --supervisor NAME`",
-                          "`sigilo jobs history ORDER-ID` finds the tracking number")
+        raise SigiloError(_("which label? `sigilo jobs {action} TRACKING --reason R --supervisor NAME`").format(action=args.action),
+                          _("`sigilo jobs history ORDER-ID` finds the tracking number"))
     if not (args.reason or "").strip():
-        raise SigiloError(f"a {args.action} needs a reason", "add --reason, e.g. --reason damaged")
+        raise SigiloError(_("a {action} needs a reason").format(action=args.action), _("add --reason, e.g. --reason damaged"))
     if not args.supervisor:
-        raise SigiloError(f"a {args.action} needs a supervisor's approval", "add --supervisor NAME")
+        raise SigiloError(_("a {action} needs a supervisor's approval").format(action=args.action), _("add --supervisor NAME"))
     actor = args.actor or default_actor()
     from desktop.station import Station
 
@@ -140,14 +141,15 @@ def _approved(args) -> int:
         approval = Operators(station.store).approve(args.action, args.supervisor, _password(args), args.arg)
         if args.action == "void":
             station.void_tracking(args.arg, args.reason, approval)
-            print(f"jobs: {args.arg} voided ({args.reason}), approved by {approval.username}")
+            print(_("jobs: {arg} voided ({reason}), approved by {username}").format(
+                arg=args.arg, reason=args.reason, username=approval.username))
             return 0
         if not args.printer:
-            raise SigiloError("a reprint needs a printer", "add --printer URI")
+            raise SigiloError(_("a reprint needs a printer"), _("add --printer URI"))
         progress = station.reprint_and_wait([args.arg, *args.more], args.printer, args.profile, args.reason,
                                             approval=approval, template=args.template)
     done = progress.count("confirmed")
-    print(f"jobs: reprinted {done} label(s) marked REPRINT ({args.reason}), approved by {approval.username}")
+    print(_("jobs: reprinted {done} label(s) marked REPRINT ({reason}), approved by {username}").format(done=done, reason=args.reason, username=approval.username))
     return 0 if done == len(progress.labels) else 1
 
 
@@ -191,7 +193,8 @@ def _resume(args) -> int:
 
     with Station(sealer=sealer, actor=args.actor or _default_actor()) as station:
         results = station.resume_and_wait(
-            todo, warn=lambda work, warning: print(f"sigilo jobs: label {work.index + 1}: {warning}", file=sys.stderr))
+            todo, warn=lambda work, warning: print(_("sigilo jobs: label {number}: {warning}").format(
+                number=work.index + 1, warning=warning), file=sys.stderr))
     ok = True
     for p in results:
         done = p.count("confirmed")

@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+from desktop.i18n import N_, _, ngettext
+
 
 def _default_dir() -> Path:
     from desktop.paths import data_dir
@@ -22,70 +24,70 @@ def _default_dir() -> Path:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "keys", help="create, import, rotate and revoke seal keys",
-        description="Keys behind the sealed QR. Key officer: init-authority, create-fleet, add-station, "
-                    "revoke-station. Print station: create-station, import-fleet FILE.pub. Scanner: "
-                    "import-fleet FILE.key, import-trust. Walk-through: docs/keys.md.")
+        "keys", help=_("create, import, rotate and revoke seal keys"),
+        description=_("Keys behind the sealed QR. Key officer: init-authority, create-fleet, add-station, "
+                      "revoke-station. Print station: create-station, import-fleet FILE.pub. Scanner: "
+                      "import-fleet FILE.key, import-trust. Walk-through: docs/keys.md."))
     sub = p.add_subparsers(dest="keys_command", metavar="ACTION")
 
     def action(name: str, help_: str, handler, passphrase: bool = True):
+        help_ = _(help_)
         a = sub.add_parser(name, help=help_, description=help_[:1].upper() + help_[1:] + ".")
-        a.add_argument("--dir", type=Path, default=None, help="keys directory (default: the user data folder's keys/)")
+        a.add_argument("--dir", type=Path, default=None, help=_("keys directory (default: the user data folder's keys/)"))
         if passphrase:
-            a.add_argument("--passphrase-file", type=Path, help="read the passphrase from this file "
-                           "(else SIGILO_PASSPHRASE, else a prompt)")
+            a.add_argument("--passphrase-file", type=Path, help=_("read the passphrase from this file (else SIGILO_PASSPHRASE, else a prompt)"))
         a.set_defaults(handler=handler)
         return a
 
-    a = action("create-fleet", "create a scanner-fleet key pair for a region (next epoch unless --epoch)", _create_fleet)
-    a.add_argument("--region", required=True, help="e.g. cn, br, intl")
-    a.add_argument("--epoch", type=int, help="epoch number (default: one after the newest of the region)")
-    a = action("rotate-fleet", "start a new epoch for a region's fleet key (scanners keep the old ones)", _create_fleet)
-    a.add_argument("--region", required=True, help="e.g. cn, br, intl")
+    a = action("create-fleet", N_("create a scanner-fleet key pair for a region (next epoch unless --epoch)"), _create_fleet)
+    a.add_argument("--region", required=True, help=_("e.g. cn, br, intl"))
+    a.add_argument("--epoch", type=int, help=_("epoch number (default: one after the newest of the region)"))
+    a = action("rotate-fleet", N_("start a new epoch for a region's fleet key (scanners keep the old ones)"), _create_fleet)
+    a.add_argument("--region", required=True, help=_("e.g. cn, br, intl"))
     a.set_defaults(epoch=None)
-    a = action("create-station", "create this print station's signing key", _create_station)
-    a.add_argument("--station-id", required=True, help="the station's id, e.g. HZ-0001 (shown by every scan)")
-    a.add_argument("--name", required=True, help="a readable name, e.g. the shop or branch (shown by every scan)")
-    a.add_argument("--region", required=True, help="the fleet region this station seals to")
-    a.add_argument("--validity-days", type=int, default=180, help="how long its seals stay valid (default 180)")
-    a = action("enrol-station", "key officer: make one enrolment file that sets a new print station up "
-               "(its passphrase-protected key, the fleet public keys, the signed trust list)", _enrol_station)
-    a.add_argument("name", help="the station's readable name, e.g. the shop or branch (shown by every scan)")
-    a.add_argument("--out", type=Path, required=True, help="the enrolment file to write (give it to the station)")
-    a.add_argument("--region", default="cn", help="the fleet region the station seals to (default cn)")
-    a.add_argument("--station-id", help="the station's id, e.g. HZ-0001 (default: made from the name)")
-    a.add_argument("--validity-days", type=int, default=180, help="how long its seals stay valid (default 180)")
+    a = action("create-station", N_("create this print station's signing key"), _create_station)
+    a.add_argument("--station-id", required=True, help=_("the station's id, e.g. HZ-0001 (shown by every scan)"))
+    a.add_argument("--name", required=True, help=_("a readable name, e.g. the shop or branch (shown by every scan)"))
+    a.add_argument("--region", required=True, help=_("the fleet region this station seals to"))
+    a.add_argument("--validity-days", type=int, default=180, help=_("how long its seals stay valid (default 180)"))
+    a = action("enrol-station", N_("key officer: make one enrolment file that sets a new print station up "
+               "(its passphrase-protected key, the fleet public keys, the signed trust list)"), _enrol_station)
+    a.add_argument("name", help=_("the station's readable name, e.g. the shop or branch (shown by every scan)"))
+    a.add_argument("--out", type=Path, required=True, help=_("the enrolment file to write (give it to the station)"))
+    a.add_argument("--region", default="cn", help=_("the fleet region the station seals to (default cn)"))
+    a.add_argument("--station-id", help=_("the station's id, e.g. HZ-0001 (default: made from the name)"))
+    a.add_argument("--validity-days", type=int, default=180, help=_("how long its seals stay valid (default 180)"))
     a.add_argument("--station-passphrase-file", type=Path,
-                   help="the new station key's passphrase (else a prompt); tell it to the station separately")
-    a = action("import-enrolment", "print station: install the enrolment file from the key officer", _import_enrolment)
-    a.add_argument("file", type=Path, help="the enrolment file from `sigilo keys enrol-station`")
-    action("init-authority", "create the fleet authority key and an empty signed trust list", _init_authority)
-    a = action("add-station", "trust a station: add its station.pub to the signed trust list", _add_station)
-    a.add_argument("station_pub", type=Path, help="the station.pub the station sent")
-    a = action("revoke-station", "remove a station from the trust list and record it as revoked", _revoke_station)
-    a.add_argument("station_id", help="the station id (sigilo keys list-stations shows them)")
-    a.add_argument("--reason", default="", help="why, shown to scanners that refuse its labels")
-    a.add_argument("--key-id", help="revoke only this key of the station (after it replaced its key)")
-    a = action("import-fleet", "import fleet keys: .pub for a print station, .key (stays encrypted) for a scanner",
+                   help=_("the new station key's passphrase (else a prompt); tell it to the station separately"))
+    a = action("import-enrolment", N_("print station: install the enrolment file from the key officer"), _import_enrolment)
+    a.add_argument("file", type=Path, help=_("the enrolment file from `sigilo keys enrol-station`"))
+    action("init-authority", N_("create the fleet authority key and an empty signed trust list"), _init_authority)
+    a = action("add-station", N_("trust a station: add its station.pub to the signed trust list"), _add_station)
+    a.add_argument("station_pub", type=Path, help=_("the station.pub the station sent"))
+    a = action("revoke-station", N_("remove a station from the trust list and record it as revoked"), _revoke_station)
+    a.add_argument("station_id", help=_("the station id (sigilo keys list-stations shows them)"))
+    a.add_argument("--reason", default="", help=_("why, shown to scanners that refuse its labels"))
+    a.add_argument("--key-id", help=_("revoke only this key of the station (after it replaced its key)"))
+    a = action("import-fleet", N_("import fleet keys: .pub for a print station, .key (stays encrypted) for a scanner"),
                _import_fleet, passphrase=False)
-    a.add_argument("files", type=Path, nargs="+", help="fleet/<region>-<epoch>.pub or .key files from the key officer")
-    a = action("import-trust", "install a trust list after checking its signature", _import_trust, passphrase=False)
-    a.add_argument("file", type=Path, help="the trust.json from the key officer")
-    a.add_argument("--authority", type=Path, help="authority.pub to trust (first import only)")
-    a = action("list", "show the keys in a directory (public facts only)", _list, passphrase=False)
-    a.add_argument("--json", action="store_true", help="as JSON")
-    action("list-stations", "show the trusted and revoked stations", _list_stations, passphrase=False)
-    a = action("create-identity", "create the compliance office's identity key, hash secret and station enrolment "
-               "file (real-name sending; docs/identity.md)", _create_identity)
+    a.add_argument("files", type=Path, nargs="+", help=_("fleet/<region>-<epoch>.pub or .key files from the key officer"))
+    a = action("import-trust", N_("install a trust list after checking its signature"), _import_trust, passphrase=False)
+    a.add_argument("file", type=Path, help=_("the trust.json from the key officer"))
+    a.add_argument("--authority", type=Path, help=_("authority.pub to trust (first import only)"))
+    a = action("list", N_("show the keys in a directory (public facts only)"), _list, passphrase=False)
+    a.add_argument("--json", action="store_true", help=_("as JSON"))
+    action("list-stations", N_("show the trusted and revoked stations"), _list_stations, passphrase=False)
+    a = action("create-identity", N_("create the compliance office's identity key, hash secret and station enrolment "
+               "file (real-name sending; docs/identity.md)"), _create_identity)
     a.add_argument("--station-kind", choices=("counter", "merchant", "warehouse"), default="counter",
-                   help="what kind of station the enrolment is for (the policy's rules depend on it; default counter)")
-    a = action("import-identity", "install the compliance office's identity enrolment at a station", _import_identity,
+                   help=_("what kind of station the enrolment is for (the policy's rules depend on it; default counter)"))
+    a = action("import-identity", N_("install the compliance office's identity enrolment at a station"), _import_identity,
                passphrase=False)
-    a.add_argument("file", type=Path, help="identity-enrol.json from the compliance office")
-    a.add_argument("--home", type=Path, help="station data folder whose setting identity.station_kind is set")
-    action("remember-passphrase", "store the keys' passphrase in the OS keyring (after checking it)", _remember)
-    action("forget-passphrase", "remove it from the OS keyring", _forget, passphrase=False)
-    action("demo", "create the unencrypted DEMO-ONLY key set (for trying Sigilo out)", _demo, passphrase=False)
+    a.add_argument("file", type=Path, help=_("identity-enrol.json from the compliance office"))
+    a.add_argument("--home", type=Path, help=_("station data folder whose setting identity.station_kind is set"))
+    action("remember-passphrase", N_("store the keys' passphrase in the OS keyring (after checking it)"), _remember)
+    action("forget-passphrase", N_("remove it from the OS keyring"), _forget, passphrase=False)
+    action("demo", N_("create the unencrypted DEMO-ONLY key set (for trying Sigilo out)"), _demo, passphrase=False)
     p.set_defaults(handler=lambda args: (p.print_help(), 2)[1])
 
 
@@ -134,14 +136,14 @@ def _remember(args) -> int:
     if not files:
         from desktop.keys.errors import MissingKey
 
-        raise MissingKey(f"no passphrase-protected key in {kd.root}", "point --dir at the station's or scanner's keys")
-    value = resolve(args.passphrase_file, f"the keys in {kd.root}")
+        raise MissingKey(_("no passphrase-protected key in {root}").format(root=kd.root), _("point --dir at the station's or scanner's keys"))
+    value = resolve(args.passphrase_file, _("the keys in {root}").format(root=kd.root))
     for path, kind in files:  # a wrong passphrase is refused before it is stored
         load_private(path, kind, value)
     remember(kd.root, value)
     _audit("remember-passphrase", str(kd.root), keys=len(files))
-    print(f"passphrase for {len(files)} key(s) in {kd.root} stored in the OS keyring; "
-          "Sigilo now opens them without asking")
+    print(_("passphrase for {n} key(s) in {root} stored in the OS keyring; Sigilo now opens them "
+            "without asking").format(n=len(files), root=kd.root))
     return 0
 
 
@@ -152,9 +154,8 @@ def _create_identity(args) -> int:
     bundle = create_identity(kd.root, _new_passphrase(args, "the identity key"), station_kind=args.station_kind)
     paths = IdentityPaths(kd.root)
     _audit("create-identity", bundle["key_id"], key_id=bundle["key_id"], station_kind=args.station_kind)
-    print(f"identity key created, key id {bundle['key_id']} (keep {paths.key.name} at the compliance office only)")
-    print(f"  give each station {paths.enrolment} and the passphrase; they import it with "
-          "`sigilo keys import-identity FILE`")
+    print(_("identity key created, key id {key_id} (keep {name} at the compliance office only)").format(key_id=bundle['key_id'], name=paths.key.name))
+    print(_("  give each station {enrolment} and the passphrase; they import it with `sigilo keys import-identity FILE`").format(enrolment=paths.enrolment))
     return 0
 
 
@@ -168,8 +169,7 @@ def _import_identity(args) -> int:
     with open_store(args.home) as store:
         store.set_setting("identity.station_kind", facts["station_kind"])
         AuditLog(store).append(_actor(), "key", facts["key_id"], {"op": "import-identity", **facts})
-    print(f"identity key {facts['key_id']} installed in {kd.root}: this station seals sender identities it cannot "
-          f"read back; real-name rules for a {facts['station_kind']} station apply")
+    print(_("identity key {key_id} installed in {root}: this station seals sender identities it cannot read back; real-name rules for a {station_kind} station apply").format(key_id=facts['key_id'], root=kd.root, station_kind=facts['station_kind']))
     return 0
 
 
@@ -185,7 +185,10 @@ def _forget(args) -> int:
     kd = _kd(args)
     found = forget(kd.root)
     _audit("forget-passphrase", str(kd.root), found=found)
-    print(f"passphrase for {kd.root} {'removed from' if found else 'was not in'} the OS keyring")
+    if found:
+        print(_("passphrase for {root} removed from the OS keyring").format(root=kd.root))
+    else:
+        print(_("passphrase for {root} was not in the OS keyring").format(root=kd.root))
     return 0
 
 
@@ -196,11 +199,12 @@ def _create_fleet(args) -> int:
     bundle = manage.create_fleet(kd, args.region, args.epoch, _new_passphrase(args, f"fleet key {args.region}"))
     name = f"{bundle['region']}-{bundle['epoch']}"
     _audit("create-fleet", name, key_id=bundle["key_id"])
-    print(f"fleet key {name} created, key id {bundle['key_id']}")
-    print(f"  public (give to print stations): {kd.fleet_pub(bundle['region'], bundle['epoch'])}")
-    print(f"  private (scanners only):         {kd.fleet_key(bundle['region'], bundle['epoch'])}")
+    print(_("fleet key {name} created, key id {key_id}").format(name=name, key_id=bundle['key_id']))
+    print(_("  public (give to print stations): {fleet_pub}").format(fleet_pub=kd.fleet_pub(bundle['region'], bundle['epoch'])))
+    print(_("  private (scanners only):         {fleet_key}").format(fleet_key=kd.fleet_key(bundle['region'], bundle['epoch'])))
     if bundle["epoch"] > 1:
-        print("  scanners must keep the older epochs' keys to open labels sealed before the rotation")
+        print(_("  scanners must keep the older epochs' keys to open labels sealed before the "
+                "rotation"))
     return 0
 
 
@@ -208,14 +212,14 @@ def _create_station(args) -> int:
     from desktop.keys import manage
 
     if not 1 <= args.validity_days <= 3650:
-        print("sigilo keys: --validity-days must be 1 to 3650 (a seal needs a life; default 180)", file=sys.stderr)
+        print(_("sigilo keys: --validity-days must be 1 to 3650 (a seal needs a life; default 180)"), file=sys.stderr)
         return 2
     kd = _kd(args)
     bundle = manage.create_station(kd, args.station_id, args.name, args.region,
-                                   _new_passphrase(args, "the station key"), validity_days=args.validity_days)
+                                   _new_passphrase(args, _("the station key")), validity_days=args.validity_days)
     _audit("create-station", bundle["station_id"], key_id=bundle["key_id"], region=args.region)
-    print(f"station {bundle['station_id']} created, key id {bundle['key_id']}")
-    print(f"  send {kd.station_pub} to the fleet authority (sigilo keys add-station)")
+    print(_("station {station_id} created, key id {key_id}").format(station_id=bundle['station_id'], key_id=bundle['key_id']))
+    print(_("  send {station_pub} to the fleet authority (sigilo keys add-station)").format(station_pub=kd.station_pub))
     return 0
 
 
@@ -224,7 +228,7 @@ def _enrol_station(args) -> int:
     from desktop.keys.passphrase import resolve
 
     if not 1 <= args.validity_days <= 3650:
-        print("sigilo keys: --validity-days must be 1 to 3650 (a seal needs a life; default 180)", file=sys.stderr)
+        print(_("sigilo keys: --validity-days must be 1 to 3650 (a seal needs a life; default 180)"), file=sys.stderr)
         return 2
     kd = _kd(args)
     authority = _passphrase(args, "the fleet authority key")
@@ -232,8 +236,8 @@ def _enrol_station(args) -> int:
     bundle = enrol.enrol_station(kd, args.name, args.region, station_pass, authority, args.out,
                                  station_id=args.station_id, validity_days=args.validity_days)
     _audit("enrol-station", bundle["station_id"], key_id=bundle["key_id"], region=args.region)
-    print(f"station {bundle['station_id']} ({bundle['name']}, key {bundle['key_id']}) enrolled and added to {kd.trust}")
-    print(f"  give {args.out} to the station; tell its passphrase separately (never in the same message)")
+    print(_("station {station_id} ({name}, key {key_id}) enrolled and added to {trust}").format(station_id=bundle['station_id'], name=bundle['name'], key_id=bundle['key_id'], trust=kd.trust))
+    print(_("  give {out} to the station; tell its passphrase separately (never in the same message)").format(out=args.out))
     return 0
 
 
@@ -244,7 +248,7 @@ def _import_enrolment(args) -> int:
     kd = _kd(args)
     facts = enrol.import_enrolment(args.file, kd, resolve(args.passphrase_file, "the station key"))
     _audit("import-enrolment", facts["station_id"], key_id=facts["key_id"], region=facts["region"])
-    print(f"station {facts['station_id']} ({facts['name']}) set up in {kd.root}: seals to {', '.join(facts['fleet'])}")
+    print(_("station {station_id} ({name}) set up in {root}: seals to {join}").format(station_id=facts['station_id'], name=facts['name'], root=kd.root, join=', '.join(facts['fleet'])))
     return 0
 
 
@@ -252,9 +256,9 @@ def _init_authority(args) -> int:
     from desktop.keys import manage
 
     kd = _kd(args)
-    bundle = manage.init_authority(kd, _new_passphrase(args, "the fleet authority key"))
+    bundle = manage.init_authority(kd, _new_passphrase(args, _("the fleet authority key")))
     _audit("init-authority", bundle["key_id"], key_id=bundle["key_id"])
-    print(f"fleet authority created, key id {bundle['key_id']}; trust list at {kd.trust}")
+    print(_("fleet authority created, key id {key_id}; trust list at {trust}").format(key_id=bundle['key_id'], trust=kd.trust))
     return 0
 
 
@@ -262,9 +266,9 @@ def _add_station(args) -> int:
     from desktop.keys import manage
 
     kd = _kd(args)
-    bundle = manage.add_station(kd, args.station_pub, _passphrase(args, "the fleet authority key"))
+    bundle = manage.add_station(kd, args.station_pub, _passphrase(args, _("the fleet authority key")))
     _audit("add-station", bundle["station_id"], key_id=bundle["key_id"])
-    print(f"station {bundle['station_id']} ({bundle['name']}, key {bundle['key_id']}) added to {kd.trust}")
+    print(_("station {station_id} ({name}, key {key_id}) added to {trust}").format(station_id=bundle['station_id'], name=bundle['name'], key_id=bundle['key_id'], trust=kd.trust))
     return 0
 
 
@@ -272,10 +276,12 @@ def _revoke_station(args) -> int:
     from desktop.keys import manage
 
     kd = _kd(args)
-    n = manage.revoke_station(kd, args.station_id, args.reason, _passphrase(args, "the fleet authority key"),
+    n = manage.revoke_station(kd, args.station_id, args.reason, _passphrase(args, _("the fleet authority key")),
                               key_id=args.key_id)
     _audit("revoke-station", args.station_id, reason=args.reason, key_id=args.key_id)
-    print(f"station {args.station_id} revoked ({n} key{'s' if n != 1 else ''}); distribute {kd.trust} to scanners")
+    print(ngettext("station {station_id} revoked ({n} key); distribute {trust} to scanners",
+                   "station {station_id} revoked ({n} keys); distribute {trust} to scanners", n).format(
+        station_id=args.station_id, n=n, trust=kd.trust))
     return 0
 
 
@@ -287,8 +293,12 @@ def _import_fleet(args) -> int:
         bundle = manage.import_fleet(kd, path)
         private = kd.fleet_key(bundle["region"], bundle["epoch"]).exists()
         _audit("import-fleet", f"{bundle['region']}-{bundle['epoch']}", key_id=bundle["key_id"], private=private)
-        print(f"fleet key {bundle['region']}-{bundle['epoch']} ({bundle['key_id']}) imported"
-              + (" with its private key: this directory can open labels" if private else ""))
+        name = f"{bundle['region']}-{bundle['epoch']}"
+        if private:
+            print(_("fleet key {name} ({key_id}) imported with its private key: this directory can open "
+                    "labels").format(name=name, key_id=bundle["key_id"]))
+        else:
+            print(_("fleet key {name} ({key_id}) imported").format(name=name, key_id=bundle["key_id"]))
     return 0
 
 
@@ -299,7 +309,7 @@ def _import_trust(args) -> int:
     trust = manage.import_trust(kd, args.file, args.authority)
     _audit("import-trust", f"serial {trust.serial}", authority_key_id=trust.authority_key_id,
            stations=len(trust.stations), revoked=len(trust.revoked))
-    print(f"trust list serial {trust.serial} installed: {_stations(len(trust.stations))}, {len(trust.revoked)} revoked")
+    print(_("trust list serial {serial} installed: {stations}, {n} revoked").format(serial=trust.serial, stations=_stations(len(trust.stations)), n=len(trust.revoked)))
     return 0
 
 
@@ -314,26 +324,31 @@ def _list(args) -> int:
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
         return 0
-    print(f"keys in {info['dir']}")
+    print(_("keys in {dir}").format(dir=info['dir']))
     for f in info["fleet"]:
         kind = "private+public" if f["private"] else "public"
-        print(f"  fleet {f['name']}: id {f['key_id']} ({kind}){'  DEMO ONLY' if f['demo_only'] else ''}")
+        if f['demo_only']:
+            print(_("  fleet {name}: id {key_id} ({kind})  DEMO ONLY").format(name=f['name'], key_id=f['key_id'], kind=kind))
+        else:
+            print(_("  fleet {name}: id {key_id} ({kind})").format(name=f['name'], key_id=f['key_id'], kind=kind))
     if info["station"]:
         s = info["station"]
-        print(f"  station {s['station_id']} ({s['name']}): id {s['key_id']}, seals to region {s['region']}, "
-              f"valid {s.get('validity_days', 180)} days")
+        print(_("  station {station_id} ({name}): id {key_id}, seals to region {region}, valid {days} "
+                "days").format(station_id=s['station_id'], name=s['name'], key_id=s['key_id'], region=s['region'], days=s.get('validity_days', 180)))
     if info["authority"]:
         a = info["authority"]
-        print(f"  authority: id {a['key_id']}{' (private key here)' if a['private'] else ''}")
+        if a['private']:
+            print(_("  authority: id {key_id} (private key here)").format(key_id=a['key_id']))
+        else:
+            print(_("  authority: id {key_id}").format(key_id=a['key_id']))
     if info["trust"]:
         t = info["trust"]
-        print(f"  trust list serial {t['serial']} ({_when(t['issued_at'])}): "
-              f"{_stations(len(t['stations']))}, {len(t['revoked'])} revoked")
+        print(_("  trust list serial {serial} ({when}): {stations}, {n} revoked").format(serial=t['serial'], when=_when(t['issued_at']), stations=_stations(len(t['stations'])), n=len(t['revoked'])))
     identity = _identity_line(_kd(args))
     if identity:
         print(identity)
     if not (info["fleet"] or info["station"] or info["authority"] or identity):
-        print("  (empty)")
+        print(_("  (empty)"))
     return 0
 
 
@@ -353,12 +368,12 @@ def _list_stations(args) -> int:
     from desktop.keys import manage
 
     trust = manage.load_trust(_kd(args))
-    print(f"trust list serial {trust.serial}, signed {_when(trust.issued_at)}")
+    print(_("trust list serial {serial}, signed {when}").format(serial=trust.serial, when=_when(trust.issued_at)))
     for s in trust.stations:
-        print(f"  trusted  {s['station_id']:<16} {s['key_id']}  {s['name']}  (added {_when(s['added_at'])})")
+        print(_("  trusted  {station_id:<16} {key_id}  {name}  (added {when})").format(station_id=s['station_id'], key_id=s['key_id'], name=s['name'], when=_when(s['added_at'])))
     for s in trust.revoked:
         reason = f": {s['reason']}" if s.get("reason") else ""
-        print(f"  REVOKED  {s['station_id']:<16} {s['key_id']}  {s['name']}  ({_when(s['revoked_at'])}{reason})")
+        print(_("  REVOKED  {station_id:<16} {key_id}  {name}  ({when}{reason})").format(station_id=s['station_id'], key_id=s['key_id'], name=s['name'], when=_when(s['revoked_at']), reason=reason))
     return 0
 
 
@@ -367,7 +382,7 @@ def _demo(args) -> int:
 
     path = args.dir or _default_dir() / "demo"
     ensure_demo_keys(path)
-    print(f"DEMO-ONLY keys (unencrypted) at {path}; never use them for real labels")
+    print(_("DEMO-ONLY keys (unencrypted) at {path}; never use them for real labels").format(path=path))
     return 0
 
 

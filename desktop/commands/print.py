@@ -13,40 +13,44 @@ import argparse
 import sys
 from pathlib import Path
 from typing import Iterable, Iterator
-from desktop.i18n import _
+
+from desktop.i18n import _, ngettext
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "print", help="print shipments from a JSON/JSONL file to a printer",
-        description="Mask, seal and print every valid shipment of FILE (a JSON array or object, or JSON Lines). "
-                    "Invalid rows are listed by row and field and skipped.",
+        "print", help=_("print shipments from a JSON/JSONL file to a printer"),
+        description=_("Mask, seal and print every valid shipment of FILE (a JSON array or object, or JSON "
+                      "Lines). Invalid rows are listed by row and field and skipped."),
     )
-    p.add_argument("file", type=Path, help="shipments: a JSON array/object or one JSON object per line")
+    p.add_argument("file", type=Path, help=_("shipments: a JSON array/object or one JSON object per line"))
     p.add_argument("--printer", required=True, metavar="URI",
-                   help="tcp://host:9100, serial:///dev/ttyUSB0?baud=115200, usb://VID:PID, cups://QUEUE, file:///path ...")
+                   help=_("tcp://host:9100, serial:///dev/ttyUSB0?baud=115200, usb://VID:PID, cups://QUEUE, "
+                          "file:///path ..."))
     from desktop.compose.templates import list_templates
 
     p.add_argument("--template", default=None,
-                   help="label template, one of: " + ", ".join(list_templates()) + " (default: waybill-100x150)")
-    p.add_argument("--profile", default=None, help="printer profile (default: tspl-203); sets language and dpi")
+                   help=_("label template, one of: {names} (default: waybill-100x150)").format(
+                       names=", ".join(list_templates())))
+    p.add_argument("--profile", default=None, help=_("printer profile (default: tspl-203); sets language and dpi"))
     p.add_argument("--format", choices=("printer", "pdf", "png"), default="printer",
-                   help="printer: the profile's language (default); pdf: one PDF for office printers; png: one label")
+                   help=_("printer: the profile's language (default); pdf: one PDF for office printers; png: "
+                          "one label"))
     p.add_argument("--sheet", default=None, metavar="NAME",
-                   help="with --format pdf: N-up on a sheet with cut marks; A4 or Letter "
-                        "(more in resources/templates/sheets.json)")
-    p.add_argument("--copies", type=int, default=1, help="copies of each label (default 1)")
-    p.add_argument("--reprint", metavar="REASON", default=None, help="mark every label REPRINT with this reason")
+                   help=_("with --format pdf: N-up on a sheet with cut marks; A4 or Letter (more in "
+                          "resources/templates/sheets.json)"))
+    p.add_argument("--copies", type=int, default=1, help=_("copies of each label (default 1)"))
+    p.add_argument("--reprint", metavar="REASON", default=None, help=_("mark every label REPRINT with this reason"))
     p.add_argument("--virtual-numbers", action=argparse.BooleanOptionalAction, default=None,
-                   help="show the hotline and an extension allocated per shipment instead of the masked phone "
-                   "(default: the setting virtualnum.enabled); printer format only")
+                   help=_("show the hotline and an extension allocated per shipment instead of the masked "
+                          "phone (default: the setting virtualnum.enabled); printer format only"))
     keys = p.add_mutually_exclusive_group()
-    keys.add_argument("--keys", type=Path, default=None, help="station keys directory (default: the station's keys/)")
+    keys.add_argument("--keys", type=Path, default=None, help=_("station keys directory (default: the station's keys/)"))
     keys.add_argument("--demo-keys", action="store_true",
-                      help="seal with demo keys (created if missing; DEMO ONLY, never for real parcels)")
-    p.add_argument("--passphrase-file", type=Path, default=None, help="passphrase of the station key (else SIGILO_PASSPHRASE)")
+                      help=_("seal with demo keys (created if missing; DEMO ONLY, never for real parcels)"))
+    p.add_argument("--passphrase-file", type=Path, default=None, help=_("passphrase of the station key (else SIGILO_PASSPHRASE)"))
     p.add_argument("--identity", metavar="RECORD", default=None,
-                   help="the sender's identity record (from `sigilo identity record`), where real-name sending applies")
+                   help=_("the sender's identity record (from `sigilo identity record`), where real-name sending applies"))
     p.set_defaults(handler=run)
 
 
@@ -94,8 +98,8 @@ def check_printer_uri(uri: str) -> None:
         if not folder.is_dir():
             from desktop.compose.errors import ComposeError
 
-            raise ComposeError(f"the folder {folder} of {uri} does not exist",
-                               "create it first, or give a file:// path in an existing folder")
+            raise ComposeError(_("the folder {folder} of {uri} does not exist").format(folder=folder, uri=uri),
+                               _("create it first, or give a file:// path in an existing folder"))
 
 
 def _sealer(args):
@@ -106,21 +110,21 @@ def _sealer(args):
     if args.demo_keys:
         path = data_dir() / "demo-keys"
         ensure_demo_keys(path)
-        print(f"sigilo print: sealing with DEMO keys in {path}: labels sealed so prove nothing", file=sys.stderr)
+        print(_("sigilo print: sealing with DEMO keys in {path}: labels sealed so prove nothing").format(path=path), file=sys.stderr)
         return Sealer.from_keys_dir(path)
     path = args.keys or (data_dir() / "keys")
     if not (path / "station.json").exists():
         from desktop.compose.errors import ComposeError
 
         raise ComposeError(
-            f"no station keys in {path}: labels cannot be sealed",
-            "ask the key officer for this station's keys (sigilo keys create-station), pass --keys DIR, "
-            "or try Sigilo with --demo-keys",
+            _("no station keys in {path}: labels cannot be sealed").format(path=path),
+            _("ask the key officer for this station's keys (sigilo keys create-station), pass "
+              "--keys DIR, or try Sigilo with --demo-keys"),
         )
     sealer = Sealer.from_keys_dir(path, from_environment(args.passphrase_file))
     if sealer.demo:
-        print(f"sigilo print: WARNING: {path} holds DEMO-ONLY keys (unencrypted, known to anyone): "
-              "labels sealed with them protect nothing; never use them for real parcels", file=sys.stderr)
+        print(_("sigilo print: WARNING: {path} holds DEMO-ONLY keys (unencrypted, known to anyone): "
+                "labels sealed with them protect nothing; never use them for real parcels").format(path=path), file=sys.stderr)
     return sealer
 
 
@@ -131,10 +135,10 @@ def run(args) -> int:
     from printers.errors import PrinterError
 
     if args.copies < 1:
-        print("sigilo print: --copies must be 1 or more", file=sys.stderr)
+        print(_("sigilo print: --copies must be 1 or more"), file=sys.stderr)
         return 2
     if args.sheet and args.format != "pdf":
-        print("sigilo print: --sheet lays labels out on a PDF page; add --format pdf", file=sys.stderr)
+        print(_("sigilo print: --sheet lays labels out on a PDF page; add --format pdf"), file=sys.stderr)
         return 2
     check_printer_uri(args.printer)
     if args.sheet:
@@ -155,30 +159,32 @@ def run(args) -> int:
         from desktop.compose.errors import ComposeError as _ComposeError
 
         raise _ComposeError(
-            f"{template} is {load_template(template).width_mm:g} mm wide but {profile.name} prints "
-            f"{profile.print_width_mm:g} mm wide",
-            "choose a narrower template (--template waybill-72x130 for 80 mm printers) or another --profile",
+            _("{template} is {width_mm:g} mm wide but {name} prints {print_width_mm:g} mm wide").format(template=template, width_mm=load_template(template).width_mm, name=profile.name, print_width_mm=profile.print_width_mm),
+            _("choose a narrower template (--template waybill-72x130 for 80 mm printers) or "
+              "another --profile"),
         )
     if args.virtual_numbers and args.format != "printer":
         from desktop.errors import SigiloError
 
-        raise SigiloError("--virtual-numbers prints through the print queue only",
-                          "drop --format, or drop --virtual-numbers for a PDF or PNG")
+        raise SigiloError(_("--virtual-numbers prints through the print queue only"),
+                          _("drop --format, or drop --virtual-numbers for a PDF or PNG"))
     good, bad = validate_rows(read_rows(args.file))
     for problem in bad:
-        print(f"sigilo print: skipped {problem.describe()}", file=sys.stderr)
+        print(_("sigilo print: skipped {describe}").format(describe=problem.describe()), file=sys.stderr)
     _audit_import(args.file, len(good), len(bad))
     if args.format == "png" and (len(good) > 1 or args.copies > 1):
         from desktop.compose.errors import ComposeError as _ComposeError
 
         raise _ComposeError(
-            f"a PNG holds one label, but {args.file} has {len(good)} shipment(s) x {args.copies} cop"
-            f"{'y' if args.copies == 1 else 'ies'}",
-            "use --format pdf for several labels in one file, or `sigilo demo --out DIR` for a PNG per shipment")
+            ngettext("a PNG holds one label, but {file} has {n} shipment(s) x {copies} copy",
+                     "a PNG holds one label, but {file} has {n} shipment(s) x {copies} copies",
+                     args.copies).format(file=args.file, n=len(good), copies=args.copies),
+            _("use --format pdf for several labels in one file, or `sigilo demo --out DIR` for a "
+              "PNG per shipment"))
     if good:
         from desktop.identity.gate import check_command
 
-        check_command([shipment for _, shipment in good], args.identity, args.keys, _identity_passphrase(args))
+        check_command([shipment for _row, shipment in good], args.identity, args.keys, _identity_passphrase(args))
     sealer = _sealer(args) if good else None
     skipped = len(bad)
     composed = 0
@@ -190,11 +196,13 @@ def run(args) -> int:
                 label = compose_label(shipment, template, sealer=sealer, dpi=dpi, reprint=args.reprint)
             except ComposeError as exc:
                 skipped += 1
-                print(f"sigilo print: skipped row {number}: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""),
+                problem = (_("{problem} ({hint})").format(problem=exc.message, hint=exc.hint) if exc.hint
+                           else exc.message)
+                print(_("sigilo print: skipped row {number}: {error}").format(number=number, error=problem),
                       file=sys.stderr)
                 continue
             for warning in label.warnings:
-                print(f"sigilo print: row {number}: {warning}", file=sys.stderr)
+                print(_("sigilo print: row {number}: {warning}").format(number=number, warning=warning), file=sys.stderr)
             composed += 1
             yield label
 
@@ -207,10 +215,10 @@ def run(args) -> int:
             rows = [number for number, _ in good]
             with Station(sealer=sealer, actor="cli") as station:
                 progress = station.print_and_wait(
-                    [shipment for _, shipment in good], args.printer, profile.name, template,
+                    [shipment for _row, shipment in good], args.printer, profile.name, template,
                     reprint=args.reprint, copies=args.copies, virtual_numbers=args.virtual_numbers,
-                    warn=lambda work, warning: print(f"sigilo print: row {rows[work.index]}: {warning}",
-                                                     file=sys.stderr),
+                    warn=lambda work, warning: print(_("sigilo print: row {number}: {warning}").format(
+                        number=rows[work.index], warning=warning), file=sys.stderr),
                     source=batch_source(args.file, profile.name, template, args.copies, args.reprint,
                                         args.virtual_numbers),
                     what=str(args.file))
@@ -220,15 +228,16 @@ def run(args) -> int:
                 return 0 if progress.count("confirmed") == len(progress.labels) and not skipped else 1
             for refusal in progress.refused:
                 skipped += 1
-                print(f"sigilo print: refused row {rows[refusal.index]}: {refusal.field}: {refusal.message} "
-                      f"({refusal.hint})", file=sys.stderr)
+                print(_("sigilo print: refused row {row}: {field}: {message} ({hint})").format(
+                    row=rows[refusal.index], field=refusal.field, message=refusal.message, hint=refusal.hint),
+                    file=sys.stderr)
             for label in progress.labels:
                 if label.state == "failed":
                     skipped += 1
-                    print(f"sigilo print: skipped row {rows[label.index]}: {label.error}", file=sys.stderr)
+                    print(_("sigilo print: skipped row {number}: {error}").format(number=rows[label.index], error=label.error), file=sys.stderr)
             sent = progress.count("confirmed")
-        elif args.format == "printer":
-            sent = 0
+        elif args.format == "printer" or not good:
+            sent = 0  # no valid row: nothing to send, and no empty file written (the rows said why)
         elif args.format == "png":
             sent = print_labels(labels(), args.printer, lambda label: render_label(label, "png"))
         else:
@@ -236,7 +245,7 @@ def run(args) -> int:
 
             def copies() -> Iterator:
                 for label in labels():
-                    for _ in range(args.copies):
+                    for _copy in range(args.copies):
                         yield label
 
             with open_transport(args.printer) as transport:
@@ -246,8 +255,17 @@ def run(args) -> int:
     except PrinterError as exc:
         raise as_output_error(exc) from exc
     what = profile.name if profile else args.format.upper()
-    print(f"Printed {sent} label(s) x {args.copies} cop{'y' if args.copies == 1 else 'ies'} to {args.printer} ({what}, {template})"
-          + (f"; {skipped} row(s) skipped" if skipped else "") + ".")
+    # English keeps "label(s)" in both forms (scripts read it); the catalogs have real plurals.
+    printed = ngettext("Printed {n} label(s) x {copies} copy to {printer} ({what}, {template})",
+                       "Printed {n} label(s) x {copies} copies to {printer} ({what}, {template})",
+                       args.copies).format(n=sent, copies=args.copies, printer=args.printer, what=what,
+                                           template=template)
+    if skipped:
+        printed = ngettext("{printed}; {n} row(s) skipped.", "{printed}; {n} row(s) skipped.", skipped).format(
+            printed=printed, n=skipped)
+    else:
+        printed = _("{printed}.").format(printed=printed)
+    print(printed)
     return 0 if not skipped else 1
 
 
@@ -283,5 +301,5 @@ def _audit_import(path, valid: int, invalid: int) -> None:
             AuditLog(store).append(actor(), "import", _Path(str(path)).name,
                                    {"rows": valid + invalid, "valid": valid, "invalid": invalid})
     except Exception as exc:  # the audit store unavailable must not stop a PDF to a file
-        print(f"sigilo print: warning: could not write the import to the audit ({type(exc).__name__})",
+        print(_("sigilo print: warning: could not write the import to the audit ({kind})").format(kind=type(exc).__name__),
               file=sys.stderr)

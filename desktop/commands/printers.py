@@ -11,18 +11,20 @@ from printers.errors import PrinterError
 from printers.status import LANGUAGES, PrinterState, PrinterStatus, query_status
 from printers.transports import open_transport
 
+from desktop.i18n import _
+
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("printers", help="list printers and their status",
-                              description="List serial ports, USB printers and usblp devices; query printer status.")
-    p.add_argument("--uri", help="query this one printer (e.g. serial:///dev/ttyUSB0?baud=9600, tcp://HOST:9100)")
-    p.add_argument("--language", choices=LANGUAGES, help="printer language for status queries")
-    p.add_argument("--status", action="store_true", help="ask each listed printer for its status")
-    p.add_argument("--baud", type=int, help="baud rate for listed serial ports (default: the port's 9600)")
-    p.add_argument("--timeout", type=float, default=1.0, help="seconds to wait for a status answer (default 1)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = subparsers.add_parser("printers", help=_("list printers and their status"),
+                              description=_("List serial ports, USB printers and usblp devices; query printer status."))
+    p.add_argument("--uri", help=_("query this one printer (e.g. serial:///dev/ttyUSB0?baud=9600, tcp://HOST:9100)"))
+    p.add_argument("--language", choices=LANGUAGES, help=_("printer language for status queries"))
+    p.add_argument("--status", action="store_true", help=_("ask each listed printer for its status"))
+    p.add_argument("--baud", type=int, help=_("baud rate for listed serial ports (default: the port's 9600)"))
+    p.add_argument("--timeout", type=float, default=1.0, help=_("seconds to wait for a status answer (default 1)"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     p.add_argument("--all", action="store_true",
-                   help="also list the computer's own serial ports (/dev/ttyS*, COM1), left out by default")
+                   help=_("also list the computer's own serial ports (/dev/ttyS*, COM1), left out by default"))
     p.set_defaults(handler=run)
 
 
@@ -42,21 +44,22 @@ def _status_fields(status: PrinterStatus | None, error: str) -> dict:
 
 def run(args) -> int:
     if args.timeout <= 0:
-        print("sigilo: --timeout must be more than 0 seconds (a printer needs time to answer; e.g. 1)",
+        print(_("sigilo: --timeout must be more than 0 seconds (a printer needs time to answer; e.g. "
+                "1)"),
               file=sys.stderr)
         return 2
     if args.baud is not None and args.baud <= 0:
-        print("sigilo: --baud must be a baud rate such as 9600 or 115200", file=sys.stderr)
+        print(_("sigilo: --baud must be a baud rate such as 9600 or 115200"), file=sys.stderr)
         return 2
     if args.uri:
         if not args.language:
-            print("sigilo: --uri needs --language (tspl, zpl or escpos) to ask for status", file=sys.stderr)
+            print(_("sigilo: --uri needs --language (tspl, zpl or escpos) to ask for status"), file=sys.stderr)
             return 2
         status, error = _query(args.uri, args.language, args.timeout)
         if args.json:
             print(json.dumps({"uri": args.uri, **_status_fields(status, error)}, ensure_ascii=False))
         elif status is None:
-            print(f"sigilo: {error}", file=sys.stderr)
+            print(_("sigilo: {error}").format(error=error), file=sys.stderr)
         else:
             print(f"{args.uri}: {status}")
         if status is None:
@@ -76,8 +79,8 @@ def run(args) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
     if not rows:
-        print("No serial ports or USB printers found. Network printers: use tcp://HOST:9100; "
-              "CUPS queues: cups://QUEUE.")
+        print(_("No serial ports or USB printers found. Network printers: use tcp://HOST:9100; CUPS "
+                "queues: cups://QUEUE."))
         return 0
     for row in rows:
         ids = f" [{row['vid']}:{row['pid']}]" if row["vid"] else ""
@@ -86,14 +89,14 @@ def run(args) -> int:
         if "state" in row:
             line += f"  -> {row['state']}" + (f" ({row['detail']})" if row.get("detail") else "")
         print(line)
-    print("(* = a printer maker's device)")
+    print(_("(* = a printer maker's device)"))
     return 0
 
 
 def _status_for(printer: FoundPrinter, args) -> dict:
     language = args.language or printer.language
     if not language:
-        return {"state": "unknown", "detail": "language unknown: give --language"}
+        return {"state": "unknown", "detail": _("language unknown: give --language")}
     uri = printer.uri
     if printer.kind == "serial" and args.baud:
         uri += f"?baud={args.baud}"

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from desktop.i18n import _, ngettext
+
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("purge", help="remove data older than the retention period")
-    p.add_argument("--days", type=float, help="keep this many days (default: the retention setting)")
-    p.add_argument("--set-days", type=float, help="store a new retention period and purge with it")
+    p = subparsers.add_parser("purge", help=_("remove data older than the retention period"))
+    p.add_argument("--days", type=float, help=_("keep this many days (default: the retention setting)"))
+    p.add_argument("--set-days", type=float, help=_("store a new retention period and purge with it"))
     p.add_argument("--actor", default="cli")
     p.add_argument("--home", type=Path)
     p.set_defaults(handler=_run)
@@ -34,7 +36,9 @@ def _run(args) -> int:
 
         # sender identities have their own retention (real-name policy, default 2 years)
         identities = purge_identities(store, actor=args.actor)
-    print(f"purge: {result.labels} labels, {result.jobs} jobs, {result.drafts} drafts, {result.alerts} alerts, "
-          f"{result.virtual_numbers + expired} virtual numbers removed")
-    print(f"purge: {identities.records} sender identity record(s) older than {identities.days:g} days removed")
+    print(_("purge: {labels} labels, {jobs} jobs, {drafts} drafts, {alerts} alerts, {virtual} "
+            "virtual numbers removed").format(labels=result.labels, jobs=result.jobs, drafts=result.drafts, alerts=result.alerts, virtual=result.virtual_numbers + expired))
+    print(ngettext("purge: {n} sender identity record older than {days:g} days removed",
+                   "purge: {n} sender identity records older than {days:g} days removed",
+                   identities.records).format(n=identities.records, days=identities.days))
     return 0

@@ -14,38 +14,39 @@ import time
 from pathlib import Path
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 
 
 def register(subparsers) -> None:
     import argparse
 
     p = subparsers.add_parser(
-        "scan", help="open a sealed QR code with this scanner's keys",
+        "scan", help=_("open a sealed QR code with this scanner's keys"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Open a label's sealed QR code (SG1:...) with this scanner's fleet keys and trust list,\n"
-                    "and show the full shipment and the station that sealed it.",
-        epilog="exit status:\n"
-               "  0 opened            11 malformed, or no QR   12 wrong fleet key (region/epoch)\n"
-               "  13 unknown station  14 revoked station       15 bad signature\n"
-               "  16 tampered         17 expired               18 tracking number differs from the barcode\n"
-               "  2 usage error (e.g. the --image file does not exist)\n"
-               "  21 key material missing  22 passphrase needed  23 wrong passphrase\n"
-               "  24 damaged key file      25 invalid or damaged trust list\n"
-               "  26 trust list (or void list) older than one this machine accepted before\n"
-               "  28 voided by the station that printed it (its store, or an installed void list)\n"
-               "  29 an installed void list is invalid\n"
-               "  10 impossible lifetime (issued in the future, or valid for longer than any station seals)\n"
-               "examples:\n"
-               "  sigilo scan --keys scanner --image label.png\n"
-               "  sigilo scan --keys scanner --text 'SG1:...' --barcode SG7700000000 --json",
+        description=_("Open a label's sealed QR code (SG1:...) with this scanner's fleet keys and trust "
+                      "list,\nand show the full shipment and the station that sealed it."),
+        epilog=_("exit status:\n"
+                 "  0 opened            11 malformed, or no QR   12 wrong fleet key (region/epoch)\n"
+                 "  13 unknown station  14 revoked station       15 bad signature\n"
+                 "  16 tampered         17 expired               18 tracking number differs from the barcode\n"
+                 "  2 usage error (e.g. the --image file does not exist)\n"
+                 "  21 key material missing  22 passphrase needed  23 wrong passphrase\n"
+                 "  24 damaged key file      25 invalid or damaged trust list\n"
+                 "  26 trust list (or void list) older than one this machine accepted before\n"
+                 "  28 voided by the station that printed it (its store, or an installed void list)\n"
+                 "  29 an installed void list is invalid\n"
+                 "  10 impossible lifetime (issued in the future, or valid for longer than any station seals)\n"
+                 "examples:\n"
+                 "  sigilo scan --keys scanner --image label.png\n"
+                 "  sigilo scan --keys scanner --text 'SG1:...' --barcode SG7700000000 --json"),
     )
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--text", help="the QR text (SG1:...); case does not matter. Default: read a line from stdin")
-    src.add_argument("--image", type=Path, help="a photo or scan of the label (PNG/JPEG)")
-    p.add_argument("--keys", type=Path, default=None, help="scanner keys directory (default: the user data folder's keys/)")
-    p.add_argument("--barcode", help="the tracking number from the label's barcode, checked against the seal")
-    p.add_argument("--json", action="store_true", help="print the shipment as JSON (shared-data shape)")
-    p.add_argument("--passphrase-file", type=Path, help="passphrase for the fleet keys (else SIGILO_PASSPHRASE)")
+    src.add_argument("--text", help=_("the QR text (SG1:...); case does not matter. Default: read a line from stdin"))
+    src.add_argument("--image", type=Path, help=_("a photo or scan of the label (PNG/JPEG)"))
+    p.add_argument("--keys", type=Path, default=None, help=_("scanner keys directory (default: the user data folder's keys/)"))
+    p.add_argument("--barcode", help=_("the tracking number from the label's barcode, checked against the seal"))
+    p.add_argument("--json", action="store_true", help=_("print the shipment as JSON (shared-data shape)"))
+    p.add_argument("--passphrase-file", type=Path, help=_("passphrase for the fleet keys (else SIGILO_PASSPHRASE)"))
     p.add_argument("--now", type=int, help=argparse_suppress())
     p.set_defaults(handler=_scan)
 
@@ -72,16 +73,20 @@ def _scan(args) -> int:
     barcode = state["barcode"]
     record("scan", opened.tracking_number, {"station_id": opened.station_id, "fleet_key_id": opened.fleet_key_id,
                                             "barcode_checked": barcode is not None})
-    sealed_by = (f"sealed by station {opened.station_id} ({opened.station_name}) on "
-                 f"{_when(opened.issued_at)}, valid until {_when(opened.expires_at)}, fleet key {opened.fleet_key_id}")
+    facts = dict(station=opened.station_id, name=opened.station_name, issued=_when(opened.issued_at),
+                 expires=_when(opened.expires_at), key=opened.fleet_key_id)
     if barcode is None:
-        sealed_by += "; barcode not checked"
+        sealed_by = _("sealed by station {station} ({name}) on {issued}, valid until {expires}, fleet key {key}; "
+                      "barcode not checked").format(**facts)
+    else:
+        sealed_by = _("sealed by station {station} ({name}) on {issued}, valid until {expires}, fleet key "
+                      "{key}").format(**facts)
     if args.json:
         print(json.dumps(opened.shipment.to_dict(), ensure_ascii=False))
         print(sealed_by, file=sys.stderr)
         return 0
     s = opened.shipment
-    print(f"tracking {opened.tracking_number}  order {s.order_id}  service {s.service}")
+    print(_("tracking {tracking_number}  order {order_id}  service {service}").format(tracking_number=opened.tracking_number, order_id=s.order_id, service=s.service))
     print(sealed_by)
     for title, party in (("recipient", s.recipient), ("sender", s.sender)):
         print(f"{title}: {party.name}  {party.phone}")
@@ -89,7 +94,7 @@ def _scan(args) -> int:
                                       party.street, party.detail, party.postcode) if x)
         print(f"  {place}")
     p = s.parcel
-    print(f"parcel: {p.weight_kg} kg, {p.pieces} piece(s), {p.items}, declared {p.declared_value}")
+    print(_("parcel: {weight_kg} kg, {pieces} piece(s), {items}, declared {declared_value}").format(weight_kg=p.weight_kg, pieces=p.pieces, items=p.items, declared_value=p.declared_value))
     return 0
 
 
@@ -132,15 +137,15 @@ def _open(args, state: dict):
         state["text"] = args.text
     else:
         if sys.stdin.isatty():
-            print("Scan the label's QR code now (or type it and press Enter):", file=sys.stderr)
+            print(_("Scan the label's QR code now (or type it and press Enter):"), file=sys.stderr)
         try:
             state["text"] = sys.stdin.readline()
         except UnicodeDecodeError:
-            raise MalformedSeal("the scanned line is not text (it holds bytes that are not UTF-8)",
-                                "set the scanner to a US keyboard layout and scan the QR code again") from None
+            raise MalformedSeal(_("the scanned line is not text (it holds bytes that are not UTF-8)"),
+                                _("set the scanner to a US keyboard layout and scan the QR code again")) from None
         if not state["text"].strip():
-            raise MalformedSeal("nothing was scanned: standard input gave an empty line",
-                                "scan the label's QR code into this window, or pass --text 'SG1:...' or --image FILE")
+            raise MalformedSeal(_("nothing was scanned: standard input gave an empty line"),
+                                _("scan the label's QR code into this window, or pass --text 'SG1:...' or --image FILE"))
     keys = args.keys
     if keys is None:
         from desktop.paths import data_dir

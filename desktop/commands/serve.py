@@ -4,6 +4,8 @@ approves (``sigilo bridge approve CODE``), then print to the printers named here
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import argparse
 import sys
 from pathlib import Path
@@ -13,25 +15,25 @@ def register(subparsers) -> None:
     from desktop.bridge.protocol import DEFAULT_PORT
 
     p = subparsers.add_parser(
-        "serve", help="run the local print bridge for web pages (WebSocket on this computer only)",
-        description="Serve the Sigilo print bridge on the loopback addresses. Pages pair first; an operator approves "
-                    "their code with `sigilo bridge approve CODE`. See docs/bridge.md for the protocol.")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"WebSocket port (default {DEFAULT_PORT}; 0 picks a free one)")
+        "serve", help=_("run the local print bridge for web pages (WebSocket on this computer only)"),
+        description=_("Serve the Sigilo print bridge on the loopback addresses. Pages pair first; an operator approves "
+                    "their code with `sigilo bridge approve CODE`. See docs/bridge.md for the protocol."))
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=_("WebSocket port (default {DEFAULT_PORT}; 0 picks a free one)").format(DEFAULT_PORT=DEFAULT_PORT))
     p.add_argument("--host", action="append", default=None, metavar="ADDRESS",
-                   help="a loopback address to listen on (default: 127.0.0.1 and ::1); other addresses are refused")
+                   help=_("a loopback address to listen on (default: 127.0.0.1 and ::1); other addresses are refused"))
     p.add_argument("--printer", action="append", default=None, metavar="NAME=URI",
-                   help="a printer pages may print to, e.g. Label=tcp://192.168.1.50:9100 (repeat for more; "
+                   help=_("a printer pages may print to, e.g. Label=tcp://192.168.1.50:9100 (repeat for more; "
                         "the first is the default); append ,PROFILE to the URI's name to set its profile: "
-                        "Label,zpl-203=tcp://...")
-    p.add_argument("--profile", default="tspl-203", help="printer profile for printers named without one (default tspl-203)")
-    p.add_argument("--tls", action="store_true", help="also serve wss with a certificate made on this computer")
-    p.add_argument("--tls-port", type=int, default=DEFAULT_PORT + 1, help=f"wss port (default {DEFAULT_PORT + 1})")
-    p.add_argument("--example", action="store_true", help="also serve the example WMS page over http on another port")
-    p.add_argument("--example-port", type=int, default=DEFAULT_PORT + 2, help=f"example page port (default {DEFAULT_PORT + 2})")
+                        "Label,zpl-203=tcp://..."))
+    p.add_argument("--profile", default="tspl-203", help=_("printer profile for printers named without one (default tspl-203)"))
+    p.add_argument("--tls", action="store_true", help=_("also serve wss with a certificate made on this computer"))
+    p.add_argument("--tls-port", type=int, default=DEFAULT_PORT + 1, help=_("wss port (default {value})").format(value=DEFAULT_PORT + 1))
+    p.add_argument("--example", action="store_true", help=_("also serve the example WMS page over http on another port"))
+    p.add_argument("--example-port", type=int, default=DEFAULT_PORT + 2, help=_("example page port (default {value})").format(value=DEFAULT_PORT + 2))
     keys = p.add_mutually_exclusive_group()
-    keys.add_argument("--keys", type=Path, default=None, help="station keys directory (default: the station's keys/)")
-    keys.add_argument("--demo-keys", action="store_true", help="seal with demo keys (DEMO ONLY, never for real parcels)")
-    p.add_argument("--passphrase-file", type=Path, default=None, help="passphrase of the station key (else SIGILO_PASSPHRASE)")
+    keys.add_argument("--keys", type=Path, default=None, help=_("station keys directory (default: the station's keys/)"))
+    keys.add_argument("--demo-keys", action="store_true", help=_("seal with demo keys (DEMO ONLY, never for real parcels)"))
+    p.add_argument("--passphrase-file", type=Path, default=None, help=_("passphrase of the station key (else SIGILO_PASSPHRASE)"))
     p.set_defaults(handler=run)
 
 
@@ -43,13 +45,13 @@ def parse_printers(values: list[str] | None, profile: str) -> list:
     out = []
     for value in values or []:
         if "=" not in value:
-            raise BridgeError(f"--printer {value}: name the printer, NAME=URI",
-                              "e.g. --printer Label=tcp://192.168.1.50:9100")
+            raise BridgeError(_("--printer {value}: name the printer, NAME=URI").format(value=value),
+                              _("e.g. --printer Label=tcp://192.168.1.50:9100"))
         name, uri = value.split("=", 1)
-        name, _, own_profile = name.partition(",")
+        name, _sep, own_profile = name.partition(",")
         name = name.strip()
         if not name or any(p.name == name for p in out):
-            raise BridgeError(f"--printer {value}: each printer needs a name of its own", "e.g. --printer Label=URI")
+            raise BridgeError(_("--printer {value}: each printer needs a name of its own").format(value=value), _("e.g. --printer Label=URI"))
         check_printer_uri(uri)
         out.append(PrinterChoice(name, uri, own_profile.strip() or profile))
     for choice in out:
@@ -74,9 +76,9 @@ def run(args) -> int:
     if not printers:
         from desktop.bridge.errors import BridgeError
 
-        raise BridgeError("the bridge needs a printer to print to",
-                          "name one: sigilo serve --printer Label=tcp://192.168.1.50:9100 "
-                          "(or a simulated one: sigilo simulate-printer --tcp 0)")
+        raise BridgeError(_("the bridge needs a printer to print to"),
+                          _("name one: sigilo serve --printer Label=tcp://192.168.1.50:9100 "
+                          "(or a simulated one: sigilo simulate-printer --tcp 0)"))
     home = data_dir()
     instance = BridgeInstance(home)
     instance.acquire()
@@ -93,7 +95,7 @@ def run(args) -> int:
     printing = BridgePrinting(station, printers)
     server = BridgeServer(store, printing, port=args.port, hosts=hosts, tls=tls,
                           tls_port=args.tls_port if args.tls else None,
-                          on_pairing=lambda: print("sigilo serve: a page asks to pair; see `sigilo bridge pending`",
+                          on_pairing=lambda: print(_("sigilo serve: a page asks to pair; see `sigilo bridge pending`"),
                                                    flush=True))
     example = None
 
@@ -114,13 +116,13 @@ def run(args) -> int:
 
             example = ExampleServer(server.url, "127.0.0.1", args.example_port).start()
         instance.announce(server.url, urls, example.url if example else None)
-        print(f"sigilo serve: print bridge listening on {', '.join(urls)}", flush=True)
-        print("sigilo serve: printers: " + ", ".join(f"{p.name} ({p.uri}, {p.profile})" for p in printers), flush=True)
+        print(_("sigilo serve: print bridge listening on {join}").format(join=', '.join(urls)), flush=True)
+        print(_("sigilo serve: printers: {printers}").format(printers=", ".join(f"{p.name} ({p.uri}, {p.profile})" for p in printers)), flush=True)
         if tls is not None:
-            print(f"sigilo serve: wss certificate {certificate_paths(home)[0]} (docs/bridge.md: trusting it)", flush=True)
+            print(_("sigilo serve: wss certificate {value} (docs/bridge.md: trusting it)").format(value=certificate_paths(home)[0]), flush=True)
         if example is not None:
-            print(f"sigilo serve: example page at {example.url}", flush=True)
-        print("sigilo serve: pages pair with a code; approve it with `sigilo bridge approve CODE`. Ctrl+C stops.",
+            print(_("sigilo serve: example page at {url}").format(url=example.url), flush=True)
+        print(_("sigilo serve: pages pair with a code; approve it with `sigilo bridge approve CODE`. Ctrl+C stops."),
               flush=True)
         try:
             await stop.wait()
@@ -136,7 +138,7 @@ def run(args) -> int:
     finally:
         store.close()
         instance.release()
-    print("sigilo serve: stopped", file=sys.stderr)
+    print(_("sigilo serve: stopped"), file=sys.stderr)
     return 0
 
 

@@ -4,16 +4,18 @@ with test cards of fictitious people. Type on stdin: ``place NAME``, ``remove``,
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import signal
 import sys
 import threading
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("simulate-id-reader", help="run a simulated ID card reader on a pty",
+    p = subparsers.add_parser("simulate-id-reader", help=_("run a simulated ID card reader on a pty"),
                               description=__doc__)
-    p.add_argument("--pty", metavar="LINK", required=True, help="create a pty pair; clients open serial://LINK")
-    p.add_argument("--card", metavar="NAME", help="a test card to put on the reader at once")
+    p.add_argument("--pty", metavar="LINK", required=True, help=_("create a pty pair; clients open serial://LINK"))
+    p.add_argument("--card", metavar="NAME", help=_("a test card to put on the reader at once"))
     p.set_defaults(handler=run)
 
 
@@ -26,7 +28,7 @@ def run(args) -> int:
             reader.place(args.card)
         reader.start()
     except SimulatorError as exc:
-        print(f"sigilo simulate-id-reader: {exc}", file=sys.stderr)
+        print(_("sigilo simulate-id-reader: {exc}").format(exc=exc), file=sys.stderr)
         return 2
     stopped = threading.Event()
 
@@ -35,8 +37,8 @@ def run(args) -> int:
         raise KeyboardInterrupt
 
     old = signal.signal(signal.SIGTERM, on_signal)
-    print(f"simulated ID card reader at {reader.uri}; cards: {', '.join(sorted(reader.cards))}", flush=True)
-    print("commands: place NAME, remove, cards, reads, quit", flush=True)
+    print(_("simulated ID card reader at {uri}; cards: {join}").format(uri=reader.uri, join=', '.join(sorted(reader.cards))), flush=True)
+    print(_("commands: place NAME, remove, cards, reads, quit"), flush=True)
     try:
         for line in sys.stdin:
             words = line.split()
@@ -47,19 +49,19 @@ def run(args) -> int:
             if words[0] == "place" and len(words) == 2:
                 try:
                     reader.place(words[1])
-                    print(f"card {words[1]} on the reader", flush=True)
+                    print(_("card {value} on the reader").format(value=words[1]), flush=True)
                 except SimulatorError as exc:
                     print(str(exc), flush=True)
             elif words[0] == "remove":
                 reader.remove()
-                print("no card on the reader", flush=True)
+                print(_("no card on the reader"), flush=True)
             elif words[0] == "cards":
                 for name, card in sorted(reader.cards.items()):
                     print(f"{name}: {card.get('behaviour', 'ok')}", flush=True)
             elif words[0] == "reads":
-                print(f"{reader.reads} read(s)", flush=True)
+                print(_("{reads} read(s)").format(reads=reader.reads), flush=True)
             else:
-                print("commands: place NAME, remove, cards, reads, quit", flush=True)
+                print(_("commands: place NAME, remove, cards, reads, quit"), flush=True)
         else:
             stopped.wait()
     except KeyboardInterrupt:

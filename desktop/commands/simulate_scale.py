@@ -5,6 +5,8 @@ what it weighs, `quit` to stop. SIGTERM and Ctrl-C stop it cleanly."""
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import signal
 import sys
 import threading
@@ -13,13 +15,13 @@ import threading
 def register(subparsers) -> None:
     from desktop.scale.profiles import list_scale_profiles
 
-    p = subparsers.add_parser("simulate-scale", help="run a simulated counter scale on a pty",
-                              description="Serve a simulated weighing scale on a pty; clients open serial://LINK.")
-    p.add_argument("--pty", metavar="LINK", required=True, help="create a pty pair; the scale's port is LINK")
+    p = subparsers.add_parser("simulate-scale", help=_("run a simulated counter scale on a pty"),
+                              description=_("Serve a simulated weighing scale on a pty; clients open serial://LINK."))
+    p.add_argument("--pty", metavar="LINK", required=True, help=_("create a pty pair; the scale's port is LINK"))
     p.add_argument("--profile", default="ascii-st-gs", choices=list_scale_profiles(),
-                   help="the scale's output style (default ascii-st-gs)")
-    p.add_argument("--weight", type=float, default=0.0, help="what is on the pan at start, in kg (default 0)")
-    p.add_argument("--hz", type=float, default=10.0, help="frames a second for a continuous scale (default 10)")
+                   help=_("the scale's output style (default ascii-st-gs)"))
+    p.add_argument("--weight", type=float, default=0.0, help=_("what is on the pan at start, in kg (default 0)"))
+    p.add_argument("--hz", type=float, default=10.0, help=_("frames a second for a continuous scale (default 10)"))
     p.set_defaults(handler=run)
 
 
@@ -28,7 +30,7 @@ def run(args) -> int:
     from desktop.scale.simulator import SimulatedScale
 
     if args.hz <= 0:
-        print("sigilo simulate-scale: --hz must be more than 0 (frames a second, e.g. 10)", file=sys.stderr)
+        print(_("sigilo simulate-scale: --hz must be more than 0 (frames a second, e.g. 10)"), file=sys.stderr)
         return 2
     scale = SimulatedScale(load_scale_profile(args.profile), args.pty, kg=args.weight, hz=args.hz)
     stopped = threading.Event()
@@ -40,8 +42,8 @@ def run(args) -> int:
     old = signal.signal(signal.SIGTERM, on_signal)
     try:
         scale.start()
-        print(f"simulated {args.profile} scale at {scale.uri}", flush=True)
-        print("type a weight in kg (1.240), unstable, stable, empty or quit", flush=True)
+        print(_("simulated {profile} scale at {uri}").format(profile=args.profile, uri=scale.uri), flush=True)
+        print(_("type a weight in kg (1.240), unstable, stable, empty or quit"), flush=True)
         ended = False
         for line in sys.stdin:
             if line.strip().lower() in ("quit", "exit"):

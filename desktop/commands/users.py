@@ -11,25 +11,27 @@ import getpass
 import sys
 from pathlib import Path
 
+from desktop.i18n import _
+
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("users", help="manage operator accounts")
+    p = subparsers.add_parser("users", help=_("manage operator accounts"))
     sub = p.add_subparsers(dest="users_command", metavar="ACTION")
-    add = sub.add_parser("add", help="create an account")
+    add = sub.add_parser("add", help=_("create an account"))
     add.add_argument("name")
-    add.add_argument("--role", required=True, help="clerk, supervisor, auditor or 'key officer'")
+    add.add_argument("--role", required=True, help=_("clerk, supervisor, auditor or 'key officer'"))
     _common(add)
     add.set_defaults(handler=_add)
-    ls = sub.add_parser("list", help="list accounts")
+    ls = sub.add_parser("list", help=_("list accounts"))
     ls.add_argument("--home", type=Path)
     ls.set_defaults(handler=_list)
-    pw = sub.add_parser("passwd", help="set a new password (also clears a sign-in lockout)")
+    pw = sub.add_parser("passwd", help=_("set a new password (also clears a sign-in lockout)"))
     pw.add_argument("name")
     _common(pw)
     pw.set_defaults(handler=_passwd)
-    dis = sub.add_parser("disable", help="disable an account")
+    dis = sub.add_parser("disable", help=_("disable an account"))
     dis.add_argument("name")
-    dis.add_argument("--enable", action="store_true", help="enable it again instead")
+    dis.add_argument("--enable", action="store_true", help=_("enable it again instead"))
     _common(dis)
     dis.set_defaults(handler=_disable)
     p.set_defaults(handler=lambda args: (p.print_help(), 2)[1])
@@ -37,8 +39,8 @@ def register(subparsers) -> None:
 
 def _common(parser) -> None:
     parser.add_argument("--password-stdin", action="store_true",
-                        help="read passwords from standard input, one a line (with --as: that operator's first)")
-    parser.add_argument("--as", dest="as_user", metavar="NAME", help="the operator making the change")
+                        help=_("read passwords from standard input, one a line (with --as: that operator's first)"))
+    parser.add_argument("--as", dest="as_user", metavar="NAME", help=_("the operator making the change"))
     parser.add_argument("--actor", default=None, help=argparse_suppress())
     parser.add_argument("--home", type=Path)
 
@@ -57,16 +59,16 @@ def _authorize(args, ops) -> str:
     if not ops.list():
         return args.as_user or "cli"
     if not args.as_user:
-        raise OperatorError("changing accounts needs an operator who may manage users",
-                            "add --as NAME (a supervisor or key officer); you will be asked for that password")
+        raise OperatorError(_("changing accounts needs an operator who may manage users"),
+                            _("add --as NAME (a supervisor or key officer); you will be asked for that password"))
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = getpass.getpass(f"password of {args.as_user}: ")
+        password = getpass.getpass(_("password of {user}: ").format(user=args.as_user))
     operator = ops.authenticate(args.as_user, password, purpose="manage users")
     if not operator.can("users.manage"):
-        raise PermissionDenied(f"{operator.username} ({operator.role}) may not manage users",
-                               "ask a supervisor or the key officer")
+        raise PermissionDenied(_("{username} ({role}) may not manage users").format(username=operator.username, role=operator.role),
+                               _("ask a supervisor or the key officer"))
     return operator.username
 
 
@@ -77,7 +79,7 @@ def _password(args) -> str:
     if getpass.getpass("again: ") != first:
         from desktop.operators import OperatorError
 
-        raise OperatorError("the two passwords differ", "type the same password twice")
+        raise OperatorError(_("the two passwords differ"), _("type the same password twice"))
     return first
 
 
@@ -92,7 +94,7 @@ def _add(args) -> int:
     ops = _operators(args.home)
     actor = _authorize(args, ops)
     op = ops.add(args.name, _password(args), args.role, actor=actor)
-    print(f"users: added {op.username} ({op.role})")
+    print(_("users: added {username} ({role})").format(username=op.username, role=op.role))
     return 0
 
 
@@ -101,10 +103,10 @@ def _list(args) -> int:
     for op in ops.list():
         flags = []
         if op.disabled:
-            flags.append("disabled")
+            flags.append(_("disabled"))
         if op.failed_logins:
-            flags.append(f"{op.failed_logins} failed sign-ins")
-        print(f"{op.username}\t{op.role}\t{', '.join(flags) or 'active'}")
+            flags.append(_("{n} failed sign-ins").format(n=op.failed_logins))
+        print(f"{op.username}\t{op.role}\t{', '.join(flags) or _('active')}")
     return 0
 
 
@@ -112,7 +114,7 @@ def _passwd(args) -> int:
     ops = _operators(args.home)
     actor = _authorize(args, ops)
     ops.set_password(args.name, _password(args), actor=actor)
-    print(f"users: password of {args.name} changed")
+    print(_("users: password of {name} changed").format(name=args.name))
     return 0
 
 
@@ -120,5 +122,8 @@ def _disable(args) -> int:
     ops = _operators(args.home)
     actor = _authorize(args, ops)
     ops.set_disabled(args.name, not args.enable, actor=actor)
-    print(f"users: {args.name} {'enabled' if args.enable else 'disabled'}")
+    if args.enable:
+        print(_("users: {name} enabled").format(name=args.name))
+    else:
+        print(_("users: {name} disabled").format(name=args.name))
     return 0

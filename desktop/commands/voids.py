@@ -8,23 +8,25 @@ damaged)."""
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import sys
 from pathlib import Path
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "voids", help="export this station's void list, or install one on a scanner",
-        description="export: write the labels this station voided (tracking number, envelope hash, time), signed "
+        "voids", help=_("export this station's void list, or install one on a scanner"),
+        description=_("export: write the labels this station voided (tracking number, envelope hash, time), signed "
                     "by the station key. import: check a station's void list against the scanner's trust list and "
-                    "install it, so `sigilo scan` refuses those labels. list: the installed void lists.")
+                    "install it, so `sigilo scan` refuses those labels. list: the installed void lists."))
     p.add_argument("action", choices=("export", "import", "list"))
-    p.add_argument("file", nargs="?", type=Path, help="import: the void list file")
-    p.add_argument("--out", type=Path, default=None, help="export: the file to write (default: voids-STATION.json)")
+    p.add_argument("file", nargs="?", type=Path, help=_("import: the void list file"))
+    p.add_argument("--out", type=Path, default=None, help=_("export: the file to write (default: voids-STATION.json)"))
     p.add_argument("--keys", type=Path, default=None,
-                   help="export: the station keys; import/list: the scanner keys (default: the data folder's keys/)")
+                   help=_("export: the station keys; import/list: the scanner keys (default: the data folder's keys/)"))
     p.add_argument("--passphrase-file", type=Path, default=None,
-                   help="export: passphrase of the station key (else SIGILO_PASSPHRASE)")
+                   help=_("export: passphrase of the station key (else SIGILO_PASSPHRASE)"))
     p.set_defaults(handler=run)
 
 
@@ -48,16 +50,15 @@ def _export(args, keys: Path) -> int:
     from desktop.store import open_store
 
     if not (keys / "station.json").exists():
-        raise NoStationKeys(f"no station keys in {keys}: a void list is signed by the station key",
-                            "pass --keys DIR of this station's keys")
+        raise NoStationKeys(_("no station keys in {keys}: a void list is signed by the station key").format(keys=keys),
+                            _("pass --keys DIR of this station's keys"))
     sealer = Sealer.from_keys_dir(keys, from_environment(args.passphrase_file))
     out = args.out or Path(f"voids-{sealer.station_id}.json")
     with open_store() as store:
         from desktop.audit import AuditLog
 
         voids = export_void_list(store, sealer, out, AuditLog(store), actor())
-    print(f"Wrote void list serial {voids.serial} of station {voids.station_id}: {len(voids.voids)} voided "
-          f"label(s), to {out}.")
+    print(_("Wrote void list serial {serial} of station {station_id}: {n} voided label(s), to {out}.").format(serial=voids.serial, station_id=voids.station_id, n=len(voids.voids), out=out))
     return 0
 
 
@@ -67,13 +68,12 @@ def _import(args, keys: Path) -> int:
     from desktop.seal.voids import import_list
 
     if args.file is None:
-        raise SigiloError("which void list? `sigilo voids import FILE --keys SCANNER_KEYS`",
-                          "give the .json file a station exported with `sigilo voids export`")
+        raise SigiloError(_("which void list? `sigilo voids import FILE --keys SCANNER_KEYS`"),
+                          _("give the .json file a station exported with `sigilo voids export`"))
     voids = import_list(keys, args.file)
     record("keys.import", "voids", {"station_id": voids.station_id, "serial": voids.serial,
                                      "labels": len(voids.voids)})
-    print(f"Installed void list serial {voids.serial} of station {voids.station_id}: {len(voids.voids)} voided "
-          f"label(s) will be refused by `sigilo scan`.")
+    print(_("Installed void list serial {serial} of station {station_id}: {n} voided label(s) will be refused by `sigilo scan`.").format(serial=voids.serial, station_id=voids.station_id, n=len(voids.voids)))
     return 0
 
 
@@ -84,8 +84,8 @@ def _list(keys: Path) -> int:
 
     lists = load_lists(keys, manage.load_trust(KeysDir.at(keys)))
     if not lists:
-        print(f"No void lists installed in {keys}.", file=sys.stderr)
+        print(_("No void lists installed in {keys}.").format(keys=keys), file=sys.stderr)
         return 0
     for voids in lists:
-        print(f"{voids.station_id}\tkey {voids.station_key_id}\tserial {voids.serial}\t{len(voids.voids)} label(s)")
+        print(_("{station_id}\tkey {station_key_id}\tserial {serial}\t{n} label(s)").format(station_id=voids.station_id, station_key_id=voids.station_key_id, serial=voids.serial, n=len(voids.voids)))
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.compose.errors import ComposeError
+from desktop.i18n import _
 from desktop.shipment import Shipment
 
 EXTRA_KEYS = ("note", "expect")  # annotations in the shared test data, not shipment fields
@@ -21,8 +22,13 @@ class RowProblem:
     messages: tuple
 
     def describe(self) -> str:
-        parts = [f"{f}: {m}" for f, m in zip(self.fields, self.messages)]
-        return f"row {self.row}: " + "; ".join(parts)
+        """"row 4: recipient.phone (Recipient phone): ..." -- the path a file or mapping uses, and
+        the field as the form names it, in the clerk's language."""
+        from desktop.field_labels import field_label
+
+        parts = [_("{path} ({field}): {message}").format(path=f, field=field_label(f), message=m)
+                 for f, m in zip(self.fields, self.messages)]
+        return _("row {row}: {problems}").format(row=self.row, problems="; ".join(parts))
 
 
 class BatchFileError(ComposeError):
@@ -35,18 +41,21 @@ def read_rows(path: Path) -> list[tuple[int, Any]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise BatchFileError(f"cannot read {path}: {exc}", "give a UTF-8 JSON or JSON Lines file of shipments") from exc
+        raise BatchFileError(_("Cannot read {path}: {error}").format(path=path, error=exc),
+                             _("give a UTF-8 JSON or JSON Lines file of shipments")) from exc
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
             data = json.loads(stripped)
         except RecursionError:
-            raise BatchFileError(f"{path} nests its JSON too deeply to read",
-                                 "give a JSON list of shipment objects, or one shipment per line") from None
+            raise BatchFileError(_("{path} nests its JSON too deeply to read").format(path=path),
+                                 _("give a JSON list of shipment objects, or one shipment per line")) from None
         except ValueError as exc:
-            raise BatchFileError(f"{path} is not valid JSON: {exc}", "check the file, or give one shipment per line") from exc
+            raise BatchFileError(_("{path} is not valid JSON: {error}").format(path=path, error=exc),
+                                 _("check the file, or give one shipment per line")) from exc
         if not isinstance(data, list):
-            raise BatchFileError(f"{path} is not a JSON list of shipments", "give a JSON list, or one shipment per line")
+            raise BatchFileError(_("{path} is not a JSON list of shipments").format(path=path),
+                                 _("give a JSON list, or one shipment per line"))
         return [(i + 1, row) for i, row in enumerate(data)]
     rows = []
     # JSON Lines ends a record at "\n" only (and a CR before it): str.splitlines() would also
@@ -74,7 +83,7 @@ def validate_rows(rows: list[tuple[int, Any]]) -> tuple[list[tuple[int, Shipment
     bad: list[RowProblem] = []
     for number, row in rows:
         if not isinstance(row, dict):
-            bad.append(RowProblem(number, ("row",), ("not a JSON object of a shipment",)))
+            bad.append(RowProblem(number, ("row",), (_("not a JSON object of a shipment"),)))
             continue
         result = validate({k: v for k, v in row.items() if k not in EXTRA_KEYS})
         if result.ok:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from desktop.compose.errors import BarcodeTooWideError, ComposeError, QrTooLargeError
+from desktop.compose.captions import caption_set, language_for
 from desktop.compose.fields import label_fields
 from desktop.compose.fit import fit_text
 from desktop.compose.templates import DEFAULT_TEMPLATE, Layout, Template, load_template, templates_dir
@@ -22,7 +23,8 @@ from desktop.shipment import Shipment
 from printers.qr import qr_matrix
 from printers.scene import Barcode128, Box, Image, Line, QRCode, Scene, dots_to_mm
 
-CAPTION = "授权设备扫码 Scan with an authorized device"
+from desktop.i18n import _
+
 CODE128_QUIET_MODULES = 10
 
 
@@ -40,6 +42,7 @@ class ComposedLabel:
     layout: str = "standard"
     dpi: int = 203
     warnings: tuple = field(default_factory=tuple)
+    caption_language: str = "en"  # the caption set of its face ("zh-en", "pt", "en"); a reprint keeps it
 
 
 def code128_modules(value: str) -> int:
@@ -111,7 +114,7 @@ def _missing_glyph_warnings(texts: dict[str, str]) -> list[str]:
             continue
         missing = missing_glyphs(text)
         if missing:
-            out.append(f"{fieldname}: {len(missing)} character(s) missing from the label font")
+            out.append(_("{fieldname}: {n} character(s) missing from the label font").format(fieldname=fieldname, n=len(missing)))
     return out
 
 
@@ -130,7 +133,8 @@ def build_scene(
     for rule in lay.rules:
         elements.append(Line(rule[0], rule[1], rule[2], rule[3], rule[4] if len(rule) > 4 else 0.3))
     for fixed in lay.static:
-        elements.append(fit_text(fixed.get("field", "caption"), fixed["text"], fixed, dpi, template.name))
+        text = texts.get(fixed["field"], fixed.get("text", "")) if "field" in fixed else fixed["text"]
+        elements.append(fit_text(fixed.get("field", "caption"), text, fixed, dpi, template.name))
     for name, region in lay.regions.items():
         kind = region.get("kind", "text")
         if kind == "qr":
@@ -165,12 +169,15 @@ def compose_label(
     piece: tuple[int, int] = (1, 1),
     masked: MaskedView | None = None,
     qr_text: str | None = None,
+    caption_language: str | None = None,
 ) -> ComposedLabel:
     """Compose one label. ``qr_text`` lets a caller that already sealed this shipment (a
-    reprint from the store, or several templates of one label) reuse the seal."""
+    reprint from the store, or several templates of one label) reuse the seal.
+    ``caption_language`` picks the caption set of the face ("zh-en", "pt", "en"); by default
+    the template's, the station's or the one of the recipient's country (desktop.compose.captions)."""
     tpl = load_template(template)
     if not (isinstance(piece, tuple) and len(piece) == 2 and 1 <= piece[0] <= piece[1]):
-        raise ComposeError(f"piece {piece!r} is not a piece number of a count", "give (n, total) with 1 <= n <= total")
+        raise ComposeError(_("piece {piece!r} is not a piece number of a count").format(piece=piece), _("give (n, total) with 1 <= n <= total"))
     if masked is None:
         from desktop.masking import mask
 
@@ -178,14 +185,19 @@ def compose_label(
     if qr_text is None:
         qr_text = sealer.seal(shipment)
     when = printed_at or datetime.now().astimezone()
+    # a reprint passes the caption set its label was printed with; a first print (or a reprint
+    # of a label printed before faces kept it) chooses by template, station and country
+    country = shipment.recipient.country or getattr(masked.recipient, "country", "")
+    language = language_for(country, requested=caption_language, template=tpl.caption_language)
     texts = label_fields(
         shipment, masked, carrier=tpl.carrier, printed_at=when, piece=piece, reprint=reprint,
-        caption=tpl.qr.get("caption", CAPTION),
+        captions=caption_set(language),
     )
     scene, lay, version = build_scene(tpl, texts, shipment.tracking_number, qr_text, dpi)
     warnings = _missing_glyph_warnings({k: v for k, v in texts.items() if k in lay.regions})
     for name, region in lay.regions.items():
         if region and region.get("kind") == "logo" and region.get("file") and _logo(region) is None:
-            warnings.append(f"{name}: the template's logo file {region['file']} is missing; printed without it")
+            warnings.append(_("{name}: the template's logo file {file} is missing; printed without it").format(name=name, file=region['file']))
     return ComposedLabel(scene=scene, masked=masked, qr_text=qr_text, qr_version=version,
-                         template=tpl.name, layout=lay.name, dpi=dpi, warnings=tuple(warnings))
+                         template=tpl.name, layout=lay.name, dpi=dpi, warnings=tuple(warnings),
+                         caption_language=language)

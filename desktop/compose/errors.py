@@ -7,6 +7,7 @@ up in logs and on screens where the masked face is all that may appear.
 from __future__ import annotations
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 
 
 class ComposeError(SigiloError):
@@ -16,8 +17,9 @@ class ComposeError(SigiloError):
 class UnknownTemplateError(ComposeError):
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(
-            f"there is no label template called {name!r}",
-            f"choose one of: {', '.join(known)}" if known else "reinstall Sigilo: no templates were found",
+            _("there is no label template called {name!r}").format(name=name),
+            _("choose one of: {names}").format(names=", ".join(known)) if known
+            else _("reinstall Sigilo: no templates were found"),
         )
         self.name = name
 
@@ -33,8 +35,9 @@ class TextOverflowError(ComposeError):
 
     def __init__(self, field: str, length: int, min_size_mm: float, template: str) -> None:
         super().__init__(
-            f"{field} does not fit its box on {template} ({length} characters, even at {min_size_mm:g} mm text)",
-            f"shorten {field}, or choose a larger template (sigilo print --template ...)",
+            _("{field} does not fit its box on {template} ({length} characters, even at "
+              "{min_size_mm:g} mm text)").format(field=field, template=template, length=length, min_size_mm=min_size_mm),
+            _("shorten {field}, or choose a larger template (sigilo print --template ...)").format(field=field),
         )
         self.field = field
         self.length = length
@@ -46,9 +49,10 @@ class QrTooLargeError(ComposeError):
 
     def __init__(self, version: int, side_mm: float, room_mm: float, module_dots: int, dpi: int, template: str) -> None:
         super().__init__(
-            f"the sealed QR needs version {version} ({side_mm:.1f} mm with its quiet zone at "
-            f"{module_dots} dots per module, {dpi} dpi) but {template} has room for {room_mm:.1f} mm",
-            "shorten the address detail or items text, or choose a larger template",
+            _("the sealed QR needs version {version} ({side_mm:.1f} mm with its quiet zone at "
+              "{module_dots} dots per module, {dpi} dpi) but {template} has room for {room_mm:.1f} "
+              "mm").format(version=version, side_mm=side_mm, module_dots=module_dots, dpi=dpi, template=template, room_mm=room_mm),
+            _("shorten the address detail or items text, or choose a larger template"),
         )
         self.version = version
         self.side_mm = side_mm
@@ -58,7 +62,8 @@ class QrTooLargeError(ComposeError):
 class BarcodeTooWideError(ComposeError):
     def __init__(self, field: str, width_mm: float, room_mm: float, template: str) -> None:
         super().__init__(
-            f"the {field} barcode is {width_mm:.1f} mm wide but {template} has room for {room_mm:.1f} mm",
-            "use a shorter tracking number or a wider template",
+            _("the {field} barcode is {width_mm:.1f} mm wide but {template} has room for "
+              "{room_mm:.1f} mm").format(field=field, width_mm=width_mm, template=template, room_mm=room_mm),
+            _("use a shorter tracking number or a wider template"),
         )
         self.field = field

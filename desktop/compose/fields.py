@@ -3,24 +3,18 @@ hidden parts) plus the non-personal shipment data: tracking number, service, par
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from functools import lru_cache
 
+from desktop.compose.captions import caption_set, language_for
 from desktop.compose.sortcode import sort_code
 from desktop.masking.view import MaskedParty, MaskedView
-from desktop.paths import resources_dir
 from desktop.shipment import Shipment
 
 
-@lru_cache(maxsize=1)
-def _services() -> dict:
-    path = resources_dir() / "templates" / "services.json"
-    return json.loads(path.read_text(encoding="utf-8"))["services"]
-
-
-def service_name(service: str) -> str:
-    return _services().get(service, service.upper())
+def service_name(service: str, captions: dict | None = None) -> str:
+    """How the label banner names ``service`` in a caption set (default: English)."""
+    names = (captions or caption_set("en")).get("services", {})
+    return names.get(service, service.upper())
 
 
 def _number(value) -> str:
@@ -47,37 +41,43 @@ def label_fields(
     printed_at: datetime,
     piece: tuple[int, int],
     reprint: str | None,
-    caption: str,
+    captions: dict | None = None,
 ) -> dict[str, str]:
-    """Region name -> text. An empty text leaves its region blank."""
+    """Region name -> text, with the fixed words from ``captions`` (a caption set of
+    desktop.compose.captions; default: the one for the recipient's country). An empty text
+    leaves its region blank."""
+    if captions is None:
+        captions = caption_set(language_for(shipment.recipient.country))
     parcel = shipment.parcel
     rec_who, rec_where = _party_lines(masked.recipient)
     snd_who, snd_where = _party_lines(masked.sender)
     parcel_lines = [
-        f"重量 Weight: {_number(parcel.weight_kg)} kg",
-        f"件数 Pieces: {parcel.pieces}",
+        captions["weight"].format(weight=_number(parcel.weight_kg)),
+        captions["pieces"].format(pieces=parcel.pieces),
     ]
     if parcel.items:
-        parcel_lines.append(f"内件 Items: {parcel.items}")
-    parcel_lines.append(f"声明价值 Value: {_number(parcel.declared_value)}")
+        parcel_lines.append(captions["items"].format(items=parcel.items))
+    parcel_lines.append(captions["value"].format(value=_number(parcel.declared_value)))
     if shipment.order_id:
-        parcel_lines.append(f"订单 Order: {shipment.order_id}")
+        parcel_lines.append(captions["order"].format(order=shipment.order_id))
     return {
-        "banner_carrier": carrier,
-        "banner_service": service_name(shipment.service),
+        "banner_carrier": captions.get("carrier_names", {}).get(carrier, carrier),
+        "banner_service": service_name(shipment.service, captions),
         "sort_code": sort_code(shipment, masked),
-        "recipient_tag": "收",
-        "recipient_tag_en": "TO",
+        "recipient_tag": captions["recipient_tag"],
+        "recipient_tag_en": captions["recipient_tag_en"],
         "recipient_name": rec_who,
         "recipient_address": rec_where,
-        "sender_tag": "寄",
-        "sender_tag_en": "FROM",
+        "sender_tag": captions["sender_tag"],
+        "sender_tag_en": captions["sender_tag_en"],
         "sender_name": snd_who,
         "sender_address": snd_where,
         "parcel": "\n".join(parcel_lines),
         "parcel_short": " · ".join(p for p in (parcel.items, f"{_number(parcel.weight_kg)} kg", shipment.order_id) if p),
-        "qr_caption": caption,
-        "printed": f"打印 Printed {printed_at.strftime('%Y-%m-%d %H:%M')}",
+        "qr_caption": captions["qr_caption"],
+        "qr_caption_inline": captions["qr_caption_inline"],
+        "recipient_copy": captions["recipient_copy"],
+        "printed": captions["printed"].format(when=printed_at.strftime('%Y-%m-%d %H:%M')),
         "piece": f"{piece[0]}/{piece[1]}",
-        "reprint": f"补打 REPRINT · {reprint}" if reprint else "",
+        "reprint": captions["reprint"].format(reason=reprint) if reprint else "",
     }

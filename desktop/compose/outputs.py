@@ -16,6 +16,7 @@ from typing import BinaryIO, Iterable
 
 from desktop.compose.compose import ComposedLabel
 from desktop.compose.errors import ComposeError
+from desktop.i18n import _
 
 LANGUAGES = ("zpl", "tspl", "escpos")
 DEFAULT_PROFILES = {"zpl": "zpl-203", "tspl": "tspl-203", "escpos": "escpos-80"}
@@ -90,10 +91,10 @@ def render_label(label: ComposedLabel, fmt: str, profile=None, copies: int = 1, 
         if profile is None or isinstance(profile, str):
             profile = load_printer_profile(profile or DEFAULT_PROFILES[fmt])
         if profile.language != fmt:
-            raise OutputError(f"printer profile {profile.name} speaks {profile.language}, not {fmt}",
-                              f"choose a {fmt} profile or the {profile.language} format")
+            raise OutputError(_("printer profile {name} speaks {language}, not {fmt}").format(name=profile.name, language=profile.language, fmt=fmt),
+                              _("choose a {fmt} profile or the {language} format").format(fmt=fmt, language=profile.language))
         if profile.dpi != label.dpi:
-            raise OutputError(f"the label was composed for {label.dpi} dpi but {profile.name} prints at {profile.dpi} dpi",
-                              "compose the label at the printer's dpi")
+            raise OutputError(_("the label was composed for {dpi} dpi but {name} prints at {dpi2} dpi").format(dpi=label.dpi, name=profile.name, dpi2=profile.dpi),
+                              _("compose the label at the printer's dpi"))
         return encode_label(label, profile, copies)
-    raise OutputError(f"unknown output format {fmt!r}", f"use one of: {', '.join(FORMATS)}")
+    raise OutputError(_("unknown output format {fmt!r}").format(fmt=fmt), _("use one of: {names}").format(names=', '.join(FORMATS)))

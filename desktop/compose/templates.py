@@ -16,6 +16,7 @@ from typing import Any
 
 from desktop.compose.errors import TemplateDataError, UnknownTemplateError
 from desktop.paths import resources_dir
+from desktop.i18n import _
 
 DEFAULT_TEMPLATE = "waybill-100x150"
 KIND = "label-template"
@@ -44,6 +45,7 @@ class Template:
     qr: dict[str, Any]
     barcode: dict[str, Any]
     layouts: tuple = field(default_factory=tuple)
+    caption_language: str | None = None  # a caption set for every label of this template
 
     def qr_module_dots(self, dpi: int) -> int:
         return int(_per_dpi(self.qr["module_dots"], dpi, self.name, "qr.module_dots"))
@@ -87,7 +89,7 @@ def load_template(name: str = DEFAULT_TEMPLATE) -> Template:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise TemplateDataError(f"template {name} is not valid JSON: {exc}", "reinstall Sigilo") from exc
+        raise TemplateDataError(_("template {name} is not valid JSON: {exc}").format(name=name, exc=exc), _("reinstall Sigilo")) from exc
     if data.get("kind") != KIND:
         raise UnknownTemplateError(name, list_templates())
     base = Layout(
@@ -121,4 +123,5 @@ def load_template(name: str = DEFAULT_TEMPLATE) -> Template:
         qr=data["qr"],
         barcode=data["barcode"],
         layouts=tuple(layouts),
+        caption_language=data.get("caption_language"),
     )

@@ -47,18 +47,17 @@ def _settings_path() -> Path:
     return Path(platformdirs.user_data_dir("sigilo", "Sigilo")) / SETTINGS_FILE
 
 
-def saved_language() -> str | None:
-    """The language chosen in Settings (kept in SIGILO_HOME, so the CLI follows it too)."""
+def read_setting(key: str):
+    """One value of SIGILO_HOME/settings.json (the station's language choices), else None."""
     try:
         data = json.loads(_settings_path().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return normalize(data.get("language")) if isinstance(data, dict) else None
+    return data.get(key) if isinstance(data, dict) else None
 
 
-def save_language(code: str | None) -> None:
-    """Remember ``code`` (None: follow the OS again). It applies from the next window or
-    command on; the running one keeps its language."""
+def write_setting(key: str, value) -> None:
+    """Set (or, with None, remove) one value of SIGILO_HOME/settings.json, atomically."""
     path = _settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -67,13 +66,25 @@ def save_language(code: str | None) -> None:
             data = {}
     except (OSError, ValueError):
         data = {}
-    if code:
-        data["language"] = normalize(code) or SOURCE_LANGUAGE
+    if value is None:
+        data.pop(key, None)
     else:
-        data.pop("language", None)
+        data[key] = value
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def saved_language() -> str | None:
+    """The language chosen in Settings (kept in SIGILO_HOME, so the CLI follows it too)."""
+    value = read_setting("language")
+    return normalize(value) if isinstance(value, str) else None
+
+
+def save_language(code: str | None) -> None:
+    """Remember ``code`` (None: follow the OS again). It applies from the next window or
+    command on; the running one keeps its language."""
+    write_setting("language", (normalize(code) or SOURCE_LANGUAGE) if code else None)
 
 
 def from_environment(env: dict | None = None) -> str | None:

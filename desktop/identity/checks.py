@@ -11,6 +11,8 @@ I, O, Z, S, V): weights 3^i mod 31; the check character is the one at (31 - sum 
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 from datetime import date
 
 GB11643_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
@@ -23,14 +25,14 @@ GB32100_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1 3 9 27 19 26 16 1
 def gb11643_check(first17: str) -> str:
     """The check character for 17 digits."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
-        raise ValueError("GB 11643 needs exactly 17 digits")
+        raise ValueError(_("GB 11643 needs exactly 17 digits"))
     return GB11643_CHECK[sum(int(d) * w for d, w in zip(first17, GB11643_WEIGHTS)) % 11]
 
 
 def gb32100_check(first17: str) -> str:
     """The check character for the first 17 characters of a unified social credit code."""
     if len(first17) != 17 or any(ch not in GB32100_ALPHABET for ch in first17):
-        raise ValueError("GB 32100 needs 17 characters of its alphabet")
+        raise ValueError(_("GB 32100 needs 17 characters of its alphabet"))
     total = sum(GB32100_ALPHABET.index(ch) * w for ch, w in zip(first17, GB32100_WEIGHTS))
     return GB32100_ALPHABET[(31 - total % 31) % 31]
 

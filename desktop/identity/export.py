@@ -9,6 +9,8 @@ it (``open_export``). Every export and every purge is an audit entry.
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import base64
 import json
 import os
@@ -81,12 +83,12 @@ def read_export(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise IdentityError(f"no export file at {path}", "check the file name") from None
+        raise IdentityError(_("no export file at {path}").format(path=path), _("check the file name")) from None
     except (OSError, ValueError) as exc:
-        raise IdentityError(f"{path} is not a readable identity export ({exc.__class__.__name__})",
-                            "ask the station for the export again") from None
+        raise IdentityError(_("{path} is not a readable identity export ({kind})").format(path=path, kind=exc.__class__.__name__),
+                            _("ask the station for the export again")) from None
     if not isinstance(doc, dict) or doc.get("format") != EXPORT_FORMAT or not isinstance(doc.get("records"), list):
-        raise IdentityError(f"{path} is not a Sigilo identity export", "pass the file `sigilo identity export` wrote")
+        raise IdentityError(_("{path} is not a Sigilo identity export").format(path=path), _("pass the file `sigilo identity export` wrote"))
     return doc
 
 
@@ -98,10 +100,10 @@ def open_export(path: Path, private) -> list[OpenedRecord]:
         try:
             blob = base64.b64decode(r["sealed"], validate=True)
         except (KeyError, TypeError, ValueError):
-            raise IdentityError(f"record {i} of {path} is damaged", "ask the station for the export again") from None
+            raise IdentityError(_("record {i} of {path} is damaged").format(i=i, path=path), _("ask the station for the export again")) from None
         header, record = open_record(blob, private)
         if header.record_id.hex() != r.get("id"):
-            raise IdentityError(f"record {i} of {path} was moved under another id", "ask for the export again")
+            raise IdentityError(_("record {i} of {path} was moved under another id").format(i=i, path=path), _("ask for the export again"))
         out.append(OpenedRecord(r["id"], r.get("created_at", ""), header.station_id, r.get("kind", ""), record.method,
                                 record.holder.to_dict(), record.representative.to_dict() if record.representative
                                 else None, list(r.get("labels", []))))

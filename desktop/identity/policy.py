@@ -10,6 +10,8 @@ real-name sending) has no requirement. The retention period can be overridden by
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,8 +86,8 @@ def load_policy(path: str | Path | None = None) -> IdentityPolicy:
     try:
         key = (str(path), path.stat().st_mtime)
     except OSError:
-        raise IdentityError(f"the real-name policy {path} is missing",
-                            "reinstall Sigilo, or point the setting identity.policy at a policy file") from None
+        raise IdentityError(_("the real-name policy {path} is missing").format(path=path),
+                            _("reinstall Sigilo, or point the setting identity.policy at a policy file")) from None
     if key in _CACHE:
         return _CACHE[key]
     try:
@@ -103,8 +105,8 @@ def load_policy(path: str | Path | None = None) -> IdentityPolicy:
                                 float(data.get("recognition_days", 30)), dict(data.get("mask", {})),
                                 str(data.get("name_policy", "cn-default")), dict(data.get("alerts", {})), str(path))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise IdentityError(f"the real-name policy {path} cannot be read ({exc})",
-                            "fix the file (see docs/identity.md) or restore the bundled one") from None
+        raise IdentityError(_("the real-name policy {path} cannot be read ({exc})").format(path=path, exc=exc),
+                            _("fix the file (see docs/identity.md) or restore the bundled one")) from None
     _CACHE[key] = policy
     return policy
 

@@ -14,6 +14,8 @@ to a multiple of 64 bytes so the length says little about the name.
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import io
 import struct
 from dataclasses import dataclass
@@ -52,18 +54,18 @@ class Header:
     @classmethod
     def unpack(cls, blob: bytes) -> tuple["Header", int]:
         if blob[:4] != MAGIC or len(blob) < 34 or blob[4] != VERSION:
-            raise SealedRecordError("not a sealed identity record (or a version this Sigilo does not know)",
-                                    "check that the export file is from Sigilo and complete")
+            raise SealedRecordError(_("not a sealed identity record (or a version this Sigilo does not know)"),
+                                    _("check that the export file is from Sigilo and complete"))
         kid, rid = blob[5:9], blob[9:25]
         (created,) = struct.unpack(">Q", blob[25:33])
         n = blob[33]
         end = 34 + n
         if len(blob) < end + ENC_LEN + 16:
-            raise SealedRecordError("a sealed identity record is cut short", "export the records again")
+            raise SealedRecordError(_("a sealed identity record is cut short"), _("export the records again"))
         try:
             sid = blob[34:end].decode("utf-8")
         except UnicodeDecodeError:
-            raise SealedRecordError("a sealed identity record's station id is damaged", "export again") from None
+            raise SealedRecordError(_("a sealed identity record's station id is damaged"), _("export again")) from None
         return cls(kid, rid, created, sid), end
 
 
@@ -83,13 +85,13 @@ def open_record(blob: bytes, private: x25519.X25519PrivateKey) -> tuple[Header, 
     try:
         body = SUITE.decrypt(blob[end:], private, info=INFO_PREFIX + head)
     except Exception:
-        raise SealedRecordError("this identity record does not open with this identity key (wrong key, or the "
-                                "record was altered)", "use the identity key the record was sealed to") from None
+        raise SealedRecordError(_("this identity record does not open with this identity key (wrong key, or the "
+                                "record was altered)"), _("use the identity key the record was sealed to")) from None
     try:
         stream = io.BytesIO(body)
         data = cbor2.CBORDecoder(stream).decode()
         rep = data.get("r")
         record = IdentityRecord(Person(**data["h"]), str(data["m"]), Person(**rep) if rep else None)
     except Exception:
-        raise SealedRecordError("an opened identity record is not in the expected form", "update Sigilo") from None
+        raise SealedRecordError(_("an opened identity record is not in the expected form"), _("update Sigilo")) from None
     return header, record

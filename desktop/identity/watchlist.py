@@ -10,6 +10,8 @@ replaces the previous one.
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import json
 import time
 from pathlib import Path
@@ -40,7 +42,7 @@ def build(entries: list[tuple[str, str, str]], hasher: KeyedHash, signer, serial
         try:
             record = require_identity({"id_type": id_type, "number": number, "name": "-"})
         except IdentityError as exc:
-            raise WatchListError(f"watch list line {i}: {exc.message}", exc.hint) from None
+            raise WatchListError(_("watch list line {i}: {message}").format(i=i, message=exc.message), exc.hint) from None
         out.append({"hash": hasher.of(record.holder.id_type, record.holder.number), "note": note})
     doc = {"format": WATCH_FORMAT, "serial": int(serial), "issued_at": int(time.time()), "hash_key_id": hash_key_id,
            "entries": sorted(out, key=lambda e: e["hash"])}
@@ -51,18 +53,18 @@ def build(entries: list[tuple[str, str, str]], hasher: KeyedHash, signer, serial
 def install(store, path: Path, sign_public_raw: bytes) -> int:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
-        if doc.get("format") != WATCH_FORMAT:
+        if not isinstance(doc, dict) or doc.get("format") != WATCH_FORMAT:
             raise ValueError("format")
         ed25519.Ed25519PublicKey.from_public_bytes(sign_public_raw).verify(bytes.fromhex(doc["signature"]),
                                                                            _canonical(doc))
         entries = [(str(e["hash"]), str(e.get("note", ""))) for e in doc["entries"]]
         serial = int(doc["serial"])
     except InvalidSignature:
-        raise WatchListError(f"the watch list {path} is not signed by this station's compliance office",
-                             "import only the list the compliance office sent") from None
+        raise WatchListError(_("the watch list {path} is not signed by this station's compliance office").format(path=path),
+                             _("import only the list the compliance office sent")) from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise WatchListError(f"{path} is not a readable watch list ({exc.__class__.__name__})",
-                             "ask the compliance office for the file again") from None
+        raise WatchListError(_("{path} is not a readable watch list ({kind})").format(path=path, kind=exc.__class__.__name__),
+                             _("ask the compliance office for the file again")) from None
     from desktop.audit import AuditLog
     from desktop.keys.highwater import FILE_NAME, HighWater, ListRollback
     from desktop.keys.ids import key_id

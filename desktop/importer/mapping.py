@@ -12,6 +12,7 @@ from pathlib import Path
 from desktop.importer.errors import MappingError
 from desktop.paths import data_dir, resources_dir
 from desktop.shipment import PARTY_FIELDS
+from desktop.i18n import _
 
 # The fields a column can fill. recipient.address is a whole address in one cell, split by
 # desktop.smartpaste; sender.* usually comes from the station's sender (--sender).
@@ -61,12 +62,12 @@ def _load(path: Path, source: str) -> Mapping:
         columns = {str(k): str(v) for k, v in raw["columns"].items()}
         defaults = {str(k): str(v) for k, v in (raw.get("defaults") or {}).items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise MappingError(f"the import mapping {path.name} cannot be read ({type(exc).__name__})",
-                           f"fix or delete {path}") from exc
+        raise MappingError(_("the import mapping {name} cannot be read ({kind})").format(name=path.name, kind=type(exc).__name__),
+                           _("fix or delete {path}").format(path=path)) from exc
     unknown = sorted(set(columns) - set(FIELDS)) + sorted(set(defaults) - set(FIELDS))
     if unknown:
-        raise MappingError(f"the import mapping {path.name} names unknown fields: {', '.join(unknown)}",
-                           "fields are: " + ", ".join(FIELDS))
+        raise MappingError(_("the import mapping {name} names unknown fields: {names}").format(name=path.name, names=', '.join(unknown)),
+                           _("fields are: {fields}").format(fields=", ".join(FIELDS)))
     return Mapping(str(raw.get("name") or path.stem), columns, defaults, str(raw.get("description", "")), source)
 
 
@@ -89,9 +90,9 @@ def find_mapping(name: str) -> Mapping:
     for mapping in list_mappings():
         if mapping.name == name:
             return mapping
-    raise MappingError(f"no import mapping named {name!r}",
-                       "known: " + ", ".join(m.name for m in list_mappings())
-                       + "; save one with --save-mapping NAME --map field=Column ...")
+    raise MappingError(_("no import mapping named {name!r}").format(name=name),
+                       _("known: {names}; save one with --save-mapping NAME --map field=Column ...").format(
+                           names=", ".join(m.name for m in list_mappings())))
 
 
 def recognise(headers) -> Mapping:
@@ -107,39 +108,42 @@ def recognise(headers) -> Mapping:
 def unknown_columns(headers) -> MappingError:
     mappings = list_mappings()
     closest = min(mappings, key=lambda m: len(m.missing_columns(headers)), default=None)
-    near = ""
+    shown = ", ".join(repr(h) for h in headers if h)
     if closest is not None and len(closest.missing_columns(headers)) < len(closest.columns):
-        near = (f"; closest is {closest.name!r}, which needs the column(s) "
-                + ", ".join(repr(c) for c in closest.missing_columns(headers)))
+        message = _("no saved import mapping fits this file's columns ({columns}); closest is {name!r}, which needs "
+                    "the column(s) {missing}").format(columns=shown, name=closest.name,
+                                                      missing=", ".join(repr(c) for c in closest.missing_columns(headers)))
+    else:
+        message = _("no saved import mapping fits this file's columns ({columns})").format(columns=shown)
     return MappingError(
-        "no saved import mapping fits this file's columns (" + ", ".join(repr(h) for h in headers if h) + ")" + near,
-        "map the columns once and save the mapping: sigilo batch FILE --save-mapping NAME "
-        "--map recipient.name=COLUMN --map recipient.phone=COLUMN --map recipient.address=COLUMN "
-        "(or recipient.street/recipient.city/...); fields: " + ", ".join(FIELDS))
+        message,
+        _("map the columns once and save the mapping: sigilo batch FILE --save-mapping NAME "
+          "--map recipient.name=COLUMN --map recipient.phone=COLUMN --map recipient.address=COLUMN "
+          "(or recipient.street/recipient.city/...); fields: {fields}").format(fields=", ".join(FIELDS)))
 
 
 def mapping_from_pairs(name: str, pairs: list[str], headers, defaults: dict[str, str] | None = None) -> Mapping:
     """A mapping from ``field=Column`` pairs, checked against the file's header row."""
     if not _NAME.match(name):
-        raise MappingError(f"{name!r} is not a mapping name", "use letters, digits, '-', '_' or '.', e.g. myshop")
+        raise MappingError(_("{name!r} is not a mapping name").format(name=name), _("use letters, digits, '-', '_' or '.', e.g. myshop"))
     columns: dict[str, str] = {}
     for pair in pairs:
         key, sep, column = pair.partition("=")
         key, column = key.strip(), column.strip()
         if not sep or not key or not column:
-            raise MappingError(f"--map {pair!r} is not field=Column", "write e.g. --map recipient.name=Receiver")
+            raise MappingError(_("--map {pair!r} is not field=Column").format(pair=pair), _("write e.g. --map recipient.name=Receiver"))
         if key not in FIELDS:
-            raise MappingError(f"--map {pair!r}: {key!r} is not a shipment field", "fields are: " + ", ".join(FIELDS))
+            raise MappingError(_("--map {pair!r}: {key!r} is not a shipment field").format(pair=pair, key=key), _("fields are: {fields}").format(fields=", ".join(FIELDS)))
         columns[key] = column
     mapping = Mapping(name, columns, dict(defaults or {}), "", "user")
     absent = mapping.missing_columns(headers)
     if absent:
-        raise MappingError("the file has no column " + ", ".join(repr(c) for c in absent),
-                           "its columns are: " + ", ".join(repr(h) for h in headers if h))
+        raise MappingError(_("the file has no column {columns}").format(columns=", ".join(repr(c) for c in absent)),
+                           _("its columns are: {columns}").format(columns=", ".join(repr(h) for h in headers if h)))
     missing = mapping.missing_fields()
     if missing:
-        raise MappingError("the mapping leaves out " + ", ".join(missing),
-                           "add --map FIELD=COLUMN for each, e.g. --map recipient.phone=Phone")
+        raise MappingError(_("the mapping leaves out {fields}").format(fields=", ".join(missing)),
+                           _("add --map FIELD=COLUMN for each, e.g. --map recipient.phone=Phone"))
     return mapping
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.importer.errors import ImportFileError
+from desktop.i18n import _
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -114,16 +115,15 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     merchant's explicit choice, which is used as given (strictly)."""
     if encoding:
         if encoding not in CHOOSABLE:
-            raise ImportFileError(f"{encoding!r} is not an encoding Sigilo reads exports in",
-                                  "choose one of " + ", ".join(CHOOSABLE))
+            raise ImportFileError(_("{encoding!r} is not an encoding Sigilo reads exports in").format(encoding=encoding),
+                                  _("choose one of {choices}").format(choices=", ".join(CHOOSABLE)))
         try:
             if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf"):
                 return data[3:].decode("utf-8"), "utf-8-sig"
             return data.decode(encoding), encoding
         except UnicodeDecodeError as exc:
-            raise ImportFileError(f"the file is not valid {ENCODING_NAMES.get(encoding, encoding)} "
-                                  f"(byte {exc.start} cannot be read)", "choose another encoding, or export the file "
-                                  "again as UTF-8 CSV or as XLSX") from None
+            raise ImportFileError(_("the file is not valid {get} (byte {start} cannot be read)").format(get=ENCODING_NAMES.get(encoding, encoding), start=exc.start), _("choose another encoding, or export the file "
+                                  "again as UTF-8 CSV or as XLSX")) from None
     boms = ((b"\xef\xbb\xbf", "utf-8", "utf-8-sig"), (b"\xff\xfe", "utf-16-le", "utf-16"),
             (b"\xfe\xff", "utf-16-be", "utf-16"))
     for bom, codec, name in boms:
@@ -131,9 +131,8 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             try:
                 return data[len(bom):].decode(codec), name
             except UnicodeDecodeError as exc:
-                raise ImportFileError(f"the file starts with a {codec.upper()} byte-order mark but byte "
-                                      f"{exc.start + len(bom)} is not valid {codec.upper()}",
-                                      "export the file again as UTF-8 CSV or as XLSX") from None
+                raise ImportFileError(_("the file starts with a {upper} byte-order mark but byte {value} is not valid {upper}").format(upper=codec.upper(), value=exc.start + len(bom)),
+                                      _("export the file again as UTF-8 CSV or as XLSX")) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -150,15 +149,18 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             plausible.append((codec, text))
     if len(plausible) == 1:
         return plausible[0][1], plausible[0][0]
-    candidates = tuple(c for c, _ in plausible) or ("gb18030", "cp1252")
+    candidates = tuple(c for c, _text in plausible) or ("gb18030", "cp1252")
     samples = _sample(data, candidates)
-    shown = "; ".join(f"as {ENCODING_NAMES[c]}: {samples[c]!r}" for c in candidates)
+    shown = "; ".join(_("as {encoding}: {sample}").format(encoding=ENCODING_NAMES[c], sample=repr(samples[c]))
+                      for c in candidates)
     if plausible:
-        message = f"the file is not UTF-8 and could be read more than one way ({shown})"
+        message = _("the file is not UTF-8 and could be read more than one way ({shown})").format(shown=shown)
     else:
-        message = f"the file is not UTF-8, GB18030 or Windows-1252 text that Sigilo can read with certainty ({shown})"
-    raise EncodingUncertain(message, "choose the encoding that reads the sample right (sigilo batch --encoding "
-                            + "|".join(candidates) + "), or export the file again as UTF-8 CSV or as XLSX",
+        message = _("the file is not UTF-8, GB18030 or Windows-1252 text that Sigilo can read with certainty "
+                    "({shown})").format(shown=shown)
+    raise EncodingUncertain(message, _("choose the encoding that reads the sample right (sigilo batch --encoding "
+                                       "{choices}), or export the file again as UTF-8 CSV or as XLSX").format(
+                                           choices="|".join(candidates)),
                             candidates, samples)
 
 
@@ -169,19 +171,18 @@ def read_table(path: Path, encoding: str | None = None) -> Table:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ImportFileError(f"cannot read {path.name}: {exc.strerror or exc}",
-                              "check the file name and that it is readable") from exc
+        raise ImportFileError(_("cannot read {name}: {value}").format(name=path.name, value=exc.strerror or exc),
+                              _("check the file name and that it is readable")) from exc
     if size > MAX_FILE_BYTES:
-        raise ImportFileError(f"{path.name} is {size // (1024 * 1024)} MB; exports over "
-                              f"{MAX_FILE_BYTES // (1024 * 1024)} MB are not read",
-                              f"split the orders into files of at most {MAX_ROWS:,} rows")
+        raise ImportFileError(_("{name} is {value} MB; exports over {value2} MB are not read").format(name=path.name, value=size // (1024 * 1024), value2=MAX_FILE_BYTES // (1024 * 1024)),
+                              _("split the orders into files of at most {MAX_ROWS:,} rows").format(MAX_ROWS=MAX_ROWS))
     if path.suffix.lower() in XLSX_SUFFIXES:
         return _read_xlsx(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportFileError(f"cannot read {path.name}: {exc.strerror or exc}",
-                              "check the file name and that it is readable") from exc
+        raise ImportFileError(_("cannot read {name}: {value}").format(name=path.name, value=exc.strerror or exc),
+                              _("check the file name and that it is readable")) from exc
     text, encoding = decode(data, encoding)
     delimiter = "\t" if encoding == "utf-16" and "\t" in text.split("\n", 1)[0] else ","  # Excel's "Unicode text"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -198,10 +199,12 @@ def _csv_rows(reader, path: Path):
         except csv.Error as exc:
             where = reader.line_num
             if "field larger than field limit" in str(exc):
-                raise ImportFileError(f"{path.name}, line {where}: a cell is longer than {MAX_CELL_CHARS:,} characters",
-                                      "check the quotes around that line; a cell that long is not an order field") from None
-            raise ImportFileError(f"{path.name}, line {where}: not readable as CSV ({exc})",
-                                  "export the orders again as CSV, or as XLSX") from None
+                raise ImportFileError(_("{name}, line {line}: a cell is longer than {limit:,} characters").format(
+                                          name=path.name, line=where, limit=MAX_CELL_CHARS),
+                                      _("check the quotes around that line; a cell that long is not an order field")) from None
+            raise ImportFileError(_("{name}, line {line}: not readable as CSV ({error})").format(
+                                      name=path.name, line=where, error=exc),
+                                  _("export the orders again as CSV, or as XLSX")) from None
         number += 1
         yield number, cells
 
@@ -209,33 +212,36 @@ def _csv_rows(reader, path: Path):
 def _check_workbook_parts(path: Path) -> None:
     """Refuse before parsing: parts that unpack too large or too far (a zip bomb), DTDs
     (entity expansion), and long XML comments (which openpyxl reads very slowly)."""
+    resave = _("save the workbook again from the spreadsheet program, or export CSV")
     try:
         with zipfile.ZipFile(path) as archive:
             total = 0
             members = archive.infolist()
             if len(members) > 10_000:
-                raise ImportFileError(f"{path.name} holds {len(members):,} parts; a workbook of orders has a few dozen",
-                                      "save the workbook again from the spreadsheet program, or export CSV")
+                raise ImportFileError(_("{name} holds {parts:,} parts; a workbook of orders has a few dozen").format(
+                                          name=path.name, parts=len(members)), resave)
             for info in members:
                 if info.is_dir():
                     continue
                 total += info.file_size
                 if info.file_size > MAX_XML_PART_BYTES or total > MAX_XML_TOTAL_BYTES:
-                    raise ImportFileError(f"{path.name} unpacks to more than "
-                                          f"{(MAX_XML_PART_BYTES if info.file_size > MAX_XML_PART_BYTES else MAX_XML_TOTAL_BYTES) // (1024 * 1024)} MB "
-                                          f"({info.filename}); it is not read",
-                                          f"split the orders into workbooks of at most {MAX_ROWS:,} rows")
+                    limit = (MAX_XML_PART_BYTES if info.file_size > MAX_XML_PART_BYTES else MAX_XML_TOTAL_BYTES)
+                    raise ImportFileError(_("{name} unpacks to more than {mb} MB ({part}); it is not read").format(
+                                              name=path.name, mb=limit // (1024 * 1024), part=info.filename),
+                                          _("split the orders into workbooks of at most {rows:,} rows").format(rows=MAX_ROWS))
                 if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                    raise ImportFileError(f"{path.name}: the part {info.filename} unpacks {info.file_size // max(info.compress_size, 1)} "
-                                          f"times its packed size (at most {MAX_RATIO} is read)",
-                                          "save the workbook again from the spreadsheet program, or export CSV")
+                    raise ImportFileError(_("{name}: the part {part} unpacks {ratio} times its packed size (at most "
+                                            "{limit} is read)").format(
+                                              name=path.name, part=info.filename,
+                                              ratio=info.file_size // max(info.compress_size, 1), limit=MAX_RATIO),
+                                          resave)
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     _scan_xml(archive, info, path)
     except ImportFileError:
         raise
     except Exception as exc:  # BadZipFile, zlib.error, EOFError, an encrypted member...: damage found unpacking
-        raise ImportFileError(f"cannot open {path.name} as an Excel workbook ({type(exc).__name__})",
-                              "save it again as .xlsx, or export the orders as CSV") from None
+        raise ImportFileError(_("cannot open {name} as an Excel workbook ({kind})").format(name=path.name, kind=type(exc).__name__),
+                              _("save it again as .xlsx, or export the orders as CSV")) from None
 
 
 def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None:
@@ -245,8 +251,9 @@ def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> No
     with archive.open(info) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             if b"<!DOCTYPE" in dtd_tail + chunk or b"<!ENTITY" in dtd_tail + chunk:
-                raise ImportFileError(f"{path.name}: the part {info.filename} declares a DTD, which Excel never writes",
-                                      "save the workbook again from the spreadsheet program, or export CSV")
+                raise ImportFileError(_("{name}: the part {part} declares a DTD, which Excel never writes").format(
+                                          name=path.name, part=info.filename),
+                                      _("save the workbook again from the spreadsheet program, or export CSV"))
             dtd_tail = chunk[-8:]
             data, pos = carry + chunk, 0
             while True:
@@ -266,9 +273,10 @@ def _scan_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> No
                 if comment_bytes > MAX_XML_COMMENT_BYTES:
                     break
             if comment_bytes > MAX_XML_COMMENT_BYTES:
-                raise ImportFileError(f"{path.name}: the part {info.filename} holds more than "
-                                      f"{MAX_XML_COMMENT_BYTES // 1024} KB of XML comments; it is not read",
-                                      "save the workbook again from the spreadsheet program, or export CSV")
+                raise ImportFileError(_("{name}: the part {part} holds more than {kb} KB of XML comments; it is not "
+                                        "read").format(name=path.name, part=info.filename,
+                                                       kb=MAX_XML_COMMENT_BYTES // 1024),
+                                      _("save the workbook again from the spreadsheet program, or export CSV"))
             # carry the last bytes not yet matched, so a marker split across chunks is found
             carry = data[max(pos, len(data) - 3):] if not in_comment else data[-2:]
             if in_comment:
@@ -282,11 +290,11 @@ def _read_xlsx(path: Path) -> Table:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types (KeyError, ValueError, XML and zip errors) for bad files
-        raise ImportFileError(f"cannot open {path.name} as an Excel workbook ({type(exc).__name__})",
-                              "save it again as .xlsx, or export the orders as CSV") from None
+        raise ImportFileError(_("cannot open {name} as an Excel workbook ({kind})").format(name=path.name, kind=type(exc).__name__),
+                              _("save it again as .xlsx, or export the orders as CSV")) from None
     try:
         if not book.worksheets:
-            raise ImportFileError(f"{path.name} has no worksheet", "save the orders in the workbook's first sheet")
+            raise ImportFileError(_("{name} has no worksheet").format(name=path.name), _("save the orders in the workbook's first sheet"))
         sheet = book.worksheets[0]
         title = sheet.title
 
@@ -299,8 +307,7 @@ def _read_xlsx(path: Path) -> Table:
                 except StopIteration:
                     return
                 except Exception as exc:  # damage found only while the sheet is read (XML, zlib, zip)
-                    raise ImportFileError(f"{path.name}, sheet {title!r}, after row {number}: the workbook is damaged "
-                                          f"({type(exc).__name__})", "save it again as .xlsx, or export the orders as CSV") from None
+                    raise ImportFileError(_("{name}, sheet {title!r}, after row {number}: the workbook is damaged ({kind})").format(name=path.name, title=title, number=number, kind=type(exc).__name__), _("save it again as .xlsx, or export the orders as CSV")) from None
                 number += 1
                 yield number, [_cell(v) for v in values]
 
@@ -323,15 +330,15 @@ def _table(rows, encoding: str, path: Path, sheet: str | None = None) -> Table:
     data: list[tuple[int, tuple[str, ...]]] = []
     for number, cells in rows:
         if number > MAX_ROWS + 1:
-            raise ImportFileError(f"{where} has more than {MAX_ROWS:,} rows; it is not read",
-                                  f"split the orders into files of at most {MAX_ROWS:,} rows")
+            raise ImportFileError(_("{where} has more than {MAX_ROWS:,} rows; it is not read").format(where=where, MAX_ROWS=MAX_ROWS),
+                                  _("split the orders into files of at most {MAX_ROWS:,} rows").format(MAX_ROWS=MAX_ROWS))
         if len(cells) > MAX_COLUMNS:
-            raise ImportFileError(f"{where}, row {number}: more than {MAX_COLUMNS} columns",
-                                  "export only the order columns")
+            raise ImportFileError(_("{where}, row {number}: more than {MAX_COLUMNS} columns").format(where=where, number=number, MAX_COLUMNS=MAX_COLUMNS),
+                                  _("export only the order columns"))
         for cell in cells:
             if len(cell) > MAX_CELL_CHARS:
-                raise ImportFileError(f"{where}, row {number}: a cell is longer than {MAX_CELL_CHARS:,} characters",
-                                      "a cell that long is not an order field; check the export")
+                raise ImportFileError(_("{where}, row {number}: a cell is longer than {MAX_CELL_CHARS:,} characters").format(where=where, number=number, MAX_CELL_CHARS=MAX_CELL_CHARS),
+                                      _("a cell that long is not an order field; check the export"))
         cells = tuple(c.strip() for c in cells)
         if headers is None:
             if not any(cells):
@@ -342,5 +349,5 @@ def _table(rows, encoding: str, path: Path, sheet: str | None = None) -> Table:
             continue
         data.append((number, cells))
     if headers is None:
-        raise ImportFileError(f"{where} is empty: no header row", "export the orders again with the column names")
+        raise ImportFileError(_("{name} is empty: no header row").format(name=where), _("export the orders again with the column names"))
     return Table(headers, tuple(data), encoding)

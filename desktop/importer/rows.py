@@ -19,6 +19,8 @@ from desktop.importer.mapping import Mapping, recognise
 from desktop.importer.reading import Table, read_table
 from desktop.shipment import Shipment
 from desktop.validation import FieldError, validate
+from desktop.field_labels import field_label
+from desktop.i18n import _
 
 ADDRESS_FIELDS = ("country", "province", "city", "district", "street", "detail", "postcode")
 _TRAILING_POSTCODE = re.compile(r"\s*[(（]\s*(\d{6})\s*[)）]\s*$")  # "...402室(476079)": CN exports
@@ -64,7 +66,7 @@ class ImportReport:
         return [r for r in self.rows if not r.ok]
 
     def summary(self) -> str:
-        return f"{len(self.valid)} valid, {len(self.invalid)} with errors"
+        return _("{valid} valid, {invalid} with errors").format(valid=len(self.valid), invalid=len(self.invalid))
 
     def write_csv(self, path: Path) -> None:
         """row, status, field, message: one line per error or warning (one "ok" line for a
@@ -94,10 +96,10 @@ def import_table(table: Table, mapping: Mapping, defaults: Defaults | None = Non
     if missing:
         from desktop.importer.errors import MappingError
 
-        raise MappingError(f"the mapping {mapping.name!r} needs the column(s) "
-                           + ", ".join(repr(c) for c in missing) + ", which this file lacks",
-                           "leave out --mapping to recognise the file, or save a mapping for it with "
-                           "--save-mapping NAME --map field=Column ...")
+        raise MappingError(_("the mapping {name!r} needs the column(s) {columns}, which this file lacks").format(
+                               name=mapping.name, columns=", ".join(repr(c) for c in missing)),
+                           _("leave out --mapping to recognise the file, or save a mapping for it with "
+                             "--save-mapping NAME --map field=Column ..."))
     phone_column = index.get(mapping.columns.get("recipient.phone", ""))
     phones = frozenset(_digits(cells[phone_column]) for _, cells in table.rows
                        if phone_column is not None and phone_column < len(cells)) - {""}
@@ -139,7 +141,8 @@ def _split_address(address: str, values: dict[str, str], notes: list[FieldError]
         if parsed.get(key) and not values.get(f"recipient.{key}"):
             values[f"recipient.{key}"] = parsed.get(key)
     for key in sorted(parsed.uncertain & set(ADDRESS_FIELDS)):
-        notes.append(FieldError(f"recipient.{key}", f"the {key} was read from the address column by guess; check it"))
+        notes.append(FieldError(f"recipient.{key}", _("{field} was read from the address column by guess; check it").format(
+            field=field_label(f"recipient.{key}"))))
 
 
 def _shipment_dict(values: dict[str, str], defaults: Defaults) -> dict[str, Any]:

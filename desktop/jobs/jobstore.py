@@ -25,6 +25,7 @@ from desktop.jobs.model import (
     LabelWork,
 )
 from desktop.shipment import Shipment
+from desktop.i18n import _
 
 DEFAULT_TEMPLATE = "waybill-100x150"
 from desktop.store.db import Store
@@ -192,7 +193,8 @@ class JobStore:
             h = data["history"]
             return LabelWork(row["id"], row["job_id"], row["idx"], Shipment.from_dict(h["face"]),
                              h.get("template") or row["template"], row["profile"], row["reprint_reason"], h["masked"],
-                             h["qr_text"], h["face"].get("printed_at"), row["printer_uri"], options)
+                             h["qr_text"], h["face"].get("printed_at"), row["printer_uri"], options,
+                             caption_language=h["face"].get("caption_language"))
         return LabelWork(row["id"], row["job_id"], row["idx"], Shipment.from_dict(data),
                          row["template"], row["profile"], row["reprint_reason"], printer_uri=row["printer_uri"],
                          options=options)
@@ -215,8 +217,8 @@ class JobStore:
             if not found:
                 from desktop.errors import SigiloError
 
-                raise SigiloError(f"no printed label {tracking} in this station's history",
-                                  "check the tracking number; labels older than the retention period are purged")
+                raise SigiloError(_("no printed label {tracking} in this station's history").format(tracking=tracking),
+                                  _("check the tracking number; labels older than the retention period are purged"))
             src = found[0]
             face = json.loads(src["face"])
             history = {"face": face, "masked": json.loads(src["masked"]), "qr_text": src["qr_text"],
@@ -243,13 +245,13 @@ class JobStore:
         from desktop.errors import SigiloError
 
         if not reason.strip():
-            raise SigiloError("voiding needs a reason", "say why, e.g. 'wrong phone'")
+            raise SigiloError(_("voiding needs a reason"), _("say why, e.g. 'wrong phone'"))
         with self.store.tx() as c:
             by = actor if not approved_by or approved_by == actor else f"{actor}, approved by {approved_by}"
             cur = c.execute("UPDATE labels SET state='voided', error=?, voided_at=?, voided_by=? WHERE tracking_number=? "
                             "AND state='confirmed'", (f"void: {reason}", time.time(), by, tracking_number))
             if cur.rowcount == 0:
-                raise SigiloError(f"no printed label {tracking_number} to void", "check the tracking number")
+                raise SigiloError(_("no printed label {tracking_number} to void").format(tracking_number=tracking_number), _("check the tracking number"))
             self.audit.append(actor, "void", tracking_number, {"reason": reason, "approved_by": approved_by,
                                                                "labels": cur.rowcount}, conn=c)
 
@@ -398,7 +400,7 @@ class JobStore:
         if not jobs:
             from desktop.errors import SigiloError
 
-            raise SigiloError(f"no print job {job_id}", "list jobs in the queue window")
+            raise SigiloError(_("no print job {job_id}").format(job_id=job_id), _("list jobs in the queue window"))
         job = jobs[0]
         labels = [LabelProgress(r["id"], r["idx"], r["tracking_number"], r["state"], r["reprint_reason"], r["attempts"],
                                 r["error"])
@@ -430,11 +432,13 @@ def duplicate_error(store: Store, tracking_number: str):
 
 
 def face_of(shipment: Shipment, masked: dict | None = None, template: str = "",
-            printed_at: str | None = None) -> dict:
+            printed_at: str | None = None, caption_language: str | None = None) -> dict:
     """What a label face shows that is not private, kept in clear after printing so the label
     can be reprinted from history exactly: order, service, parcel, template, print time; the
     sender in full when a business (its face shows it unmasked); of the recipient only the
-    region parts the masked view shows anyway (sorting needs them for the route code)."""
+    region parts the masked view shows anyway (sorting needs them for the route code); the
+    caption set the face was printed with, so a reprint says the same words in the same language
+    whatever the station's or the template's label language is by then."""
     r = shipment.recipient
     shown = " ".join(str((masked or {}).get("recipient", {}).get(k, "")) for k in ("region", "address"))
     face = {"order_id": shipment.order_id, "tracking_number": shipment.tracking_number, "service": shipment.service,
@@ -444,6 +448,8 @@ def face_of(shipment: Shipment, masked: dict | None = None, template: str = "",
                              if getattr(r, k) and (masked is None or getattr(r, k) in shown)}}}
     if masked is not None and masked.get("sender", {}).get("full"):
         face["sender"] = shipment.sender.to_dict()
+    if caption_language:
+        face["caption_language"] = caption_language
     return face
 
 

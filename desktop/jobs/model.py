@@ -36,6 +36,7 @@ class LabelWork:
     printed_at: str | None = None  # ... and the time first printed (ISO 8601), shown again on the face
     printer_uri: str = ""  # the job's printer (its calibration applies)
     options: dict = field(default_factory=dict)  # the job's print options: copies, policy, virtual_numbers
+    caption_language: str | None = None  # a reprint: the caption set it was printed with (the same words again)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class RenderedLabel:
     qr_text: str = ""  # the sealed QR text, kept after printing
     copies: int = 1  # physical labels these bytes print (a label counter advances by this much)
     printed_at: str | None = None  # the "Printed" time on the face (ISO 8601 with offset)
+    caption_language: str | None = None  # the caption set of the face, kept so a reprint says the same words
 
 
 class Renderer(Protocol):

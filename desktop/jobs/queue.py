@@ -25,6 +25,7 @@ from desktop.jobs.model import (
 from desktop.jobs.worker import PrinterWorker
 from desktop.shipment import Shipment
 from desktop.store.db import Store
+from desktop.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -176,10 +177,10 @@ class PrintQueue:
                actor: str | None = None, approved_by: str | None = None) -> str:
         items = [s if isinstance(s, Shipment) else Shipment.from_dict(s) for s in shipments]
         if not items:
-            raise JobError("nothing to print", "add at least one shipment")
+            raise JobError(_("nothing to print"), _("add at least one shipment"))
         _check_uri(printer_uri)
         if reprint_reason is not None and not reprint_reason.strip():
-            raise JobError("a reprint needs a reason", "say why, e.g. 'damaged'")
+            raise JobError(_("a reprint needs a reason"), _("say why, e.g. 'damaged'"))
         job_id = self.jobs.create_job(printer_uri, profile, items, template, actor or self.actor,
                                       reprint_reason, approved_by)
         return self._submitted(job_id, printer_uri)
@@ -191,14 +192,14 @@ class PrintQueue:
         is gone), marked REPRINT with the reason, audited with who approved it. ``approval``:
         the supervisor from Operators.approve("reprint", ...)."""
         if not reason or not reason.strip():
-            raise JobError("a reprint needs a reason", "say why, e.g. 'damaged'")
+            raise JobError(_("a reprint needs a reason"), _("say why, e.g. 'damaged'"))
         _check_uri(printer_uri)
         if approval is not None:
             if not approval.can("reprint"):
                 from desktop.operators.accounts import PermissionDenied
 
-                raise PermissionDenied(f"{approval.username} ({approval.role}) may not approve a reprint",
-                                       "ask a supervisor to approve")
+                raise PermissionDenied(_("{username} ({role}) may not approve a reprint").format(username=approval.username, role=approval.role),
+                                       _("ask a supervisor to approve"))
             approved_by = approval.username
         job_id = self.jobs.create_history_reprint(list(tracking_numbers), printer_uri, profile, template, reason,
                                                   actor or self.actor, approved_by)
@@ -239,8 +240,8 @@ class PrintQueue:
         from desktop.operators.accounts import PermissionDenied
 
         if approval is None or not approval.can("void"):
-            raise PermissionDenied("voiding a label needs a supervisor's approval",
-                                   "ask a supervisor to enter their name and password")
+            raise PermissionDenied(_("voiding a label needs a supervisor's approval"),
+                                   _("ask a supervisor to enter their name and password"))
         self.jobs.void(tracking_number, reason, actor, approval.username)
 
     def progress(self, job_id: str) -> JobProgress:

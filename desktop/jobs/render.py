@@ -46,7 +46,7 @@ def label_composer(store, sealer: Callable[[LabelWork], Any], *, now: Callable[[
         when = datetime.fromisoformat(work.printed_at) if work.printed_at else clock()
         label = compose_label(work.shipment, work.template, sealer=None if work.qr_text else sealer(work),
                               dpi=dpi, policy=policy, reprint=face_mark(work.reprint), masked=masked,
-                              qr_text=work.qr_text, printed_at=when)
+                              qr_text=work.qr_text, printed_at=when, caption_language=work.caption_language)
         if warn is not None:
             for warning in label.warnings:
                 warn(work, warning)
@@ -90,7 +90,7 @@ def label_renderer(store, sealer: Callable[[LabelWork], Any], *, calibration: Ca
         except PrinterError as exc:
             raise as_output_error(exc) from exc
         return RenderedLabel(data, label.masked.to_dict(), label.qr_text, copies,
-                             when.isoformat(timespec="seconds"))
+                             when.isoformat(timespec="seconds"), label.caption_language)
 
     return render
 

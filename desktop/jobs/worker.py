@@ -13,6 +13,8 @@ REPRINT and audited, never silently duplicated and never lost.
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import logging
 import threading
 from collections import deque
@@ -219,7 +221,7 @@ class PrinterWorker(threading.Thread):
         if self.user_paused and not self.in_flight:
             if self._tasks:
                 self._run_tasks()  # paused takes no labels; a calibration asked for still runs
-            self._set_state(PAUSED, "paused by operator")
+            self._set_state(PAUSED, _("paused by operator"))
             self.wake.wait(0.5)
             self.wake.clear()
             return
@@ -298,7 +300,7 @@ class PrinterWorker(threading.Thread):
 
     def _send(self, row, work: LabelWork, rendered: RenderedLabel) -> None:
         self.jobs.mark_sent(row["id"])  # before the bytes leave: from here a crash means "fate unknown"
-        face = face_of(work.shipment, rendered.masked, work.template, rendered.printed_at)
+        face = face_of(work.shipment, rendered.masked, work.template, rendered.printed_at, rendered.caption_language)
         self.in_flight.append((row["id"], row["job_id"], row["tracking_number"], rendered, face))
         self.emit(Event("label", row["job_id"], "sent", row["id"], row["tracking_number"]))
         self.transport.write(rendered.data)
@@ -324,7 +326,7 @@ class PrinterWorker(threading.Thread):
             return
         body, commit = parts
         self.jobs.mark_sent(row["id"])
-        face = face_of(work.shipment, rendered.masked, work.template, rendered.printed_at)
+        face = face_of(work.shipment, rendered.masked, work.template, rendered.printed_at, rendered.caption_language)
         self.staged = (row["id"], row["job_id"], row["tracking_number"], rendered, face, commit)
         self.emit(Event("label", row["job_id"], "sent", row["id"], row["tracking_number"]))
         self.transport.write(body)
@@ -358,7 +360,7 @@ class PrinterWorker(threading.Thread):
             self._idle_silent += 1  # check() says silent only after the link's silence_seconds
             if self._idle_silent >= 1:
                 self._idle_silent = 0
-                self._on_fault("offline", f"offline: the printer stopped answering ({reading.reason})", lost=True)
+                self._on_fault("offline", _("offline: the printer stopped answering ({reason})").format(reason=reading.reason), lost=True)
             return
         self._idle_silent = 0
         if reading.kind == "fault":
@@ -381,18 +383,19 @@ class PrinterWorker(threading.Thread):
             if self._waiting_since is None:
                 self._waiting_since = now
             elif now - self._waiting_since >= 1.0:
-                self._set_state(PRINTING, "waiting for the printer to answer")
+                self._set_state(PRINTING, _("waiting for the printer to answer"))
             return
         self._waiting_since = None
         if reading.kind == "silent":
             self.silent_polls += 1
             if self.silent_polls >= self.max_silent_polls:
                 if self.heard:
-                    self._on_fault("timeout", f"the printer does not answer ({reading.reason})", lost=True)
+                    self._on_fault("timeout", _("the printer does not answer ({reason})").format(reason=reading.reason), lost=True)
                 else:  # its profile says it reports status, and it never has: not there, or miswired
-                    self._on_fault("offline", f"offline: the printer has never answered a status query "
-                                   f"({reading.reason}); check the cable, port and baud rate, or give it a "
-                                   "profile without status_protocol if it only takes data", lost=True)
+                    self._on_fault("offline", _("offline: the printer has never answered a status query "
+                                                    "({reason}); check the cable, port and baud rate, or give it a "
+                                                    "profile without status_protocol if it only takes data").format(
+                                                        reason=reading.reason), lost=True)
             return
         self.silent_polls = 0
         self._heard()
@@ -412,7 +415,7 @@ class PrinterWorker(threading.Thread):
     def _settle(self, reading: Reading) -> None:
         """Labels the reading gave up on go back to the queue marked; then those it confirms."""
         if reading.unknown:
-            unknown = [self.in_flight.popleft()[0] for _ in range(min(reading.unknown, len(self.in_flight)))]
+            unknown = [self.in_flight.popleft()[0] for _i in range(min(reading.unknown, len(self.in_flight)))]
             self.jobs.requeue_unknown(unknown, UNKNOWN_FATE_FAULT_REASON, actor=self.actor)
             self.prepared = None
         self._confirm(reading.confirmed)
@@ -423,7 +426,7 @@ class PrinterWorker(threading.Thread):
             self.jobs.store.set_setting(f"printer.answers:{self.uri}", True)
 
     def _confirm(self, count: int) -> None:
-        for _ in range(max(0, min(count, len(self.in_flight)))):
+        for _i in range(max(0, min(count, len(self.in_flight)))):
             label_id, job_id, tracking, rendered, face = self.in_flight.popleft()
             finished = self.jobs.mark_confirmed(label_id, bytes_hash(rendered.data), rendered.masked,
                                                 rendered.qr_text, self.uri, actor=self.actor, face=face)

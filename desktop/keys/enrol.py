@@ -13,6 +13,8 @@ passphrase loses nothing; it is still written 0600.
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import json
 import re
 import shutil
@@ -130,8 +132,7 @@ def import_enrolment(path: Path, target: KeysDir, passphrase: str) -> dict[str, 
         manage.station_config(stage)
         trusted, revoked = manage.load_trust(stage).find(pub["key_id"])
         if revoked or not trusted:
-            raise TrustListError(f"station key {pub['key_id']} is {'revoked' if revoked else 'not'} on the "
-                                 "enrolment's trust list", "ask the key officer for a new enrolment file")
+            raise TrustListError(_("station key {key_id} is {value} on the enrolment's trust list").format(key_id=pub['key_id'], value='revoked' if revoked else 'not'), _("ask the key officer for a new enrolment file"))
         region = manage.station_config(stage)["region"]
         if not stage.epochs(region, ".pub"):
             raise MissingKey(f"the enrolment holds no fleet key for region {region!r}",

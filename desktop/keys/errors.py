@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 
 
 class KeyMaterialError(SigiloError):
@@ -19,8 +20,8 @@ class PassphraseRequired(KeyMaterialError):
     exit_code = 22
 
     def __init__(self, what: str) -> None:
-        super().__init__(f"{what} is protected by a passphrase and none was given",
-                         "pass --passphrase-file FILE or set SIGILO_PASSPHRASE")
+        super().__init__(_("{what} is protected by a passphrase and none was given").format(what=what),
+                         _("pass --passphrase-file FILE or set SIGILO_PASSPHRASE"))
 
 
 class PassphraseUnusable(KeyMaterialError):
@@ -33,8 +34,9 @@ class WrongPassphrase(KeyMaterialError):
     exit_code = 23
 
     def __init__(self, what: str) -> None:
-        super().__init__(f"wrong passphrase for {what}",
-                         "check the passphrase (it is case-sensitive); the key officer who created the key knows it")
+        super().__init__(_("wrong passphrase for {what}").format(what=what),
+                         _("check the passphrase (it is case-sensitive); the key officer who created the key "
+                           "knows it"))
 
 
 class BadKeyFile(KeyMaterialError):

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from desktop.keys.errors import BadKeyFile, MissingKey, PassphraseRequired, WrongPassphrase
 from desktop.keys.ids import key_id
+from desktop.i18n import _
 
 KEY_FORMAT = "sigilo-key-1"
 SCRYPT = {"n": 2**15, "r": 8, "p": 1}
@@ -83,11 +84,11 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise MissingKey(f"{what} not found at {path}", "run `sigilo keys list --dir DIR` to see what the directory holds") from None
+        raise MissingKey(_("{what} not found at {path}").format(what=what, path=path), _("run `sigilo keys list --dir DIR` to see what the directory holds")) from None
     except (OSError, ValueError) as exc:
-        raise BadKeyFile(f"{what} at {path} is unreadable: {exc}", "restore it from the key officer's backup") from None
+        raise BadKeyFile(_("{what} at {path} is unreadable: {exc}").format(what=what, path=path, exc=exc), _("restore it from the key officer's backup")) from None
     if not isinstance(data, dict):
-        raise BadKeyFile(f"{what} at {path} is not a key file", "restore it from the key officer's backup")
+        raise BadKeyFile(_("{what} at {path} is not a key file").format(what=what, path=path), _("restore it from the key officer's backup"))
     return data
 
 
@@ -110,7 +111,7 @@ def private_record(kind: str, private, passphrase: str | None, extra: dict[str, 
         record.update({"protection": DEMO, "warning": DEMO_WARNING, "private_key": raw_private(private).hex()})
         return record
     if not passphrase:
-        raise PassphraseRequired(f"the new {kind} key")
+        raise PassphraseRequired(_("the new {kind} key").format(kind=kind))
     salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
     sealed = ChaCha20Poly1305(_kek(passphrase, salt, SCRYPT)).encrypt(nonce, raw_private(private), _aad(kind, kid))
     record["protection"] = {"kdf": "scrypt", **SCRYPT, "salt": salt.hex(),
@@ -140,7 +141,7 @@ def load_private(path: Path, kind: str, passphrase: str | None) -> LoadedKey:
     record = read_json(path, f"{kind} key")
     what = f"{kind} key {Path(path).name}"
     if record.get("format") != KEY_FORMAT or record.get("kind") != kind:
-        raise BadKeyFile(f"{path} is not a {kind} private key", "point --keys at the right directory")
+        raise BadKeyFile(_("{path} is not a {kind} private key").format(path=path, kind=kind), _("point --keys at the right directory"))
     try:
         kid_hex = record["key_id"]
         if record.get("protection") == DEMO:
@@ -150,7 +151,7 @@ def load_private(path: Path, kind: str, passphrase: str | None) -> LoadedKey:
                 raise PassphraseRequired(what)
             prot = record["protection"]
             if prot.get("kdf") != "scrypt" or prot.get("cipher") != "ChaCha20-Poly1305":
-                raise BadKeyFile(f"{path} uses an unknown protection", "update Sigilo")
+                raise BadKeyFile(_("{path} uses an unknown protection").format(path=path), _("update Sigilo"))
             kek = _kek(passphrase, bytes.fromhex(prot["salt"]), prot)
             try:
                 raw = ChaCha20Poly1305(kek).decrypt(bytes.fromhex(prot["nonce"]),
@@ -160,21 +161,21 @@ def load_private(path: Path, kind: str, passphrase: str | None) -> LoadedKey:
                 raise WrongPassphrase(what) from None
         private = private_from_raw(kind, raw)
     except (KeyError, TypeError, ValueError) as exc:
-        raise BadKeyFile(f"{path} is damaged ({exc.__class__.__name__})", "restore it from the key officer's backup") from None
+        raise BadKeyFile(_("{path} is damaged ({kind})").format(path=path, kind=exc.__class__.__name__), _("restore it from the key officer's backup")) from None
     pub = raw_public(private)
     if pub.hex() != record.get("public_key") or key_id(pub).hex() != kid_hex:
-        raise BadKeyFile(f"{path}: the private key does not match its public key", "restore it from backup")
+        raise BadKeyFile(_("{path}: the private key does not match its public key").format(path=path), _("restore it from backup"))
     return LoadedKey(kind, private, pub, key_id(pub), record)
 
 
 def load_public(path: Path, expected_format: str, what: str) -> dict[str, Any]:
     record = read_json(path, what)
     if record.get("format") != expected_format:
-        raise BadKeyFile(f"{path} is not a {what} (format {record.get('format')!r})", "check which file you passed")
+        raise BadKeyFile(_("{path} is not a {what} (format {format!r})").format(path=path, what=what, format=record.get('format')), _("check which file you passed"))
     try:
         raw = bytes.fromhex(record["public_key"])
         if len(raw) != 32 or key_id(raw).hex() != record["key_id"]:
-            raise ValueError("key id does not match the key")
+            raise ValueError(_("key id does not match the key"))
     except (KeyError, TypeError, ValueError) as exc:
-        raise BadKeyFile(f"{path}: {what} is damaged ({exc})", "ask for a fresh copy") from None
+        raise BadKeyFile(_("{path}: {what} is damaged ({exc})").format(path=path, what=what, exc=exc), _("ask for a fresh copy")) from None
     return record

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.keys.errors import BadKeyFile
+from desktop.i18n import _
 
 FLEET_NAME = re.compile(r"^(?P<region>[a-z0-9]+(?:-[a-z0-9]+)*?)-(?P<epoch>[0-9]+)$")
 REGION = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -27,8 +28,9 @@ REGION = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 def check_region(region: str) -> str:
     if not REGION.match(region) or region.rsplit("-", 1)[-1].isdigit():
-        raise BadKeyFile(f"region {region!r} is not usable in a key name",
-                         "use lowercase letters, digits and dashes, not ending in -<number> (e.g. cn, br, intl)")
+        raise BadKeyFile(_("region {region!r} is not usable in a key name").format(region=region),
+                         _("use lowercase letters, digits and dashes, not ending in -<number> (e.g. cn, br, "
+                           "intl)"))
     return region
 
 

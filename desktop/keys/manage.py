@@ -18,6 +18,7 @@ from desktop.keys.ids import key_id
 from desktop.keys.highwater import HighWater, ListRollback
 from desktop.keys.layout import KeysDir, check_region
 from desktop.keys import trust as trustmod
+from desktop.i18n import _
 
 TRUST_KIND = "trust"  # the list kind under which desktop.keys.highwater remembers trust-list serials
 
@@ -30,8 +31,8 @@ DEFAULT_VALIDITY_DAYS = 180
 
 def _refuse_overwrite(path: Path) -> None:
     if path.exists():
-        raise BadKeyFile(f"{path} already exists; Sigilo never overwrites a key",
-                         "move it away first if you really mean to replace it")
+        raise BadKeyFile(_("{path} already exists; Sigilo never overwrites a key").format(path=path),
+                         _("move it away first if you really mean to replace it"))
 
 
 def create_fleet(kd: KeysDir, region: str, epoch: int | None, passphrase: str | None, *, demo: bool = False) -> dict[str, Any]:
@@ -57,12 +58,12 @@ def import_fleet(kd: KeysDir, bundle_path: Path) -> dict[str, Any]:
     record = read_json(bundle_path, "fleet key")
     if record.get("format") == KEY_FORMAT:
         return _import_fleet_private(kd, bundle_path, record)
-    bundle = load_public(bundle_path, FLEET_PUB_FORMAT, "fleet public key")
+    bundle = load_public(bundle_path, FLEET_PUB_FORMAT, _("fleet public key"))
     region, epoch = check_region(str(bundle["region"])), int(bundle["epoch"])
     target = kd.fleet_pub(region, epoch)
-    if target.exists() and read_json(target, "fleet public key").get("public_key") != bundle["public_key"]:
-        raise BadKeyFile(f"a different fleet key {region}-{epoch} is already imported",
-                         "ask the key officer which one is right; remove the wrong file")
+    if target.exists() and read_json(target, _("fleet public key")).get("public_key") != bundle["public_key"]:
+        raise BadKeyFile(_("a different fleet key {region}-{epoch} is already imported").format(region=region, epoch=epoch),
+                         _("ask the key officer which one is right; remove the wrong file"))
     write_public_file(target, bundle)
     return bundle
 
@@ -70,16 +71,16 @@ def import_fleet(kd: KeysDir, bundle_path: Path) -> dict[str, Any]:
 def _import_fleet_private(kd: KeysDir, path: Path, record: dict[str, Any]) -> dict[str, Any]:
     try:
         if record["kind"] != "fleet":
-            raise ValueError(f"a {record['kind']} key, not a fleet key")
+            raise ValueError(_("a {kind} key, not a fleet key").format(kind=record['kind']))
         region, epoch = check_region(str(record["region"])), int(record["epoch"])
         if key_id(bytes.fromhex(record["public_key"])).hex() != record["key_id"]:
-            raise ValueError("key id does not match the key")
+            raise ValueError(_("key id does not match the key"))
     except (KeyError, TypeError, ValueError) as exc:
-        raise BadKeyFile(f"{path} is not a usable fleet key ({exc})", "ask the key officer for the .key file again") from None
+        raise BadKeyFile(_("{path} is not a usable fleet key ({exc})").format(path=path, exc=exc), _("ask the key officer for the .key file again")) from None
     for target in (kd.fleet_key(region, epoch), kd.fleet_pub(region, epoch)):
         if target.exists() and read_json(target, "fleet key").get("public_key") != record["public_key"]:
-            raise BadKeyFile(f"a different fleet key {region}-{epoch} is already here",
-                             "ask the key officer which one is right; remove the wrong file")
+            raise BadKeyFile(_("a different fleet key {region}-{epoch} is already here").format(region=region, epoch=epoch),
+                             _("ask the key officer which one is right; remove the wrong file"))
     write_private_file(kd.fleet_key(region, epoch), record)
     bundle = {"format": FLEET_PUB_FORMAT, "region": region, "epoch": epoch, "key_id": record["key_id"],
               "public_key": record["public_key"], "created_at": record.get("created_at", 0)}
@@ -90,7 +91,7 @@ def _import_fleet_private(kd: KeysDir, path: Path, record: dict[str, Any]) -> di
 def create_station(kd: KeysDir, station_id: str, name: str, region: str, passphrase: str | None, *,
                    validity_days: int = DEFAULT_VALIDITY_DAYS, demo: bool = False) -> dict[str, Any]:
     if not station_id or not station_id.isprintable():
-        raise BadKeyFile("a station needs a printable id", "e.g. --station-id HZ-0001")
+        raise BadKeyFile(_("a station needs a printable id"), _("e.g. --station-id HZ-0001"))
     check_region(region)
     _refuse_overwrite(kd.station_key)
     private = new_private("station")
@@ -107,7 +108,7 @@ def create_station(kd: KeysDir, station_id: str, name: str, region: str, passphr
 def station_config(kd: KeysDir) -> dict[str, Any]:
     config = read_json(kd.station_json, "station configuration")
     if config.get("format") != STATION_CONFIG_FORMAT:
-        raise BadKeyFile(f"{kd.station_json} is not a station configuration", "recreate it with `sigilo keys create-station`")
+        raise BadKeyFile(_("{station_json} is not a station configuration").format(station_json=kd.station_json), _("recreate it with `sigilo keys create-station`"))
     return config
 
 
@@ -124,7 +125,7 @@ def init_authority(kd: KeysDir, passphrase: str | None, *, demo: bool = False) -
 
 
 def authority_public(kd: KeysDir) -> bytes:
-    return bytes.fromhex(load_public(kd.authority_pub, AUTHORITY_PUB_FORMAT, "fleet authority public key")["public_key"])
+    return bytes.fromhex(load_public(kd.authority_pub, AUTHORITY_PUB_FORMAT, _("fleet authority public key"))["public_key"])
 
 
 def load_trust(kd: KeysDir, marks: HighWater | None = None) -> trustmod.TrustList:
@@ -145,12 +146,12 @@ def _save_trust(kd: KeysDir, trust: trustmod.TrustList, authority_private, now: 
 def _authority(kd: KeysDir, passphrase: str | None) -> LoadedKey:
     key = load_private(kd.authority_key, "authority", passphrase)
     if key.public_raw != authority_public(kd):
-        raise BadKeyFile("authority.key does not match authority.pub", "restore both from the key officer's backup")
+        raise BadKeyFile(_("authority.key does not match authority.pub"), _("restore both from the key officer's backup"))
     return key
 
 
 def add_station(kd: KeysDir, bundle_path: Path, passphrase: str | None, now: int | None = None) -> dict[str, Any]:
-    bundle = load_public(bundle_path, STATION_PUB_FORMAT, "station public key")
+    bundle = load_public(bundle_path, STATION_PUB_FORMAT, _("station public key"))
     authority = _authority(kd, passphrase)
     trust = load_trust(kd)
     trust.add(bundle, now)
@@ -172,15 +173,15 @@ def import_trust(kd: KeysDir, trust_path: Path, authority_path: Path | None = No
     checking the signature; a serial lower than the installed one, or than any this machine
     accepted before (even if trust.json was deleted since), is refused with ListRollback."""
     if authority_path is not None:
-        load_public(authority_path, AUTHORITY_PUB_FORMAT, "fleet authority public key")
+        load_public(authority_path, AUTHORITY_PUB_FORMAT, _("fleet authority public key"))
         if kd.authority_pub.exists() and read_json(kd.authority_pub, "authority").get("public_key") != \
                 read_json(authority_path, "authority").get("public_key"):
-            raise TrustListError("this directory already trusts a different fleet authority",
-                                 "remove authority.pub first if the authority really changed")
+            raise TrustListError(_("this directory already trusts a different fleet authority"),
+                                 _("remove authority.pub first if the authority really changed"))
         kd.root.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(authority_path, kd.authority_pub)
     if not kd.authority_pub.exists():
-        raise MissingKey("no authority.pub to check the trust list with", "pass --authority authority.pub")
+        raise MissingKey(_("no authority.pub to check the trust list with"), _("pass --authority authority.pub"))
     new = trustmod.load(trust_path, authority_public(kd))
     marks = HighWater()
     marks.check(TRUST_KIND, new.authority_key_id, new.serial, "trust list")
@@ -190,8 +191,8 @@ def import_trust(kd: KeysDir, trust_path: Path, authority_path: Path | None = No
         except TrustListError:
             old = None  # a damaged installed list is replaced by a valid one; the mark still guards
         if old is not None and new.serial < old.serial:
-            raise ListRollback(f"the trust list has serial {new.serial}, older than the installed serial {old.serial}",
-                               "import the newest trust list from the key officer")
+            raise ListRollback(_("the trust list has serial {serial}, older than the installed serial {serial2}").format(serial=new.serial, serial2=old.serial),
+                               _("import the newest trust list from the key officer"))
     write_public_file(kd.trust, read_json(trust_path, "trust list"))
     marks.accept(TRUST_KIND, new.authority_key_id, new.serial, "trust list")
     return new
@@ -210,7 +211,7 @@ def describe(kd: KeysDir) -> dict[str, Any]:
                              "demo_only": record.get("protection") == "none-demo-only"})
     if kd.station_json.exists():
         config = station_config(kd)
-        pub = read_json(kd.station_pub, "station public key") if kd.station_pub.exists() else {}
+        pub = read_json(kd.station_pub, _("station public key")) if kd.station_pub.exists() else {}
         out["station"] = {**config, "key_id": pub.get("key_id"), "private": kd.station_key.exists()}
     if kd.authority_pub.exists():
         out["authority"] = {"key_id": read_json(kd.authority_pub, "authority").get("key_id"),

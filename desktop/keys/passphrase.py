@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from desktop.keys.errors import KeyMaterialError, PassphraseRequired, PassphraseUnusable
+from desktop.i18n import _
 
 ENV = "SIGILO_PASSPHRASE"
 KEYRING_SERVICE = "sigilo"
@@ -28,11 +29,11 @@ def from_environment(passphrase_file: str | Path | None = None) -> str | None:
             value = Path(passphrase_file).read_text(encoding="utf-8").rstrip("\r\n")
         except (OSError, UnicodeDecodeError) as exc:
             raise PassphraseUnusable(
-                f"the passphrase file {passphrase_file} cannot be read ({getattr(exc, 'strerror', None) or exc})",
-                "give --passphrase-file a readable UTF-8 text file holding the passphrase") from None
+                _("the passphrase file {passphrase_file} cannot be read ({value})").format(passphrase_file=passphrase_file, value=getattr(exc, 'strerror', None) or exc),
+                _("give --passphrase-file a readable UTF-8 text file holding the passphrase")) from None
         if not value:
-            raise PassphraseUnusable(f"the passphrase file {passphrase_file} is empty",
-                                     "write the passphrase into it (one line)")
+            raise PassphraseUnusable(_("the passphrase file {passphrase_file} is empty").format(passphrase_file=passphrase_file),
+                                     _("write the passphrase into it (one line)"))
         return value
     return os.environ.get(ENV) or None
 
@@ -40,8 +41,9 @@ def from_environment(passphrase_file: str | Path | None = None) -> str | None:
 def _strong_enough(value: str, what: str) -> str:
     if len(value) < MIN_NEW_LENGTH:
         raise PassphraseUnusable(
-            f"the passphrase for {what} is {len(value)} characters; a new key needs at least {MIN_NEW_LENGTH}",
-            "choose a longer passphrase (a few unrelated words are easy to remember)")
+            _("the passphrase for {what} is {n} characters; a new key needs at least "
+              "{MIN_NEW_LENGTH}").format(what=what, n=len(value), MIN_NEW_LENGTH=MIN_NEW_LENGTH),
+            _("choose a longer passphrase (a few unrelated words are easy to remember)"))
     return value
 
 
@@ -123,8 +125,8 @@ def remember(keys_dir: str | Path, passphrase: str) -> None:
 
         keyring.set_password(KEYRING_SERVICE, _keyring_user(keys_dir), passphrase)
     except Exception as exc:
-        raise KeyMaterialError(f"the OS keyring refused to store the passphrase ({exc.__class__.__name__})",
-                               "use --passphrase-file or SIGILO_PASSPHRASE instead, or install a keyring service") from None
+        raise KeyMaterialError(_("the OS keyring refused to store the passphrase ({kind})").format(kind=exc.__class__.__name__),
+                               _("use --passphrase-file or SIGILO_PASSPHRASE instead, or install a keyring service")) from None
 
 
 def forget(keys_dir: str | Path) -> bool:

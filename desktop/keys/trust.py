@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from desktop.keys.errors import BadKeyFile, TrustListError
 from desktop.keys.ids import key_id
 from desktop.keys.keyfile import read_json, write_public_file
+from desktop.i18n import _
 
 TRUST_FORMAT = "sigilo-trust-1"
 
@@ -43,8 +44,8 @@ class TrustList:
 
     def add(self, bundle: dict[str, Any], now: int | None = None) -> None:
         if any(s["key_id"] == bundle["key_id"] and s["public_key"] == bundle["public_key"] for s in self.revoked):
-            raise TrustListError(f"station key {bundle['key_id']} was revoked and cannot be trusted again",
-                                 "create a new station key with `sigilo keys create-station`")
+            raise TrustListError(_("station key {key_id} was revoked and cannot be trusted again").format(key_id=bundle['key_id']),
+                                 _("create a new station key with `sigilo keys create-station`"))
         self.stations = [s for s in self.stations if s["station_id"] != bundle["station_id"]
                          or s["public_key"] != bundle["public_key"]]
         self.stations.append({"station_id": bundle["station_id"], "name": bundle["name"],
@@ -59,8 +60,8 @@ class TrustList:
         gone = [s for s in self.stations if hit(s)]
         if not gone:
             what = f"station {station_id!r}" + (f" with key {key_id}" if key_id else "")
-            raise TrustListError(f"{what} is not in the trust list",
-                                 "run `sigilo keys list-stations` to see the station ids and key ids")
+            raise TrustListError(_("{what} is not in the trust list").format(what=what),
+                                 _("run `sigilo keys list-stations` to see the station ids and key ids"))
         self.stations = [s for s in self.stations if not hit(s)]
         when = int(time.time() if now is None else now)
         for s in gone:
@@ -85,24 +86,24 @@ def verify(document: dict[str, Any], authority_public_raw: bytes, where: str = "
         sig = bytes.fromhex(document["signature"])
         ed25519.Ed25519PublicKey.from_public_bytes(authority_public_raw).verify(sig, signed.encode("utf-8"))
     except InvalidSignature:
-        raise TrustListError(f"{where} is not signed by this fleet authority",
-                             "import the trust list and authority.pub you received from the key officer") from None
+        raise TrustListError(_("{where} is not signed by this fleet authority").format(where=where),
+                             _("import the trust list and authority.pub you received from the key officer")) from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise TrustListError(f"{where} is damaged ({exc.__class__.__name__})", "import a fresh copy") from None
+        raise TrustListError(_("{where} is damaged ({kind})").format(where=where, kind=exc.__class__.__name__), _("import a fresh copy")) from None
     try:
         body = json.loads(signed)
         if not isinstance(body, dict) or body.get("format") != TRUST_FORMAT:
-            raise TrustListError(f"{where} has an unknown format", "update Sigilo")
+            raise TrustListError(_("{where} has an unknown format").format(where=where), _("update Sigilo"))
         trust = TrustList(body["authority_key_id"], body["serial"], body["issued_at"], body["stations"], body["revoked"])
         if trust.authority_key_id != key_id(authority_public_raw).hex():
-            raise ValueError("authority key id")
+            raise ValueError(_("authority key id"))
         if type(trust.serial) is not int or trust.serial < 0 or type(trust.issued_at) is not int:
-            raise ValueError("serial")
+            raise ValueError(_("serial"))
         for entry in trust.stations + trust.revoked:
             if not all(isinstance(entry.get(k), str) for k in ("station_id", "name", "key_id", "public_key")):
-                raise ValueError("station entry")
+                raise ValueError(_("station entry"))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise TrustListError(f"{where} is damaged ({exc.__class__.__name__})", "import a fresh copy") from None
+        raise TrustListError(_("{where} is damaged ({kind})").format(where=where, kind=exc.__class__.__name__), _("import a fresh copy")) from None
     return trust
 
 
@@ -112,5 +113,5 @@ def load(path: Path, authority_public_raw: bytes) -> TrustList:
     try:
         document = read_json(path, "trust list")
     except BadKeyFile as exc:
-        raise TrustListError(exc.message, "import a fresh copy of the trust list from the key officer") from None
+        raise TrustListError(exc.message, _("import a fresh copy of the trust list from the key officer")) from None
     return verify(document, authority_public_raw, str(path))

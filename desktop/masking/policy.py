@@ -21,6 +21,7 @@ from typing import Any
 
 from desktop.errors import SigiloError
 from desktop.paths import data_dir, resources_dir
+from desktop.i18n import _
 
 
 class PolicyError(SigiloError):
@@ -85,7 +86,7 @@ def load_policy(policy: str | Path) -> Policy:
     if text.endswith(".json") or isinstance(policy, Path):
         path = Path(policy)
         if not path.is_file():
-            raise PolicyError(f"masking policy file {path} does not exist", "check the path, or give a policy id")
+            raise PolicyError(_("masking policy file {path} does not exist").format(path=path), _("check the path, or give a policy id"))
         return _read(path)
     found = None
     for directory in policy_dirs():
@@ -102,8 +103,8 @@ def load_policy(policy: str | Path) -> Policy:
         if text in _BY_ID:
             return _BY_ID[text]
         raise PolicyError(
-            f"no masking policy called {text!r}",
-            f"use one of {', '.join(list_policies())}, or add {text}.json to {policy_dirs()[-1]}",
+            _("no masking policy called {text!r}").format(text=text),
+            _("use one of {names}, or add {text}.json to {value}").format(names=', '.join(list_policies()), text=text, value=policy_dirs()[-1]),
         )
     return found
 
@@ -139,8 +140,9 @@ def policy_for_country(country: str) -> Policy:
     result = chosen or fallback
     if result is None:
         raise PolicyError(
-            f"no masking policy covers country {country or '(none)'}",
-            "restore resources/masking/intl-default.json, or add a policy with \"default_for\": [\"*\"]",
+            _("no masking policy covers country {value}").format(value=country or '(none)'),
+            _('restore resources/masking/intl-default.json, or add a policy with "default_for": '
+              '["*"]'),
         )
     return result
 
@@ -153,7 +155,7 @@ def customer_policies() -> dict[str, str]:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
-                raise PolicyError(f"{path} cannot be read: {exc}", "fix the JSON, or remove the file") from None
+                raise PolicyError(_("{path} cannot be read: {exc}").format(path=path, exc=exc), _("fix the JSON, or remove the file")) from None
             mapping.update({str(k): str(v) for k, v in (data.get("customers") or {}).items()})
     return mapping
 
@@ -178,7 +180,7 @@ def _read(path: Path) -> Policy:
     try:
         key = (str(path), path.stat().st_mtime)
     except OSError as exc:
-        raise PolicyError(f"masking policy {path} cannot be read: {exc}", "check the file") from None
+        raise PolicyError(_("masking policy {path} cannot be read: {exc}").format(path=path, exc=exc), _("check the file")) from None
     cached = _CACHE.get(key)
     if cached is not None:
         _BY_ID[cached.id] = cached
@@ -186,9 +188,9 @@ def _read(path: Path) -> Policy:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise PolicyError(f"masking policy {path} is not valid JSON: {exc}", "fix the file, or remove it") from None
+        raise PolicyError(_("masking policy {path} is not valid JSON: {exc}").format(path=path, exc=exc), _("fix the file, or remove it")) from None
     if not isinstance(data, dict):
-        raise PolicyError(f"masking policy {path} is not a JSON object", "start from resources/masking/cn-default.json")
+        raise PolicyError(_("masking policy {path} is not a JSON object").format(path=path), _("start from resources/masking/cn-default.json"))
     policy = Policy(id=str(data.get("id") or path.stem), data=data, source=str(path))
     _check(policy)
     _CACHE[key] = policy
@@ -206,27 +208,30 @@ def _check(policy: Policy) -> None:
     missing = [key for key in REQUIRED_SECTIONS if not isinstance(policy.data.get(key), dict)]
     if missing or "customers" in policy.data:
         raise PolicyError(
-            f"{policy.source} is not a masking policy (missing {', '.join(missing) or 'name, phone, address'})",
-            "choose a policy from list_policies(), or start one from resources/masking/cn-default.json",
+            _("{source} is not a masking policy (missing {value})").format(source=policy.source, value=', '.join(missing) or 'name, phone, address'),
+            _("choose a policy from list_policies(), or start one from "
+              "resources/masking/cn-default.json"),
         )
     if not policy.address.get("street_remove") and not policy.address.get("show_street_numbers"):
         raise PolicyError(
-            f"masking policy {policy.id} has no address.street_remove patterns, so house numbers would print",
-            "copy the street_remove list of a bundled policy, or set address.show_street_numbers to true",
+            _("masking policy {id} has no address.street_remove patterns, so house numbers would "
+              "print").format(id=policy.id),
+            _("copy the street_remove list of a bundled policy, or set address.show_street_numbers "
+              "to true"),
         )
     phone = policy.phone
     if int(phone.get("min_hidden", 6)) < 6:
         raise PolicyError(
-            f"masking policy {policy.id} hides only {phone.get('min_hidden')} phone digits",
-            "set phone.min_hidden to 6 or more (GB/T 41833-2022)",
+            _("masking policy {id} hides only {n} phone digits").format(id=policy.id, n=phone.get('min_hidden')),
+            _("set phone.min_hidden to 6 or more (GB/T 41833-2022)"),
         )
     for pattern in policy.address.get("street_remove", []):
         try:
             re.compile(pattern)
         except re.error as exc:
             raise PolicyError(
-                f"masking policy {policy.id} has a bad street_remove pattern {pattern!r}: {exc}",
-                "fix the regular expression",
+                _("masking policy {id} has a bad street_remove pattern {pattern!r}: {exc}").format(id=policy.id, pattern=pattern, exc=exc),
+                _("fix the regular expression"),
             ) from None
 
 

@@ -19,6 +19,7 @@ from desktop.audit.log import AuditLog
 from desktop.errors import SigiloError
 from desktop.operators.roles import ROLES, has_permission
 from desktop.store.db import Store
+from desktop.i18n import _
 
 
 class OperatorError(SigiloError):
@@ -27,13 +28,13 @@ class OperatorError(SigiloError):
 
 class BadCredentials(OperatorError):
     def __init__(self) -> None:
-        super().__init__("wrong user name or password", "check the keyboard layout and Caps Lock")
+        super().__init__(_("wrong user name or password"), _("check the keyboard layout and Caps Lock"))
 
 
 class LoginThrottled(OperatorError):
     def __init__(self, username: str, wait: float) -> None:
-        super().__init__(f"too many failed sign-ins for {username}; wait {int(wait + 0.999)} s",
-                         "a supervisor can reset the password with `sigilo users passwd`")
+        super().__init__(_("too many failed sign-ins for {username}; wait {int} s").format(username=username, int=int(wait + 0.999)),
+                         _("a supervisor can reset the password with `sigilo users passwd`"))
         self.wait = wait
 
 
@@ -94,15 +95,15 @@ class Operators:
     def add(self, username: str, password: str, role: str, actor: str = "system") -> Operator:
         username = username.strip()
         if not username:
-            raise OperatorError("a user name is required", "give one with --name")
+            raise OperatorError(_("a user name is required"), _("give one with --name"))
         if role not in ROLES:
-            raise OperatorError(f"unknown role {role!r}", "use one of: " + ", ".join(sorted(ROLES)))
+            raise OperatorError(_("unknown role {role!r}").format(role=role), _("use one of: {choices}").format(choices=", ".join(sorted(ROLES))))
         if len(password) < 6:
-            raise OperatorError("the password is too short", "use at least 6 characters")
+            raise OperatorError(_("the password is too short"), _("use at least 6 characters"))
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.store.tx() as c:
             if c.execute("SELECT 1 FROM operators WHERE username=?", (username,)).fetchone():
-                raise OperatorError(f"the user {username} exists", "pick another name or use `sigilo users passwd`")
+                raise OperatorError(_("the user {username} exists").format(username=username), _("pick another name or use `sigilo users passwd`"))
             c.execute("INSERT INTO operators(username, role, password_hash, created_at) VALUES(?,?,?,?)",
                       (username, role, self.hasher.hash(password), now))
             self.audit.append(actor, "user", username, {"change": "add", "role": role}, conn=c)
@@ -110,19 +111,19 @@ class Operators:
 
     def set_password(self, username: str, password: str, actor: str = "system") -> None:
         if len(password) < 6:
-            raise OperatorError("the password is too short", "use at least 6 characters")
+            raise OperatorError(_("the password is too short"), _("use at least 6 characters"))
         with self.store.tx() as c:
             cur = c.execute("UPDATE operators SET password_hash=?, failed_logins=0, blocked_until=0 WHERE username=?",
                             (self.hasher.hash(password), username))
             if cur.rowcount == 0:
-                raise OperatorError(f"no user {username}", "list users with `sigilo users list`")
+                raise OperatorError(_("no user {username}").format(username=username), _("list users with `sigilo users list`"))
             self.audit.append(actor, "user", username, {"change": "password"}, conn=c)
 
     def set_disabled(self, username: str, disabled: bool = True, actor: str = "system") -> None:
         with self.store.tx() as c:
             cur = c.execute("UPDATE operators SET disabled=? WHERE username=?", (int(disabled), username))
             if cur.rowcount == 0:
-                raise OperatorError(f"no user {username}", "list users with `sigilo users list`")
+                raise OperatorError(_("no user {username}").format(username=username), _("list users with `sigilo users list`"))
             self.audit.append(actor, "user", username, {"change": "disable" if disabled else "enable"}, conn=c)
 
     def authenticate(self, username: str, password: str, purpose: str = "login") -> Operator:
@@ -176,11 +177,11 @@ class Operators:
         """A second person's credentials for one action (reprint, void): must hold the permission."""
         approver = self.authenticate(username, password, purpose=f"approve {permission} {action_subject}".strip())
         if not approver.can(permission):
-            raise PermissionDenied(f"{username} ({approver.role}) may not approve {permission}",
-                                   "ask a supervisor to approve")
+            raise PermissionDenied(_("{username} ({role}) may not approve {permission}").format(username=username, role=approver.role, permission=permission),
+                                   _("ask a supervisor to approve"))
         return approver
 
     def require(self, operator: Operator, permission: str) -> None:
         if not operator.can(permission):
-            raise PermissionDenied(f"{operator.username} ({operator.role}) may not {permission}",
-                                   "sign in with a role that may, or ask for approval")
+            raise PermissionDenied(_("{username} ({role}) may not {permission}").format(username=operator.username, role=operator.role, permission=permission),
+                                   _("sign in with a role that may, or ask for approval"))

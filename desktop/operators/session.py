@@ -11,11 +11,12 @@ from desktop.operators.accounts import (
     Operators,
     PermissionDenied,
 )
+from desktop.i18n import _
 
 
 class SessionLocked(OperatorError):
     def __init__(self, username: str) -> None:
-        super().__init__(f"the session of {username} locked after inactivity", "sign in again to continue")
+        super().__init__(_("the session of {username} locked after inactivity").format(username=username), _("sign in again to continue"))
 
 
 class Session:
@@ -52,8 +53,8 @@ class Session:
     def require(self, permission: str) -> Operator:
         self.touch()
         if not self.operator.can(permission):
-            raise PermissionDenied(f"{self.operator.username} ({self.operator.role}) may not {permission}",
-                                   "ask a supervisor to approve")
+            raise PermissionDenied(_("{username} ({role}) may not {permission}").format(username=self.operator.username, role=self.operator.role, permission=permission),
+                                   _("ask a supervisor to approve"))
         return self.operator
 
     def logout(self) -> None:

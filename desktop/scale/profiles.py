@@ -6,6 +6,8 @@ stable, and the units it may report."""
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import json
 import re
 from dataclasses import dataclass
@@ -47,12 +49,12 @@ def list_scale_profiles() -> list[str]:
 
 
 def _fail(source: str, field: str, problem: str) -> ScaleProfileError:
-    return ScaleProfileError(f"scale profile {source}: {field} {problem}", "fix the field in the profile file")
+    return ScaleProfileError(_("scale profile {source}: {field} {problem}").format(source=source, field=field, problem=problem), _("fix the field in the profile file"))
 
 
 def parse_scale_profile(raw: object, source: str) -> ScaleProfile:
     if not isinstance(raw, dict):
-        raise ScaleProfileError(f"scale profile {source} is not a JSON object", "the file must hold one {...} object")
+        raise ScaleProfileError(_("scale profile {source} is not a JSON object").format(source=source), _("the file must hold one {...} object"))
     for key in ("name", "display_name", "mode", "baud", "frame_end", "pattern", "stable", "units"):
         if key not in raw:
             raise _fail(source, key, "is missing")
@@ -88,9 +90,9 @@ def load_scale_profile(name: str) -> ScaleProfile:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ScaleProfileError(f"no scale profile {name!r}",
-                                "use one of: " + ", ".join(list_scale_profiles())) from None
+        raise ScaleProfileError(_("no scale profile {name!r}").format(name=name),
+                                _("use one of: {choices}").format(choices=", ".join(list_scale_profiles()))) from None
     except (OSError, ValueError) as exc:
-        raise ScaleProfileError(f"scale profile {path} cannot be read ({exc.__class__.__name__})",
-                                "fix the JSON in the file") from None
+        raise ScaleProfileError(_("scale profile {path} cannot be read ({kind})").format(path=path, kind=exc.__class__.__name__),
+                                _("fix the JSON in the file")) from None
     return parse_scale_profile(raw, str(path))

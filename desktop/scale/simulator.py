@@ -5,6 +5,8 @@ on stdin ("1.240", "unstable", "empty")."""
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import os
 import shutil
 import subprocess
@@ -52,7 +54,7 @@ class SimulatedScale:
 
         socat = shutil.which("socat")
         if socat is None:
-            raise ScaleSimulatorError("socat is not installed", "install the Debian package socat (./run does it)")
+            raise ScaleSimulatorError(_("socat is not installed"), _("install the Debian package socat (./run does it)"))
         inner = self.link.with_name(self.link.name + ".sim")
         for p in (self.link, inner):
             if p.is_symlink() or p.exists():
@@ -63,7 +65,7 @@ class SimulatedScale:
         while not (inner.exists() and self.link.exists()):
             if time.monotonic() > deadline or self._socat.poll() is not None:
                 self.stop()
-                raise ScaleSimulatorError(f"socat did not create {self.link}", "check that the folder is writable")
+                raise ScaleSimulatorError(_("socat did not create {link}").format(link=self.link), _("check that the folder is writable"))
             time.sleep(0.02)
         self._port = serial.Serial(str(inner), baudrate=self.profile.baud, timeout=0.05)
         self._thread = threading.Thread(target=self._loop, name="scale-sim", daemon=True)

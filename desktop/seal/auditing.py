@@ -7,6 +7,8 @@ Auditing is best effort: a scanner whose audit store is unavailable still answer
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import getpass
 import sys
 from typing import Any
@@ -28,7 +30,7 @@ def record(action: str, subject: str = "", details: dict[str, Any] | None = None
             AuditLog(store).append(actor(), action, subject, details or {})
         return True
     except Exception as exc:  # the audit must never turn a scan result into a traceback
-        print(f"sigilo: warning: could not write the audit entry ({exc.__class__.__name__})", file=sys.stderr)
+        print(_("sigilo: warning: could not write the audit entry ({kind})").format(kind=exc.__class__.__name__), file=sys.stderr)
         return False
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import struct
 
+from desktop.i18n import _
+
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 
@@ -32,19 +34,19 @@ def b45encode(data: bytes) -> str:
 
 def b45decode(text: str) -> bytes:
     if len(text) % 3 == 1:
-        raise Base45Error(f"Base45 text of {len(text)} characters cannot be whole (length % 3 == 1)")
+        raise Base45Error(_("Base45 text of {n} characters cannot be whole (length % 3 == 1)").format(n=len(text)))
     try:
         values = [_VALUE[c] for c in text]
     except KeyError as exc:
-        raise Base45Error(f"character {exc.args[0]!r} is not in the Base45 alphabet") from None
+        raise Base45Error(_("character {value!r} is not in the Base45 alphabet").format(value=exc.args[0])) from None
     whole = len(values) // 3
     numbers = [values[i] + values[i + 1] * 45 + values[i + 2] * 2025 for i in range(0, 3 * whole, 3)]
     if numbers and max(numbers) > 0xFFFF:
-        raise Base45Error(f"Base45 triplet at {3 * next(i for i, n in enumerate(numbers) if n > 0xFFFF)} is out of range")
+        raise Base45Error(_("Base45 triplet at {value} is out of range").format(value=3 * next(i for i, n in enumerate(numbers) if n > 0xFFFF)))
     out = struct.pack(f">{whole}H", *numbers)
     if len(values) % 3 == 2:
         n = values[-2] + values[-1] * 45
         if n > 0xFF:
-            raise Base45Error("final Base45 pair is out of range")
+            raise Base45Error(_("final Base45 pair is out of range"))
         out += bytes([n])
     return out

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from desktop.seal.base45 import Base45Error, b45decode, b45encode
 from desktop.seal.errors import MalformedSeal, SealingFailed
+from desktop.i18n import _
 
 VERSION = 1
 PREFIX = "SG1:"
@@ -53,8 +54,9 @@ def check_tracking(tracking: str) -> None:
     if (not (tracking.isascii() and tracking.isprintable()) or len(tracking) > MAX_TRACKING
             or tracking != tracking.strip(" ")):
         raise SealingFailed(
-            f"tracking number {tracking!r} cannot go in a seal header",
-            "use printable ASCII, at most 64 characters, no space at either end (validate the shipment first)",
+            _("tracking number {tracking!r} cannot go in a seal header").format(tracking=tracking),
+            _("use printable ASCII, at most 64 characters, no space at either end (validate the "
+              "shipment first)"),
         )
 
 
@@ -67,8 +69,8 @@ def normalise_barcode(value: str) -> str:
 
 def check_times(issued_at: int, expires_at: int) -> None:
     if not (0 <= issued_at < expires_at < 2**32):
-        raise SealingFailed("issue and expiry times must be Unix seconds with issue < expiry < 2106",
-                            "check the station clock and the key's validity_days")
+        raise SealingFailed(_("issue and expiry times must be Unix seconds with issue < expiry < 2106"),
+                            _("check the station clock and the key's validity_days"))
 
 
 def signature_input(header: bytes, enc: bytes, ciphertext: bytes) -> bytes:
@@ -95,22 +97,23 @@ class Envelope:
 
 def parse_bytes(data: bytes) -> Envelope:
     if len(data) < _FIXED.size:
-        raise MalformedSeal(f"seal of {len(data)} bytes is too short to hold a header")
+        raise MalformedSeal(_("seal of {n} bytes is too short to hold a header").format(n=len(data)))
     version, fleet_kid, station_kid, issued, expires, tlen = _FIXED.unpack_from(data)
     if version != VERSION:
-        raise MalformedSeal(f"seal format version {version} is not supported (this scanner reads version {VERSION})",
-                            "update Sigilo on this scanner")
+        raise MalformedSeal(_("seal format version {version} is not supported (this scanner reads version "
+                              "{VERSION})").format(version=version, VERSION=VERSION),
+                            _("update Sigilo on this scanner"))
     if tlen > MAX_TRACKING:
-        raise MalformedSeal(f"tracking number length {tlen} in the seal header is over {MAX_TRACKING}")
+        raise MalformedSeal(_("tracking number length {tlen} in the seal header is over {MAX_TRACKING}").format(tlen=tlen, MAX_TRACKING=MAX_TRACKING))
     end = _FIXED.size + tlen
     if len(data) < end + ENC_LEN + TAG_LEN + SIG_LEN:
-        raise MalformedSeal(f"seal of {len(data)} bytes is too short for its parts")
+        raise MalformedSeal(_("seal of {n} bytes is too short for its parts").format(n=len(data)))
     try:
         tracking = data[_FIXED.size:end].decode("ascii")
     except UnicodeDecodeError:
         tracking = "\x00"
     if not tracking.isprintable():
-        raise MalformedSeal("tracking number in the seal header is not printable ASCII")
+        raise MalformedSeal(_("tracking number in the seal header is not printable ASCII"))
     header = Header(fleet_kid, station_kid, issued, expires, tracking, version)
     return Envelope(
         header=header,
@@ -133,10 +136,10 @@ def normalise_text(text: str) -> str:
 def parse_text(text: str) -> Envelope:
     text = normalise_text(text)
     if not text.startswith(PREFIX):
-        raise MalformedSeal("this is not a Sigilo seal (it does not start with SG1:)",
-                            "scan the square QR code on the label, not the barcode")
+        raise MalformedSeal(_("this is not a Sigilo seal (it does not start with SG1:)"),
+                            _("scan the square QR code on the label, not the barcode"))
     try:
         data = b45decode(text[len(PREFIX):])
     except Base45Error as exc:
-        raise MalformedSeal(f"seal text is damaged: {exc}") from None
+        raise MalformedSeal(_("seal text is damaged: {exc}").format(exc=exc)) from None
     return parse_bytes(data)

@@ -10,6 +10,8 @@ rather than opened with the check skipped: a QR moved onto another waybill would
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,9 +45,8 @@ def _open_bounded(path: Path):
 
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise ImageTooLarge(f"the image {path.name} is {size // (1024 * 1024)} MB; images over "
-                            f"{MAX_FILE_BYTES // (1024 * 1024)} MB are not read",
-                            "photograph or scan just the label, or save the photo at a smaller size")
+        raise ImageTooLarge(_("the image {name} is {value} MB; images over {value2} MB are not read").format(name=path.name, value=size // (1024 * 1024), value2=MAX_FILE_BYTES // (1024 * 1024)),
+                            _("photograph or scan just the label, or save the photo at a smaller size"))
     too_large = ImageTooLarge(f"the image {path.name} has more than {MAX_PIXELS // 1_000_000} megapixels; "
                               "larger images are not read",
                               "photograph or scan just the label, or save the photo at a smaller size")
@@ -56,23 +57,21 @@ def _open_bounded(path: Path):
     except Image.DecompressionBombError:
         raise too_large from None
     except Exception as exc:  # Pillow raises many types (OSError, SyntaxError, ValueError...) for bad files
-        raise MalformedSeal(f"cannot read the image {path.name} ({exc.__class__.__name__})",
-                            "give a PNG or JPEG photo or scan of the label") from None
+        raise MalformedSeal(_("cannot read the image {name} ({kind})").format(name=path.name, kind=exc.__class__.__name__),
+                            _("give a PNG or JPEG photo or scan of the label")) from None
     width, height = image.size
     if width * height > MAX_PIXELS:
         image.close()
-        raise ImageTooLarge(f"the image {path.name} is {width}x{height} pixels "
-                            f"({width * height / 1e6:.0f} megapixels); images over {MAX_PIXELS // 1_000_000} "
-                            "megapixels are not read",
-                            "photograph or scan just the label, or save the photo at a smaller size")
+        raise ImageTooLarge(_("the image {name} is {width}x{height} pixels ({value:.0f} megapixels); images over {value2} megapixels are not read").format(name=path.name, width=width, height=height, value=width * height / 1000000.0, value2=MAX_PIXELS // 1000000),
+                            _("photograph or scan just the label, or save the photo at a smaller size"))
     if getattr(image, "n_frames", 1) > 1:
         image.seek(0)  # an animated image: only its first frame is read
     try:
         image.load()
         return image.convert("L")
     except Exception as exc:  # a truncated or corrupt file fails only here
-        raise MalformedSeal(f"cannot read the image {path.name} ({exc.__class__.__name__})",
-                            "give a PNG or JPEG photo or scan of the label") from None
+        raise MalformedSeal(_("cannot read the image {name} ({kind})").format(name=path.name, kind=exc.__class__.__name__),
+                            _("give a PNG or JPEG photo or scan of the label")) from None
     finally:
         image.close()
 
@@ -87,24 +86,23 @@ def read_label_image(path: str | Path, barcode_given: bool = False) -> LabelImag
 
     path = Path(path)
     if not path.is_file():
-        raise ImageNotFound(f"there is no image file {path}", "give the path of a PNG or JPEG photo or scan of the label")
+        raise ImageNotFound(_("there is no image file {path}").format(path=path), _("give the path of a PNG or JPEG photo or scan of the label"))
     gray = _open_bounded(path)
     try:
         results = zxingcpp.read_barcodes(gray)
     except Exception as exc:  # the reader itself failing is a refusal too, never a traceback
-        raise MalformedSeal(f"cannot read barcodes in {path.name} ({exc.__class__.__name__})",
-                            "photograph the label again, square-on and in focus") from None
+        raise MalformedSeal(_("cannot read barcodes in {name} ({kind})").format(name=path.name, kind=exc.__class__.__name__),
+                            _("photograph the label again, square-on and in focus")) from None
     seals = sorted({r.text for r in results
                     if r.format == zxingcpp.BarcodeFormat.QRCode and r.text.strip().upper().startswith("SG1:")})
     codes = tuple(sorted({r.text for r in results if r.format == zxingcpp.BarcodeFormat.Code128}))
     if not seals:
-        raise MalformedSeal(f"no Sigilo QR code found in {path.name}",
-                            "photograph the QR code square-on, in focus, with its white margin")
+        raise MalformedSeal(_("no Sigilo QR code found in {name}").format(name=path.name),
+                            _("photograph the QR code square-on, in focus, with its white margin"))
     if len(seals) > 1:
-        raise MalformedSeal(f"{len(seals)} different Sigilo QR codes in {path.name}", "scan one label at a time")
+        raise MalformedSeal(_("{n} different Sigilo QR codes in {name}").format(n=len(seals), name=path.name), _("scan one label at a time"))
     if len(codes) > 1 and not barcode_given:
         raise TrackingMismatch(
-            f"the image holds {len(codes)} different barcodes ({', '.join(codes)}), so the QR cannot be "
-            "checked against its waybill's barcode",
-            "photograph one label at a time, or give the label's barcode with --barcode")
+            _("the image holds {n} different barcodes ({join}), so the QR cannot be checked against its waybill's barcode").format(n=len(codes), join=', '.join(codes)),
+            _("photograph one label at a time, or give the label's barcode with --barcode"))
     return LabelImage(seals[0], codes[0] if codes else None, codes)

@@ -19,6 +19,7 @@ import phonenumbers
 
 from desktop.seal.strictcbor import CBORError, decode_one
 from desktop.shipment import PARTY_FIELDS, Parcel, Party, Shipment
+from desktop.i18n import _
 
 # top-level keys
 K_ORDER, K_SERVICE, K_SENDER, K_RECIPIENT, K_PARCEL = 1, 2, 3, 4, 5
@@ -53,12 +54,12 @@ def _dec_text(value: Any, where: str) -> str:
         return value
     if isinstance(value, bytes):
         if len(value) % 2:
-            raise PayloadError(f"{where}: UTF-16 byte string of odd length")
+            raise PayloadError(_("{where}: UTF-16 byte string of odd length").format(where=where))
         try:
             return value.decode("utf-16-be")
         except UnicodeDecodeError as exc:
-            raise PayloadError(f"{where}: invalid UTF-16") from exc
-    raise PayloadError(f"{where}: expected text, got {type(value).__name__}")
+            raise PayloadError(_("{where}: invalid UTF-16").format(where=where)) from exc
+    raise PayloadError(_("{where}: expected text, got {kind}").format(where=where, kind=type(value).__name__))
 
 
 # -- phone --------------------------------------------------------------------------------
@@ -93,15 +94,15 @@ def _enc_phone(phone: str, country: str) -> Any:
 
 def _dec_phone(value: Any) -> str:
     if isinstance(value, bool):
-        raise PayloadError("phone: unexpected boolean")
+        raise PayloadError(_("phone: unexpected boolean"))
     if isinstance(value, int):
         if not 0 < value < MAX_E164:
-            raise PayloadError("phone: E.164 digits must be 1 to 15 digits")
+            raise PayloadError(_("phone: E.164 digits must be 1 to 15 digits"))
         return f"+{value}"
     if isinstance(value, list):
         if (len(value) != 2 or isinstance(value[0], bool) or not isinstance(value[0], int)
                 or not 0 < value[0] < MAX_E164):
-            raise PayloadError("phone: expected [E.164 digits, extension]")
+            raise PayloadError(_("phone: expected [E.164 digits, extension]"))
         return f"+{value[0]};ext={_dec_text(value[1], 'phone extension')}"
     return _dec_text(value, "phone")
 
@@ -117,16 +118,16 @@ def _enc_postcode(postcode: str) -> Any:
 
 def _dec_postcode(value: Any) -> str:
     if isinstance(value, bool):
-        raise PayloadError("postcode: unexpected boolean")
+        raise PayloadError(_("postcode: unexpected boolean"))
     if isinstance(value, int):
         if not 0 <= value < 10**MAX_POSTCODE_DIGITS:
-            raise PayloadError("postcode: expected at most 18 digits")
+            raise PayloadError(_("postcode: expected at most 18 digits"))
         return str(value)
     if isinstance(value, list):
         if (len(value) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
                 or not 0 <= value[0] < 10**MAX_POSTCODE_DIGITS
                 or not len(str(value[0])) <= value[1] <= MAX_POSTCODE_DIGITS):
-            raise PayloadError("postcode: expected [digits, length]")
+            raise PayloadError(_("postcode: expected [digits, length]"))
         return str(value[0]).zfill(value[1])
     return _dec_text(value, "postcode")
 
@@ -155,7 +156,7 @@ def _dec_native(value: Any, where: str) -> Any:
         return _dec_text(value, where)
     if isinstance(value, (bool, int, float, str)):
         return value
-    raise PayloadError(f"{where}: unexpected {type(value).__name__}")
+    raise PayloadError(_("{where}: unexpected {kind}").format(where=where, kind=type(value).__name__))
 
 
 def _is_default(value: Any, default: Any) -> bool:
@@ -183,10 +184,10 @@ def _enc_party(party: Party) -> dict[int, Any]:
 
 def _dec_party(data: Any, where: str) -> Party:
     if not isinstance(data, dict):
-        raise PayloadError(f"{where}: expected a map")
+        raise PayloadError(_("{where}: expected a map").format(where=where))
     unknown = set(data) - set(PARTY_KEYS.values()) - {K_BUSINESS}
     if unknown:
-        raise PayloadError(f"{where}: unknown keys {sorted(unknown, key=repr)}")
+        raise PayloadError(_("{where}: unknown keys {sorted}").format(where=where, sorted=sorted(unknown, key=repr)))
     kwargs: dict[str, Any] = {}
     for name, key in PARTY_KEYS.items():
         if key not in data:
@@ -199,7 +200,7 @@ def _dec_party(data: Any, where: str) -> Party:
             kwargs[name] = _dec_text(data[key], f"{where}.{name}")
     business = data.get(K_BUSINESS)
     if business is not None and not isinstance(business, bool):
-        raise PayloadError(f"{where}.business: expected a boolean")
+        raise PayloadError(_("{where}.business: expected a boolean").format(where=where))
     return Party(**kwargs, business=business)
 
 
@@ -226,19 +227,19 @@ def _enc_parcel(parcel: Parcel) -> dict[int, Any]:
 
 def _dec_parcel(data: Any) -> Parcel:
     if not isinstance(data, dict):
-        raise PayloadError("parcel: expected a map")
+        raise PayloadError(_("parcel: expected a map"))
     if set(data) - {P_WEIGHT, P_WEIGHT_G, P_ITEMS, P_VALUE, P_VALUE_CENTS, P_PIECES}:
-        raise PayloadError("parcel: unknown keys")
+        raise PayloadError(_("parcel: unknown keys"))
     defaults = Parcel()
     values = {}
     for name, key, scaled_key, scale in (("weight_kg", P_WEIGHT, P_WEIGHT_G, 1000),
                                          ("declared_value", P_VALUE, P_VALUE_CENTS, 100)):
         if key in data and scaled_key in data:
-            raise PayloadError(f"parcel.{name}: given twice")
+            raise PayloadError(_("parcel.{name}: given twice").format(name=name))
         if scaled_key in data:
             count = data[scaled_key]
             if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_SCALED_UNITS * scale:
-                raise PayloadError(f"parcel.{name}: scaled value must be an integer from 0 to {MAX_SCALED_UNITS * scale}")
+                raise PayloadError(_("parcel.{name}: scaled value must be an integer from 0 to {value}").format(name=name, value=MAX_SCALED_UNITS * scale))
             values[name] = count / scale
         elif key in data:
             values[name] = _dec_native(data[key], f"parcel.{name}")
@@ -279,13 +280,13 @@ def decode_shipment(plaintext: bytes, tracking_number: str) -> Shipment:
     try:
         data, end = decode_one(plaintext)
     except CBORError as exc:
-        raise PayloadError(f"plaintext is not valid seal CBOR ({exc})") from None
+        raise PayloadError(_("plaintext is not valid seal CBOR ({exc})").format(exc=exc)) from None
     if any(plaintext[end:]):
-        raise PayloadError("non-zero bytes after the CBOR map")
+        raise PayloadError(_("non-zero bytes after the CBOR map"))
     if not isinstance(data, dict):
-        raise PayloadError("plaintext is not a CBOR map")
+        raise PayloadError(_("plaintext is not a CBOR map"))
     if set(data) - {K_ORDER, K_SERVICE, K_SENDER, K_RECIPIENT, K_PARCEL}:
-        raise PayloadError("unknown top-level keys")
+        raise PayloadError(_("unknown top-level keys"))
     return Shipment(
         order_id=_dec_text(data[K_ORDER], "order_id") if K_ORDER in data else "",
         tracking_number=tracking_number,

@@ -31,6 +31,7 @@ from desktop.seal.errors import (
 from desktop.seal.payload import PayloadError, decode_shipment
 from desktop.seal.suite import SUITE
 from desktop.shipment import Shipment
+from desktop.i18n import _
 
 
 @dataclass(frozen=True)
@@ -65,18 +66,17 @@ def check_lifetime(issued_at: int, expires_at: int, now: int) -> None:
     """seal-format.md §4 step 7: issued_at < expires_at, issued no more than CLOCK_SKEW ahead of
     the scanner's clock, valid no longer than MAX_LIFETIME, and not yet expired."""
     if not issued_at < expires_at:
-        raise BadLifetime(f"the seal claims to expire ({_fmt_time(expires_at)}) before it was issued "
-                          f"({_fmt_time(issued_at)})", "treat the label as faulty; report it with the sealing station's id")
+        raise BadLifetime(_("the seal claims to expire ({fmt_time}) before it was issued ({fmt_time2})").format(fmt_time=_fmt_time(expires_at), fmt_time2=_fmt_time(issued_at)), _("treat the label as faulty; report it with the sealing station's id"))
     if issued_at > now + CLOCK_SKEW:
-        raise BadLifetime(f"the seal was issued on {_fmt_time(issued_at)}, later than this scanner's clock allows "
-                          f"({_fmt_time(now)})", "check this scanner's date and time; if it is right, the sealing "
-                          "station's clock is wrong: report it")
+        raise BadLifetime(_("the seal was issued on {fmt_time}, later than this scanner's clock allows "
+                            "({fmt_time2})").format(fmt_time=_fmt_time(issued_at), fmt_time2=_fmt_time(now)), _("check this scanner's date and time; if it is right, the sealing station's clock is "
+                                                   "wrong: report it"))
     if expires_at - issued_at > MAX_LIFETIME:
-        raise BadLifetime(f"the seal claims to be valid until {_fmt_time(expires_at)}, longer than any station may "
-                          f"seal ({MAX_LIFETIME // DAY} days)", "treat the label as faulty; report it")
+        raise BadLifetime(_("the seal claims to be valid until {fmt_time}, longer than any station may seal "
+                            "({value} days)").format(fmt_time=_fmt_time(expires_at), value=MAX_LIFETIME // DAY), _("treat the label as faulty; report it"))
     if now >= expires_at:
-        raise ExpiredSeal(f"the seal expired on {_fmt_time(expires_at)}",
-                          "ask the sender to reprint the label; expired seals are not opened")
+        raise ExpiredSeal(_("the seal expired on {fmt_time}").format(fmt_time=_fmt_time(expires_at)),
+                          _("ask the sender to reprint the label; expired seals are not opened"))
 
 
 class Scanner:
@@ -116,8 +116,8 @@ class Scanner:
         if not keys and refused is not None:
             raise refused
         if not keys:
-            raise MissingKey(f"no fleet private key in {kd.fleet_dir}",
-                             "a scanner needs fleet/<region>-<epoch>.key from the key officer")
+            raise MissingKey(_("no fleet private key in {fleet_dir}").format(fleet_dir=kd.fleet_dir),
+                             _("a scanner needs fleet/<region>-<epoch>.key from the key officer"))
         return cls(keys, manage.load_trust(kd), tuple(locked))
 
     def open(self, text: str, barcode: str | None = None, now: int | None = None) -> Opened:
@@ -126,26 +126,30 @@ class Scanner:
         fleet = self._fleet.get(header.fleet_kid, [])
         if not fleet and header.fleet_kid.hex() in self.locked:
             raise WrongPassphrase(
-                f"fleet key {self.locked[header.fleet_kid.hex()]}, which this label needs "
-                "(the passphrase given opens only the scanner's other fleet keys)")
+                _("fleet key {value}, which this label needs (the passphrase given opens only the "
+                  "scanner's other fleet keys)").format(value=self.locked[header.fleet_kid.hex()]))
         if not fleet:
             held = ", ".join(f"{k.record.get('region', '?')}-{k.record.get('epoch', '?')} ({k.kid.hex()})"
                              for k in self.fleet_keys)
             raise UnknownFleetKey(
-                f"this scanner holds no fleet key with id {header.fleet_kid.hex()} (it holds {held})",
-                "import the fleet key of the label's region and epoch from the key officer (sigilo keys import-fleet)")
+                _("this scanner holds no fleet key with id {hex} (it holds {held})").format(hex=header.fleet_kid.hex(), held=held),
+                _("import the fleet key of the label's region and epoch from the key officer (sigilo "
+                  "keys import-fleet)"))
         kid_hex = header.station_kid.hex()
         trusted, revoked = self._trusted.get(kid_hex, []), self._revoked.get(kid_hex, [])
         if not trusted:
             if revoked:
                 r = revoked[-1]
                 raise RevokedStation(
-                    f"station {r['station_id']} ({r['name']}) was revoked on {_fmt_time(r['revoked_at'])}"
-                    + (f": {r['reason']}" if r.get("reason") else ""),
-                    "hold the parcel and report it; labels from a revoked station are not trusted")
-            raise UnknownStation(f"the label was sealed by station key {kid_hex}, which is not in the trust list "
-                                 f"(serial {self.trust.serial})",
-                                 "import the newest trust list (`sigilo keys import-trust`); if it is still unknown, report the label")
+                    (_("station {station_id} ({name}) was revoked on {when}: {reason}") if r.get("reason")
+                     else _("station {station_id} ({name}) was revoked on {when}")).format(
+                        station_id=r["station_id"], name=r["name"], when=_fmt_time(r["revoked_at"]),
+                        reason=r.get("reason", "")),
+                    _("hold the parcel and report it; labels from a revoked station are not trusted"))
+            raise UnknownStation(_("the label was sealed by station key {kid_hex}, which is not in the trust list "
+                                   "(serial {serial})").format(kid_hex=kid_hex, serial=self.trust.serial),
+                                 _("import the newest trust list (`sigilo keys import-trust`); if it is still unknown, "
+                                   "report the label"))
         plaintext = None
         for key in fleet:
             try:
@@ -155,28 +159,30 @@ class Scanner:
             except Exception:  # InvalidTag, or a malformed enc
                 continue
         if plaintext is None:
-            raise TamperedSeal("the seal does not decrypt: its bytes were changed or it was moved under another header",
-                               "treat the label as forged; compare it with the order record")
+            raise TamperedSeal(_("the seal does not decrypt: its bytes were changed or it was moved under another "
+                                 "header"),
+                               _("treat the label as forged; compare it with the order record"))
         signed = envelope.signed_bytes()
         station = next((entry for entry in trusted if _verifies(entry, envelope.signature, signed)), None)
         if station is None and any(_verifies(entry, envelope.signature, signed) for entry in revoked):
             r = next(entry for entry in revoked if _verifies(entry, envelope.signature, signed))
-            raise RevokedStation(f"station {r['station_id']} ({r['name']}) was revoked on {_fmt_time(r['revoked_at'])}",
-                                 "hold the parcel and report it; labels from a revoked station are not trusted")
+            raise RevokedStation(_("station {station_id} ({name}) was revoked on {fmt_time}").format(station_id=r['station_id'], name=r['name'], fmt_time=_fmt_time(r['revoked_at'])),
+                                 _("hold the parcel and report it; labels from a revoked station are not trusted"))
         if station is None:
-            raise BadSignature(f"the signature is not station {trusted[0]['station_id']}'s",
-                               "treat the label as forged; someone holding a fleet key but not the station key made it")
+            raise BadSignature(_("the signature is not station {station_id}'s").format(station_id=trusted[0]['station_id']),
+                               _("treat the label as forged; someone holding a fleet key but not the station key made "
+                                 "it"))
         try:
             shipment = decode_shipment(plaintext, header.tracking_number)
         except PayloadError as exc:
-            raise MalformedSeal(f"the sealed content is not a valid shipment: {exc}",
-                                "the sealing station runs an incompatible Sigilo; report it") from None
+            raise MalformedSeal(_("the sealed content is not a valid shipment: {exc}").format(exc=exc),
+                                _("the sealing station runs an incompatible Sigilo; report it")) from None
         now = int(time.time()) if now is None else int(now)
         check_lifetime(header.issued_at, header.expires_at, now)
         if barcode is not None and env.normalise_barcode(barcode) != header.tracking_number:
             raise TrackingMismatch(
-                f"the QR belongs to tracking number {header.tracking_number}, but the barcode reads "
-                f"{env.normalise_barcode(barcode)!r}",
-                "the QR was moved from another waybill: hold the parcel")
+                _("the QR belongs to tracking number {tracking_number}, but the barcode reads "
+                  "{normalise_barcode!r}").format(tracking_number=header.tracking_number, normalise_barcode=env.normalise_barcode(barcode)),
+                _("the QR was moved from another waybill: hold the parcel"))
         return Opened(shipment, station["station_id"], station["name"], header.tracking_number,
                       header.issued_at, header.expires_at, fleet_key.kid.hex())

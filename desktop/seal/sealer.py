@@ -22,6 +22,7 @@ from desktop.seal import envelope as env
 from desktop.seal.payload import encode_shipment, pad
 from desktop.seal.suite import SUITE
 from desktop.shipment import Shipment
+from desktop.i18n import _
 
 DAY = 86400
 
@@ -56,8 +57,8 @@ class Sealer:
         else:
             epochs = kd.epochs(config["region"], ".pub")
             if not epochs:
-                raise MissingKey(f"no fleet public key for region {config['region']!r} in {kd.fleet_dir}",
-                                 "import one with `sigilo keys import-fleet FILE`")
+                raise MissingKey(_("no fleet public key for region {region!r} in {fleet_dir}").format(region=config['region'], fleet_dir=kd.fleet_dir),
+                                 _("import one with `sigilo keys import-fleet FILE`"))
             fleet_path = kd.fleet_pub(config["region"], epochs[-1])
         fleet = load_public(fleet_path, manage.FLEET_PUB_FORMAT, "fleet public key")
         return cls(station.private, bytes.fromhex(fleet["public_key"]), config["station_id"], config["name"],

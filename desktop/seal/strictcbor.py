@@ -19,6 +19,8 @@ It is small on purpose: the same rules in another language are a page of code.
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import struct
 
 MAX_DEPTH = 4  # payload map -> party or parcel map -> phone/postcode array -> its items
@@ -35,7 +37,7 @@ class _Reader:
 
     def take(self, n: int) -> bytes:
         if n > len(self.data) - self.pos:
-            raise CBORError(f"item runs past the end at byte {self.pos}")
+            raise CBORError(_("item runs past the end at byte {pos}").format(pos=self.pos))
         out = self.data[self.pos:self.pos + n]
         self.pos += n
         return out
@@ -57,16 +59,16 @@ class _Reader:
             value = struct.unpack(">Q", self.take(8))[0]
             minimum = 0x100000000
         elif info == 31:
-            raise CBORError(f"indefinite length at byte {start}")
+            raise CBORError(_("indefinite length at byte {start}").format(start=start))
         else:
-            raise CBORError(f"reserved additional information {info} at byte {start}")
+            raise CBORError(_("reserved additional information {info} at byte {start}").format(info=info, start=start))
         if value < minimum:
-            raise CBORError(f"integer or length not in shortest form at byte {start}")
+            raise CBORError(_("integer or length not in shortest form at byte {start}").format(start=start))
         return value
 
     def item(self, depth: int = 0):
         if depth > MAX_DEPTH:
-            raise CBORError(f"nested deeper than {MAX_DEPTH}")
+            raise CBORError(_("nested deeper than {MAX_DEPTH}").format(MAX_DEPTH=MAX_DEPTH))
         start = self.pos
         head = self.take(1)[0]
         major, info = head >> 5, head & 0x1F
@@ -83,25 +85,25 @@ class _Reader:
             try:
                 return self.take(value).decode("utf-8")
             except UnicodeDecodeError:
-                raise CBORError(f"text string at byte {start} is not valid UTF-8") from None
+                raise CBORError(_("text string at byte {start} is not valid UTF-8").format(start=start)) from None
         if major == 4:
             if value > len(self.data) - self.pos:  # each item takes a byte at least
-                raise CBORError(f"array at byte {start} is longer than the data")
-            return [self.item(depth + 1) for _ in range(value)]
+                raise CBORError(_("array at byte {start} is longer than the data").format(start=start))
+            return [self.item(depth + 1) for _i in range(value)]
         if major == 5:
             if 2 * value > len(self.data) - self.pos:
-                raise CBORError(f"map at byte {start} is longer than the data")
+                raise CBORError(_("map at byte {start} is longer than the data").format(start=start))
             out: dict[int, object] = {}
-            for _ in range(value):
+            for _i in range(value):
                 key_at = self.pos
                 key = self.item(depth + 1)
                 if type(key) is not int or key < 0:
-                    raise CBORError(f"map key at byte {key_at} is not an unsigned integer")
+                    raise CBORError(_("map key at byte {key_at} is not an unsigned integer").format(key_at=key_at))
                 if key in out:
-                    raise CBORError(f"map key {key} appears twice")
+                    raise CBORError(_("map key {key} appears twice").format(key=key))
                 out[key] = self.item(depth + 1)
             return out
-        raise CBORError(f"tag at byte {start}: the seal uses no CBOR tags")
+        raise CBORError(_("tag at byte {start}: the seal uses no CBOR tags").format(start=start))
 
     def simple(self, info: int, start: int):
         if info == 20:
@@ -114,7 +116,7 @@ class _Reader:
             return struct.unpack(">f", self.take(4))[0]
         if info == 27:
             return struct.unpack(">d", self.take(8))[0]
-        raise CBORError(f"simple value {info} at byte {start} (only false, true and floats are allowed)")
+        raise CBORError(_("simple value {info} at byte {start} (only false, true and floats are allowed)").format(info=info, start=start))
 
 
 def decode_one(data: bytes) -> tuple[object, int]:

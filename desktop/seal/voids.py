@@ -11,6 +11,8 @@ SHA-256 of its envelope bytes, so a corrected label that reused the number still
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import hashlib
 import json
 import time
@@ -71,10 +73,11 @@ def _when(ts: float | None) -> str:
 
 def voided_error(tracking: str, voided_at: float | None, by: str, why: str, where: str) -> VoidedSeal:
     """The refusal a clerk or courier reads: which label, when, by whom and why."""
-    who = f" by {by}" if by else ""
+    who = _(" by {name}").format(name=by) if by else ""
     because = f": {why}" if why else ""
-    return VoidedSeal(f"label {tracking} was voided {where} on {_when(voided_at)}{who}{because}",
-                      "do not deliver under this label; the parcel needs its corrected label (ask the sender)",
+    return VoidedSeal(_("label {tracking} was voided {where} on {when}{who}{because}").format(
+                          tracking=tracking, where=where, when=_when(voided_at), who=who, because=because),
+                      _("do not deliver under this label; the parcel needs its corrected label (ask the sender)"),
                       tracking_number=tracking, voided_at=voided_at, by=by, why=why)
 
 
@@ -108,23 +111,22 @@ def sign(voids: VoidList, station_private: ed25519.Ed25519PrivateKey) -> dict[st
 def verify(document: Any, trust, where: str = "void list") -> VoidList:
     """Check a void list against a TrustList: signed by a station key the list trusts."""
     if not isinstance(document, dict) or document.get("format") != VOIDS_FORMAT:
-        raise VoidListError(f"{where} is not a Sigilo void list", "import the voids file a station exported "
-                                                                  "with `sigilo voids export`")
+        raise VoidListError(_("{where} is not a Sigilo void list").format(where=where), _("import the voids file a station exported "
+                                                                  "with `sigilo voids export`"))
     kid = str(document.get("station_key_id", ""))
     trusted, revoked = trust.find(kid)
     if not trusted:
         if revoked:
-            raise VoidListError(f"{where} is signed by station key {kid}, which was revoked",
-                                "void lists of a revoked station are not trusted; ask the key officer")
-        raise VoidListError(f"{where} is signed by station key {kid}, which is not on the trust list "
-                            f"(serial {trust.serial})", "import the newest trust list first, then the void list")
+            raise VoidListError(_("{where} is signed by station key {kid}, which was revoked").format(where=where, kid=kid),
+                                _("void lists of a revoked station are not trusted; ask the key officer"))
+        raise VoidListError(_("{where} is signed by station key {kid}, which is not on the trust list (serial {serial})").format(where=where, kid=kid, serial=trust.serial), _("import the newest trust list first, then the void list"))
     try:
         signed = document["signed"]
         signature = bytes.fromhex(document["signature"])
     except (KeyError, TypeError, ValueError):
-        raise VoidListError(f"{where} is damaged", "ask the station for a fresh export") from None
+        raise VoidListError(_("{where} is damaged").format(where=where), _("ask the station for a fresh export")) from None
     if not isinstance(signed, str):
-        raise VoidListError(f"{where} is damaged", "ask the station for a fresh export")
+        raise VoidListError(_("{where} is damaged").format(where=where), _("ask the station for a fresh export"))
     ok = False
     for entry in trusted:
         try:
@@ -135,17 +137,17 @@ def verify(document: Any, trust, where: str = "void list") -> VoidList:
         except (InvalidSignature, ValueError):
             continue
     if not ok:
-        raise VoidListError(f"{where} does not carry a valid signature of station key {kid}",
-                            "it was changed after signing, or is not from that station; ask for a fresh export")
+        raise VoidListError(_("{where} does not carry a valid signature of station key {kid}").format(where=where, kid=kid),
+                            _("it was changed after signing, or is not from that station; ask for a fresh export"))
     try:
         body = json.loads(signed)
         voids = VoidList(str(body["station_id"]), str(body["station_key_id"]), int(body["serial"]),
                          int(body["issued_at"]), list(body["voids"]))
     except (ValueError, KeyError, TypeError):
-        raise VoidListError(f"{where} is damaged", "ask the station for a fresh export") from None
+        raise VoidListError(_("{where} is damaged").format(where=where), _("ask the station for a fresh export")) from None
     if body.get("format") != VOIDS_FORMAT or voids.station_key_id != kid or \
             not all(isinstance(e, dict) for e in voids.voids):
-        raise VoidListError(f"{where} is damaged", "ask the station for a fresh export")
+        raise VoidListError(_("{where} is damaged").format(where=where), _("ask the station for a fresh export"))
     return voids
 
 
@@ -158,8 +160,8 @@ def import_list(keys_dir: Path, source: Path) -> VoidList:
     try:
         document = json.loads(Path(source).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise VoidListError(f"cannot read the void list {source} ({type(exc).__name__})",
-                            "give the .json file `sigilo voids export` wrote") from None
+        raise VoidListError(_("cannot read the void list {source} ({kind})").format(source=source, kind=type(exc).__name__),
+                            _("give the .json file `sigilo voids export` wrote")) from None
     from desktop.keys.highwater import HighWater
 
     trust = manage.load_trust(KeysDir.at(keys_dir))
@@ -190,8 +192,8 @@ def load_lists(keys_dir: Path, trust) -> list[VoidList]:
             marks.check("void", voids.station_key_id, voids.serial, what=f"void list of station {voids.station_id}")
             out.append(voids)
         except (OSError, ValueError) as exc:
-            raise VoidListError(f"the installed void list {path} cannot be read ({type(exc).__name__})",
-                                "import it again") from None
+            raise VoidListError(_("the installed void list {path} cannot be read ({kind})").format(path=path, kind=type(exc).__name__),
+                                _("import it again")) from None
     return out
 
 
@@ -206,6 +208,6 @@ def check(text: str, tracking: str, lists: list[VoidList]) -> None:
     for voids in lists:
         entry = voids.find(tracking, digest)
         if entry is not None:
-            exc = voided_error(tracking, entry.get("voided_at"), "", "", f"by station {voids.station_id}")
+            exc = voided_error(tracking, entry.get("voided_at"), "", "", _("by station {station}").format(station=voids.station_id))
             exc.station_id = voids.station_id
             raise exc

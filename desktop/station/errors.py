@@ -5,6 +5,7 @@ never the text of an unexpected exception (it may quote what the clerk typed).""
 from __future__ import annotations
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 from desktop.jobs.errors import DuplicateTracking  # noqa: F401 - one of the station's refusals
 
 
@@ -24,9 +25,9 @@ def describe(exc: object) -> tuple[str, str]:
     if isinstance(message, str) and message and isinstance(exc, Exception):
         return message, str(getattr(exc, "hint", "") or "")
     if isinstance(exc, OSError):
-        return (exc.strerror or "input/output error"), "check the device or file and try again"
-    return (f"unexpected error ({type(exc).__name__})",
-            "try again; if it persists, report it with the time it happened (the log in the data folder has it)")
+        return (exc.strerror or _("input/output error")), _("check the device or file and try again")
+    return (_("unexpected error ({kind})").format(kind=type(exc).__name__),
+            _("try again; if it persists, report it with the time it happened (the log in the data folder has it)"))
 
 
 def one_line(exc: object) -> str:

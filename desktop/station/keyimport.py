@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import json
 from pathlib import Path
 
@@ -25,27 +27,27 @@ def import_key_files(paths: list[str], station_dir: Path, scanner_dir: Path) -> 
         try:
             fmt = json.loads(p.read_text(encoding="utf-8")).get("format")
         except (OSError, ValueError, AttributeError) as exc:
-            raise SigiloError(f"{p.name} is not a Sigilo key file", "choose the .pub, .key or trust.json "
-                                                                    "the key officer gave you") from exc
+            raise SigiloError(_("{name} is not a Sigilo key file").format(name=p.name), _("choose the .pub, .key or trust.json "
+                                                                    "the key officer gave you")) from exc
         kind = {manage.FLEET_PUB_FORMAT: "fleet-pub", KEY_FORMAT: "fleet-key",
                 manage.AUTHORITY_PUB_FORMAT: "authority", TRUST_FORMAT: "trust"}.get(fmt)
         if kind is None:
-            raise SigiloError(f"{p.name} is not a fleet key, authority key or trust list",
-                              "a station key is created on this machine with `sigilo keys create-station`")
+            raise SigiloError(_("{name} is not a fleet key, authority key or trust list").format(name=p.name),
+                              _("a station key is created on this machine with `sigilo keys create-station`"))
         kinds[kind].append(p)
     done = []
     for p in kinds["fleet-pub"]:
         b = manage.import_fleet(KeysDir.at(station_dir), p)
-        done.append(f"fleet key {b['region']}-{b['epoch']} for sealing")
+        done.append(_("fleet key {region}-{epoch} for sealing").format(region=b['region'], epoch=b['epoch']))
     for p in kinds["fleet-key"]:
         b = manage.import_fleet(KeysDir.at(scanner_dir), p)
-        done.append(f"fleet private key {b['region']}-{b['epoch']} for scanning")
+        done.append(_("fleet private key {region}-{epoch} for scanning").format(region=b['region'], epoch=b['epoch']))
     authority = kinds["authority"][0] if kinds["authority"] else None
     for p in kinds["trust"]:
         t = manage.import_trust(KeysDir.at(scanner_dir), p, authority)
-        done.append(f"trust list serial {t.serial}")
+        done.append(_("trust list serial {serial}").format(serial=t.serial))
     if authority is not None and not kinds["trust"]:
-        raise SigiloError("an authority key is installed together with its trust list",
-                          "choose trust.json and authority.pub together")
+        raise SigiloError(_("an authority key is installed together with its trust list"),
+                          _("choose trust.json and authority.pub together"))
     forget_keys()
     return done

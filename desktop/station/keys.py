@@ -8,6 +8,8 @@ Loaded sealers are cached per folder (loading decrypts the station key)."""
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import threading
 from pathlib import Path
 
@@ -53,9 +55,9 @@ def sealer(keys_dir: Path, passphrase: str | None = None):
         if cache_key in _sealers:
             return _sealers[cache_key]
     if not has_station_keys(keys_dir):
-        raise NoStationKeys(f"no station keys in {keys_dir}: labels cannot be sealed",
-                            "import the station's keys from the key officer (Settings > Keys, or "
-                            "`sigilo keys create-station`), or choose demo keys to try Sigilo")
+        raise NoStationKeys(_("no station keys in {keys_dir}: labels cannot be sealed").format(keys_dir=keys_dir),
+                            _("import the station's keys from the key officer (Settings > Keys, or "
+                            "`sigilo keys create-station`), or choose demo keys to try Sigilo"))
     from desktop.seal import Sealer
 
     loaded = Sealer.from_keys_dir(keys_dir, passphrase)
@@ -81,8 +83,8 @@ def scanner(keys_dir: Path):
     except (ListRollback, TrustListError, HighWaterDamaged):
         raise  # the clerk must read "older trust list", not "no scanner key"
     except SigiloError as exc:
-        raise NotAuthorized("this station holds no scanner key: it cannot open sealed labels",
-                            "import a scanner (fleet) key in Settings > Keys, or scan with an authorized device") from exc
+        raise NotAuthorized(_("this station holds no scanner key: it cannot open sealed labels"),
+                            _("import a scanner (fleet) key in Settings > Keys, or scan with an authorized device")) from exc
     except (OSError, ValueError) as exc:
-        raise NotAuthorized("this station holds no scanner key: it cannot open sealed labels",
-                            "import a scanner (fleet) key in Settings > Keys") from exc
+        raise NotAuthorized(_("this station holds no scanner key: it cannot open sealed labels"),
+                            _("import a scanner (fleet) key in Settings > Keys")) from exc

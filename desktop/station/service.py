@@ -263,8 +263,8 @@ class Station:
         if not self.operator.can(permission):
             from desktop.operators.accounts import PermissionDenied
 
-            raise PermissionDenied(f"{self.operator.username} ({self.operator.role}) may not {permission}",
-                                   "ask a supervisor to sign in or approve")
+            raise PermissionDenied(_("{username} ({role}) may not {permission}").format(username=self.operator.username, role=self.operator.role, permission=permission),
+                                   _("ask a supervisor to sign in or approve"))
 
     def needs_approval(self, permission: str) -> bool:
         """A supervisor must approve ``permission`` here: the signed-in operator may not do it
@@ -282,14 +282,14 @@ class Station:
             if not approval.can(permission):
                 from desktop.operators.accounts import PermissionDenied
 
-                raise PermissionDenied(f"{approval.username} ({approval.role}) may not approve {permission}",
-                                       "ask a supervisor to approve")
+                raise PermissionDenied(_("{username} ({role}) may not approve {permission}").format(username=approval.username, role=approval.role, permission=permission),
+                                       _("ask a supervisor to approve"))
             return approval
         if permission == "void" and self.operator is None:
             from desktop.operators.accounts import PermissionDenied
 
-            raise PermissionDenied("voiding a label needs a supervisor's approval",
-                                   "add a supervisor in Settings > Operators, then void with their password")
+            raise PermissionDenied(_("voiding a label needs a supervisor's approval"),
+                                   _("add a supervisor in Settings > Operators, then void with their password"))
         self.require(permission)
         return self.operator
 
@@ -362,15 +362,15 @@ class Station:
         actor = by or self.actor
         items = list(shipments)
         if not items:
-            raise SigiloError("nothing to print", "add at least one shipment")
+            raise SigiloError(_("nothing to print"), _("add at least one shipment"))
         if self.print_queue is None:
-            raise SigiloError("the print queue is not running", "start the station's queue first")
+            raise SigiloError(_("the print queue is not running"), _("start the station's queue first"))
         from desktop.jobs.queue import _check_uri
 
         _check_uri(printer.uri)
         self.set_calibration(printer.uri, calibration)
         if reprint is not None and not reprint.strip():
-            raise SigiloError("a reprint needs a reason", "say why, e.g. 'damaged'")
+            raise SigiloError(_("a reprint needs a reason"), _("say why, e.g. 'damaged'"))
         self._sealable()
         if not identity_checked:
             self.identity_gate(items, identity)
@@ -457,7 +457,7 @@ class Station:
             masked = label.masked.to_dict()
             self.jobs.mark_confirmed(row["id"], digest, masked, label.qr_text, printer.uri, actor=self.actor,
                                      face=face_of(work.shipment, masked, work.template,
-                                                  when.isoformat(timespec="seconds")))
+                                                  when.isoformat(timespec="seconds"), label.caption_language))
             outcome = PrintOutcome(work.shipment.tracking_number, printer.name, where, size, label.qr_text, masked,
                                    copies, digest)
         return outcome
@@ -474,7 +474,7 @@ class Station:
         if keys_dir is not None:
             self.keys_dir = Path(keys_dir)
         if printer.profile == "pdf" or self.print_queue is None:
-            raise SigiloError(f"{printer.name} is not a label printer", "choose a label printer for a batch")
+            raise SigiloError(_("{name} is not a label printer").format(name=printer.name), _("choose a label printer for a batch"))
         if source is not None:
             self.record_import(*source)
         return self.submit(shipments, printer, template, policy=policy, virtual_numbers=virtual_numbers,
@@ -624,7 +624,7 @@ class Station:
 
             anchor_head(self.store, self.sealer())
         except Exception as exc:  # the labels are printed; an anchor is a bonus, never a failure
-            say(f"sigilo print: warning: could not countersign the audit head ({type(exc).__name__})")
+            say(_("sigilo print: warning: could not countersign the audit head ({kind})").format(kind=type(exc).__name__))
 
     def confirmed_tracking(self, job_ids) -> set[str]:
         """Tracking numbers these jobs printed: a retry prints only the rest."""
@@ -661,7 +661,7 @@ class Station:
             self.keys_dir = Path(keys_dir)
         job = self.store.query("SELECT printer_uri, profile FROM jobs WHERE id=?", (job_id,))
         if not job:
-            raise SigiloError(f"no print job {job_id}", "see the job ids with: sigilo jobs list")
+            raise SigiloError(_("no print job {job_id}").format(job_id=job_id), _("see the job ids with: sigilo jobs list"))
         if printer is not None:
             self.set_calibration(job[0]["printer_uri"], calibration)
         if self.print_queue is not None and job[0]["profile"] != "pdf":
@@ -692,18 +692,19 @@ class Station:
         approve("reprint", ...) when the signed-in operator may not reprint alone."""
         reason = (reason or "").strip()
         if not reason:
-            raise SigiloError("a reprint needs a reason", "type why the label is printed again (damaged, jammed…)")
+            raise SigiloError(_("a reprint needs a reason"), _("type why the label is printed again (damaged, jammed…)"))
         approver = self._approver("reprint", approval)
         approved_by = approver.username if approver is not None and approver is not self.operator else None
         row = self._printed(label_id)
         if row is None or row["state"] != "confirmed" or not row["qr_text"]:
-            why = "was voided" if row is not None and row["state"] == "voided" else "was never printed"
-            raise SigiloError(f"this label {why}, so there is nothing to reprint",
-                              "print it from the form or retry it from the queue")
+            why = (_("this label was voided, so there is nothing to reprint")
+                   if row is not None and row["state"] == "voided"
+                   else _("this label was never printed, so there is nothing to reprint"))
+            raise SigiloError(why, _("print it from the form or retry it from the queue"))
         tracking = row["tracking_number"]
         if not row["face"]:
-            raise SigiloError(f"label {tracking} was printed before the store kept label faces",
-                              "print a new label for the parcel")
+            raise SigiloError(_("label {tracking} was printed before the store kept label faces").format(tracking=tracking),
+                              _("print a new label for the parcel"))
         self.set_calibration(printer.uri, calibration)
         if printer.profile != "pdf" and self.print_queue is not None:
             job_id = self.print_queue.reprint([tracking], printer.uri, printer.profile, reason,
@@ -724,7 +725,7 @@ class Station:
         queue = PrintQueue(self.store, self.renderer(), actor=self.actor)
         self.print_queue = queue
         self.jobs = queue.jobs
-        queue.on_event(lambda e: say(f"sigilo jobs: printer {uri}: {e.reason}; waiting for it")
+        queue.on_event(lambda e: say(_("sigilo jobs: printer {uri}: {reason}; waiting for it").format(uri=uri, reason=e.reason))
                        if e.kind == "printer" and e.state == "fault" else None)
         try:
             job = queue.reprint(tracking_numbers, uri, profile, reason, template=template, actor=self.actor,
@@ -742,12 +743,12 @@ class Station:
         voided label."""
         reason = (reason or "").strip()
         if not reason:
-            raise SigiloError("voiding needs a reason", "say why, e.g. 'wrong phone'")
+            raise SigiloError(_("voiding needs a reason"), _("say why, e.g. 'wrong phone'"))
         approver = self._approver("void", approval)
         row = self._printed(label_id)
         if row is None or row["state"] != "confirmed":
-            raise SigiloError("only a printed label can be voided",
-                              "a failed label was never printed; one already voided needs nothing more")
+            raise SigiloError(_("only a printed label can be voided"),
+                              _("a failed label was never printed; one already voided needs nothing more"))
         self.jobs.void(row["tracking_number"], reason, self.actor, approver.username)
         return row["tracking_number"]
 
@@ -779,8 +780,8 @@ class Station:
             self.require("settings.change")
         prefix = (prefix or "").strip().upper()
         if not prefix.isalnum() and prefix:
-            raise SigiloError(f"the tracking prefix {prefix!r} has characters a barcode reader may not send",
-                              "use letters and digits only")
+            raise SigiloError(_("the tracking prefix {prefix!r} has characters a barcode reader may not send").format(prefix=prefix),
+                              _("use letters and digits only"))
         with self.store.tx() as c:
             row = c.execute("SELECT value FROM settings WHERE key=?", (self.RANGE_KEY,)).fetchone()
             current = json.loads(row[0]) if row else {}
@@ -828,7 +829,7 @@ class Station:
         if printer.profile == "pdf":
             return test_print_pdf(printer.uri)
         if self.print_queue is None:
-            raise SigiloError("the print queue is not running", "start the station's queue first")
+            raise SigiloError(_("the print queue is not running"), _("start the station's queue first"))
         from desktop.jobs.queue import _check_uri
 
         _check_uri(printer.uri)

@@ -6,14 +6,16 @@ from __future__ import annotations
 import re
 
 from desktop.errors import SigiloError
+from desktop.i18n import N_, _
 
 _ERRNO = re.compile(r"\[Errno -?\d+\]\s*")
 _FLAG_PREFIX = re.compile(r"^[a-z]+(?:[_-][a-z]+)*:\s*")
-_WORDS = {"paper_out": "paper out", "paper-out": "paper out", "head_open": "print head open",
-          "head-open": "print head open", "ribbon_out": "ribbon out", "ribbon-out": "ribbon out",
-          "jam": "paper jam", "paused": "paused", "offline": "offline", "timeout": "not answering",
-          "disconnected": "disconnected", "not found": "not found", "busy": "in use by another program",
-          "permission": "no permission to use it"}
+# the words are shown translated (_() where clerk_words returns them)
+_WORDS = {"paper_out": N_("paper out"), "paper-out": N_("paper out"), "head_open": N_("print head open"),
+          "head-open": N_("print head open"), "ribbon_out": N_("ribbon out"), "ribbon-out": N_("ribbon out"),
+          "jam": N_("paper jam"), "paused": N_("paused"), "offline": N_("offline"), "timeout": N_("not answering"),
+          "disconnected": N_("disconnected"), "not found": N_("not found"), "busy": N_("in use by another program"),
+          "permission": N_("no permission to use it")}
 
 
 def clerk_words(reason: str, uri: str = "", name: str = "") -> str:
@@ -27,13 +29,13 @@ def clerk_words(reason: str, uri: str = "", name: str = "") -> str:
         # is empty"; "timeout: the printer does not answer (...)" -> "the printer does not answer (...)"
         if rest.lower() in ("out of paper", "print head open", "out of ribbon", "paused", "paper jam", "offline",
                             "cover open", ""):
-            text = _WORDS[head]
+            text = _(_WORDS[head])
         elif head in ("timeout", "disconnected", "not found", "busy", "permission", "offline"):
             text = rest
         else:
-            text = f"{_WORDS[head]}: {rest}"
+            text = _("{state}: {detail}").format(state=_(_WORDS[head]), detail=_(rest))
     elif head in _WORDS and text.lower() == head:
-        text = _WORDS[head]
+        text = _(_WORDS[head])
     text = _ERRNO.sub("", text)
     if uri and name and uri != name:
         text = text.replace(uri, name)
@@ -44,7 +46,7 @@ def query_printer(uri: str, profile: str) -> tuple[str, str]:
     """(STATE, words) of a printer no worker is driving: READY, PAPER_OUT, HEAD_OPEN, OFFLINE,
     UNKNOWN... A printer the queue drives is asked through its worker (Station.printer_status)."""
     if profile == "pdf":
-        return "READY", "writes PDF files"
+        return "READY", _("writes PDF files")
     from printers.profiles import load_profile
     from printers.transports import open_transport
 
@@ -52,14 +54,14 @@ def query_printer(uri: str, profile: str) -> tuple[str, str]:
         language = load_profile(profile).language
         with open_transport(uri) as transport:
             if not getattr(transport, "can_read", False):
-                return "UNKNOWN", "this connection cannot read the printer's status"
+                return "UNKNOWN", _("this connection cannot read the printer's status")
             from printers.status import query_status
 
             status = query_status(transport, language, timeout=1.5)
     except SigiloError as exc:
         return "OFFLINE", clerk_words(exc.message, uri)
     except OSError as exc:
-        return "OFFLINE", clerk_words(exc.strerror or "not reachable", uri)
+        return "OFFLINE", clerk_words(exc.strerror or _("not reachable"), uri)
     except Exception as exc:  # printers' own errors carry message and hint
         message = getattr(exc, "message", None)
         if not message:

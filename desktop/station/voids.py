@@ -3,6 +3,8 @@ scanners elsewhere (desktop.seal.voids holds the format)."""
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import time
 from pathlib import Path
 
@@ -21,7 +23,7 @@ def voided_here(store, text: str, tracking: str) -> None:
                            "AND state='voided' AND qr_text IS NOT NULL", (tracking,)):
         if normalise_text(row["qr_text"]) == clean:
             why = (row["error"] or "").removeprefix("void: ")
-            raise voided_error(tracking, row["voided_at"], row["voided_by"] or "", why, "at this station")
+            raise voided_error(tracking, row["voided_at"], row["voided_by"] or "", why, _("at this station"))
 
 
 def voided_entries(store) -> list[dict]:

@@ -20,6 +20,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class DataKey:
 
     def __init__(self, key: bytes, where: str = "memory") -> None:
         if len(key) != 32:
-            raise DataKeyError("the data key must be 32 bytes", "restore the key file or keyring entry")
+            raise DataKeyError(_("the data key must be 32 bytes"), _("restore the key file or keyring entry"))
         self._aead = ChaCha20Poly1305(key)
         self._mac_key = hashlib.sha256(b"sigilo keyed hash\x00" + key).digest()
         self.where = where
@@ -50,13 +51,13 @@ class DataKey:
 
     def decrypt(self, blob: bytes, aad: bytes = b"") -> bytes:
         if not blob or blob[:1] != self.VERSION:
-            raise DataKeyError("encrypted data in an unknown format", "the store may be damaged")
+            raise DataKeyError(_("encrypted data in an unknown format"), _("the store may be damaged"))
         try:
             return self._aead.decrypt(blob[1:13], blob[13:], aad)
         except InvalidTag:
             raise DataKeyError(
-                "encrypted data does not open with this station's data key",
-                "the data key changed or the row was altered; restore the key from backup",
+                _("encrypted data does not open with this station's data key"),
+                _("the data key changed or the row was altered; restore the key from backup"),
             ) from None
 
     def keyed_hash(self, text: str, purpose: str = "") -> str:

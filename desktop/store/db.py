@@ -15,6 +15,7 @@ from typing import Any, Iterator
 from desktop.errors import SigiloError
 from desktop.store.datakey import DataKey, load_data_key
 from desktop.store.migrations import MIGRATIONS
+from desktop.i18n import _
 
 DB_FILE = "sigilo.db"
 
@@ -36,8 +37,8 @@ class Store:
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA busy_timeout=30000")
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the store {self.path}: {exc}",
-                             "check the folder's permissions and free space") from None
+            raise StoreError(_("cannot open the store {path}: {exc}").format(path=self.path, exc=exc),
+                             _("check the folder's permissions and free space")) from None
         self.conn.row_factory = sqlite3.Row
         for suffix in ("", "-wal", "-shm"):  # station data is for this account only
             try:
@@ -57,8 +58,8 @@ class Store:
         with self.tx() as c:
             version = c.execute("PRAGMA user_version").fetchone()[0]
             if version > len(MIGRATIONS):
-                raise StoreError(f"the store {self.path} was written by a newer Sigilo (schema {version})",
-                                 "update Sigilo on this station")
+                raise StoreError(_("the store {path} was written by a newer Sigilo (schema {version})").format(path=self.path, version=version),
+                                 _("update Sigilo on this station"))
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                 for statement in script.split(";"):
                     if statement.strip():

@@ -8,6 +8,7 @@ import time
 
 from desktop.shipment import Shipment
 from desktop.store.db import Store
+from desktop.i18n import _
 
 
 def _aad(draft_id: int) -> bytes:
@@ -35,7 +36,7 @@ class Drafts:
         if not rows:
             from desktop.errors import SigiloError
 
-            raise SigiloError(f"no draft {draft_id}", "it may have been printed or purged")
+            raise SigiloError(_("no draft {draft_id}").format(draft_id=draft_id), _("it may have been printed or purged"))
         return json.loads(self.store.data_key.decrypt(bytes(rows[0][0]), _aad(draft_id)))
 
     def list(self, kind: str | None = None) -> list[tuple[int, str, str, float]]:

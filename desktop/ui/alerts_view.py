@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.operations import Operations, describe_error
 from desktop.ui.tables import record_table
+from desktop.i18n import N_, _
 
-COLUMNS = ("Time", "Severity", "Rule", "What happened", "Seen")
+COLUMNS = (N_("Time"), N_("Severity"), N_("Rule"), N_("What happened"), N_("Seen"))
 MESSAGE_COLUMN = 3
 SEVERITY_COLOURS = {"critical": "#c62828", "warning": "#b26a00", "info": "#455a64"}
 
@@ -37,21 +38,21 @@ class AlertsView(QWidget):
         self.alerts: list = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
-        title = QLabel("Alerts 警报")
+        title = QLabel(_("Alerts"))
         title.setObjectName("pageTitle")
         lay.addWidget(title)
         bar = QHBoxLayout()
-        self.show_seen = QCheckBox("Show acknowledged")
-        self.check_button = QPushButton("Check now")
-        self.check_button.setToolTip("Run the alert rules over today's printing and the audit")
-        self.ack_button = QPushButton("Acknowledge")
+        self.show_seen = QCheckBox(_("Show acknowledged"))
+        self.check_button = QPushButton(_("Check now"))
+        self.check_button.setToolTip(_("Run the alert rules over today's printing and the audit"))
+        self.ack_button = QPushButton(_("Acknowledge"))
         self.ack_button.setObjectName("ackButton")
         bar.addWidget(self.show_seen)
         bar.addStretch(1)
         bar.addWidget(self.check_button)
         bar.addWidget(self.ack_button)
         lay.addLayout(bar)
-        self.empty = QLabel("No alerts. 没有警报")
+        self.empty = QLabel(_("No alerts."))
         self.empty.setObjectName("hint")
         lay.addWidget(self.empty)
         self.table = record_table(COLUMNS, "alertsTable", stretch_column=MESSAGE_COLUMN)
@@ -105,7 +106,7 @@ class AlertsView(QWidget):
     def acknowledge_selected(self) -> None:
         alert = self.selected()
         if alert is None:
-            self.status_message.emit("choose an alert to acknowledge", 3000)
+            self.status_message.emit(_("choose an alert to acknowledge"), 3000)
             return
 
         def work():
@@ -117,7 +118,7 @@ class AlertsView(QWidget):
         self.ops.run(work, self._acknowledged, self._failed, key="alerts")
 
     def _acknowledged(self, alerts: list) -> None:
-        self.status_message.emit("Alert acknowledged", 3000)
+        self.status_message.emit(_("Alert acknowledged"), 3000)
         self._show(alerts)
 
     def on_queue_event(self, ev) -> None:

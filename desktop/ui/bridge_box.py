@@ -4,6 +4,8 @@ window's queue), and approve the pairing codes their pages show."""
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QSpinBox,
@@ -27,31 +29,31 @@ class BridgeBox(QGroupBox):
         self.instance = None
         lay = QVBoxLayout(self)
         row = QHBoxLayout()
-        self.enabled = QCheckBox("Let web pages on this computer print through Sigilo")
+        self.enabled = QCheckBox(_("Let web pages on this computer print through Sigilo"))
         self.port = QSpinBox()
         self.port.setRange(0, 65535)
-        self.port.setSpecialValueText("any free")  # 0: the system picks one (shown once listening)
+        self.port.setSpecialValueText(_("any free"))  # 0: the system picks one (shown once listening)
         port = config.get("bridge/port", DEFAULT_PORT)
         self.port.setValue(int(port) if str(port).isdigit() else DEFAULT_PORT)
         row.addWidget(self.enabled, 1)
-        row.addWidget(QLabel("Port"))
+        row.addWidget(QLabel(_("Port")))
         row.addWidget(self.port)
         lay.addLayout(row)
-        self.state = QLabel("The bridge is off.")
+        self.state = QLabel(_("The bridge is off."))
         self.state.setWordWrap(True)
         lay.addWidget(self.state)
-        lay.addWidget(QLabel("Pages waiting for approval: approve only when the page shows the same code."))
+        lay.addWidget(QLabel(_("Pages waiting for approval: approve only when the page shows the same code.")))
         self.pending = QTableWidget(0, 3)
-        self.pending.setHorizontalHeaderLabels(["Code", "Page origin", "Name"])
+        self.pending.setHorizontalHeaderLabels([_("Code"), _("Page origin"), _("Name")])
         self.pending.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
         self.pending.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.pending.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.pending.setMaximumHeight(120)
         lay.addWidget(self.pending)
         buttons = QHBoxLayout()
-        self.approve_button = QPushButton("Approve")
-        self.refuse_button = QPushButton("Refuse")
-        self.revoke_button = QPushButton("Revoke a paired origin…")
+        self.approve_button = QPushButton(_("Approve"))
+        self.refuse_button = QPushButton(_("Refuse"))
+        self.revoke_button = QPushButton(_("Revoke a paired origin…"))
         for b in (self.approve_button, self.refuse_button, self.revoke_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -90,10 +92,10 @@ class BridgeBox(QGroupBox):
         printers = [PrinterChoice(p.name, p.uri, p.profile) for p in config.printers() if p.profile != "pdf"]
         try:
             if not printers:
-                raise SigiloError("the print bridge needs a label printer",
-                                  "add one under Printers above, then turn the bridge on")
+                raise SigiloError(_("the print bridge needs a label printer"),
+                                  _("add one under Printers above, then turn the bridge on"))
             if self.station.print_queue is None:
-                raise SigiloError("the print queue is not running", "restart Sigilo")
+                raise SigiloError(_("the print queue is not running"), _("restart Sigilo"))
             instance = BridgeInstance(data_dir())
             instance.acquire()
             try:
@@ -108,14 +110,14 @@ class BridgeBox(QGroupBox):
             instance.announce(server.url, [server.url])
         except SigiloError as exc:
             self.thread = None
-            self.state.setText(f"The bridge is off: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
+            self.state.setText(_("The bridge is off: {message}").format(message=exc.message) + (f" ({exc.hint})" if exc.hint else ""))
             self.enabled.blockSignals(True)
             self.enabled.setChecked(False)
             self.enabled.blockSignals(False)
             return
         names = ", ".join(p.name for p in printers)
-        self.state.setText(f"Listening on {self.url}; pages print to: {names}. docs/bridge.md is the protocol.")
-        self.status_message.emit(f"Print bridge on at {self.url}", 4000)
+        self.state.setText(_("Listening on {url}; pages print to: {names}. docs/bridge.md is the protocol.").format(url=self.url, names=names))
+        self.status_message.emit(_("Print bridge on at {url}").format(url=self.url), 4000)
 
     @property
     def url(self) -> str:
@@ -128,7 +130,7 @@ class BridgeBox(QGroupBox):
         if self.instance is not None:
             self.instance.release()
             self.instance = None
-        self.state.setText("The bridge is off.")
+        self.state.setText(_("The bridge is off."))
 
     # --- pairing --------------------------------------------------------------------
     def _pairings(self):
@@ -151,7 +153,8 @@ class BridgeBox(QGroupBox):
         self.approve_button.setEnabled(bool(waiting))
         self.refuse_button.setEnabled(bool(waiting))
         self.revoke_button.setEnabled(bool(paired))
-        self.paired.setText("Paired: " + ", ".join(o for o, _, _ in paired) if paired else "No page is paired yet.")
+        self.paired.setText(_("Paired: {origins}").format(origins=", ".join(o for o, _x, _y in paired)) if paired
+                           else _("No page is paired yet."))
 
     def selected_code(self) -> str:
         row = self.pending.currentRow()
@@ -169,14 +172,14 @@ class BridgeBox(QGroupBox):
         except SigiloError as exc:
             self.status_message.emit(exc.message, 6000)
             return
-        self.status_message.emit((f"Approved {done.origin}: its page may print now." if approve
-                                  else f"Refused the pairing of {done.origin}."), 5000)
+        self.status_message.emit((_("Approved {origin}: its page may print now.").format(origin=done.origin) if approve
+                                  else _("Refused the pairing of {origin}.").format(origin=done.origin)), 5000)
         self.refresh()
 
     def _revoke(self) -> None:
         from PySide6.QtWidgets import QInputDialog
 
-        origins = [o for o, _, _ in self._pairings().approved_origins()]
+        origins = [o for o, _x, _y in self._pairings().approved_origins()]
         if not origins:
             return
         origin, ok = QInputDialog.getItem(self, "Revoke a paired page", "Origin whose tokens stop working:",
@@ -189,7 +192,7 @@ class BridgeBox(QGroupBox):
         except SigiloError as exc:
             self.status_message.emit(exc.message, 6000)
             return
-        self.status_message.emit(f"Revoked {n} pairing(s) of {origin}.", 5000)
+        self.status_message.emit(_("Revoked {n} pairing(s) of {origin}.").format(n=n, origin=origin), 5000)
         self.refresh()
 
     def closeEvent(self, event):  # noqa: N802

@@ -21,30 +21,43 @@ from PySide6.QtWidgets import (
 from desktop.i18n import _
 from desktop.paths import resources_dir
 from desktop.shipment import PARTY_FIELDS
+from desktop.i18n import N_
 
 COUNTRIES = ("CN", "BR", "HK", "TW", "MO", "US", "PT", "DE", "GB", "JP", "KR", "SG", "FR", "ES", "IT")
 
-# (key, caption, row, column, column span) on a six-column grid
+# (key, caption, row, column, column span) on a six-column grid.
+# Captions are marked here and translated where the form is built (the clerk's language).
 RECIPIENT_LAYOUT = (
-    ("name", "Name 姓名", 0, 0, 3), ("phone", "Phone 电话", 0, 3, 3),
-    ("country", "Country", 1, 0, 1), ("postcode", "Postcode 邮编", 1, 1, 2), ("province", "Province / UF 省", 1, 3, 3),
-    ("city", "City 市", 2, 0, 3), ("district", "District 区/县", 2, 3, 3),
-    ("street", "Street 街道", 3, 0, 6),
-    ("detail", "Building / unit / room 门牌 (hidden on the label)", 4, 0, 6),
+    ("name", N_("Name"), 0, 0, 3), ("phone", N_("Phone"), 0, 3, 3),
+    ("country", N_("Country"), 1, 0, 1), ("postcode", N_("Postcode"), 1, 1, 2),
+    ("province", N_("Province / UF"), 1, 3, 3),
+    ("city", N_("City"), 2, 0, 3), ("district", N_("District"), 2, 3, 3),
+    ("street", N_("Street"), 3, 0, 6),
+    ("detail", N_("Building / unit / room (hidden on the label)"), 4, 0, 6),
 )
+SENDER_CAPTIONS = {"detail": N_("Building / unit / room")}
 PARCEL_LAYOUT = (
-    ("parcel.weight_kg", "Weight kg", 0, 0, 1), ("parcel.pieces", "Pieces", 0, 1, 1),
-    ("parcel.declared_value", "Value", 0, 2, 1), ("service", "Service", 0, 3, 3),
-    ("parcel.items", "Contents 物品", 1, 0, 6),
+    ("parcel.weight_kg", N_("Weight kg"), 0, 0, 1), ("parcel.pieces", N_("Pieces"), 0, 1, 1),
+    ("parcel.declared_value", N_("Value"), 0, 2, 1), ("service", N_("Service"), 0, 3, 3),
+    ("parcel.items", N_("Contents"), 1, 0, 6),
 )
+
+
+SERVICE_NAMES = {
+    "standard": N_("Standard"), "express": N_("Express"), "economy": N_("Economy"),
+    "international": N_("International"),
+}
 
 
 def service_names() -> dict[str, str]:
+    """Service code -> its name in the clerk's language (codes without one, such as the
+    Brazilian PAC and SEDEX, show as they are)."""
     try:
         data = json.loads((resources_dir() / "templates" / "services.json").read_text(encoding="utf-8"))
-        return dict(data.get("services", {}))
+        codes = list(data.get("services", {}))
     except (OSError, ValueError):
-        return {"standard": "standard", "express": "express"}
+        codes = ["standard", "express"]
+    return {code: _(SERVICE_NAMES[code]) if code in SERVICE_NAMES else code for code in codes}
 
 
 @dataclass
@@ -133,11 +146,11 @@ class ShipmentForm(QWidget):
         outer.setSpacing(8)
 
         # smart paste
-        paste_box = self._section("Smart paste 智能粘贴", "Ctrl+Shift+V pastes and fills; Ctrl+Enter fills from the text")
+        paste_box = self._section(_("Smart paste"), _("Ctrl+Shift+V pastes and fills; Ctrl+Enter fills from the text"))
         self.paste_edit = QPlainTextEdit()
         self.paste_edit.setObjectName("pasteEdit")
-        self.paste_edit.setPlaceholderText("Paste the customer's message: name, phone and address, e.g. "
-                                           "张伟 13800138001 广东省深圳市南山区科技园南路88号…")
+        self.paste_edit.setPlaceholderText(_("Paste the customer's message: name, phone and address, e.g. 张伟 13800138001 "
+                                             "广东省深圳市南山区科技园南路88号…"))
         self.paste_edit.setTabChangesFocus(True)
         self.paste_edit.setFixedHeight(54)
         self.paste_edit.installEventFilter(self)
@@ -145,7 +158,7 @@ class ShipmentForm(QWidget):
         self.paste_note.setObjectName("pasteNote")
         self.paste_note.setWordWrap(True)
         self.paste_note.setVisible(False)
-        self.paste_button = QPushButton("Fill fields")
+        self.paste_button = QPushButton(_("Fill fields"))
         self.paste_button.setObjectName("pasteButton")
         self.paste_button.setFocusPolicy(Qt.NoFocus)
         self.paste_button.clicked.connect(self.apply_paste)
@@ -157,15 +170,15 @@ class ShipmentForm(QWidget):
         outer.addWidget(paste_box)
 
         # recipient
-        rec = self._section("Recipient 收件人", "")
+        rec = self._section(_("Recipient"), "")
         grid = self._grid(rec)
         for key, caption, r, c, span in RECIPIENT_LAYOUT:
             editor = self._country_combo() if key == "country" else QLineEdit()
-            self._add_cell(grid, f"recipient.{key}", caption, editor, r, c, span)
+            self._add_cell(grid, f"recipient.{key}", _(caption), editor, r, c, span)
         outer.addWidget(rec)
 
         # parcel and service
-        par = self._section("Parcel 包裹", "")
+        par = self._section(_("Parcel"), "")
         grid = self._grid(par)
         for key, caption, r, c, span in PARCEL_LAYOUT:
             if key == "service":
@@ -176,36 +189,37 @@ class ShipmentForm(QWidget):
                 editor = QLineEdit()
                 if key == "parcel.pieces":
                     editor.setText("1")
-            self._add_cell(grid, key, caption, editor, r, c, span)
+            self._add_cell(grid, key, _(caption), editor, r, c, span)
         outer.addWidget(par)
 
         # tracking and order
-        trk = self._section("Waybill 运单", "scan the pre-printed barcode into Tracking, or Ctrl+T for the next number of the range")
+        trk = self._section(_("Waybill"), _("scan the pre-printed barcode into Tracking, or Ctrl+T for the next number of the "
+                                                "range"))
         grid = self._grid(trk)
-        self._add_cell(grid, "tracking_number", "Tracking number 运单号", QLineEdit(), 0, 0, 3)
+        self._add_cell(grid, "tracking_number", _("Tracking number"), QLineEdit(), 0, 0, 3)
         self.draw_button = QToolButton()
         self.draw_button.setObjectName("drawTracking")
-        self.draw_button.setText("Next from range")
+        self.draw_button.setText(_("Next from range"))
         self.draw_button.setFocusPolicy(Qt.NoFocus)
         self.draw_button.clicked.connect(self.draw_tracking_requested.emit)
         grid.addWidget(self.draw_button, 1, 3, 1, 1, Qt.AlignTop)
-        self._add_cell(grid, "order_id", "Order id 订单号", QLineEdit(), 0, 4, 2)
+        self._add_cell(grid, "order_id", _("Order id"), QLineEdit(), 0, 4, 2)
         outer.addWidget(trk)
 
         # sender
-        snd = self._section("Sender 寄件人", "")
+        snd = self._section(_("Sender"), "")
         top = QHBoxLayout()
         self.preset_combo = QComboBox()
         self.preset_combo.setObjectName("senderPreset")
         self.preset_combo.currentIndexChanged.connect(self._preset_chosen)
         self.preset_combo.installEventFilter(self._enter)  # Enter moves on from the preset too
         self.sender_toggle = QToolButton()
-        self.sender_toggle.setText("Edit sender ▸")
+        self.sender_toggle.setText(_("Edit sender ▸"))
         self.sender_toggle.setCheckable(True)
         self.sender_toggle.setFocusPolicy(Qt.NoFocus)
         self.sender_summary = QLabel("")
         self.sender_summary.setObjectName("senderSummary")
-        top.addWidget(QLabel("Preset"))
+        top.addWidget(QLabel(_("Preset")))
         top.addWidget(self.preset_combo, 1)
         top.addWidget(self.sender_toggle)
         snd.layout().addLayout(top)
@@ -217,8 +231,8 @@ class ShipmentForm(QWidget):
         sgrid.setVerticalSpacing(2)
         for key, caption, r, c, span in RECIPIENT_LAYOUT:
             editor = self._country_combo() if key == "country" else QLineEdit()
-            self._add_cell(sgrid, f"sender.{key}", caption.split(" (")[0], editor, r, c, span)
-        self.business_check = QCheckBox("Business sender (shown in full)")
+            self._add_cell(sgrid, f"sender.{key}", _(SENDER_CAPTIONS.get(key, caption)), editor, r, c, span)
+        self.business_check = QCheckBox(_("Business sender (shown in full)"))
         self.business_check.toggled.connect(self._edited)
         sgrid.addWidget(self.business_check, len(RECIPIENT_LAYOUT) * 3, 0, 1, 6)  # below the last field row
         self.sender_fields.setVisible(False)
@@ -498,7 +512,7 @@ class ShipmentForm(QWidget):
             _set_state(cell.editor, "uncertain" if key in result.uncertain else "")
         note = "; ".join(result.notes)
         if result.uncertain:
-            note = ("Check the highlighted fields. " + note).strip()
+            note = _("Check the highlighted fields. {notes}").format(notes=note).strip()
         self.paste_note.setText(note)
         self.paste_note.setVisible(bool(note))
         self.changed.emit()
@@ -512,7 +526,7 @@ class ShipmentForm(QWidget):
         self._presets = list(presets)
         self.preset_combo.blockSignals(True)
         self.preset_combo.clear()
-        self.preset_combo.addItem("(typed below)", -1)
+        self.preset_combo.addItem(_("(typed below)"), -1)
         for i, p in enumerate(self._presets):
             self.preset_combo.addItem(p.label, i)
         self.preset_combo.blockSignals(False)
@@ -537,12 +551,12 @@ class ShipmentForm(QWidget):
 
     def _toggle_sender(self, on: bool) -> None:
         self.sender_fields.setVisible(on)
-        self.sender_toggle.setText("Edit sender ▾" if on else "Edit sender ▸")
+        self.sender_toggle.setText(_("Edit sender ▾") if on else _("Edit sender ▸"))
 
     def _update_sender_summary(self) -> None:
         d = {k: self.cells[f"sender.{k}"].text() for k in PARTY_FIELDS}
         parts = [d["name"], d["phone"], " ".join(x for x in (d["province"], d["city"], d["district"]) if x)]
-        self.sender_summary.setText("  ·  ".join(p for p in parts if p) or "No sender yet: choose a preset or edit the sender")
+        self.sender_summary.setText("  ·  ".join(p for p in parts if p) or _("No sender yet: choose a preset or edit the sender"))
 
     # ------------------------------------------------------------------ edits
     def scale_weight(self, kg: float) -> bool:

@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
 from desktop.i18n import _
 from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
-from desktop.ui.tables import record_table
+from desktop.ui.tables import record_table, state_name
+from desktop.i18n import N_
 
 HISTORY_SCAN = 5000  # the newest labels searched (a counter prints 30-200 a day: weeks of them)
-COLUMNS = ("Printed", "Tracking", "Order", "Recipient (as printed)", "Region", "State", "Reason")
+COLUMNS = (N_("Printed"), N_("Tracking"), N_("Order"), N_("Recipient (as printed)"), N_("Region"), N_("State"),
+           N_("Reason"))
 
 
 class HistoryView(QWidget):
@@ -50,7 +52,7 @@ class HistoryView(QWidget):
         self.ask_approval = self._ask_approval  # (permission, tracking) -> (user, password) or None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
-        title = QLabel("History 历史")
+        title = QLabel(_("History"))
         title.setObjectName("pageTitle")
         lay.addWidget(title)
         bar = QHBoxLayout()
@@ -65,16 +67,16 @@ class HistoryView(QWidget):
         self.day_to.setObjectName("historyDayTo")
         self.day_to.setPlaceholderText(_("to: YYYY-MM-DD"))
         self.day_to.setMaximumWidth(150)
-        go = QPushButton("Search")
-        self.reprint_button = QPushButton("Reprint…")
+        go = QPushButton(_("Search"))
+        self.reprint_button = QPushButton(_("Reprint…"))
         self.reprint_button.setObjectName("reprintButton")
-        self.void_button = QPushButton("Void…")
+        self.void_button = QPushButton(_("Void…"))
         self.void_button.setObjectName("voidButton")
-        self.void_button.setToolTip("Cancel a printed label (needs a supervisor's approval)")
-        self.correct_button = QPushButton("Void and correct…")
+        self.void_button.setToolTip(_("Cancel a printed label (needs a supervisor's approval)"))
+        self.correct_button = QPushButton(_("Void and correct…"))
         self.correct_button.setObjectName("voidCorrectButton")
-        self.correct_button.setToolTip("Void the label (supervisor's approval) and open it in the form to fix "
-                                       "and print again")
+        self.correct_button.setToolTip(_("Void the label (supervisor's approval) and open it in the form to fix and print "
+                                         "again"))
         bar.addWidget(self.search, 1)
         bar.addWidget(self.day)
         bar.addWidget(self.day_to)
@@ -128,7 +130,7 @@ class HistoryView(QWidget):
             rec = r.masked.get("recipient", {}) if r.masked else {}
             values = (datetime.fromtimestamp(r.done_at).strftime("%Y-%m-%d %H:%M"), r.tracking_number, r.order_id,
                       f"{rec.get('name', '')}  {rec.get('phone', '')}", rec.get("region", ""),
-                      r.state if not r.error or r.state == "voided" else f"{r.state}: {r.error}", r.reason)
+                      state_name(r.state) if not r.error or r.state == "voided" else f"{state_name(r.state)}: {r.error}", r.reason)
             for c, v in enumerate(values):
                 item = QTableWidgetItem(str(v))
                 item.setData(Qt.UserRole, r.label_id)
@@ -141,13 +143,11 @@ class HistoryView(QWidget):
         return self.rows[i] if 0 <= i < len(self.rows) else None
 
     def _ask_reason(self, tracking: str) -> str | None:
-        reason, ok = QInputDialog.getText(self, "Reprint", f"Why is {tracking} printed again?\n"
-                                                           "(damaged, jammed, lost…) — it is audited")
+        reason, ok = QInputDialog.getText(self, _("Reprint"), _("Why is {tracking} printed again?\n(damaged, jammed, lost…) — it is audited").format(tracking=tracking))
         return reason if ok else None
 
     def _ask_void_reason(self, tracking: str) -> str | None:
-        reason, ok = QInputDialog.getText(self, "Void", f"Why is {tracking} voided?\n"
-                                                        "(wrong phone, parcel not sent…) — it is audited")
+        reason, ok = QInputDialog.getText(self, _("Void"), _("Why is {tracking} voided?\n(wrong phone, parcel not sent…) — it is audited").format(tracking=tracking))
         return reason if ok else None
 
     def _ask_approval(self, permission: str, tracking: str):
@@ -178,16 +178,16 @@ class HistoryView(QWidget):
         rows = [r for r in self.station.history(tracking_number)
                 if r.tracking_number == tracking_number and r.state == "confirmed"]
         if not rows:
-            self.status_message.emit(f"{tracking_number} is not printed (yet): nothing to void", 0)
+            self.status_message.emit(_("{tracking_number} is not printed (yet): nothing to void").format(tracking_number=tracking_number), 0)
             return
         self._void(rows[0], correct=True)
 
     def _void(self, row, correct: bool) -> None:
         if row is None:
-            self.status_message.emit("choose a label to void", 3000)
+            self.status_message.emit(_("choose a label to void"), 3000)
             return
         if row.state != "confirmed":
-            self.status_message.emit(f"{row.tracking_number} is {row.state}: only a printed label can be voided", 0)
+            self.status_message.emit(_("{tracking_number} is {state}: only a printed label can be voided").format(tracking_number=row.tracking_number, state=state_name(row.state)), 0)
             return
         reason = self.ask_void_reason(row.tracking_number)
         if reason is None:
@@ -201,23 +201,23 @@ class HistoryView(QWidget):
 
         def done(tracking: str) -> None:
             if correct:
-                self.status_message.emit(f"Voided {tracking}: fix the wrong field and press Ctrl+P", 0)
+                self.status_message.emit(_("Voided {tracking}: fix the wrong field and press Ctrl+P").format(tracking=tracking), 0)
                 self.correct_requested.emit(row)
             else:
                 self._voided(tracking)
 
         self.ops.run(work, done,
-                     lambda exc: self.status_message.emit("Not voided: " + " — ".join(describe_error(exc)), 0),
+                     lambda exc: self.status_message.emit(_("Not voided: {error}").format(error=" — ".join(describe_error(exc))), 0),
                      key="void")
 
     def _voided(self, tracking: str) -> None:
-        self.status_message.emit(f"Voided {tracking}: correct the shipment and print it again", 0)
+        self.status_message.emit(_("Voided {tracking}: correct the shipment and print it again").format(tracking=tracking), 0)
         self.refresh()
 
     def reprint_selected(self) -> None:
         row = self.selected()
         if row is None:
-            self.status_message.emit("choose a label to reprint", 3000)
+            self.status_message.emit(_("choose a label to reprint"), 3000)
             return
         reason = self.ask_reason(row.tracking_number)
         if reason is None:
@@ -232,7 +232,7 @@ class HistoryView(QWidget):
             return self.station.reprint(row.label_id, reason, printer, keys, cal, approve() if approve else None)
 
         self.ops.run(work, self._done,
-                     lambda exc: self.status_message.emit("Not reprinted: " + " — ".join(describe_error(exc)), 0),
+                     lambda exc: self.status_message.emit(_("Not reprinted: {error}").format(error=" — ".join(describe_error(exc))), 0),
                      key="reprint")
 
     def on_queue_event(self, ev) -> None:
@@ -241,7 +241,7 @@ class HistoryView(QWidget):
             if ev.state == "confirmed":
                 self._done(self.station.outcome(ev.label_id, sub.printer))
             elif ev.state == "failed":
-                self.status_message.emit(f"Not reprinted: {sub.tracking_number}: {ev.reason}", 0)
+                self.status_message.emit(_("Not reprinted: {tracking_number}: {reason}").format(tracking_number=sub.tracking_number, reason=ev.reason), 0)
             else:
                 self.pending[ev.subject] = sub
 
@@ -252,17 +252,20 @@ class HistoryView(QWidget):
             from types import SimpleNamespace
 
             self.pending[outcome.job_id] = outcome
-            self.status_message.emit(f"Reprint of {outcome.tracking_number} sent to {outcome.printer} "
-                                     f"(marked REPRINT): waiting for the printer", 0)
+            self.status_message.emit(_("Reprint of {tracking_number} sent to {printer} (marked REPRINT): waiting for the "
+                                       "printer").format(tracking_number=outcome.tracking_number, printer=outcome.printer), 0)
             for label_id in outcome.label_ids:  # confirmed before this view heard it was queued?
                 state, error = self.station.label_state(label_id)
                 if state in ("confirmed", "failed"):
                     self.on_queue_event(SimpleNamespace(kind="label", subject=outcome.job_id, state=state,
                                                         label_id=label_id, reason=error))
             return
-        self.status_message.emit(f"Reprinted {outcome.tracking_number} on {outcome.printer} (marked REPRINT)", 0)
+        self.status_message.emit(_("Reprinted {tracking_number} on {printer} (marked REPRINT)").format(tracking_number=outcome.tracking_number, printer=outcome.printer), 0)
         self.reprinted.emit(outcome)
         self.refresh()
+
+
+PERMISSION_NAMES = {"reprint": N_("reprint"), "void": N_("void")}
 
 
 class ApprovalDialog(QDialog):
@@ -270,18 +273,20 @@ class ApprovalDialog(QDialog):
 
     def __init__(self, permission: str, tracking: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Supervisor approval")
+        self.setWindowTitle(_("Supervisor approval"))
         self.setObjectName("approvalDialog")
         lay = QVBoxLayout(self)
-        text = QLabel(f"A supervisor approves: {permission} {tracking}")
+        text = QLabel(_("A supervisor approves: {permission} {tracking}").format(
+            permission=_(PERMISSION_NAMES[permission]) if permission in PERMISSION_NAMES else permission,
+            tracking=tracking))
         text.setWordWrap(True)
         lay.addWidget(text)
         form = QFormLayout()
         self.user = QLineEdit()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.Password)
-        form.addRow("Supervisor", self.user)
-        form.addRow("Password", self.password)
+        form.addRow(_("Supervisor"), self.user)
+        form.addRow(_("Password"), self.password)
         lay.addLayout(form)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)

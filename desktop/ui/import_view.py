@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 
 from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
+from desktop.i18n import N_, _, ngettext
 
-RECOGNISE = "(recognise from the header)"
+RECOGNISE = N_("(recognise from the header)")
 
 
 def _read(path: Path, mapping_name: str, defaults):
@@ -62,14 +63,14 @@ class ImportView(QWidget):
         self.total = 0
 
         lay = QVBoxLayout(self)
-        title = QLabel("Import 导入 — print a shop's order export")
+        title = QLabel(_("Import — print a shop's order export"))
         title.setObjectName("pageTitle")
         lay.addWidget(title)
 
         top = QHBoxLayout()
-        self.open_button = QPushButton("Open CSV/XLSX…")
+        self.open_button = QPushButton(_("Open CSV/XLSX…"))
         self.open_button.clicked.connect(self.choose_file)
-        self.file_label = QLabel("No file opened")
+        self.file_label = QLabel(_("No file opened"))
         top.addWidget(self.open_button)
         top.addWidget(self.file_label, 1)
         lay.addLayout(top)
@@ -77,26 +78,26 @@ class ImportView(QWidget):
         form = QFormLayout()
         mrow = QHBoxLayout()
         self.mapping_combo = QComboBox()
-        self.save_mapping_button = QPushButton("Save mapping as…")
+        self.save_mapping_button = QPushButton(_("Save mapping as…"))
         self.save_mapping_button.setEnabled(False)
         self.save_mapping_button.clicked.connect(self._save_mapping)
         mrow.addWidget(self.mapping_combo, 1)
         mrow.addWidget(self.save_mapping_button)
-        form.addRow("Mapping", mrow)
+        form.addRow(_("Mapping"), mrow)
         self.mapping_label = QLabel("")
         self.mapping_label.setWordWrap(True)
         form.addRow("", self.mapping_label)
         self.sender_combo = QComboBox()
-        form.addRow("Sender (rows without one)", self.sender_combo)
+        form.addRow(_("Sender (rows without one)"), self.sender_combo)
         self.weight = QDoubleSpinBox()
         self.weight.setRange(0, 999)
         self.weight.setDecimals(2)
-        self.weight.setSuffix(" kg")
-        self.weight.setSpecialValueText("none")
-        form.addRow("Weight (rows without one)", self.weight)
+        self.weight.setSuffix(_(" kg"))
+        self.weight.setSpecialValueText(_("none"))
+        form.addRow(_("Weight (rows without one)"), self.weight)
         self.prefix = QLineEdit()
-        self.prefix.setPlaceholderText("e.g. SG: tracking number = prefix + order id")
-        form.addRow("Tracking prefix", self.prefix)
+        self.prefix.setPlaceholderText(_("e.g. SG: tracking number = prefix + order id"))
+        form.addRow(_("Tracking prefix"), self.prefix)
         lay.addLayout(form)
         self.mapping_combo.activated.connect(lambda _i: self.reload())
         self.sender_combo.activated.connect(lambda _i: self.reload())
@@ -107,20 +108,20 @@ class ImportView(QWidget):
         self.summary.setObjectName("importSummary")
         lay.addWidget(self.summary)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Row", "Status", "Order / tracking", "Errors by field"])
+        self.table.setHorizontalHeaderLabels([_("Row"), _("Status"), _("Order / tracking"), _("Errors by field")])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         lay.addWidget(self.table, 1)
 
         bottom = QHBoxLayout()
-        self.print_button = QPushButton("Print valid")
+        self.print_button = QPushButton(_("Print valid"))
         self.print_button.setObjectName("primary")
         self.print_button.setEnabled(False)
         self.print_button.clicked.connect(self.print_valid)
-        self.retry_button = QPushButton("Retry failed (re-open the file)")
+        self.retry_button = QPushButton(_("Retry failed (re-open the file)"))
         self.retry_button.setEnabled(False)
-        self.retry_button.setToolTip("Fixed the rows in the shop export? Re-read it and print what was not printed")
+        self.retry_button.setToolTip(_("Fixed the rows in the shop export? Re-read it and print what was not printed"))
         self.retry_button.clicked.connect(self.retry_failed)
         self.progress = QProgressBar()
         self.progress.setFormat("%v / %m printed")
@@ -138,14 +139,14 @@ class ImportView(QWidget):
 
         current = self.mapping_combo.currentText()
         self.mapping_combo.clear()
-        self.mapping_combo.addItem(RECOGNISE)
+        self.mapping_combo.addItem(_(RECOGNISE))
         for m in list_mappings():
             self.mapping_combo.addItem(m.name)
         if current:
             self.mapping_combo.setCurrentText(current)
         self.presets = config.sender_presets()
         self.sender_combo.clear()
-        self.sender_combo.addItem("(none)")
+        self.sender_combo.addItem(_("(none)"))
         for p in self.presets:
             self.sender_combo.addItem(p.label)
         if self.presets:
@@ -161,8 +162,8 @@ class ImportView(QWidget):
 
     # ------------------------------------------------------------------ reading
     def choose_file(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Open an order export", str(self.path.parent if self.path else ""),
-                                              "Order exports (*.csv *.xlsx)")
+        name, _filter = QFileDialog.getOpenFileName(self, _("Open an order export"), str(self.path.parent if self.path else ""),
+                                              _("Order exports (*.csv *.xlsx)"))
         if name:
             self.open_file(Path(name))
 
@@ -175,17 +176,18 @@ class ImportView(QWidget):
         if self.path is None:
             return
         name = self.mapping_combo.currentText()
-        name = "" if name in ("", RECOGNISE) else name
+        name = "" if name in ("", _(RECOGNISE)) else name
         path, defaults = self.path, self.defaults()
-        self.summary.setText(f"Reading {path.name}…")
+        self.summary.setText(_("Reading {name}…").format(name=path.name))
         self.ops.run(lambda: _read(path, name, defaults), lambda r: self._shown(r, then), self._failed, key="import")
 
     def _shown(self, result, then=None) -> None:
         self.mapping, self.report = result
         report = self.report
-        source = "saved by you" if self.mapping.source == "user" else "bundled"
-        self.mapping_label.setText(f"{self.mapping.name} ({source}; {report.encoding}): "
-                                   + ", ".join(f"{f} ← {c}" for f, c in sorted(self.mapping.columns.items())))
+        columns = ", ".join(f"{f} ← {c}" for f, c in sorted(self.mapping.columns.items()))
+        text = (_("{name} (saved by you; {encoding}): {columns}") if self.mapping.source == "user"
+                else _("{name} (bundled; {encoding}): {columns}"))
+        self.mapping_label.setText(text.format(name=self.mapping.name, encoding=report.encoding, columns=columns))
         self.save_mapping_button.setEnabled(True)
         self.summary.setText(f"{report.source}: {report.summary()}" + self._hint(report))
         self.table.setRowCount(len(report.rows))
@@ -195,8 +197,8 @@ class ImportView(QWidget):
                 order = f"{row.shipment.order_id} / {row.shipment.tracking_number}"
             errors = "; ".join(f"{e.field}: {e.message}" for e in row.errors)
             if not errors and row.warnings:
-                errors = "warning: " + "; ".join(f"{w.field}: {w.message}" for w in row.warnings)
-            cells = (str(row.row), "ok" if row.ok else "error", order, errors)
+                errors = _("warning: {warnings}").format(warnings="; ".join(f"{w.field}: {w.message}" for w in row.warnings))
+            cells = (str(row.row), _("ok") if row.ok else _("error"), order, errors)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
@@ -205,9 +207,9 @@ class ImportView(QWidget):
                 self.table.setItem(i, c, item)
         self.table.resizeColumnsToContents()
         n = len(self._to_print())
-        self.print_button.setText(f"Print {n} valid")
+        self.print_button.setText(_("Print {n} valid").format(n=n))
         self.print_button.setEnabled(n > 0 and not self.ops.is_busy("batch"))
-        self.status_message.emit(f"Imported {report.source}: {report.summary()}", 0)
+        self.status_message.emit(_("Imported {source}: {summary}").format(source=report.source, summary=report.summary()), 0)
         if then is not None:
             then()
 
@@ -218,25 +220,25 @@ class ImportView(QWidget):
         d = self.defaults()
         lacks = []
         if not d.sender and any(f == "sender" or f.startswith("sender.") for f in fields):
-            lacks.append("a sender preset")
+            lacks.append(_("a sender preset"))
         if d.weight_kg is None and "parcel.weight_kg" in fields:
-            lacks.append("a weight")
+            lacks.append(_("a weight"))
         if not d.tracking_prefix and "tracking_number" in fields:
-            lacks.append("a tracking prefix")
-        return f" — the export lacks what these give: {', '.join(lacks)}" if lacks else ""
+            lacks.append(_("a tracking prefix"))
+        return _(" — the export lacks what these give: {options}").format(options=", ".join(lacks)) if lacks else ""
 
     def _failed(self, exc) -> None:
         message, hint = describe_error(exc)
-        self.summary.setText(f"Not read: {message}" + (f" — {hint}" if hint else ""))
+        self.summary.setText(_("Not read: {message}").format(message=message) + (f" — {hint}" if hint else ""))
         self.report = None
         self.table.setRowCount(0)
         self.print_button.setEnabled(False)
-        self.status_message.emit(f"Import failed: {message}", 0)
+        self.status_message.emit(_("Import failed: {message}").format(message=message), 0)
 
     def _save_mapping(self) -> None:
         if self.mapping is None:
             return
-        name, ok = QInputDialog.getText(self, "Save mapping", "Name for this mapping:")
+        name, ok = QInputDialog.getText(self, _("Save mapping"), _("Name for this mapping:"))
         if ok and name.strip():
             self.save_mapping(name.strip())
 
@@ -249,7 +251,7 @@ class ImportView(QWidget):
         path = save_user_mapping(replace(self.mapping, name=name, source="user"))
         self.load_settings()
         self.mapping_combo.setCurrentText(name)
-        self.status_message.emit(f"Saved mapping {name!r}", 4000)
+        self.status_message.emit(_("Saved mapping {name!r}").format(name=name), 4000)
         return path
 
     # ------------------------------------------------------------------ printing
@@ -262,11 +264,11 @@ class ImportView(QWidget):
             return
         rows = self._to_print()
         if not rows:
-            self.status_message.emit("Nothing to print: every valid row is printed", 0)
+            self.status_message.emit(_("Nothing to print: every valid row is printed"), 0)
             return
         printer, cal = self._printer_and_calibration()
         if printer is None:
-            self.status_message.emit("No printer configured: add one in Settings", 0)
+            self.status_message.emit(_("No printer configured: add one in Settings"), 0)
             return
         template = config.get("print/template", "") or "waybill-100x150"
         keys, policy = self._keys_and_policy()
@@ -277,7 +279,7 @@ class ImportView(QWidget):
         self.progress.setRange(0, self.total)
         self.progress.setValue(0)
         self.progress.setTextVisible(True)
-        self.status_message.emit(f"Sending {self.total} label(s) to {printer.name}…", 0)
+        self.status_message.emit(_("Sending {total} label(s) to {name}…").format(total=self.total, name=printer.name), 0)
         self.ops.run(lambda: self.station.print_batch(shipments, printer, template, keys, cal, policy, source),
                      self._submitted, self._print_failed, key="batch")
 
@@ -286,7 +288,9 @@ class ImportView(QWidget):
             self.total -= len(sub.refused)
             self.progress.setRange(0, max(self.total, 1))
             first = sub.refused[0]
-            self.status_message.emit(f"{len(sub.refused)} row(s) not printed: {first.message} — {first.hint}", 0)
+            self.status_message.emit(ngettext("{n} row not printed: {message} — {hint}",
+                                              "{n} rows not printed: {message} — {hint}", len(sub.refused)).format(
+                                                  n=len(sub.refused), message=first.message, hint=first.hint), 0)
         if not sub.job_id:
             self.print_button.setEnabled(True)
             return
@@ -313,7 +317,7 @@ class ImportView(QWidget):
     def _print_failed(self, exc) -> None:
         message, hint = describe_error(exc)
         self.print_button.setEnabled(True)
-        self.status_message.emit(f"Not printed: {message}" + (f" — {hint}" if hint else ""), 0)
+        self.status_message.emit(_("Not printed: {message}").format(message=message) + (f" — {hint}" if hint else ""), 0)
 
     def on_queue_event(self, ev) -> None:
         if ev.kind == "label" and ev.subject in self.job_labels and ev.state in ("confirmed", "failed"):
@@ -331,10 +335,13 @@ class ImportView(QWidget):
         ok, failed = self.counts()
         self.progress.setValue(ok + failed)
         if ok + failed >= self.total and self.total:
-            self.status_message.emit(f"Printed {ok} of {self.total} label(s)"
-                                     + (f"; {failed} failed: fix them and press Retry failed" if failed else ""), 0)
+            if failed:
+                self.status_message.emit(_("Printed {ok} of {total} label(s); {failed} failed: fix them and press "
+                                           "Retry failed").format(ok=ok, total=self.total, failed=failed), 0)
+            else:
+                self.status_message.emit(_("Printed {ok} of {total} label(s)").format(ok=ok, total=self.total), 0)
             left = len(self._to_print())
-            self.print_button.setText(f"Print {left} valid")
+            self.print_button.setText(_("Print {left} valid").format(left=left))
             self.print_button.setEnabled(left > 0)
 
     def retry_failed(self) -> None:

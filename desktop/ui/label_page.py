@@ -74,10 +74,10 @@ class LabelPage(QWidget):
         rl.setSpacing(8)
         rl.addWidget(self.preview, 1)
         rl.addWidget(self.printer_panel, 0)
-        self.correct_button = QPushButton("Void and correct…")
+        self.correct_button = QPushButton(_("Void and correct…"))
         self.correct_button.setObjectName("voidCorrectLastButton")
-        self.correct_button.setToolTip("Wrong detail on the label just printed? Void it (supervisor's approval) "
-                                       "and fix it in the form")
+        self.correct_button.setToolTip(_("Wrong detail on the label just printed? Void it (supervisor's approval) and fix it "
+                                         "in the form"))
         self.correct_button.setEnabled(False)
         self.correct_button.clicked.connect(self._void_and_correct_last)
         rl.addWidget(self.correct_button, 0, Qt.AlignRight)
@@ -174,7 +174,7 @@ class LabelPage(QWidget):
         if clean != self.form.tracking_edit().text():
             self.form.tracking_edit().setText(clean)
         if clean:
-            self.status_message.emit(f"tracking number {clean} entered", 3000)
+            self.status_message.emit(_("tracking number {clean} entered").format(clean=clean), 3000)
 
     def draw_tracking(self) -> None:
         try:
@@ -183,7 +183,7 @@ class LabelPage(QWidget):
             self.status_message.emit(" — ".join(describe_error(exc)), 0)
             return
         if number is None:
-            self.status_message.emit("the tracking number range is used up: set a new range in Settings", 0)
+            self.status_message.emit(_("the tracking number range is used up: set a new range in Settings"), 0)
             return
         self.form.tracking_edit().setText(number)
         self.form.editor("order_id").setFocus()
@@ -202,7 +202,7 @@ class LabelPage(QWidget):
             return
         self.form.clear_for_next()
         self.identity.clear()
-        self.status_message.emit("cleared for the next customer", 2000)
+        self.status_message.emit(_("cleared for the next customer"), 2000)
 
     # ------------------------------------------------------------------ preview
     def _preview_shipment(self) -> Shipment:
@@ -214,7 +214,7 @@ class LabelPage(QWidget):
         shipment = self._preview_shipment()
         r = shipment.recipient
         if not (r.name.strip() or r.phone.strip() or r.city.strip()):
-            self.preview.show_problem("Type or paste a recipient to see the label.", "")
+            self.preview.show_problem(_("Type or paste a recipient to see the label."), "")
             return
         printer = self.printer_panel.printer()
         profile = printer.profile if printer else "pdf"
@@ -302,14 +302,14 @@ class LabelPage(QWidget):
             return
         printer = self.printer_panel.printer()
         if printer is None:
-            self.status_message.emit("No printer configured: add one in Settings", 0)
+            self.status_message.emit(_("No printer configured: add one in Settings"), 0)
             return
         shipment = result.shipment
         template, copies = self.printer_panel.template(), self.printer_panel.copies.value()
         cal, keys, policy = self.printer_panel.calibration(), self.keys_dir(), self.policy()
         self.printer_panel.set_printing(True)
         self.recent.remember(shipment)
-        self.status_message.emit(f"Printing {shipment.tracking_number} on {printer.name}…", 0)
+        self.status_message.emit(_("Printing {tracking_number} on {name}…").format(tracking_number=shipment.tracking_number, name=printer.name), 0)
         identity = self.identity.record_id
         self.ops.run(lambda: self.station.print_shipment(shipment, printer, template, keys, copies, cal, policy,
                                                          identity=identity),
@@ -320,8 +320,7 @@ class LabelPage(QWidget):
         self.printer_panel.copies.setValue(1)  # the next customer gets one label unless asked
         if isinstance(outcome, Submitted):
             self.pending[outcome.job_id] = outcome
-            self.status_message.emit(f"Sent {outcome.tracking_number} to {outcome.printer}: waiting for the printer "
-                                     f"to confirm", 0)
+            self.status_message.emit(_("Sent {tracking_number} to {printer}: waiting for the printer to confirm").format(tracking_number=outcome.tracking_number, printer=outcome.printer), 0)
             self.form.clear_for_next()
             self._catch_up(outcome)
             return
@@ -345,9 +344,10 @@ class LabelPage(QWidget):
         if ev.kind == "label" and ev.subject in self.pending_tests and ev.state in ("confirmed", "failed"):
             name = self.pending_tests.pop(ev.subject)
             if ev.state == "confirmed":
-                self.status_message.emit(f"Test label sent to {name}", 4000)
+                self.status_message.emit(_("Test label sent to {name}").format(name=name), 4000)
             else:
-                self.status_message.emit(f"Test print failed on {name}: {clerk_words(ev.reason)}", 0)
+                self.status_message.emit(_("Test print failed on {name}: {reason}").format(
+                    name=name, reason=clerk_words(ev.reason)), 0)
         elif ev.kind == "label" and ev.subject in self.pending:
             sub = self.pending[ev.subject]
             if ev.state == "confirmed":
@@ -355,22 +355,27 @@ class LabelPage(QWidget):
                 self._announce(self.station.outcome(ev.label_id, sub.printer))
             elif ev.state == "failed":
                 del self.pending[ev.subject]
-                self.status_message.emit(f"Not printed: {sub.tracking_number}: {ev.reason}", 0)
+                self.status_message.emit(_("Not printed: {tracking_number}: {reason}").format(tracking_number=sub.tracking_number, reason=ev.reason), 0)
         elif ev.kind == "printer":
             p = self.printer_panel.printer()
             if p is not None and p.uri == ev.subject:
                 words = clerk_words(ev.reason, p.uri, p.name)
                 self.printer_panel.set_status(queue_light(ev.state, ev.reason)[0], words)
                 if ev.state == "fault" and self.pending:
-                    self.status_message.emit(f"Printer {p.name}: {words} — the label waits in the queue and "
-                                             f"prints once the printer is ready", 0)
+                    self.status_message.emit(_("Printer {name}: {reason} — the label waits in the queue and prints once the printer "
+                                               "is ready").format(name=p.name, reason=words), 0)
 
     def _announce(self, outcome) -> None:
         self.last_outcome = outcome
         self.print_count += 1
         self.correct_button.setEnabled(True)
-        size = f" ({outcome.bytes_sent:,} bytes)" if outcome.bytes_sent else ""
-        self.status_message.emit(f"Printed {outcome.tracking_number} on {outcome.printer}{size}", 0)
+        if outcome.bytes_sent:
+            text = _("Printed {tracking_number} on {printer} ({size} bytes)").format(
+                tracking_number=outcome.tracking_number, printer=outcome.printer, size=f"{outcome.bytes_sent:,}")
+        else:
+            text = _("Printed {tracking_number} on {printer}").format(tracking_number=outcome.tracking_number,
+                                                                       printer=outcome.printer)
+        self.status_message.emit(text, 0)
         self.printed.emit(outcome)
 
     # ------------------------------------------------------------------ correction
@@ -390,15 +395,17 @@ class LabelPage(QWidget):
             form.set_data({**shipment.to_dict(), "tracking_number": new_number})
             form.show_note("")
             form.editor("recipient.phone").setFocus()
-            self.status_message.emit(f"Voided {row.tracking_number}: the corrected label gets the new number "
-                                     f"{new_number or '(type one)'}; fix the wrong field and press Ctrl+P", 0)
+            self.status_message.emit(_("Voided {tracking_number}: the corrected label gets the new number {number}; fix "
+                                       "the wrong field and press Ctrl+P").format(
+                                           tracking_number=row.tracking_number, number=new_number or _("(type one)")), 0)
             return True
         form.clear_for_next()
         form.set_data(correction_data(new_number, row.face or {}, row.masked or {}, form.data()["sender"]))
-        form.show_note(f"Voided {row.tracking_number}: {RETYPE_NOTE}.")
+        form.show_note(_("Voided {tracking}: {note}.").format(tracking=row.tracking_number, note=_(RETYPE_NOTE)))
         form.editor("recipient.name").setFocus()
-        self.status_message.emit(f"Voided {row.tracking_number}: the corrected label gets the new number "
-                                 f"{new_number or '(type one)'}; {RETYPE_NOTE}, then press Ctrl+P", 0)
+        self.status_message.emit(_("Voided {tracking}: the corrected label gets the new number {number}; {note}, then "
+                                   "press Ctrl+P").format(tracking=row.tracking_number, number=new_number or _("(type one)"),
+                                                          note=_(RETYPE_NOTE)), 0)
         return False
 
     def _new_number_for_correction(self) -> str:
@@ -416,7 +423,7 @@ class LabelPage(QWidget):
             from desktop.validation import FieldError
 
             self.form.show_messages([FieldError("tracking_number", f"{message}. {hint}")], [])
-        self.status_message.emit(f"Not printed: {message}" + (f" — {hint}" if hint else ""), 0)
+        self.status_message.emit(_("Not printed: {message}").format(message=message) + (f" — {hint}" if hint else ""), 0)
         self.refresh_status()
 
     def test_print(self) -> None:
@@ -429,13 +436,14 @@ class LabelPage(QWidget):
         def sent(result) -> None:
             if isinstance(result, Submitted):  # its fate arrives as a queue event
                 self.pending_tests[result.job_id] = p.name
-                self.status_message.emit(f"Test label queued for {p.name}", 0)
+                self.status_message.emit(_("Test label queued for {name}").format(name=p.name), 0)
                 self._catch_up(result)
             else:
-                self.status_message.emit(f"Test label sent to {p.name}", 4000)
+                self.status_message.emit(_("Test label sent to {name}").format(name=p.name), 4000)
 
         self.ops.run(lambda: self.station.test_print(p, cal), sent,
-                     lambda exc: self.status_message.emit("Test print failed: " + " — ".join(describe_error(exc)), 0),
+                     lambda exc: self.status_message.emit(_("Test print failed: {error}").format(
+                         error=" — ".join(describe_error(exc))), 0),
                      key="test-print")
 
 

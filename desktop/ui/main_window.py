@@ -33,8 +33,9 @@ from desktop.ui.queue_view import QueueView
 from desktop.ui.scan_view import ScanView
 from desktop.ui.settings_view import SettingsView
 from desktop.ui.translator import sync_qt_translator
+from desktop.i18n import N_
 
-PAGES = ("New label 新运单", "Queue 队列", "History 历史", "Scan 扫码", "Alerts 警报", "Settings 设置", "Import 导入")
+PAGES = (N_("New label"), N_("Queue"), N_("History"), N_("Scan"), N_("Alerts"), N_("Settings"), N_("Import"))
 ALERTS_PAGE, SETTINGS_PAGE, IMPORT_PAGE = 4, 5, 6
 IDLE_CHECK_MS = 15000
 _ACTIVITY = (QEvent.KeyPress, QEvent.MouseButtonPress, QEvent.Wheel)
@@ -59,7 +60,7 @@ class MainWindow(QMainWindow):
         sync_qt_translator()
         self.station = station
         self.ops = ops or Operations(self, max_threads=3)  # preview, printer status and one more at once
-        self.setWindowTitle("Sigilo — privacy waybills")
+        self.setWindowTitle(_("Sigilo — privacy waybills"))
         self.setObjectName("mainWindow")
 
         self.label_page = LabelPage(self.ops, station)
@@ -88,16 +89,17 @@ class MainWindow(QMainWindow):
         sl = QVBoxLayout(side)
         sl.setContentsMargins(0, 0, 0, 0)
         sl.setSpacing(0)
-        brand = QLabel("Sigilo")
+        brand = QLabel(_("Sigilo"))
         brand.setObjectName("brand")
-        sub = QLabel(f"privacy waybills · {__version__}")
+        sub = QLabel(_("privacy waybills · {__version__}").format(__version__=__version__))
         sub.setObjectName("brandSub")
+        sub.setWordWrap(True)  # "etiquetas privadas · 0.1.0" is wider than the sidebar
         sl.addWidget(brand)
         sl.addWidget(sub)
         self.nav = QButtonGroup(self)
         self.nav.setExclusive(True)
         for i, name in enumerate(PAGES):
-            b = QPushButton(f"{name}")
+            b = QPushButton(_(name))
             b.setToolTip(f"F{i + 1}")
             b.setCheckable(True)
             b.setFocusPolicy(Qt.NoFocus)
@@ -154,8 +156,8 @@ class MainWindow(QMainWindow):
         self.import_view.load_settings()
         self.show_page(0)
         if requeued:
-            self.show_message(f"{len(requeued)} label(s) whose fate was unknown after a restart will be printed "
-                              f"again, marked REPRINT", 0)
+            self.show_message(_("{n} label(s) whose fate was unknown after a restart will be printed again, marked "
+                                "REPRINT").format(n=len(requeued)), 0)
         self._describe_operator()
         self._describe_keys()
         self.alerts_view.refresh()
@@ -192,16 +194,17 @@ class MainWindow(QMainWindow):
                                        keys_dir=keys if needs_passphrase else None)
         self.lock_dialog.setWindowModality(Qt.ApplicationModal)
         self.lock_dialog.accepted.connect(self._unlocked)
-        self.show_message("Locked after inactivity: sign in to go on", 0)
+        self.show_message(_("Locked after inactivity: sign in to go on"), 0)
         self.lock_dialog.open()
 
     def _unlocked(self) -> None:
         self.activateWindow()  # keys (Ctrl+P, Esc) go to the window again
         self._describe_operator()
-        self.show_message(f"Signed in: {self.station.operator.username}", 4000)
+        self.show_message(_("Signed in: {username}").format(username=self.station.operator.username), 4000)
 
     def _alert_count(self, n: int) -> None:
-        self.nav.button(ALERTS_PAGE).setText(PAGES[ALERTS_PAGE] + (f"  ({n})" if n else ""))
+        name = _(PAGES[ALERTS_PAGE])
+        self.nav.button(ALERTS_PAGE).setText(_("{page}  ({n})").format(page=name, n=n) if n else name)
 
     # ------------------------------------------------------------------ navigation
     def current_page(self) -> QWidget:
@@ -250,7 +253,8 @@ class MainWindow(QMainWindow):
 
     def _describe_operator(self) -> None:
         op = self.station.operator
-        self.operator_label.setText(f"Signed in: {op.username} ({op.role})" if op else "No operators set up")
+        self.operator_label.setText(_("Signed in: {user} ({role})").format(user=op.username, role=op.role) if op
+                                    else _("No operators set up"))
 
     def _describe_keys(self) -> None:
         from desktop.keys.readiness import readiness

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.i18n import _
+
 
 class _LabelView(QLabel):
     """Shows the label pixmap scaled to fit, keeping its aspect ratio (the preview of a
@@ -80,7 +82,7 @@ class PreviewPanel(QFrame):
         lay.setContentsMargins(10, 6, 10, 8)
         lay.setSpacing(4)
         head = QHBoxLayout()
-        title = QLabel("Label preview 预览")
+        title = QLabel(_("Label preview"))
         title.setObjectName("sectionTitle")
         self.state_label = QLabel("")
         self.state_label.setObjectName("previewState")
@@ -97,9 +99,9 @@ class PreviewPanel(QFrame):
         self.scanner_text.setFocusPolicy(Qt.NoFocus)
         lay.addWidget(self.scanner_text, 1)
         foot = QHBoxLayout()
-        self.qr_label = QLabel("QR —")
+        self.qr_label = QLabel(_("QR —"))
         self.qr_label.setObjectName("qrIndicator")
-        self.scanner_check = QCheckBox("Show what a scanner reads")
+        self.scanner_check = QCheckBox(_("Show what a scanner reads"))
         self.scanner_check.setObjectName("scannerToggle")
         self.scanner_check.setFocusPolicy(Qt.NoFocus)
         self.scanner_check.toggled.connect(self._toggled)
@@ -118,15 +120,14 @@ class PreviewPanel(QFrame):
         self.qr_text = preview.qr_text
         self.masked = preview.masked  # what the face shows of the recipient, as rendered
         self.view.set_label(QPixmap.fromImage(image))
-        self.qr_label.setText(f"QR version {preview.qr_version} · {preview.qr_mm:.1f} mm · "
-                              f"{len(preview.qr_text)} chars · {preview.dpi} dpi")
+        self.qr_label.setText(_("QR version {qr_version} · {qr_mm:.1f} mm · {n} chars · {dpi} dpi").format(qr_version=preview.qr_version, qr_mm=preview.qr_mm, n=len(preview.qr_text), dpi=preview.dpi))
         notes = list(preview.warnings)
         if preview.placeholder_tracking:
-            notes.insert(0, "tracking number not entered yet: the barcode shows a placeholder")
+            notes.insert(0, _("tracking number not entered yet: the barcode shows a placeholder"))
         self.message.setText("\n".join(notes))
         self.message.setProperty("state", "warning" if notes else "")
         self._repolish(self.message)
-        self.state_label.setText(f"rendered in {preview.seconds * 1000:.0f} ms")
+        self.state_label.setText(_("rendered in {value:.0f} ms").format(value=preview.seconds * 1000))
         self.generation += 1
 
     def set_demo(self, demo: bool) -> None:
@@ -139,12 +140,12 @@ class PreviewPanel(QFrame):
         self.message.setText(message + (f" — {hint}" if hint else ""))
         self.message.setProperty("state", "error")
         self._repolish(self.message)
-        self.state_label.setText("not up to date")
+        self.state_label.setText(_("not up to date"))
         self.generation += 1
 
     def set_busy(self, busy: bool) -> None:
         if busy:
-            self.state_label.setText("updating…")
+            self.state_label.setText(_("updating…"))
 
     def set_scanner_available(self, available: bool, why: str = "") -> None:
         self.scanner_check.setEnabled(available)

@@ -11,13 +11,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui import config
+from desktop.i18n import N_, _
 from desktop.ui.elided import ElidedLabel
 
 LIGHTS = {
-    "READY": ("ready", "#1f9d55"), "PRINTING": ("printing", "#1f9d55"),
-    "PAPER_OUT": ("paper out", "#d93025"), "HEAD_OPEN": ("head open", "#d93025"),
-    "RIBBON_OUT": ("ribbon out", "#d93025"), "PAUSED": ("paused", "#e8a100"),
-    "OFFLINE": ("offline", "#d93025"), "UNKNOWN": ("status unknown", "#8a8f98"),
+    "READY": (N_("ready"), "#1f9d55"), "PRINTING": (N_("printing"), "#1f9d55"),
+    "PAPER_OUT": (N_("paper out"), "#d93025"), "HEAD_OPEN": (N_("head open"), "#d93025"),
+    "RIBBON_OUT": (N_("ribbon out"), "#d93025"), "PAUSED": (N_("paused"), "#e8a100"),
+    "OFFLINE": (N_("offline"), "#d93025"), "UNKNOWN": (N_("status unknown"), "#8a8f98"),
 }
 # languages whose printers take darkness / speed settings in the job
 TUNABLE = {"tspl": (True, True), "zpl": (True, True), "escpos": (False, False), "pdf": (False, False)}
@@ -31,7 +32,7 @@ def profile_display_name(profile: str) -> str:
     try:
         from printers.profiles import load_profile
 
-        return load_profile(profile).display_name
+        return _(load_profile(profile).display_name)  # data, translated by its catalog entry
     except Exception:  # noqa: BLE001 - a profile file of the user's own that is broken: show its name
         return profile
 
@@ -52,14 +53,14 @@ class PrinterPanel(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 8)
         lay.setSpacing(6)
-        title = QLabel("Printer 打印机")
+        title = QLabel(_("Printer"))
         title.setObjectName("sectionTitle")
         head = QHBoxLayout()
         head.addWidget(title)
         self.light = QLabel()
         self.light.setObjectName("statusLight")
         self.light.setFixedSize(14, 14)
-        self.status_text = ElidedLabel("status unknown")  # a long fault text never widens the window
+        self.status_text = ElidedLabel(_("status unknown"))  # a long fault text never widens the window
         self.status_text.setObjectName("statusText")
         head.addWidget(self.light)
         head.addWidget(self.status_text, 1)
@@ -77,25 +78,25 @@ class PrinterPanel(QFrame):
         self.copies = QSpinBox()
         self.copies.setObjectName("copies")
         self.copies.setRange(1, 99)
-        grid.addWidget(QLabel("Printer"), 0, 0)
+        grid.addWidget(QLabel(_("Printer")), 0, 0)
         grid.addWidget(self.printer_combo, 0, 1, 1, 3)
-        grid.addWidget(QLabel("Template"), 1, 0)
+        grid.addWidget(QLabel(_("Template")), 1, 0)
         grid.addWidget(self.template_combo, 1, 1)
-        grid.addWidget(QLabel("Copies"), 1, 2)
+        grid.addWidget(QLabel(_("Copies")), 1, 2)
         grid.addWidget(self.copies, 1, 3)
         grid.setColumnStretch(1, 1)
         lay.addLayout(grid)
 
         buttons = QHBoxLayout()
-        self.print_button = QPushButton("Print  (Ctrl+P)")
+        self.print_button = QPushButton(_("Print  (Ctrl+P)"))
         self.print_button.setObjectName("printButton")
         self.print_button.setFocusPolicy(Qt.NoFocus)
         self.print_button.clicked.connect(self.print_requested)
-        self.test_button = QPushButton("Test print")
+        self.test_button = QPushButton(_("Test print"))
         self.test_button.setFocusPolicy(Qt.NoFocus)
         self.test_button.clicked.connect(self.test_print_requested)
         self.cal_toggle = QToolButton()
-        self.cal_toggle.setText("Calibrate ▸")
+        self.cal_toggle.setText(_("Calibrate ▸"))
         self.cal_toggle.setCheckable(True)
         self.cal_toggle.setFocusPolicy(Qt.NoFocus)
         buttons.addWidget(self.print_button, 2)
@@ -110,17 +111,17 @@ class PrinterPanel(QFrame):
         self.offset_y = self._mm_spin()
         self.darkness = QSpinBox()
         self.darkness.setRange(0, 30)
-        self.darkness.setSpecialValueText("printer default")
+        self.darkness.setSpecialValueText(_("printer default"))
         self.speed = QSpinBox()
         self.speed.setRange(0, 14)
-        self.speed.setSpecialValueText("printer default")
-        cal.addWidget(QLabel("Offset x mm"), 0, 0)
+        self.speed.setSpecialValueText(_("printer default"))
+        cal.addWidget(QLabel(_("Offset x mm")), 0, 0)
         cal.addWidget(self.offset_x, 0, 1)
-        cal.addWidget(QLabel("Offset y mm"), 0, 2)
+        cal.addWidget(QLabel(_("Offset y mm")), 0, 2)
         cal.addWidget(self.offset_y, 0, 3)
-        cal.addWidget(QLabel("Darkness"), 1, 0)
+        cal.addWidget(QLabel(_("Darkness")), 1, 0)
         cal.addWidget(self.darkness, 1, 1)
-        cal.addWidget(QLabel("Speed ips"), 1, 2)
+        cal.addWidget(QLabel(_("Speed ips")), 1, 2)
         cal.addWidget(self.speed, 1, 3)
         from desktop.i18n import _
 
@@ -151,7 +152,7 @@ class PrinterPanel(QFrame):
 
     def _toggle_cal(self, on: bool) -> None:
         self.cal_box.setVisible(on)
-        self.cal_toggle.setText("Calibrate ▾" if on else "Calibrate ▸")
+        self.cal_toggle.setText(_("Calibrate ▾") if on else _("Calibrate ▸"))
 
     # ------------------------------------------------------------------ choices
     def load(self, printers: list[config.PrinterConfig], templates: list[str]) -> None:
@@ -182,7 +183,7 @@ class PrinterPanel(QFrame):
         for dev in found:
             if dev.uri in known:
                 continue
-            name = f"found: {dev.name} — {dev.where}"
+            name = _("found: {name} — {where}").format(name=_(dev.name), where=dev.where)
             self.printers.append(config.PrinterConfig(name, dev.uri, dev.profile))
             self.printer_combo.addItem(name, name)
             self.printer_combo.setItemData(self.printer_combo.count() - 1, f"{dev.name}\n{dev.uri}", Qt.ToolTipRole)
@@ -250,9 +251,11 @@ class PrinterPanel(QFrame):
     def set_status(self, state: str, detail: str) -> None:
         self.state = state
         text, colour = LIGHTS.get(state, (state.lower().replace("_", " "), "#8a8f98"))
+        text = _(text)
         self.light.setStyleSheet(f"background:{colour}; border-radius:7px;")
-        self.status_text.setText(text + (f" — {detail}" if detail and state != "READY" else ""))
+        self.status_text.setText(_("{state} — {detail}").format(state=text, detail=detail)
+                                 if detail and state != "READY" else text)
 
     def set_printing(self, on: bool) -> None:
         self.print_button.setEnabled(not on)
-        self.print_button.setText("Printing…" if on else "Print  (Ctrl+P)")
+        self.print_button.setText(_("Printing…") if on else _("Print  (Ctrl+P)"))

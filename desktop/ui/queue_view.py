@@ -16,9 +16,13 @@ from PySide6.QtWidgets import (
 
 from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
-from desktop.ui.tables import record_table
+from desktop.ui.tables import record_table, state_name
+from desktop.i18n import N_, _
 
-COLUMNS = ("Labels", "Printer", "State", "Progress", "Printed", "Failed", "Waiting", "Printer state", "Job")
+# a printer's state as the queue records it, in the clerk's words
+PRINTER_STATES = {"ready": N_("ready"), "printing": N_("printing"), "paused": N_("paused"), "fault": N_("fault")}
+
+COLUMNS = (N_("Labels"), N_("Printer"), N_("State"), N_("Progress"), N_("Printed"), N_("Failed"), N_("Waiting"), N_("Printer state"), N_("Job"))
 
 
 class QueueView(QWidget):
@@ -32,14 +36,14 @@ class QueueView(QWidget):
         self.jobs: list = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
-        title = QLabel("Queue 打印队列")
+        title = QLabel(_("Print queue"))
         title.setObjectName("pageTitle")
         lay.addWidget(title)
         bar = QHBoxLayout()
-        self.pause_button = QPushButton("Pause")
-        self.resume_button = QPushButton("Resume")
-        self.cancel_button = QPushButton("Cancel job")
-        self.retry_button = QPushButton("Retry failed labels")
+        self.pause_button = QPushButton(_("Pause"))
+        self.resume_button = QPushButton(_("Resume"))
+        self.cancel_button = QPushButton(_("Cancel job"))
+        self.retry_button = QPushButton(_("Retry failed labels"))
         self.retry_button.setObjectName("retryButton")
         for b in (self.pause_button, self.resume_button, self.cancel_button, self.retry_button):
             bar.addWidget(b)
@@ -98,12 +102,13 @@ class QueueView(QWidget):
             first = j.labels[0].tracking_number if j.labels else ""
             labels = first + (f" +{len(j.labels) - 1}" if len(j.labels) > 1 else "")
             if any(lab.reprint for lab in j.labels):
-                labels += "  REPRINT"
+                labels += "  " + _("REPRINT")
             if j.count("voided"):
-                labels += "  VOIDED"
-            values = (labels, names.get(j.printer_uri, j.printer_uri), j.state, None, done, j.count("failed"),
+                labels += "  " + _("VOIDED")
+            values = (labels, names.get(j.printer_uri, j.printer_uri), state_name(j.state), None, done, j.count("failed"),
                       j.count("queued") + j.count("sent"),
-                      j.printer_state + (f": {j.printer_reason}" if j.printer_reason else ""), j.job_id)
+                      _(PRINTER_STATES.get(j.printer_state, j.printer_state))
+                      + (f": {_(j.printer_reason)}" if j.printer_reason else ""), j.job_id)
             for c, v in enumerate(values):
                 if c == 3:
                     bar = QProgressBar()
@@ -125,7 +130,7 @@ class QueueView(QWidget):
         if not 0 <= i < len(self.jobs):
             return
         j = self.jobs[i]
-        parts = [f"#{lab.index + 1} {lab.tracking_number}: {lab.state}" + (f" ({lab.error})" if lab.error else "")
+        parts = [f"#{lab.index + 1} {lab.tracking_number}: {state_name(lab.state)}" + (f" ({lab.error})" if lab.error else "")
                  + (" REPRINT" if lab.reprint else "") for lab in j.labels[:40]]
         self.detail.setText("   ".join(parts))
 
@@ -143,6 +148,6 @@ class QueueView(QWidget):
         printer, cal = self.printer_source()
         keys = config.station_keys_dir()
         self.ops.run(lambda: self.station.retry_failed(job, printer, keys, cal),
-                     lambda n: (self.status_message.emit(f"{n} failed label(s) sent again", 4000), self.refresh()),
-                     lambda exc: (self.status_message.emit("Retry failed: " + " — ".join(describe_error(exc)), 0),
+                     lambda n: (self.status_message.emit(_("{n} failed label(s) sent again").format(n=n), 4000), self.refresh()),
+                     lambda exc: (self.status_message.emit(_("Retry failed: {error}").format(error=" — ".join(describe_error(exc))), 0),
                                   self.refresh()), key="retry")

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from desktop.i18n import N_
 from desktop.shipment import Shipment
 
 KEEP = 20
-RETYPE_NOTE = "type the recipient's name, phone and building again (only the masked label was kept)"
+RETYPE_NOTE = N_("type the recipient's name, phone and building again (only the masked label was kept)")
 
 
 class RecentShipments:

@@ -28,22 +28,22 @@ class ScanView(QWidget):
         self.generation = 0
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
-        title = QLabel("Scan / verify 扫码核验")
+        title = QLabel(_("Scan / verify"))
         title.setObjectName("pageTitle")
         lay.addWidget(title)
-        lay.addWidget(QLabel("Scan the QR (the scanner types it here) or paste its text, then Enter:"))
+        lay.addWidget(QLabel(_("Scan the QR (the scanner types it here) or paste its text, then Enter:")))
         self.qr_edit = QLineEdit()
         self.qr_edit.setObjectName("qrInput")
-        self.qr_edit.setPlaceholderText("SG1:…")
+        self.qr_edit.setPlaceholderText(_("SG1:…"))
         row = QHBoxLayout()
         row.addWidget(self.qr_edit, 1)
         self.barcode_edit = QLineEdit()
         self.barcode_edit.setObjectName("barcodeInput")
-        self.barcode_edit.setPlaceholderText("Code128 on the label (optional)")
+        self.barcode_edit.setPlaceholderText(_("Code128 on the label (optional)"))
         self.barcode_edit.setMaximumWidth(260)
         row.addWidget(self.barcode_edit)
-        open_button = QPushButton("Open image…")
-        verify = QPushButton("Verify")
+        open_button = QPushButton(_("Open image…"))
+        verify = QPushButton(_("Verify"))
         row.addWidget(verify)
         row.addWidget(open_button)
         lay.addLayout(row)
@@ -69,7 +69,7 @@ class ScanView(QWidget):
             return
         barcode = self.barcode_edit.text().strip() or None
         keys = config.scanner_keys_dir()
-        self.verdict.setText("checking…")
+        self.verdict.setText(_("checking…"))
         self.ops.run(lambda: self.station.scan(text, keys, barcode), self._opened, self._refused, key="scan")
 
     def open_image(self, path: str) -> None:
@@ -79,7 +79,7 @@ class ScanView(QWidget):
         def got(pair):
             qr, code = pair
             if not qr:
-                self._show_verdict("no QR code found in the image", "error")
+                self._show_verdict(_("no QR code found in the image"), "error")
                 return
             self.qr_edit.setText(qr)
             if code:
@@ -89,15 +89,14 @@ class ScanView(QWidget):
         self.ops.run(work, got, self._refused, key="scan-image")
 
     def open_image_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a photo or scan of a label", "",
-                                              "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff)")
+        path, _filter = QFileDialog.getOpenFileName(self, _("Open a photo or scan of a label"), "",
+                                              _("Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff)"))
         if path:
             self.open_image(path)
 
     def _opened(self, result: dict) -> None:
         self.result = result
-        self._show_verdict(f"Authentic: sealed by {result.get('station_name', '')} for "
-                           f"{result.get('tracking_number', '')}", "ok")
+        self._show_verdict(_("Authentic: sealed by {station} for {tracking}").format(station=result.get('station_name', ''), tracking=result.get('tracking_number', '')), "ok")
         self.card.show_result(result, self.marks_for(result.get("tracking_number", "")))
         self.details.setVisible(False)
         self.generation += 1

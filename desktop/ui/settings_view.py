@@ -17,6 +17,7 @@ from desktop.paths import resources_dir
 from desktop import station as services
 from desktop.ui import config
 from desktop.ui.operations import Operations, describe_error
+from desktop.i18n import _
 from printers import offers
 
 
@@ -48,7 +49,7 @@ class SettingsView(QScrollArea):
         self.setWidget(body)
         lay = QVBoxLayout(body)
         lay.setContentsMargins(12, 10, 12, 10)
-        title = QLabel("Settings 设置")
+        title = QLabel(_("Settings"))
         title.setObjectName("pageTitle")
         lay.addWidget(title)
         grid = QGridLayout()
@@ -63,7 +64,7 @@ class SettingsView(QScrollArea):
         # (box, spans both columns): paired boxes side by side where they fit, else one column
         self.boxes = [(self._printers_box(), True), (self._labels_box(), False), (self._keys_box(), False),
                       (self._presets_box(), False), (self._operators_box(), False), (self._scale_box(), False),
-                      (self.bridge_box, True)]
+                      (self._language_box(), False), (self.bridge_box, True)]
         self.columns = 0
         self._reflow(2)
         lay.addStretch(1)
@@ -104,13 +105,61 @@ class SettingsView(QScrollArea):
         self._describe_keys()
         self._load_operators()
 
+    # ------------------------------------------------------------------ language
+    def _language_box(self) -> QGroupBox:
+        """The window's language (applies from the next window) and the label faces' language
+        (applies to the next label). Both are kept in SIGILO_HOME, so the CLI follows them too."""
+        from desktop.compose.captions import caption_set, label_languages
+        from desktop.i18n.language import read_setting, saved_language
+
+        box = QGroupBox(_("Language"))
+        form = QFormLayout(box)
+        self.ui_language = QComboBox()
+        self.ui_language.setObjectName("uiLanguage")
+        # each language named in itself, so a clerk finds theirs whatever the window speaks now
+        for code, shown in ((None, _("Follow the system")), ("en", "English"), ("zh_CN", "中文（简体）"),
+                            ("pt_BR", "Português (Brasil)")):
+            self.ui_language.addItem(shown, code)
+        self.ui_language.setCurrentIndex(max(0, self.ui_language.findData(saved_language())))
+        self.ui_language.currentIndexChanged.connect(self._save_ui_language)
+        form.addRow(_("Window language"), self.ui_language)
+        self.label_language = QComboBox()
+        self.label_language.setObjectName("labelLanguage")
+        self.label_language.addItem(_("By the recipient's country"), "auto")
+        for code in label_languages():
+            self.label_language.addItem(caption_set(code).get("name", code), code)
+        current = read_setting("label_language") or "auto"
+        self.label_language.setCurrentIndex(max(0, self.label_language.findData(current)))
+        self.label_language.currentIndexChanged.connect(self._save_label_language)
+        form.addRow(_("Label language"), self.label_language)
+        note = QLabel(_("The window language applies from the next window; labels for Brazil print in "
+                        "Portuguese, for China in Chinese and English, others in English, unless a "
+                        "language is chosen here."))
+        note.setWordWrap(True)
+        note.setObjectName("hint")
+        form.addRow(note)
+        return box
+
+    def _save_ui_language(self, *_args) -> None:
+        from desktop.i18n.language import save_language
+
+        save_language(self.ui_language.currentData())
+        self.status_message.emit(_("Language saved: it applies from the next window"), 4000)
+
+    def _save_label_language(self, *_args) -> None:
+        from desktop.i18n.language import write_setting
+
+        value = self.label_language.currentData()
+        write_setting("label_language", None if value == "auto" else value)
+        self.status_message.emit(_("Label language saved: it applies to the next label"), 4000)
+
     # ------------------------------------------------------------------ printers
     def _printers_box(self) -> QGroupBox:
-        box = QGroupBox("Printers")
+        box = QGroupBox(_("Printers"))
         lay = QVBoxLayout(box)
         self.printer_table = QTableWidget(0, 3)
         self.printer_table.setObjectName("printerTable")
-        self.printer_table.setHorizontalHeaderLabels(("Name", "URI", "Profile"))
+        self.printer_table.setHorizontalHeaderLabels((_("Name"), _("URI"), _("Profile")))
         self.printer_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
         self.printer_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
         self.printer_table.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -119,15 +168,15 @@ class SettingsView(QScrollArea):
         lay.addWidget(self.printer_table)
         row = QHBoxLayout()
         self.new_name = QLineEdit()
-        self.new_name.setPlaceholderText("Name")
+        self.new_name.setPlaceholderText(_("Name"))
         self.new_uri = QLineEdit()
         self.new_uri.setObjectName("newPrinterUri")
-        self.new_uri.setPlaceholderText("tcp://192.168.1.50:9100 · serial:///dev/ttyUSB0?baud=115200 · file:///…")
+        self.new_uri.setPlaceholderText(_("tcp://192.168.1.50:9100 · serial:///dev/ttyUSB0?baud=115200 · file:///…"))
         self.new_profile = QComboBox()
         self.new_profile.addItems(printer_profiles())
-        add = QPushButton("Add")
-        remove = QPushButton("Remove selected")
-        discover = QPushButton("Find printers")
+        add = QPushButton(_("Add"))
+        remove = QPushButton(_("Remove selected"))
+        discover = QPushButton(_("Find printers"))
         row.addWidget(self.new_name, 1)
         row.addWidget(self.new_uri, 3)
         row.addWidget(self.new_profile, 1)
@@ -159,8 +208,8 @@ class SettingsView(QScrollArea):
         if not uri:
             return
         if "://" not in uri:
-            self.status_message.emit("a printer URI starts with serial://, usb://, tcp://, cups://, win32://, file:// "
-                                     "or mem://", 0)
+            self.status_message.emit(_("a printer URI starts with serial://, usb://, tcp://, cups://, win32://, file:// or "
+                                       "mem://"), 0)
             return
         items = [p for p in config.printers() if p.name != name]
         items.append(config.PrinterConfig(name, uri, self.new_profile.currentText()))
@@ -180,13 +229,13 @@ class SettingsView(QScrollArea):
             self.changed.emit()
 
     def find_printers(self) -> None:
-        self.discovered.setText("searching…")
+        self.discovered.setText(_("searching…"))
 
         def shown(found):
             if not found:
-                self.discovered.setText("no serial or USB printers found")
+                self.discovered.setText(_("no serial or USB printers found"))
                 return
-            self.discovered.setText("Found: " + ", ".join(f"{d.name} ({d.where})" for d in found))
+            self.discovered.setText(_("Found: {printers}").format(printers=", ".join(f"{_(d.name)} ({d.where})" for d in found)))
             self.new_name.setText(found[0].name)
             self.new_uri.setText(found[0].uri)
             self.new_profile.setCurrentText(found[0].profile)
@@ -198,48 +247,48 @@ class SettingsView(QScrollArea):
     def _scale_box(self) -> QGroupBox:
         from desktop.scale.profiles import list_scale_profiles, load_scale_profile
 
-        box = QGroupBox("Counter scale")
+        box = QGroupBox(_("Counter scale"))
         form = QFormLayout(box)
         self.scale_uri = QLineEdit(config.get("scale/uri", ""))
         self.scale_uri.setObjectName("scaleUri")
-        self.scale_uri.setPlaceholderText("serial:///dev/ttyUSB1?baud=9600 (empty: weight typed by hand)")
+        self.scale_uri.setPlaceholderText(_("serial:///dev/ttyUSB1?baud=9600 (empty: weight typed by hand)"))
         self.scale_profile = QComboBox()
         self.scale_profile.setObjectName("scaleProfile")
         for name in list_scale_profiles():
             try:
-                self.scale_profile.addItem(load_scale_profile(name).display_name, name)
+                self.scale_profile.addItem(_(load_scale_profile(name).display_name), name)  # data, in resources/scales
             except SigiloError:
                 continue
         i = self.scale_profile.findData(config.get("scale/profile", "") or "ascii-st-gs")
         self.scale_profile.setCurrentIndex(max(0, i))
-        save = QPushButton("Use this scale")
+        save = QPushButton(_("Use this scale"))
         save.setObjectName("scaleSave")
         save.clicked.connect(self._save_scale)
-        form.addRow("Port", self.scale_uri)
-        form.addRow("Output style", self.scale_profile)
+        form.addRow(_("Port"), self.scale_uri)
+        form.addRow(_("Output style"), self.scale_profile)
         form.addRow(save)
         return box
 
     def _save_scale(self) -> None:
         config.put("scale/uri", self.scale_uri.text().strip())
         config.put("scale/profile", self.scale_profile.currentData() or "ascii-st-gs")
-        self.status_message.emit("counter scale saved: the weight fills in when the scale is steady"
-                                 if self.scale_uri.text().strip() else "no counter scale: weight is typed by hand", 4000)
+        self.status_message.emit(_("counter scale saved: the weight fills in when the scale is steady")
+                                 if self.scale_uri.text().strip() else _("no counter scale: weight is typed by hand"), 4000)
         self.changed.emit()
 
     # ------------------------------------------------------------------ labels
     def _labels_box(self) -> QGroupBox:
-        box = QGroupBox("Labels")
+        box = QGroupBox(_("Labels"))
         form = QFormLayout(box)
         self.policy = QComboBox()
         self.policy.setObjectName("maskingPolicy")
-        self.policy.addItem("by the recipient's country", "")
+        self.policy.addItem(_("by the recipient's country"), "")
         for p in masking_policies():
             self.policy.addItem(p, p)
         idx = self.policy.findData(config.get("masking/policy", ""))
         self.policy.setCurrentIndex(max(0, idx))
         self.policy.currentIndexChanged.connect(self._policy_changed)
-        form.addRow("Masking policy", self.policy)
+        form.addRow(_("Masking policy"), self.policy)
         self.template = QComboBox()
         self.template.setObjectName("defaultTemplate")
         try:
@@ -252,7 +301,7 @@ class SettingsView(QScrollArea):
         if t >= 0:
             self.template.setCurrentIndex(t)
         self.template.currentIndexChanged.connect(self._template_changed)
-        form.addRow("Label template", self.template)
+        form.addRow(_("Label template"), self.template)
         self.range_prefix = QLineEdit()
         self.range_next = QSpinBox()
         self.range_next.setRange(0, 2_000_000_000)
@@ -264,10 +313,10 @@ class SettingsView(QScrollArea):
         rr = QHBoxLayout()
         for w in (self.range_prefix, self.range_next, self.range_end, self.range_width):
             rr.addWidget(w)
-        save = QPushButton("Save range")
+        save = QPushButton(_("Save range"))
         rr.addWidget(save)
         save.clicked.connect(self._save_range)
-        form.addRow("Tracking range\n(prefix, next, last, length)", rr)
+        form.addRow(_("Tracking range\n(prefix, next, last, length)"), rr)
         return box
 
     def _template_changed(self, _i: int) -> None:
@@ -295,31 +344,37 @@ class SettingsView(QScrollArea):
                                                     self.range_width.value(), self.range_next.value(),
                                                     self._range_seen_next)
         except Exception as exc:  # noqa: BLE001 - shown with its hint
-            self.status_message.emit("Range not saved: " + " — ".join(describe_error(exc)), 0)
+            self.status_message.emit(_("Range not saved: {error}").format(error=" — ".join(describe_error(exc))), 0)
             return
         self.range_next.setValue(saved["next"])
         self._range_seen_next = saved["next"]
-        self.status_message.emit("tracking number range saved", 3000)
+        self.status_message.emit(_("tracking number range saved"), 3000)
 
     # ------------------------------------------------------------------ keys
     def _keys_box(self) -> QGroupBox:
-        box = QGroupBox("Keys")
+        box = QGroupBox(_("Keys"))
         form = QFormLayout(box)
         self.station_dir = QLineEdit(str(config.station_keys_dir()))
         self.scanner_dir = QLineEdit(str(config.scanner_keys_dir()))
-        form.addRow("Station key folder", self.station_dir)
-        form.addRow("Scanner key folder", self.scanner_dir)
+        form.addRow(_("Station key folder"), self.station_dir)
+        form.addRow(_("Scanner key folder"), self.scanner_dir)
         row = QHBoxLayout()
-        save = QPushButton("Use these folders")
-        imp = QPushButton("Import fleet key / trust list…")
-        demo = QPushButton("Use demo keys")
+        save = QPushButton(_("Use these folders"))
+        imp = QPushButton(_("Import fleet key / trust list…"))
+        demo = QPushButton(_("Use demo keys"))
         demo.setObjectName("useDemoKeysButton")
-        demo.setToolTip("Try Sigilo before the key officer has enrolled this station: labels sealed with demo "
-                        "keys prove nothing")
+        demo.setToolTip(_("Try Sigilo before the key officer has enrolled this station: labels sealed with demo "
+                          "keys prove nothing"))
         row.addWidget(save)
         row.addWidget(imp)
-        row.addWidget(demo)
+        row.addStretch(1)
         form.addRow(row)
+        # on a row of its own: three buttons side by side ran wider than half of a 1366-pixel
+        # window in Portuguese and Chinese
+        demo_row = QHBoxLayout()
+        demo_row.addWidget(demo)
+        demo_row.addStretch(1)
+        form.addRow(demo_row)
         self.keys_note = QLabel("")
         self.keys_note.setWordWrap(True)
         form.addRow(self.keys_note)
@@ -335,11 +390,11 @@ class SettingsView(QScrollArea):
         d = config.station_keys_dir()
         files = sorted(p.name for p in d.glob("*")) if d.is_dir() else []
         if not has_station_keys(d):
-            self.keys_note.setText("No station keys yet: labels cannot be sealed. Import the keys the key officer "
-                                   "gave you, or press Use demo keys to try Sigilo.")
+            self.keys_note.setText(_("No station keys yet: labels cannot be sealed. Import the keys the key officer "
+                                     "gave you, or press Use demo keys to try Sigilo."))
             return
-        self.keys_note.setText(("DEMO keys: for trying Sigilo only. " if is_demo(d) else "")
-                               + f"{len(files)} file(s) in the station key folder")
+        self.keys_note.setText(_("DEMO keys: for trying Sigilo only. {n} file(s) in the station key folder").format(
+            n=len(files)) if is_demo(d) else _("{n} file(s) in the station key folder").format(n=len(files)))
 
     def use_demo_keys(self) -> None:
         """The explicit choice of demo keys: made once in their own folder, shown in the window."""
@@ -352,7 +407,7 @@ class SettingsView(QScrollArea):
         self.station_dir.setText(str(path))
         services.forget_keys()
         self._describe_keys()
-        self.status_message.emit("Demo keys in use: labels sealed with them prove nothing", 0)
+        self.status_message.emit(_("Demo keys in use: labels sealed with them prove nothing"), 0)
         self.changed.emit()
 
     def _save_key_dirs(self) -> None:
@@ -373,28 +428,28 @@ class SettingsView(QScrollArea):
         return done
 
     def _import_keys(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Fleet key and trust list", "",
-                                                "Sigilo keys (*.pub *.key *.json);;All files (*)")
+        paths, _filter = QFileDialog.getOpenFileNames(self, _("Fleet key and trust list"), "",
+                                                      _("Sigilo keys (*.pub *.key *.json);;All files (*)"))
         if paths:
             try:
                 done = self.import_key_files(paths)
             except (SigiloError, OSError) as exc:
-                self.status_message.emit("Not imported: " + " — ".join(describe_error(exc)), 0)
+                self.status_message.emit(_("Not imported: {error}").format(error=" — ".join(describe_error(exc))), 0)
                 return
             self.status_message.emit("Installed " + ", ".join(done), 0)
 
     # ------------------------------------------------------------------ sender presets
     def _presets_box(self) -> QGroupBox:
-        box = QGroupBox("Sender presets")
+        box = QGroupBox(_("Sender presets"))
         lay = QVBoxLayout(box)
         self.preset_list = QListWidget()
         self.preset_list.setMaximumHeight(110)
         lay.addWidget(self.preset_list)
         row = QHBoxLayout()
         self.preset_name = QLineEdit()
-        self.preset_name.setPlaceholderText("Preset name")
-        save = QPushButton("Save form's sender as preset")
-        remove = QPushButton("Remove")
+        self.preset_name.setPlaceholderText(_("Preset name"))
+        save = QPushButton(_("Save form's sender as preset"))
+        remove = QPushButton(_("Remove"))
         row.addWidget(self.preset_name, 1)
         row.addWidget(save)
         row.addWidget(remove)
@@ -428,31 +483,33 @@ class SettingsView(QScrollArea):
 
     # ------------------------------------------------------------------ operators
     def _operators_box(self) -> QGroupBox:
-        box = QGroupBox("Operators")
+        box = QGroupBox(_("Operators"))
         lay = QVBoxLayout(box)
         self.operator_list = QListWidget()
         self.operator_list.setMaximumHeight(110)
         lay.addWidget(self.operator_list)
         row = QHBoxLayout()
         self.op_user = QLineEdit()
-        self.op_user.setPlaceholderText("user")
+        self.op_user.setPlaceholderText(_("user"))
         self.op_password = QLineEdit()
-        self.op_password.setPlaceholderText("password")
+        self.op_password.setPlaceholderText(_("password"))
         self.op_password.setEchoMode(QLineEdit.Password)
         self.op_role = QComboBox()
-        self.op_role.addItems(["clerk", "supervisor", "auditor", "key officer"])
-        add = QPushButton("Add")
+        for role, shown in (("clerk", _("clerk")), ("supervisor", _("supervisor")), ("auditor", _("auditor")),
+                            ("key officer", _("key officer"))):
+            self.op_role.addItem(shown, role)  # the role itself is data: the account stores it untranslated
+        add = QPushButton(_("Add"))
         for w in (self.op_user, self.op_password, self.op_role, add):
             row.addWidget(w)
         lay.addLayout(row)
         idle = QHBoxLayout()
-        idle.addWidget(QLabel("Lock after"))
+        idle.addWidget(QLabel(_("Lock after")))
         self.idle_minutes = QSpinBox()
         self.idle_minutes.setObjectName("idleMinutes")
         self.idle_minutes.setRange(1, 240)
-        self.idle_minutes.setSuffix(" min idle")
+        self.idle_minutes.setSuffix(_(" min idle"))
         self.idle_minutes.setValue(int(self.station.idle_minutes()))
-        save_idle = QPushButton("Save")
+        save_idle = QPushButton(_("Save"))
         idle.addWidget(self.idle_minutes)
         idle.addWidget(save_idle)
         idle.addStretch(1)
@@ -468,7 +525,7 @@ class SettingsView(QScrollArea):
         except SigiloError as exc:
             self.status_message.emit(" — ".join(describe_error(exc)), 0)
             return
-        self.status_message.emit(f"the station locks after {self.idle_minutes.value()} idle minutes", 4000)
+        self.status_message.emit(_("the station locks after {value} idle minutes").format(value=self.idle_minutes.value()), 4000)
 
     def _load_operators(self) -> None:
         self.operator_list.clear()
@@ -484,11 +541,11 @@ class SettingsView(QScrollArea):
             first = not self.station.has_operators()
             if not first:
                 self.station.require("users.manage")
-            elif self.op_role.currentText() != "supervisor":
-                raise SigiloError("the first account must be a supervisor's",
-                                  "choose the role supervisor: it then adds the clerks' accounts")
+            elif self.op_role.currentData() != "supervisor":
+                raise SigiloError(_("the first account must be a supervisor's"),
+                                  _("choose the role supervisor: it then adds the clerks' accounts"))
             self.station.operators().add(self.op_user.text().strip(), self.op_password.text(),
-                                         self.op_role.currentText(), actor=self.station.actor)
+                                         self.op_role.currentData(), actor=self.station.actor)
             if first:  # nobody else may add accounts from now on: the supervisor is signed in
                 self.station.login(self.op_user.text().strip(), self.op_password.text())
         except SigiloError as exc:
@@ -496,4 +553,4 @@ class SettingsView(QScrollArea):
             return
         self.op_password.clear()
         self._load_operators()
-        self.status_message.emit("operator added: sign-in is required from the next start", 4000)
+        self.status_message.emit(_("operator added: sign-in is required from the next start"), 4000)

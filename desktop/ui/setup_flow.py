@@ -250,12 +250,12 @@ class SetupDialog(QDialog):
         self.printer_name.setObjectName("setupPrinterName")
         self.printer_uri = QLineEdit()
         self.printer_uri.setObjectName("setupPrinterUri")
-        self.printer_uri.setPlaceholderText("serial:///dev/ttyUSB0?baud=115200, usb:///dev/usb/lp0, tcp://HOST:9100")
+        self.printer_uri.setPlaceholderText(_("serial:///dev/ttyUSB0?baud=115200, usb:///dev/usb/lp0, tcp://HOST:9100"))
         self.printer_model = QComboBox()
         self.printer_model.setObjectName("setupPrinterModel")
         self.printer_model.addItem(_("PDF files at true size (office printer)"), "pdf")
         for name, shown in offers.profile_choices():
-            self.printer_model.addItem(shown, name)
+            self.printer_model.addItem(_(shown), name)
         form.addRow(_("Name"), self.printer_name)
         form.addRow(_("Connection"), self.printer_uri)
         form.addRow(_("Model"), self.printer_model)
@@ -383,14 +383,14 @@ class SetupDialog(QDialog):
 
     # ------------------------------------------------------------------ keys
     def _choose_enrolment(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, _("Enrolment file"), "", "Sigilo enrolment (*.enrol *.json);;All files (*)")
+        path, _filter = QFileDialog.getOpenFileName(self, _("Enrolment file"), "", _("Sigilo enrolment (*.enrol *.json);;All files (*)"))
         if path:
             self.enrol_path.setText(path)
             self._show_enrolment()
 
     def _choose_pub_target(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(self, _("Save the station's public key"), self.create_out.text(),
-                                              "Station public key (*.pub)")
+                                              _("Station public key (*.pub)"))
         if path:
             self.create_out.setText(path)
 
@@ -462,7 +462,7 @@ class SetupDialog(QDialog):
             raise PassphraseUnusable(_("The passphrase needs at least {n} characters.").format(n=MIN_NEW_LENGTH),
                                      _("A few unrelated words are easy to remember."))
         if pw != self.create_pass2.text():
-            raise PassphraseUnusable("the two passphrases differ", "type the same passphrase twice")
+            raise PassphraseUnusable(_("the two passphrases differ"), _("type the same passphrase twice"))
         keys_dir = config.station_keys_dir()
         move_aside(keys_dir)
         kd = KeysDir.at(keys_dir)

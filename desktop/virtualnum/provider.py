@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from desktop.errors import SigiloError
+from desktop.i18n import _
 
 
 class ProviderError(SigiloError):
@@ -53,7 +54,7 @@ class BuiltinProvider(VirtualNumberProvider):
 
     def allocate(self, tracking_number, real_phone, expires_at, is_taken) -> Binding:
         space = 10 ** self.digits
-        for _ in range(64):  # random first: extensions do not reveal order or volume
+        for _attempt in range(64):  # random first: extensions do not reveal order or volume
             ext = f"{secrets.randbelow(space):0{self.digits}d}"
             if not is_taken(self.hotline, ext):
                 return Binding(self.hotline, ext, self.name)
@@ -61,8 +62,8 @@ class BuiltinProvider(VirtualNumberProvider):
             ext = f"{n:0{self.digits}d}"
             if not is_taken(self.hotline, ext):
                 return Binding(self.hotline, ext, self.name)
-        raise ProviderError(f"all {space} extensions of {self.hotline} are in use",
-                            "purge expired numbers (`sigilo purge`) or configure more extension digits")
+        raise ProviderError(_("all {space} extensions of {hotline} are in use").format(space=space, hotline=self.hotline),
+                            _("purge expired numbers (`sigilo purge`) or configure more extension digits"))
 
 
 class CarrierProvider(VirtualNumberProvider):
@@ -86,11 +87,11 @@ class CarrierProvider(VirtualNumberProvider):
         except ProviderError:
             raise
         except Exception as exc:
-            raise ProviderError(f"the carrier's virtual-number service failed ({type(exc).__name__})",
-                                "check the network, or print with the masked phone") from None
+            raise ProviderError(_("the carrier's virtual-number service failed ({kind})").format(kind=type(exc).__name__),
+                                _("check the network, or print with the masked phone")) from None
         number, ext = str(answer.get("number", "")), str(answer.get("extension", "") or "")
         if not number:
-            raise ProviderError("the carrier returned no virtual number", "print with the masked phone")
+            raise ProviderError(_("the carrier returned no virtual number"), _("print with the masked phone"))
         return Binding(number, ext, self.name, str(answer.get("id", "")))
 
     def release(self, binding: Binding) -> None:

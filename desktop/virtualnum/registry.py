@@ -15,6 +15,7 @@ from desktop.operators.accounts import Operator, PermissionDenied
 from desktop.shipment import Shipment
 from desktop.store.db import Store
 from desktop.virtualnum.provider import Binding, BuiltinProvider, VirtualNumberProvider
+from desktop.i18n import _
 
 DAY = 86400.0
 
@@ -95,8 +96,8 @@ class VirtualNumbers:
                             "WHERE tracking_number=? AND state='active'",
                             (now, now + self.expiry_days * DAY, tracking_number))
             if cur.rowcount == 0:
-                raise VirtualNumberError(f"no active virtual number for {tracking_number}",
-                                         "check the tracking number")
+                raise VirtualNumberError(_("no active virtual number for {tracking_number}").format(tracking_number=tracking_number),
+                                         _("check the tracking number"))
             self.audit.append(actor, "virtualnum", tracking_number, {"change": "delivered"}, conn=c)
 
     def purge_expired(self, actor: str = "system") -> int:
@@ -105,7 +106,7 @@ class VirtualNumbers:
         rows = self.store.query("SELECT id, hotline, extension, tracking_number, provider FROM virtual_numbers "
                                 "WHERE state='delivered' AND expires_at <= ?", (now,))
         for r in rows:
-            name, _, ref = r["provider"].partition(":")
+            name, _sep, ref = r["provider"].partition(":")
             if ref:
                 try:
                     self.provider.release(Binding(r["hotline"], r["extension"], name, ref))
@@ -120,15 +121,15 @@ class VirtualNumbers:
 
     def resolve(self, number: str, operator: Operator, reason: str = "") -> str:
         """The real phone behind "hotline-extension", for an operator allowed to see it."""
-        hotline, _, extension = number.rpartition("-") if "-" in number else (number, "", "")
+        hotline, _sep, extension = number.rpartition("-") if "-" in number else (number, "", "")
         if not operator.can("virtualnum.resolve"):
             self.audit.append(operator.username, "resolve", number, {"granted": False, "reason": reason})
-            raise PermissionDenied(f"{operator.username} ({operator.role}) may not see the number behind {number}",
-                                   "ask a supervisor")
+            raise PermissionDenied(_("{username} ({role}) may not see the number behind {number}").format(username=operator.username, role=operator.role, number=number),
+                                   _("ask a supervisor"))
         rows = self.store.query("SELECT * FROM virtual_numbers WHERE hotline=? AND extension=? AND state!='expired'",
                                 (hotline, extension))
         if not rows:
-            raise VirtualNumberError(f"{number} is not an active virtual number", "it may have expired")
+            raise VirtualNumberError(_("{number} is not an active virtual number").format(number=number), _("it may have expired"))
         r = rows[0]
         phone = self.store.data_key.decrypt(bytes(r["phone"]), self._aad(hotline, extension, r["tracking_number"]))
         self.audit.append(operator.username, "resolve", r["tracking_number"],

@@ -35,7 +35,7 @@ def load_profile(name: str | None = None) -> ReaderProfile:
     data = json.loads((resources_dir() / "identity" / "readers.json").read_text(encoding="utf-8"))
     name = name or data["default"]
     if name not in data["profiles"]:
-        raise ReaderError(f"no ID card reader profile {name!r}", "use one of: " + ", ".join(sorted(data["profiles"])))
+        raise ReaderError(f"no ID card reader profile {name!r}", _("use one of: {choices}").format(choices=", ".join(sorted(data["profiles"]))))
     v = data["profiles"][name]
     return ReaderProfile(name, int(v["baud"]), float(v["reply_timeout_s"]), float(v["read_timeout_s"]),
                          int(v.get("retries", 1)))
@@ -95,7 +95,7 @@ class IdCardReader:
         while True:
             if time.monotonic() > deadline:
                 if buf:
-                    raise p.FrameError("short", f"reply cut short after {len(buf)} bytes")
+                    raise p.FrameError("short", _("reply cut short after {n} bytes").format(n=len(buf)))
                 raise ReaderError(_("The ID card reader does not answer."),
                                   _("Check the reader's cable and power, and that the right port is chosen."))
             chunk = port.read(max(1, min(port.in_waiting, 2048)))
@@ -111,7 +111,7 @@ class IdCardReader:
             if len(buf) >= 7:
                 length = int.from_bytes(buf[5:7], "big")
                 if length < 4 or length > p.MAX_LEN:
-                    raise p.FrameError("length", f"reply length {length} is impossible")
+                    raise p.FrameError("length", _("reply length {length} is impossible").format(length=length))
                 if len(buf) >= 7 + length:
                     return buf[:7 + length]
 
@@ -139,12 +139,12 @@ class IdCardReader:
 
     # ------------------------------------------------------------------ the card
     def read_card(self) -> CardText:
-        status, _ = self.exchange(p.FIND)
+        status, _reply = self.exchange(p.FIND)
         if status == p.NO_CARD:
             raise NoCard()
         if status != p.FOUND:
             raise ReaderError(_("Finding the card failed: {why}.").format(why=_status(status)), _AGAIN())
-        status, _ = self.exchange(p.SELECT)
+        status, _reply = self.exchange(p.SELECT)
         if status == p.SELECT_FAILED:
             raise CardRemoved()
         if status != p.OK:

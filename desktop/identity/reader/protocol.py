@@ -17,6 +17,8 @@ checksum, 11 bad length, 21 unknown command, 23 not authorised, 24 unknown error
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 PREAMBLE = b"\xaa\xaa\xaa\x96\x69"
 MAX_LEN = 4096  # a read reply is 1,288; anything much larger is line noise
 
@@ -65,17 +67,17 @@ class FrameError(ValueError):
 
 def _body(frame: bytes, min_len: int) -> bytes:
     if not frame.startswith(PREAMBLE):
-        raise FrameError("short", "no frame preamble")
+        raise FrameError("short", _("no frame preamble"))
     if len(frame) < 7 + min_len:
-        raise FrameError("short", "frame shorter than its header")
+        raise FrameError("short", _("frame shorter than its header"))
     length = int.from_bytes(frame[5:7], "big")
     if length < min_len or length > MAX_LEN:
-        raise FrameError("length", f"frame length {length} is impossible")
+        raise FrameError("length", _("frame length {length} is impossible").format(length=length))
     if len(frame) < 7 + length:
-        raise FrameError("short", f"frame cut short ({len(frame) - 7} of {length} bytes)")
+        raise FrameError("short", _("frame cut short ({value} of {length} bytes)").format(value=len(frame) - 7, length=length))
     body = frame[7:7 + length - 1]
     if xor(frame[5:7] + body) != frame[7 + length - 1]:
-        raise FrameError("checksum", "checksum (XOR) does not match")
+        raise FrameError("checksum", _("checksum (XOR) does not match"))
     return body
 
 

@@ -10,6 +10,8 @@ answered with SW3 10 (bad checksum), as a reader does.
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 import json
 import shutil
 import subprocess
@@ -69,7 +71,7 @@ class SimulatedIdReader:
 
     def place(self, name: str) -> None:
         if name not in self.cards:
-            raise SimulatorError(f"no test card {name!r}; cards: {', '.join(sorted(self.cards))}")
+            raise SimulatorError(_("no test card {name!r}; cards: {join}").format(name=name, join=', '.join(sorted(self.cards))))
         with self._lock:
             self.card = name
             self._corrupted.discard(name)
@@ -81,7 +83,7 @@ class SimulatedIdReader:
     def start(self) -> "SimulatedIdReader":
         socat = shutil.which("socat")
         if socat is None:
-            raise SimulatorError("the simulated reader needs socat (Debian: apt install socat)")
+            raise SimulatorError(_("the simulated reader needs socat (Debian: apt install socat)"))
         for link in (self.link, self._inner):
             if link.is_symlink():
                 link.unlink()
@@ -92,7 +94,7 @@ class SimulatedIdReader:
         while not (self.link.exists() and self._inner.exists()):
             if self._socat.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise SimulatorError(f"socat could not create the pty pair at {self.link}")
+                raise SimulatorError(_("socat could not create the pty pair at {link}").format(link=self.link))
             time.sleep(0.01)
         import serial
 

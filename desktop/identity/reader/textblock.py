@@ -19,6 +19,8 @@ address and validity are not part of the record the law asks for, so they are no
 
 from __future__ import annotations
 
+from desktop.i18n import _
+
 from dataclasses import dataclass
 
 TEXT_LEN = 256
@@ -50,7 +52,7 @@ def _field(text: bytes, span: tuple[int, int]) -> str:
     try:
         return raw.decode("utf-16-le").replace("\x00", "").strip()
     except UnicodeDecodeError:
-        raise TextBlockError("text field is not UCS-2") from None
+        raise TextBlockError(_("text field is not UCS-2")) from None
 
 
 def card_type(text: bytes) -> str:
@@ -59,7 +61,7 @@ def card_type(text: bytes) -> str:
 
 def parse_text(text: bytes) -> CardText:
     if len(text) != TEXT_LEN:
-        raise TextBlockError(f"text block is {len(text)} bytes, not {TEXT_LEN}")
+        raise TextBlockError(_("text block is {n} bytes, not {TEXT_LEN}").format(n=len(text), TEXT_LEN=TEXT_LEN))
     kind = card_type(text)
     if kind == "I":
         name = _field(text, FOREIGN_FIELDS["chinese_name"]) or _field(text, FOREIGN_FIELDS["english_name"])
@@ -67,7 +69,7 @@ def parse_text(text: bytes) -> CardText:
     if kind in ("", "J"):
         return CardText("residence_permit" if kind == "J" else "cn_resident", _field(text, RESIDENT_FIELDS["number"]),
                         _field(text, RESIDENT_FIELDS["name"]))
-    raise TextBlockError(f"card type {kind!r} is not one Sigilo reads")
+    raise TextBlockError(_("card type {kind!r} is not one Sigilo reads").format(kind=kind))
 
 
 def build_text(fields: dict[str, str], layout: dict[str, tuple[int, int]]) -> bytes:
