@@ -123,8 +123,6 @@ class PrinterPanel(QFrame):
         cal.addWidget(self.darkness, 1, 1)
         cal.addWidget(QLabel(_("Speed ips")), 1, 2)
         cal.addWidget(self.speed, 1, 3)
-        from desktop.i18n import _
-
         self.media_button = QPushButton(_("Calibrate labels (gap, black mark, size)..."))
         self.media_button.setObjectName("calibrateMedia")
         self.media_button.clicked.connect(self.calibrate_requested)

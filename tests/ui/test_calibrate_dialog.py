@@ -63,14 +63,15 @@ def test_a_pdf_printer_is_not_offered_calibration(qtbot, window, tmp_path):
     assert not panel.media_button.isEnabled()
 
 
-def test_settings_page_fits_1366_without_sideways_scrolling(qtbot, window):
-    """The paired boxes (labels and keys, presets and operators) go one under the other where
-    side by side they would push the keys' buttons and the printers' Add button off-screen."""
+def test_settings_page_never_scrolls_sideways_at_1366_or_at_125_percent(qtbot, window):
+    """The paired boxes (labels and keys, presets and operators, scale and language) sit side by
+    side where they fit and go one under the other where they would not (1366x768 at 125 %
+    scaling leaves a 1093 px window), so no box's buttons end up off-screen."""
     window.show_page(5)
     view = window.settings_view
-    qtbot.waitUntil(lambda: view.columns == 1, timeout=3000)
-    qtbot.waitUntil(lambda: not view.horizontalScrollBar().isVisible(), timeout=3000)
-    assert view.widget().minimumSizeHint().width() <= view.viewport().width()
-    window.resize(1920, 1080)
-    qtbot.waitUntil(lambda: view.columns == 2, timeout=3000)
-    qtbot.waitUntil(lambda: not view.horizontalScrollBar().isVisible(), timeout=3000)
+    for width, height, columns in ((1366, 768, None), (1093, 614, 1), (1920, 1080, 2)):
+        window.resize(width, height)
+        if columns is not None:
+            qtbot.waitUntil(lambda: view.columns == columns, timeout=3000)
+        qtbot.waitUntil(lambda: not view.horizontalScrollBar().isVisible(), timeout=3000)
+        assert view.widget().minimumSizeHint().width() <= view.viewport().width()
