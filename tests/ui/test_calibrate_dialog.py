@@ -72,6 +72,6 @@ def test_settings_page_never_scrolls_sideways_at_1366_or_at_125_percent(qtbot, w
     for width, height, columns in ((1366, 768, None), (1093, 614, 1), (1920, 1080, 2)):
         window.resize(width, height)
         if columns is not None:
-            qtbot.waitUntil(lambda: view.columns == columns, timeout=3000)
+            qtbot.waitUntil(lambda want=columns: view.columns == want, timeout=3000)
         qtbot.waitUntil(lambda: not view.horizontalScrollBar().isVisible(), timeout=3000)
         assert view.widget().minimumSizeHint().width() <= view.viewport().width()
