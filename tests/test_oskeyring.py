@@ -29,6 +29,10 @@ def test_a_chosen_backend_is_used_and_sigilo_no_keyring_turns_it_off(monkeypatch
 
     from desktop import oskeyring
 
+    # the backend in use before this test: asked before Memory exists, since keyring offers every
+    # KeyringBackend subclass it knows of when it first picks one
+    previous = keyring.get_keyring()
+
     class Memory(keyring.backend.KeyringBackend):
         priority = 1
 
@@ -44,7 +48,6 @@ def test_a_chosen_backend_is_used_and_sigilo_no_keyring_turns_it_off(monkeypatch
         def delete_password(self, service, username):
             self.store.pop((service, username), None)
 
-    previous = keyring.get_keyring()
     keyring.set_keyring(Memory())
     try:
         assert oskeyring.available() == (True, "Memory")
