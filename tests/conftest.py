@@ -67,3 +67,13 @@ def pytest_sessionstart(session):
 
     if shutil.which("socat") is None:
         raise pytest.UsageError("socat is not installed: run ./run test as root, or apt install socat")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Tests marked ``early`` (the packaging test, which builds and installs the package for a few
+    minutes, mostly in subprocesses) run first: with ``-n 2`` one worker starts them at once and
+    the other worker runs the rest of the suite beside them, instead of the suite waiting for
+    them at its end."""
+    early = [item for item in items if item.get_closest_marker("early")]
+    if early:
+        items[:] = early + [item for item in items if not item.get_closest_marker("early")]

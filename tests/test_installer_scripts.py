@@ -96,7 +96,7 @@ def test_the_spec_compiles_and_makes_the_launchers_the_installers_name():
     spec = (INSTALLER / "sigilo.spec").read_text(encoding="utf-8")
     compile(spec, "sigilo.spec", "exec")
     assert '(str(root / "resources"), "resources")' in spec  # resources/ collected wholesale
-    assert 'copy_metadata("sigilo")' in spec  # the version travels with the bundle
+    assert 'installed_metadata("sigilo")' in spec  # the version travels with the bundle
     assert re.search(r'launcher\("sigilo-gui", console=False', spec)
     assert re.search(r'launcher\("sigilo", console=True', spec)
     assert 'name="Sigilo.app"' in spec

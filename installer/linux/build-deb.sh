@@ -5,9 +5,9 @@
 #   /usr/bin/sigilo                      a link to the bundle's program
 #   /usr/share/applications/sigilo.desktop, /usr/share/icons/hicolor/*/apps/sigilo.png (+ .svg)
 #   /usr/lib/udev/rules.d/60-sigilo-printers.rules   USB label printers for the seated user
-# and Depends on what the bundle loads from the system (checked with ldd in a clean Debian
-# root by tests/test_packaging.py). Compression: zstd (about a second); SIGILO_DEB_COMPRESS=xz
-# makes a smaller file in about two minutes.
+# and Depends on what the bundle loads from the system (installer/linux/depends; checked with
+# ldd in a clean Debian root by tests/test_packaging.py). Compression: zstd (a few seconds);
+# SIGILO_DEB_COMPRESS=xz makes a smaller file in about two minutes.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -35,16 +35,8 @@ install -m 0644 "$root/CHANGELOG.md" "$pkg/usr/share/doc/sigilo/CHANGELOG.md"
 install -m 0644 "$root/docs/install.md" "$pkg/usr/share/doc/sigilo/install.md"
 install -m 0755 "$here/postinst" "$here/postrm" "$pkg/DEBIAN/"
 
-# What the bundle loads from the system rather than carrying (PyInstaller leaves out glibc,
-# libGL/libEGL and libxcb, which belong to the system's graphics stack), found by ldd over every
-# library of the bundle in a clean Debian root (tests/test_packaging.py repeats that check):
-# glibc (2.36: the bundled libraries come from Debian 12), libxcb, OpenGL/EGL through libglvnd,
-# libwayland and libdrm for the Wayland and KMS platform plugins; and what is read at run time,
-# not linked: libusb for pyusb (found by name), fontconfig's configuration and fc-match, the
-# keyboard maps of libxkbcommon, and a font that draws Chinese labels (wqy-microhei: reportlab
-# cannot use the CFF outlines of Noto CJK).
-depends="libc6 (>= 2.36), libxcb1, libgl1, libegl1, libwayland-client0, libwayland-cursor0,
- libwayland-egl1, libdrm2, libusb-1.0-0, fontconfig, xkb-data, fonts-wqy-microhei"
+# What the bundle loads from the system rather than carrying: installer/linux/depends, one a line.
+depends="$(sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$here/depends" | paste -sd, | sed 's/,/, /g')"
 cat > "$pkg/DEBIAN/control" <<CONTROL
 Package: sigilo
 Version: $version
@@ -53,7 +45,7 @@ Section: utils
 Priority: optional
 Maintainer: Sigilo <team@sigilo.invalid>
 Installed-Size: $(du -sk --apparent-size "$pkg" | cut -f1)
-Depends: $(echo $depends)
+Depends: $depends
 Recommends: cups-client
 Description: privacy waybill printing
  Masks recipients' names, phones and addresses on shipping labels and seals the
