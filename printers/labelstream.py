@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Event:
-    kind: str  # "label" | "query" | "control" | "discarded" (a TSPL body wiped by CLS before its PRINT)
+    kind: str  # "label" | "query" | "control" | "calibrate" (TSPL media detect) | "discarded" (a TSPL body
+    # wiped by CLS before its PRINT)
     data: bytes  # the label's bytes, or the query command
     copies: int = 1
 
@@ -55,6 +56,7 @@ class LabelStream:
     _BITMAP = re.compile(rb"BITMAP\s+(-?\d+)\s*,\s*(-?\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*,", re.IGNORECASE)
     _PRINT = re.compile(rb"\s*PRINT\s+(\d+)(?:\s*,\s*(\d+))?", re.IGNORECASE)
 
+    _IMMEDIATE = re.compile(rb"\s*(GAPDETECT|BLINEDETECT|AUTODETECT|OUT)\b", re.IGNORECASE)
     _CLS = re.compile(rb"(?:^|\n)\s*CLS\s*(?:\r?\n|$)", re.IGNORECASE)
     _SETUP = re.compile(rb"\s*(SIZE|GAP|BLINE|DIRECTION|REFERENCE|OFFSET|SHIFT|SPEED|DENSITY|SET|CODEPAGE|"
                         rb"LIMITFEED|SELFTEST|HOME)\b", re.IGNORECASE)
@@ -101,6 +103,16 @@ class LabelStream:
         line = self._take(nl + 1)
         if not self.label and not line.strip():
             return True  # blank lines between labels belong to no label
+        immediate = self._IMMEDIATE.match(line)
+        if immediate:
+            # a media detect (GAPDETECT, BLINEDETECT, AUTODETECT) or an OUT answer runs when it
+            # arrives, with the settings sent just before it (SIZE, GAP, BLINE), which it carries
+            setup = bytes(self.label) if self._setup_tail(bytes(self.label)) == bytes(self.label) else b""
+            if setup:
+                self.label.clear()
+            kind = "query" if immediate.group(1).upper() == b"OUT" else "calibrate"
+            out.append(Event(kind, setup + line))
+            return True
         if line.strip().upper() == b"CLS" and self._CLS.search(self.label):
             # CLS clears the image buffer: a body drawn before it (a label cut off before its
             # PRINT, say by a crash of the sender) is wiped, not printed with the next label

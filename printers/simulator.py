@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -50,6 +51,26 @@ from pathlib import Path
 
 from printers import status as st
 from printers.labelstream import Event, LabelStream
+
+MEDIA = ("gap", "bline", "continuous")  # the labels loaded: die-cut with gaps, black marks, continuous
+_TSPL_SETTING = re.compile(rb"(?:^|\n)\s*(SIZE|GAP|BLINE)\s+(-?[\d.]+\s*(?:mm|dot)?)\s*(?:,\s*(-?[\d.]+\s*(?:mm|dot)?))?",
+                           re.IGNORECASE)
+_ZPL_PRINTS = re.compile(rb"\^(F[A-Z]|G[A-Z]|X[GF]|B[0-9A-Z]|D[FG])")
+
+
+def _tspl_mm(value: bytes, dpi: int = 203) -> float:
+    """A SIZE/GAP/BLINE value in mm ("100 mm", "4" inches, "812 dot")."""
+    text = value.strip().lower()
+    if text.endswith(b"mm"):
+        return float(text[:-2])
+    if text.endswith(b"dot"):
+        return round(float(text[:-3]) * 25.4 / dpi, 1)
+    return round(float(text) * 25.4, 1)
+
+
+def _zpl_settings_only(fmt: bytes) -> bool:
+    """A format with settings (^MN, ^LL, ^JUS ...) and nothing to print: it feeds no label."""
+    return _ZPL_PRINTS.search(fmt) is None and re.search(rb"\^(MN|LL|JU|PW)", fmt) is not None
 
 
 class Pacer:
@@ -114,7 +135,9 @@ class SimulatedPrinter:
     def __init__(self, language: str = "tspl", baud: int | None = 115200, seconds_per_label: float = 0.5, *,
                  pty: str | os.PathLike | None = None, tcp_port: int | None = None, mem: str | None = None,
                  label_length_mm: float | None = None, speed_ips: float | None = None,
-                 on_label: Callable[[int, bytes], None] | None = None) -> None:
+                 on_label: Callable[[int, bytes], None] | None = None, media: str = "gap",
+                 media_length_mm: float = 150.0, media_gap_mm: float = 3.0, dpi: int = 203,
+                 detect_seconds: float = 0.3) -> None:
         if sum(x is not None for x in (pty, tcp_port, mem)) != 1:
             raise ValueError("give exactly one of pty=, tcp_port= or mem=")
         self.language = language.lower()
@@ -133,6 +156,17 @@ class SimulatedPrinter:
         self.tcp_port = tcp_port
         self.mem_name = mem
         self.on_label = on_label
+        if media not in MEDIA:
+            raise SimulatorError(f"unknown media {media!r}; use one of {', '.join(MEDIA)}")
+        # the labels loaded (what a calibration finds) and what the printer is set to
+        self.media = media
+        self.media_length_mm = float(media_length_mm)
+        self.media_gap_mm = float(media_gap_mm)
+        self.dpi = dpi
+        self.detect_seconds = detect_seconds
+        self.setting = {"width_mm": 100.0, "length_mm": 150.0, "gap_mm": 2.0, "bline_mm": 0.0,
+                        "sensor": "gap", "tracking": "Y", "label_dots": 1200}
+        self.calibrations: list[str] = []  # each calibration run: "gap: found 150 mm, gap 3 mm", ...
         # state
         self.paper = True
         self.head_closed = True
@@ -260,6 +294,10 @@ class SimulatedPrinter:
                    "pause": self.pause, "resume": self.resume,
                    "vanish": self.vanish, "return": self.come_back, "stall": self.stall, "unstall": self.unstall}
         word = word.strip().lower()
+        if word.startswith("media "):
+            parts = word.split()
+            self.load_media(parts[1], *(float(x) for x in parts[2:4]))
+            return f"ok media {parts[1]}"
         if word in actions:
             actions[word]()
             return f"ok {word}"
@@ -287,7 +325,7 @@ class SimulatedPrinter:
                 flags.add("ribbon_out")
             if self.paused:
                 flags.add("paused")
-            if not flags and any(kind == "label" for kind, _ in self._pending):
+            if not flags and any(kind in ("label", "calibrate") for kind, _ in self._pending):
                 flags.add("printing")
             return flags
 
@@ -330,6 +368,11 @@ class SimulatedPrinter:
                 return st.tspl_extended_reply(flags)
             if query == b"~!T":
                 return b"SIGILO SIM TSPL\r"
+            if b"OUT" in query.upper():
+                with self._changed:
+                    self._apply_tspl_settings(query)
+                    self._pending.append(("out", query))  # answered in turn, after a detect before it
+                    self._changed.notify_all()
             return b""
         if lang == "zpl":
             if query == st.ZPL_HQES_QUERY:
@@ -338,8 +381,14 @@ class SimulatedPrinter:
                 if flags & {"paper_out", "head_open", "ribbon_out"}:
                     return b""  # real printers stay silent here (see printers.status)
                 with self._lock:
-                    remaining = self.pending_labels
-                return st.zpl_hs_reply(flags, formats=remaining, remaining=remaining)
+                    remaining = self.pending_labels + sum(1 for kind, _ in self._pending if kind == "calibrate")
+                    dots = int(self.setting["label_dots"])
+                return st.zpl_hs_reply(flags, formats=remaining, remaining=remaining, label_dots=dots)
+            if query == b"~JC":
+                with self._changed:
+                    self._pending.append(("calibrate", b"~JC"))
+                    self._changed.notify_all()
+                return b""
             if query.startswith(b"! U1 getvar") and b"odometer.total_label_count" in query:
                 return b'"%d"' % self.printed_count
             if query.startswith(b"! U1 getvar"):
@@ -362,6 +411,15 @@ class SimulatedPrinter:
             self.received += data
             events: list[Event] = self._stream.feed(data)
             for ev in events:
+                if ev.kind == "calibrate":
+                    self._apply_tspl_settings(ev.data)
+                    self._pending.append(("calibrate", ev.data))
+                    continue
+                if ev.kind == "label" and self.language == "zpl" and _zpl_settings_only(ev.data):
+                    self._apply_zpl_settings(ev.data)  # a format of settings prints nothing
+                    continue
+                if ev.kind == "label" and self.language == "tspl":
+                    self._apply_tspl_settings(ev.data)
                 if ev.kind == "label":
                     for _ in range(max(1, ev.copies)):
                         self._pending.append(("label", ev.data))
@@ -382,6 +440,30 @@ class SimulatedPrinter:
                     self._changed.wait(0.2)
                     continue
                 kind, data = self._pending[0]
+                if kind == "out" and not (self.paper and self.head_closed):
+                    self._changed.wait(0.2)  # a printer stopped in error reads no further commands
+                    continue
+                if kind == "out":
+                    self._pending.popleft()
+                    answer = self._tspl_answer()
+                    self._lock.release()
+                    try:
+                        self._send(answer)
+                    finally:
+                        self._lock.acquire()
+                    continue
+                if kind == "calibrate" and (self.paper and self.head_closed and not self.paused):
+                    if self._printing_since is None:
+                        self._printing_since = time.monotonic()
+                    left = self._printing_since + self.detect_seconds - time.monotonic()
+                    if left > 0:
+                        self._changed.wait(min(left, 0.2))
+                        continue
+                    self._pending.popleft()
+                    self._printing_since = None
+                    self._calibrate(data)
+                    self._changed.notify_all()
+                    continue
                 if kind == "pid":
                     self._pending.popleft()
                     self._lock.release()
@@ -413,6 +495,77 @@ class SimulatedPrinter:
                         self.on_label(count, data)
                     finally:
                         self._lock.acquire()
+
+    # -- media calibration -------------------------------------------------------------
+    def _apply_tspl_settings(self, data: bytes) -> None:
+        """SIZE, GAP and BLINE lines change what the printer is set to, as on a real one."""
+        for m in _TSPL_SETTING.finditer(data):
+            word, first, second = m.group(1).upper(), _tspl_mm(m.group(2)), _tspl_mm(m.group(3) or b"0")
+            if word == b"SIZE":
+                self.setting.update(width_mm=first, length_mm=second)
+            elif word == b"GAP":
+                self.setting.update(gap_mm=first, sensor="continuous" if first == 0 else "gap")
+            else:
+                self.setting.update(bline_mm=first, sensor="bline")
+
+    def _apply_zpl_settings(self, data: bytes) -> None:
+        m = re.search(rb"\^MN([NYWMA])", data)
+        if m:
+            self.setting["tracking"] = m.group(1).decode()
+        m = re.search(rb"\^LL(\d+)", data)
+        if m:
+            self.setting["label_dots"] = int(m.group(1))
+        m = re.search(rb"\^PW(\d+)", data)
+        if m:
+            self.setting["width_mm"] = round(int(m.group(1)) * 25.4 / self.dpi, 1)
+
+    def _calibrate(self, data: bytes) -> None:
+        """What the loaded media lets the sensor find. A sensor looking for a gap or mark that is
+        not there feeds until it gives up and stops out of paper, as real printers do."""
+        if self.language == "zpl":
+            tracking = self.setting["tracking"]
+            wanted = {"Y": ("gap",), "W": ("gap",), "M": ("bline",), "A": ("gap", "bline"), "N": ()}[tracking]
+            if not wanted:
+                self.calibrations.append("continuous: sensors set")
+                return
+            if self.media not in wanted:
+                self.paper = False
+                self.calibrations.append(f"{tracking}: no {'/'.join(wanted)} found on {self.media} media")
+                return
+            self.setting["label_dots"] = round(self.media_length_mm * self.dpi / 25.4)
+            self.calibrations.append(f"{tracking}: found {self.media_length_mm:g} mm")
+            return
+        word = data.strip().splitlines()[-1].split()[0].upper() if data.strip() else b""
+        wanted = {b"GAPDETECT": ("gap",), b"BLINEDETECT": ("bline",), b"AUTODETECT": ("gap", "bline")}.get(word, ())
+        if self.media not in wanted:
+            self.paper = False
+            self.calibrations.append(f"{word.decode().lower()}: nothing found on {self.media} media")
+            return
+        self.setting["length_mm"] = self.media_length_mm
+        if self.media == "gap":
+            self.setting.update(gap_mm=self.media_gap_mm, sensor="gap")
+        else:
+            self.setting.update(bline_mm=self.media_gap_mm, sensor="bline")
+        self.calibrations.append(f"{self.media}: found {self.media_length_mm:g} mm, {self.media_gap_mm:g} mm")
+
+    def _tspl_answer(self) -> bytes:
+        from printers.calibration import tspl_answer
+
+        s = self.setting
+        return tspl_answer(s["length_mm"], s["gap_mm"] if s["sensor"] != "bline" else 0.0,
+                           s["bline_mm"] if s["sensor"] == "bline" else 0.0)
+
+    def load_media(self, media: str, length_mm: float | None = None, gap_mm: float | None = None) -> None:
+        """Load another kind of labels (control word ``media gap|bline|continuous``)."""
+        if media not in MEDIA:
+            raise ValueError(f"unknown media {media!r}; use one of {', '.join(MEDIA)}")
+        with self._changed:
+            self.media = media
+            if length_mm is not None:
+                self.media_length_mm = float(length_mm)
+            if gap_mm is not None:
+                self.media_gap_mm = float(gap_mm)
+            self._changed.notify_all()
 
     # -- endpoints ---------------------------------------------------------------------
     def _send(self, data: bytes) -> None:

@@ -68,11 +68,20 @@ def main() -> int:
 
     # a few labels in history and the queue
     page = window.label_page
+
+    def printed(count: int) -> None:
+        """The window prints through the station's queue: wait for the label to be confirmed."""
+        import time
+
+        deadline = time.monotonic() + 30
+        while page.print_count < count and time.monotonic() < deadline:
+            settle(50)
+
     for row in rows[:3] + [r for r in rows if r["recipient"]["country"] == "BR"][:1]:
         page.form.set_data(row)
         settle(50)
         page.print_label()
-        settle(50)
+        printed(page.print_count + 1)
 
     import time
 
@@ -88,7 +97,7 @@ def main() -> int:
     page.form.cells["recipient.phone"].set_text("13912345678")
     settle(50)
     page.print_label()
-    settle(50)
+    printed(page.print_count + 1)
 
     # journey 2: a shop's export opened on the Import page, one row with a phone the shop mangled
     export_src = ROOT.parent / "shared" / "data" / "shop_export_shopify.csv"
@@ -137,6 +146,7 @@ def main() -> int:
         settle(400)
         window.grab().save(str(OUT / f"scan-{w}x{h}.png"))
         shots.append(("scan", w, h))
+    calibrate_shots(app, window, settle)
     from desktop.ui.login import LoginDialog
 
     station.operators().add("li.na", "screenshot-only-1", "clerk")
@@ -158,6 +168,42 @@ def main() -> int:
     window.close()
     station.close()
     return 0
+
+
+def calibrate_shots(app, window, settle) -> None:
+    """The label page with the printer's calibration open, and the Calibrate dialog after the
+    printer (a simulated TSPL one with 100 x 100 mm labels loaded) measured its labels."""
+    import time
+
+    from desktop.ui import config
+    from printers.simulator import SimulatedPrinter
+
+    sim = SimulatedPrinter("tspl", baud=None, seconds_per_label=0.05, mem="screenshots-tsc", media="gap",
+                           media_length_mm=100.0, media_gap_mm=3.0, detect_seconds=0.2).start()
+    page = window.label_page
+    config.set_printers([config.PrinterConfig("Counter TSC (TSPL 203 dpi)", sim.uri, "tspl-203"), *config.printers()])
+    config.put("print/printer", "Counter TSC (TSPL 203 dpi)")
+    window.resize(1366, 768)
+    window.show_page(0)
+    page.load_settings()
+    page.printer_panel.cal_toggle.setChecked(True)
+    settle(600)
+    window.grab().save(str(OUT / "label-calibrate-1366x768.png"))
+    page.calibrate()
+    dialog = page.calibrate_dialog
+    settle(200)
+    dialog.start()
+    deadline = time.monotonic() + 30
+    while dialog.result.property("kind") not in ("ok", "warn", "bad") and time.monotonic() < deadline:
+        settle(100)
+    settle(200)
+    dialog.grab().save(str(OUT / "calibrate-dialog.png"))
+    dialog.reject()
+    page.printer_panel.cal_toggle.setChecked(False)
+    for name in ("label-calibrate-1366x768.png", "calibrate-dialog.png"):
+        print(OUT / name)
+    window.station.stop_queue()
+    sim.stop()
 
 
 if __name__ == "__main__":

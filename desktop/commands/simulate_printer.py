@@ -1,7 +1,7 @@
 """`sigilo simulate-printer`: a simulated TSPL/ZPL/ESC-POS printer on a pty or a local TCP port,
 for demos and for trying a print station without hardware. Control it by typing words on
 stdin: paper-out, paper-in, head-open, head-close, ribbon-out, ribbon-in, pause, resume,
-vanish, return, stall, unstall, status, labels, quit. SIGTERM and Ctrl-C stop it cleanly (its socat is ended too)."""
+vanish, return, stall, unstall, status, labels, "media gap|bline|continuous [LENGTH] [GAP]", quit. SIGTERM and Ctrl-C stop it cleanly (its socat is ended too)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ def register(subparsers) -> None:
     p.add_argument("--baud", type=int, default=115200, help=_("pace incoming bytes at this rate (default 115200; 0: no pacing)"))
     p.add_argument("--seconds-per-label", type=float, default=0.5, help=_("mechanical time per label"))
     p.add_argument("--out", metavar="DIR", help=_("save each printed label as DIR/label-NNNN.prn"))
+    p.add_argument("--media", choices=("gap", "bline", "continuous"), default="gap",
+                   help=_("the labels loaded, as a calibration finds them (default: die-cut labels with gaps)"))
+    p.add_argument("--media-length", type=float, default=150.0, metavar="MM", help=_("label length (default 150)"))
+    p.add_argument("--media-gap", type=float, default=3.0, metavar="MM", help=_("gap or black mark (default 3)"))
     p.set_defaults(handler=run)
 
 
@@ -40,7 +44,8 @@ def run(args) -> int:
 
     try:
         printer = SimulatedPrinter(args.language, baud=args.baud, seconds_per_label=args.seconds_per_label,
-                                   pty=args.pty, tcp_port=args.tcp, on_label=on_label)
+                                   pty=args.pty, tcp_port=args.tcp, on_label=on_label, media=args.media,
+                                   media_length_mm=args.media_length, media_gap_mm=args.media_gap)
     except SimulatorError as exc:
         print(_("sigilo simulate-printer: {exc}").format(exc=exc), file=sys.stderr)
         return 2

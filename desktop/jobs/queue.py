@@ -215,6 +215,19 @@ class PrintQueue:
                 worker.wake.set()
         return job_id
 
+    def run_on_printer(self, printer_uri: str, profile: str, fn: Callable[[Any, Any], Any], reason: str = ""):
+        """Run ``fn(transport, link)`` on the printer's worker thread, over its one connection,
+        once no label of ours is in the printer (a media calibration). Returns a Future."""
+        _check_uri(printer_uri)
+        if not self.started:
+            raise JobError("the print queue is not running", "start the station's queue first")
+        self._claim(printer_uri)
+        worker = self._workers.get(printer_uri)
+        if worker is None:
+            raise JobError(f"{printer_uri} is driven by another Sigilo process",
+                           "do this from the window or command that is printing to it")
+        return worker.run_task(fn, profile, reason)
+
     def history(self, search: str = "", limit: int = 200, day: str = "") -> list[dict]:
         """See JobStore.history: printed labels found by tracking number or order id."""
         return self.jobs.history(search, limit, day)

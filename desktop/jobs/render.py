@@ -56,11 +56,13 @@ def label_composer(store, sealer: Callable[[LabelWork], Any], *, now: Callable[[
 
 
 def label_renderer(store, sealer: Callable[[LabelWork], Any], *, calibration: Callable[[str], Any] | None = None,
+                   media: Callable[[str], dict | None] | None = None,
                    now: Callable[[], datetime] | None = None,
                    warn: Callable[[LabelWork, str], None] | None = None, defaults: dict | None = None,
                    numbers: Any = None):
     """A desktop.jobs renderer (LabelWork -> RenderedLabel) over label_composer, encoding for
-    the job's printer profile with ``calibration(uri)`` (offsets, darkness, speed) or none."""
+    the job's printer profile with ``calibration(uri)`` (offsets, darkness, speed) or none, and
+    ``media(uri)``: what the printer's media calibration found (sensor and gap) or None."""
     from desktop.compose.outputs import as_output_error, load_printer_profile
     from printers.errors import PrinterError
     from printers.lang import encode
@@ -73,17 +75,18 @@ def label_renderer(store, sealer: Callable[[LabelWork], Any], *, calibration: Ca
         if profile is None:
             profile = profiles[work.profile] = load_printer_profile(work.profile)
         cal = calibration(work.printer_uri) if calibration is not None else None
+        found = media(work.printer_uri) if media is not None else None
         if (work.options or {}).get("test_print"):
             from desktop.compose.testlabel import test_scene
 
             try:
-                data = encode(test_scene(), profile, encode_options(cal))
+                data = encode(test_scene(), profile, encode_options(cal, media=found))
             except PrinterError as exc:
                 raise as_output_error(exc) from exc
             return RenderedLabel(data, {}, "", 1, None)
         label, copies, when = compose(work, profile.dpi)
         try:
-            data = encode(label.scene, profile, encode_options(cal, copies))
+            data = encode(label.scene, profile, encode_options(cal, copies, media=found))
         except PrinterError as exc:
             raise as_output_error(exc) from exc
         return RenderedLabel(data, label.masked.to_dict(), label.qr_text, copies,
@@ -109,14 +112,19 @@ def masked_view(m: dict):
                       policy=m.get("policy", ""))
 
 
-def encode_options(calibration=None, copies: int = 1):
-    """EncodeOptions from a printer's calibration (offsets in mm, darkness, speed) and copies."""
+def encode_options(calibration=None, copies: int = 1, media: dict | None = None):
+    """EncodeOptions from a printer's calibration (offsets in mm, darkness, speed), copies and
+    the media its calibration found ({"sensor", "gap_mm"}; "auto" states nothing of its own)."""
     from printers.lang import EncodeOptions
 
     cal = calibration
+    sensor = (media or {}).get("sensor")
+    sensor = sensor if sensor in ("gap", "bline", "continuous") else None
+    gap = (media or {}).get("gap_mm") if sensor else None
     return EncodeOptions(copies=max(1, int(copies)), offset_x_mm=float(getattr(cal, "offset_x_mm", 0.0) or 0.0),
                          offset_y_mm=float(getattr(cal, "offset_y_mm", 0.0) or 0.0),
-                         darkness=getattr(cal, "darkness", None), speed=getattr(cal, "speed", None))
+                         darkness=getattr(cal, "darkness", None), speed=getattr(cal, "speed", None),
+                         media=sensor, gap_mm=float(gap) if gap is not None else None)
 
 
 def face_mark(reason: str | None) -> str | None:

@@ -18,6 +18,7 @@ from desktop.i18n import _
 import logging
 import threading
 from collections import deque
+from concurrent.futures import Future
 from typing import Any, Callable
 
 from desktop.jobs.confirm import Link, Reading
@@ -81,6 +82,7 @@ class PrinterWorker(threading.Thread):
         self.idle_poll_seconds = IDLE_POLL_SECONDS
         self._idle_checked = 0.0
         self._idle_silent = 0
+        self._tasks: deque = deque()  # (fn, profile, Future): device work run on this thread
 
     # --- control from other threads ---------------------------------------------------
     def stop(self) -> None:
@@ -94,6 +96,39 @@ class PrinterWorker(threading.Thread):
     def resume(self) -> None:
         self.user_paused = False
         self.wake.set()
+
+    def run_task(self, fn: Callable[[Any, Any], Any], profile: str = "", reason: str = "") -> Future:
+        """Run ``fn(transport, link)`` on this worker's thread, over its one connection, once
+        no label is in the printer (a media calibration, say). Returns a Future of its result;
+        the light shows ``reason`` meanwhile. The link starts afresh afterwards, so nothing the
+        task read or left unread is taken for a status answer."""
+        future: Future = Future()
+        self._tasks.append((fn, profile, reason, future))
+        self.wake.set()
+        return future
+
+    def _run_tasks(self) -> None:
+        while self._tasks and not self.in_flight and self.staged is None:
+            fn, profile, reason, future = self._tasks.popleft()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                if profile and self.profile != profile:
+                    self._close()
+                    self.profile = profile
+                if self.transport is None:
+                    self._connect()
+                self._set_state(PRINTING, reason)
+                result = fn(self.transport, self.link)
+            except BaseException as exc:  # the caller hears of it; a device error is also a fault
+                future.set_exception(exc)
+                if _is_device_error(exc):
+                    self._on_fault(_fault_state(exc), _describe(exc), lost=True)
+                continue
+            finally:
+                if self.link is not None:
+                    self.link.start()
+            future.set_result(result)
 
     # --- the loop -------------------------------------------------------------------
     def run(self) -> None:
@@ -110,6 +145,13 @@ class PrinterWorker(threading.Thread):
                     self._on_fault(_fault_state(exc), _describe(exc), lost=True)
             self._drain()
         finally:
+            for *_, future in self._tasks:
+                if future.set_running_or_notify_cancel():
+                    from printers.errors import PrinterError
+
+                    future.set_exception(PrinterError("the printer's worker stopped before it could do this",
+                                                      "start the print queue and try again"))
+            self._tasks.clear()
             self._close()
             self._stopped()
 
@@ -177,12 +219,14 @@ class PrinterWorker(threading.Thread):
             self._commit_staged()  # its body is already in the printer: let it print, then pause
             return
         if self.user_paused and not self.in_flight:
+            if self._tasks:
+                self._run_tasks()  # paused takes no labels; a calibration asked for still runs
             self._set_state(PAUSED, _("paused by operator"))
             self.wake.wait(0.5)
             self.wake.clear()
             return
         sent_any = False
-        while not self.user_paused and len(self.in_flight) < self.window:
+        while not self.user_paused and not self._tasks and len(self.in_flight) < self.window:
             if self.staged is not None:
                 self._commit_staged()
                 sent_any = True
@@ -195,11 +239,16 @@ class PrinterWorker(threading.Thread):
                 self._connect()
             self._send(*item)
             sent_any = True
-        if self.in_flight and self.staged is None and not self.user_paused and self.fault is None:
+        if self.in_flight and self.staged is None and not self.user_paused and self.fault is None \
+                and not self._tasks:  # a calibration waits for the labels in the printer, no more
             self._stage()
         if not self.in_flight and self.staged is not None:
             self._commit_staged()
         if not self.in_flight:
+            if self._tasks:
+                self._run_tasks()
+                if self.fault is not None:
+                    return
             self._set_state(READY)
             self._idle_check()
             self.wake.wait(1.0)
@@ -405,6 +454,12 @@ class PrinterWorker(threading.Thread):
     def _wait_fault_clear(self) -> None:
         self._halt.wait(self.fault_poll_interval)
         if self._halt.is_set():
+            return
+        if self._tasks and not self.in_flight and self.staged is None and not self.fault[2]:
+            # the printer answers (a fault it reports, not a lost link) and holds no label of
+            # ours: a calibration is what a clerk does about "no gap found", so let it run
+            self.fault = None
+            self._run_tasks()
             return
         state, reason, lost = self.fault
         try:

@@ -67,12 +67,16 @@ def _keyring_user(keys_dir: str | Path) -> str:
 
 
 def from_keyring(keys_dir: str | Path) -> str | None:
-    """The passphrase remembered for this keys directory, or None (also when no keyring works)."""
-    try:
-        import keyring
+    """The passphrase remembered for this keys directory, or None (also when no keyring works).
+    Where no keyring can exist this returns at once (desktop.oskeyring)."""
+    from desktop import oskeyring
 
-        return keyring.get_password(KEYRING_SERVICE, _keyring_user(keys_dir)) or None
-    except Exception:  # no backend, locked, or no D-Bus: same as nothing remembered
+    backend = oskeyring.backend()
+    if backend is None:
+        return None
+    try:
+        return backend.get_password(KEYRING_SERVICE, _keyring_user(keys_dir)) or None
+    except Exception:  # locked, or no D-Bus after all: same as nothing remembered
         return None
 
 
@@ -99,17 +103,11 @@ def is_unlocked(keys_dir: str | Path) -> bool:
 
 def keyring_available() -> tuple[bool, str]:
     """(True, backend name) where an OS keyring can store a passphrase; (False, why) where none
-    runs (no Secret Service on a bare Linux desktop, for instance)."""
-    try:
-        import keyring
-        from keyring.backends import fail
+    runs (no Secret Service on a bare Linux desktop, for instance). Fast where none can exist,
+    answered by the start's background probe elsewhere (desktop.oskeyring)."""
+    from desktop import oskeyring
 
-        backend = keyring.get_keyring()
-    except Exception as exc:  # noqa: BLE001 - an unusable keyring package is the same as none
-        return False, exc.__class__.__name__
-    if isinstance(backend, fail.Keyring) or "fail" in type(backend).__module__ or getattr(backend, "priority", 1) <= 0:
-        return False, "no keyring service runs on this computer"
-    return True, type(backend).__name__
+    return oskeyring.available()
 
 
 def for_keys_dir(keys_dir: str | Path, explicit: str | None, encrypted: bool) -> str | None:

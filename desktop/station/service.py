@@ -167,6 +167,7 @@ class Station:
         self.print_queue = None  # desktop.jobs.PrintQueue once started
         self.warn: Callable[[Any, str], None] | None = None  # composition warnings (missing glyphs) per label
         self._calibration: dict[str, Any] = {}  # per printer URI: offsets, darkness, speed
+        self._media: dict[str, Any] = {}  # per printer URI: what its media calibration found
         from desktop.station import logfile
 
         logfile.install(self.home)  # errors and faults, scrubbed, 0600, rotated
@@ -299,7 +300,7 @@ class Station:
         from desktop.jobs.render import label_renderer
 
         return label_renderer(self.store, lambda work: self.sealer(), calibration=self._calibration.get,
-                              now=self.now, warn=lambda work, text: self.warn and self.warn(work, text))
+                              media=self.printer_media, now=self.now, warn=lambda work, text: self.warn and self.warn(work, text))
 
     def start_queue(self, on_event=None, printers: Iterable[str] | None = None, **queue_options) -> list[str]:
         """Start the persistent queue (one worker thread per printer; ``printers``: only these).
@@ -838,6 +839,20 @@ class Station:
         ids = tuple(r[0] for r in self.store.query("SELECT id FROM labels WHERE job_id=?", (job_id,)))
         return Submitted(job_id, ids, "", printer.name, printer.uri)
 
+    def _queue_for(self, uri: str) -> bool:
+        """Where the queue is not running (the setup flow, before the window opens), start one for
+        this printer alone, so a test print or calibration still goes through the printer's one
+        connection. True when it was started here (the caller stops it again)."""
+        if self.print_queue is not None:
+            return False
+        from desktop.jobs import PrintQueue
+
+        self.print_queue = PrintQueue(self.store, self.renderer(), actor=self.actor)
+        self.jobs = self.print_queue.jobs
+        self.print_queue.on_event(_log_event)
+        self.print_queue.start(printers=[uri])
+        return True
+
     def test_print_and_wait(self, printer, calibration=None, timeout: float = 20.0) -> tuple[str, str]:
         """A test print that reports its fate: (state, error) of the calibration label,
         "confirmed" when the printer printed it. Where the queue is not running yet (the setup
@@ -846,14 +861,7 @@ class Station:
         if printer.profile == "pdf":
             self.test_print(printer, calibration)
             return "confirmed", ""
-        own = self.print_queue is None
-        if own:
-            from desktop.jobs import PrintQueue
-
-            self.print_queue = PrintQueue(self.store, self.renderer(), actor=self.actor)
-            self.jobs = self.print_queue.jobs
-            self.print_queue.on_event(_log_event)
-            self.print_queue.start(printers=[printer.uri])
+        own = self._queue_for(printer.uri)
         try:
             sub = self.test_print(printer, calibration)
             if not self.print_queue.settle(sub.job_id, timeout):
@@ -862,6 +870,76 @@ class Station:
         finally:
             if own:
                 self.stop_queue()
+
+    def calibrate(self, printer, media=None, *, timeout: float = 60.0, min_seconds: float = 3.0):
+        """Media calibration (TSPL gap / black-mark detect, ZPL ~JC with ^MN/^LL) on ``printer``
+        through its queue worker - the one connection to it - and the result read back and put
+        in a clerk's words (desktop.station.calibration.CalibrationResult). ``media``: a
+        printers.calibration.Media (default: the template's 100 x 150 mm gap labels). Where the
+        queue is not running, a queue for this printer alone drives it and stops again. The
+        result is audited and kept as the printer's media (setting ``printer.media:<uri>``).
+        Raises SigiloError for a PDF or ESC/POS printer (nothing to calibrate)."""
+        from desktop.station.calibration import run_calibration, words_for
+        from printers.calibration import Media, can_calibrate
+        from printers.profiles import load_profile
+
+        media = media or Media()
+        if printer.profile == "pdf":
+            raise SigiloError(_("a PDF printer has no labels to calibrate"),
+                              _("calibrate the label printer the labels are printed on"))
+        profile = load_profile(printer.profile)
+        if not can_calibrate(profile.language):
+            raise SigiloError(_("{printer} ({language}) has no media calibration").format(
+                printer=printer.name, language=profile.language.upper()),
+                _("receipt printers feed continuous paper; nothing needs calibrating"))
+        try:
+            media.check()
+        except Exception as exc:
+            raise SigiloError(getattr(exc, "message", str(exc)), getattr(exc, "hint", "")) from None
+        if self.locked:  # a clerk calibrates a new roll; a station left idle does nothing
+            self.require("calibrate")
+        from desktop.jobs.queue import _check_uri
+
+        _check_uri(printer.uri)
+        own = self._queue_for(printer.uri)
+        try:
+            future = self.print_queue.run_on_printer(
+                printer.uri, printer.profile, lambda transport, link: run_calibration(
+                    transport, profile.language, media, profile.dpi, timeout=timeout, min_seconds=min_seconds),
+                reason="calibrating")
+            try:
+                found = future.result(timeout + 15.0)
+            except TimeoutError:
+                future.cancel()
+                found = {"ok": False, "fault": "timeout"}
+            except SigiloError:
+                raise
+            except Exception as exc:  # the printer could not be reached: its own words
+                from desktop.station.status import clerk_words
+
+                message = getattr(exc, "message", None) or str(exc)
+                found = {"ok": False, "fault": clerk_words(message, printer.uri, printer.name)}
+        finally:
+            if own:
+                self.stop_queue()
+        result = words_for(found, media, printer.name, timeout)
+        self.jobs.audit.append(self.actor, "printer.calibrate", printer.uri,
+                               {"sensor": media.sensor, "ok": result.ok, "length_mm": result.length_mm,
+                                "gap_mm": result.gap_mm, "fault": result.fault})
+        if result.ok:
+            self._media.pop(printer.uri, None)
+            self.store.set_setting(f"printer.media:{printer.uri}",
+                                   {"sensor": found.get("sensor") or media.sensor, "width_mm": media.width_mm,
+                                    "length_mm": result.length_mm or media.length_mm,
+                                    "gap_mm": result.gap_mm if result.gap_mm is not None else media.gap_mm})
+        return result
+
+    def printer_media(self, uri: str) -> dict | None:
+        """The media a calibration of this printer found (sensor, width, length, gap), or None;
+        read once per printer (each label's encoding asks), refreshed by calibrate()."""
+        if uri not in self._media:
+            self._media[uri] = self.store.get_setting(f"printer.media:{uri}")
+        return self._media[uri]
 
     def printer_status(self, printer) -> tuple[str, str]:
         """(STATE, words) for the status light: the queue's view when its worker drives the

@@ -71,15 +71,15 @@ def _keyring_user(home: Path) -> str:
 
 
 def _usable_keyring():
-    if os.environ.get("SIGILO_NO_KEYRING"):
+    """The keyring module where a usable backend exists; None at once where none can
+    (desktop.oskeyring: no probe on a machine without a keyring service)."""
+    from desktop import oskeyring
+
+    if oskeyring.backend() is None:
         return None
     try:
         import keyring
-        from keyring.backends import fail
 
-        backend = keyring.get_keyring()
-        if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 0) <= 0:
-            return None
         return keyring
     except Exception:  # any backend trouble means: no keyring
         return None

@@ -81,8 +81,10 @@ def build_window(station=None, login: bool = True):
     from desktop.ui.main_window import MainWindow
     from desktop.station import Station
 
+    from desktop import oskeyring
     from desktop.ui.translator import apply_language
 
+    oskeyring.warm_up()  # where a keyring service may exist, probe it off the main thread
     apply_language()
     station = station or Station()
     if not prepare_station(station, login):

@@ -100,6 +100,7 @@ class LabelPage(QWidget):
         self.form.draw_tracking_requested.connect(self.draw_tracking)
         self.printer_panel.print_requested.connect(self.print_label)
         self.printer_panel.test_print_requested.connect(self.test_print)
+        self.printer_panel.calibrate_requested.connect(self.calibrate)
         self.printer_panel.printer_changed.connect(self._printer_changed)
         self.printer_panel.refresh_status.connect(self.refresh_status)
         self.preview.scanner_view_toggled.connect(lambda on: on and self._scanner_reading())
@@ -444,6 +445,19 @@ class LabelPage(QWidget):
                      lambda exc: self.status_message.emit(_("Test print failed: {error}").format(
                          error=" — ".join(describe_error(exc))), 0),
                      key="test-print")
+
+
+    def calibrate(self) -> None:
+        """The media calibration dialog for the chosen printer (through its queue worker)."""
+        from desktop.ui.calibrate_dialog import CalibrateDialog
+
+        p = self.printer_panel.printer()
+        if p is None:
+            return
+        self.calibrate_dialog = CalibrateDialog(self.ops, self.station, p, self.printer_panel.template(), self)
+        self.calibrate_dialog.test_print_requested.connect(self.test_print)
+        self.calibrate_dialog.calibrated.connect(lambda result: self.status_message.emit(result.words, 8000))
+        self.calibrate_dialog.open()
 
 
 def format_opened(result: dict) -> str:

@@ -40,6 +40,7 @@ def profile_display_name(profile: str) -> str:
 class PrinterPanel(QFrame):
     print_requested = Signal()
     test_print_requested = Signal()
+    calibrate_requested = Signal()  # the media calibration dialog (desktop.ui.calibrate_dialog)
     printer_changed = Signal()
     refresh_status = Signal()
 
@@ -122,6 +123,10 @@ class PrinterPanel(QFrame):
         cal.addWidget(self.darkness, 1, 1)
         cal.addWidget(QLabel(_("Speed ips")), 1, 2)
         cal.addWidget(self.speed, 1, 3)
+        self.media_button = QPushButton(_("Calibrate labels (gap, black mark, size)..."))
+        self.media_button.setObjectName("calibrateMedia")
+        self.media_button.clicked.connect(self.calibrate_requested)
+        cal.addWidget(self.media_button, 2, 0, 1, 4)
         self.cal_box.setVisible(False)
         self.cal_toggle.toggled.connect(self._toggle_cal)
         lay.addWidget(self.cal_box)
@@ -217,6 +222,9 @@ class PrinterPanel(QFrame):
         self.speed.setEnabled(speed)
         self.offset_x.setEnabled(p.profile != "pdf")
         self.offset_y.setEnabled(p.profile != "pdf")
+        from printers.calibration import can_calibrate
+
+        self.media_button.setEnabled(can_calibrate(language))
         self.set_status("UNKNOWN", "checking…")
         self.printer_changed.emit()
         self.refresh_status.emit()

@@ -56,21 +56,49 @@ class SettingsView(QScrollArea):
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(12)
         lay.addLayout(grid)
-        grid.addWidget(self._printers_box(), 0, 0, 1, 2)
-        grid.addWidget(self._labels_box(), 1, 0)
-        grid.addWidget(self._keys_box(), 1, 1)
-        grid.addWidget(self._presets_box(), 2, 0)
-        grid.addWidget(self._operators_box(), 2, 1)
-        grid.addWidget(self._scale_box(), 3, 0)
-        grid.addWidget(self._language_box(), 3, 1)
+        self.grid = grid
         from desktop.ui.bridge_box import BridgeBox
 
         self.bridge_box = BridgeBox(station)
         self.bridge_box.status_message.connect(self.status_message)
-        grid.addWidget(self.bridge_box, 4, 0, 1, 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        # (box, spans both columns): paired boxes side by side where they fit, else one column
+        self.boxes = [(self._printers_box(), True), (self._labels_box(), False), (self._keys_box(), False),
+                      (self._presets_box(), False), (self._operators_box(), False), (self._scale_box(), False),
+                      (self._language_box(), False), (self.bridge_box, True)]
+        self.columns = 0
+        self._reflow(2)
         lay.addStretch(1)
+
+    def _reflow(self, columns: int) -> None:
+        """Lay the boxes out in ``columns`` columns (2, or 1 where two would not fit the page:
+        1366x768, or larger text scaling, must never push a box's right edge off-screen)."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for box, _wide in self.boxes:
+            self.grid.removeWidget(box)
+        row = col = 0
+        for box, wide in self.boxes:
+            if columns == 1 or wide:
+                if col:
+                    row, col = row + 1, 0
+                self.grid.addWidget(box, row, 0, 1, columns)
+                row += 1
+            else:
+                self.grid.addWidget(box, row, col)
+                row, col = (row, 1) if col == 0 else (row + 1, 0)
+        for c in range(2):
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
+
+    def _two_columns_width(self) -> int:
+        pairs = [box.minimumSizeHint().width() for box, wide in self.boxes if not wide]
+        widest = max(pairs[i] + (pairs[i + 1] if i + 1 < len(pairs) else 0) for i in range(0, len(pairs), 2))
+        margins = self.widget().layout().contentsMargins()
+        return widest + self.grid.horizontalSpacing() + margins.left() + margins.right()
+
+    def resizeEvent(self, event):  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._reflow(2 if self.viewport().width() >= self._two_columns_width() else 1)
 
     def showEvent(self, event):  # noqa: N802 - keys may have appeared since (first print)
         super().showEvent(event)

@@ -16,6 +16,10 @@ class EncodeOptions:
     offset_y_mm: float = 0.0  # and down (+) or up (-)
     darkness: int | None = None  # the printer's own scale (profile.darkness_range)
     speed: int | None = None  # inches per second (profile.speed_range)
+    # what a media calibration found (printers.calibration): "gap", "bline" or "continuous", and
+    # the gap or mark in mm; None: the profile's gap. TSPL states it in every label (GAP/BLINE)
+    media: str | None = None
+    gap_mm: float | None = None
 
 
 def check(scene: Scene, profile: PrinterProfile, options: EncodeOptions) -> None:

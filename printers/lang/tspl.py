@@ -165,7 +165,7 @@ class TsplEncoder:
                     body.append(self._bitmap(*placed, downloads))
         head = [
             f"SIZE {_fmt(scene.width_mm)} mm,{_fmt(scene.height_mm)} mm",
-            f"GAP {_fmt(self.profile.gap_mm)} mm,0 mm",
+            _media_line(options, self.profile.gap_mm),
             f"DIRECTION {self.profile.direction},0",
         ]
         ox, oy = mm_to_dots(options.offset_x_mm, dpi), mm_to_dots(options.offset_y_mm, dpi)
@@ -180,3 +180,14 @@ class TsplEncoder:
         head.append("CLS")
         out = b"".join(downloads) + b"".join(h.encode("ascii") + CRLF for h in head)
         return out + b"".join(body) + b"PRINT %d" % options.copies + CRLF
+
+
+def _media_line(options, profile_gap_mm: float) -> str:
+    """GAP (die-cut labels), BLINE (black mark) or ``GAP 0,0`` (continuous), as the printer's
+    media calibration found; every label states it, so a label never switches the sensor back."""
+    gap = options.gap_mm if options.gap_mm is not None else profile_gap_mm
+    if options.media == "bline":
+        return f"BLINE {_fmt(gap)} mm,0 mm"
+    if options.media == "continuous":
+        return "GAP 0,0"
+    return f"GAP {_fmt(gap)} mm,0 mm"
